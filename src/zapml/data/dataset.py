@@ -1,0 +1,114 @@
+"""The in-memory image dataset every stage of zapml passes around."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Images as one uint8 array ``(N, H, W, C)`` with ``C`` in {1, 3}, integer labels, class names.
+
+    Loaders bring every image of a dataset to one size and one channel count (see
+    ``zapml.data.validation``), so the runtime can batch without further checks.
+    """
+
+    images: np.ndarray
+    labels: np.ndarray
+    class_names: tuple[str, ...]
+    name: str = "dataset"
+    warnings: tuple[str, ...] = field(default=(), compare=False)
+
+    def __post_init__(self) -> None:
+        if self.images.ndim != 4 or self.images.dtype != np.uint8:
+            raise ValueError(
+                f"Dataset '{self.name}': images must be a uint8 array of shape (N, H, W, C); "
+                f"got dtype {self.images.dtype} and shape {self.images.shape}."
+            )
+        if self.images.shape[3] not in (1, 3):
+            raise ValueError(
+                f"Dataset '{self.name}': images must have 1 or 3 channels; got {self.images.shape[3]}."
+            )
+        if self.labels.shape != (self.images.shape[0],):
+            raise ValueError(
+                f"Dataset '{self.name}': {self.images.shape[0]} images but labels of shape "
+                f"{self.labels.shape}."
+            )
+        if len(self.labels) and (self.labels.min() < 0 or self.labels.max() >= len(self.class_names)):
+            raise ValueError(
+                f"Dataset '{self.name}': labels must lie in [0, {len(self.class_names) - 1}]."
+            )
+
+    def __len__(self) -> int:
+        return int(self.images.shape[0])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def num_channels(self) -> int:
+        return int(self.images.shape[3])
+
+    @property
+    def resolution(self) -> tuple[int, int]:
+        return int(self.images.shape[1]), int(self.images.shape[2])
+
+    def class_counts(self) -> np.ndarray:
+        return np.bincount(self.labels, minlength=self.num_classes)
+
+    def subset(self, indices: np.ndarray, name: str | None = None) -> Dataset:
+        return Dataset(
+            images=self.images[indices],
+            labels=self.labels[indices],
+            class_names=self.class_names,
+            name=name or self.name,
+            warnings=self.warnings,
+        )
+
+    def select_classes(self, classes: np.ndarray, name: str | None = None) -> Dataset:
+        """Keep the given class indices, relabelled 0..k-1 in the given order."""
+        classes = np.asarray(classes)
+        remap = np.full(self.num_classes, -1, dtype=np.int64)
+        remap[classes] = np.arange(len(classes))
+        keep = np.flatnonzero(remap[self.labels] >= 0)
+        return Dataset(
+            images=self.images[keep],
+            labels=remap[self.labels[keep]],
+            class_names=tuple(self.class_names[c] for c in classes),
+            name=name or self.name,
+            warnings=self.warnings,
+        )
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """What a loader returns: a training set and, when the source has one, a test set."""
+
+    train: Dataset
+    test: Dataset | None = None
+
+    @property
+    def name(self) -> str:
+        return self.train.name
+
+    def stratified_test_split(self, test_fraction: float = 0.2, seed: int = 0) -> DataSplit:
+        """Cut a labelled test set off ``train`` when the source has none (stratified by class)."""
+        if self.test is not None:
+            return self
+        rng = np.random.default_rng(seed)
+        test_idx: list[int] = []
+        for c in range(self.train.num_classes):
+            idx = np.flatnonzero(self.train.labels == c)
+            rng.shuffle(idx)
+            n_test = int(round(len(idx) * test_fraction))
+            n_test = min(max(n_test, 1), len(idx) - 1) if len(idx) >= 2 else 0
+            test_idx.extend(idx[:n_test].tolist())
+        is_test = np.zeros(len(self.train), dtype=bool)
+        is_test[test_idx] = True
+        return DataSplit(
+            train=self.train.subset(np.flatnonzero(~is_test)),
+            test=self.train.subset(np.flatnonzero(is_test)),
+        )

@@ -1,0 +1,174 @@
+"""``Pipeline``: one point of the space, immutable, hashable, round-trips to YAML."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# Hyperparameters that are active only under a condition (see space.build_space).
+_CONDITIONAL = {
+    "momentum": lambda v: v.get("optimizer") == "SGD",
+    "nesterov": lambda v: v.get("optimizer") == "SGD",
+    "amsgrad": lambda v: v.get("optimizer") in ("Adam", "AdamW"),
+    "simple_model": lambda v: bool(v.get("first_simple_model")),
+}
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and ConfigSpace values to plain Python types (so YAML and JSON stay clean)."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return value  # keep floats as floats (freeze_portion 0.0 must stay 0.0)
+    return value
+
+
+class Pipeline(Mapping[str, Any]):
+    """A fine-tuning pipeline: architecture plus its 25 hyperparameters.
+
+    Build one from the space (``Pipeline.from_configuration``), a dict, or a YAML file. Inactive
+    conditional hyperparameters (e.g. ``momentum`` under Adam) are dropped. ``validate()`` checks the
+    values against the space and names the offending hyperparameter.
+    """
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        clean = {k: _plain(v) for k, v in values.items()}
+        self._values: dict[str, Any] = {
+            k: v for k, v in sorted(clean.items()) if k not in _CONDITIONAL or _CONDITIONAL[k](clean)
+        }
+
+    # Mapping protocol
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise KeyError(
+                f"Pipeline has no hyperparameter '{key}' (inactive or unknown); "
+                f"it has: {', '.join(self._values)}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Pipeline) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return f"Pipeline({self.architecture}, id={self.id})"
+
+    @property
+    def architecture(self) -> str:
+        return str(self._values["architecture"])
+
+    @property
+    def id(self) -> str:
+        """Stable content hash: the same values give the same id on every machine."""
+        blob = json.dumps(self._values, sort_keys=True, default=str).encode()
+        return hashlib.sha1(blob).hexdigest()[:12]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    def replace(self, **changes: Any) -> Pipeline:
+        return Pipeline({**self._values, **changes})
+
+    # Construction and I/O
+    @classmethod
+    def from_configuration(cls, config: Any) -> Pipeline:
+        return cls(dict(config))
+
+    def to_configuration(self, space: Any | None = None) -> Any:
+        from ConfigSpace import Configuration
+
+        from zapml.space.space import DEFAULT_ARCHITECTURES, build_space
+
+        if space is None:
+            archs = list(DEFAULT_ARCHITECTURES)
+            if self.architecture not in archs:
+                archs.append(self.architecture)
+            space = build_space(archs)
+        return Configuration(space, values=self.to_dict())
+
+    def validate(self, space: Any | None = None) -> Pipeline:
+        """Raise ``ValueError`` naming the hyperparameter when a value lies outside the space."""
+        from zapml.space.space import DEFAULT_ARCHITECTURES, build_space
+
+        if "architecture" not in self._values:
+            raise ValueError("Pipeline is missing 'architecture': name a zoo entry (zap zoo list).")
+        if space is None:
+            archs = list(DEFAULT_ARCHITECTURES)
+            if self.architecture not in archs:
+                archs.append(self.architecture)
+            space = build_space(archs)
+        known = set(space.keys())
+        unknown = sorted(set(self._values) - known)
+        if unknown:
+            raise ValueError(
+                f"Pipeline has unknown hyperparameter(s) {unknown}; the space knows {sorted(known)}."
+            )
+        for name, value in self._values.items():
+            hp = space[name]
+            if not hp.legal_value(value):
+                raise ValueError(
+                    f"The '{name}' hyperparameter of the pipeline must be legal for {hp}. "
+                    f"Got {value!r} instead."
+                )
+        missing = [
+            n
+            for n in known
+            if n not in self._values and (n not in _CONDITIONAL or _CONDITIONAL[n](self._values))
+        ]
+        if missing:
+            raise ValueError(
+                f"Pipeline is missing hyperparameter(s) {sorted(missing)}; start from "
+                "zapml.space.default_pipeline().replace(...) or a YAML written by `zap`."
+            )
+        return self
+
+    def to_yaml(self, path: str | Path | None = None) -> str:
+        text = yaml.safe_dump(self.to_dict(), sort_keys=True)
+        if path is not None:
+            Path(path).write_text(text)
+        return text
+
+    @classmethod
+    def from_yaml(cls, path_or_text: str | Path) -> Pipeline:
+        path = Path(path_or_text)
+        is_file = isinstance(path_or_text, Path) or (
+            "\n" not in str(path_or_text) and path.suffix in (".yaml", ".yml")
+        )
+        if is_file:
+            if not path.is_file():
+                raise FileNotFoundError(f"Pipeline file '{path}' does not exist.")
+            text = path.read_text()
+        else:
+            text = str(path_or_text)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise ValueError(f"Pipeline YAML {path_or_text!s} could not be parsed: {err}") from None
+        if not isinstance(data, dict):
+            raise ValueError(
+                f"Pipeline YAML {path_or_text!s} must be a mapping of hyperparameter: value."
+            )
+        return cls(data)
+
+
+def default_pipeline() -> Pipeline:
+    """The space's default: pretrained MobileNetV2 at 64 px, SGD+Nesterov lr 0.01, cosine with
+    warm-up, logistic regression on frozen features first. Chosen because MobileNetV2 is the
+    cheapest pretrained backbone in the offline zoo and these are the ZAP code's central values."""
+    from zapml.space.space import build_space
+
+    return Pipeline(dict(build_space().get_default_configuration()))
