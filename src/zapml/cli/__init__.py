@@ -1,0 +1,1 @@
+"""The ``zap`` command line: a thin typer app over the public API."""

@@ -1,0 +1,133 @@
+"""``zap``: zero-shot AutoML with pretrained models.
+
+Every command is a few lines over the public API; heavy imports happen inside the commands so
+``zap --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from zapml.cli._errors import user_errors
+
+app = typer.Typer(
+    name="zap",
+    help="Zero-shot AutoML: pick a pretrained backbone and its fine-tuning hyperparameters "
+    "for a new image dataset without trial runs, then fine-tune it under a time budget.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+zoo_app = typer.Typer(help="The backbone registry (offline wheels, hub entries, random init).")
+data_app = typer.Typer(help="Built-in datasets and checks of your own data.")
+app.add_typer(zoo_app, name="zoo", no_args_is_help=True)
+app.add_typer(data_app, name="data", no_args_is_help=True)
+
+console = Console()
+
+
+class ClockName(str, Enum):
+    wall = "wall"
+    compute = "compute"
+
+
+DataArg = Annotated[
+    str,
+    typer.Argument(
+        help="A built-in dataset name (see `zap data list`), a folder with one sub-folder per "
+        "class (optionally under train/ and test/), a CSV of path,label, an .npz, or an idx folder."
+    ),
+]
+
+
+@app.command()
+@user_errors
+def fit(
+    data: DataArg,
+    budget: Annotated[float, typer.Option(help="Time budget in seconds (of the chosen clock).")] = 60.0,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the model, predictions and report.")
+    ] = Path("zap-output"),
+    pipeline: Annotated[
+        Path | None,
+        typer.Option(help="A pipeline YAML to use instead of the default pipeline."),
+    ] = None,
+    clock: Annotated[
+        ClockName,
+        typer.Option(
+            help="wall: real seconds (AutoDL). compute: counted work, reproducible across machines."
+        ),
+    ] = ClockName.wall,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+) -> None:
+    """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve."""
+    from zapml.workflow import run_fit
+
+    result = run_fit(
+        data,
+        budget=budget,
+        output_dir=output,
+        pipeline_path=pipeline,
+        clock=clock.value,
+        seed=seed,
+        progress=progress,
+        console=console,
+    )
+    if result.status != "ok":
+        raise typer.Exit(code=1)
+
+
+@app.command()
+@user_errors
+def predict(
+    model: Annotated[Path, typer.Argument(help="An output folder written by `zap fit`.")],
+    data: DataArg,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="CSV to write (default: print).")
+    ] = None,
+) -> None:
+    """Predict the classes of DATA's images with a model saved by `zap fit`."""
+    from zapml.workflow import run_predict
+
+    run_predict(model, data, output_csv=output, console=console)
+
+
+@zoo_app.command("list")
+@user_errors
+def zoo_list() -> None:
+    """Show every backbone with its features and whether it loads on this machine."""
+    from zapml.zoo import zoo_table
+
+    console.print(zoo_table())
+
+
+@data_app.command("list")
+@user_errors
+def data_list() -> None:
+    """Show the built-in offline datasets and whether each is available here."""
+    from zapml.workflow import builtin_table
+
+    console.print(builtin_table())
+
+
+@data_app.command("inspect")
+@user_errors
+def data_inspect(data: DataArg) -> None:
+    """Check DATA and print classes, counts, sizes, channels and problems found."""
+    from zapml.data import inspect_data
+
+    console.print(inspect_data(data).render())
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
