@@ -29,14 +29,17 @@ class Dataset:
             )
         if self.images.shape[3] not in (1, 3):
             raise ValueError(
-                f"Dataset '{self.name}': images must have 1 or 3 channels; got {self.images.shape[3]}."
+                f"Dataset '{self.name}': images must have 1 or 3 channels; "
+                f"got {self.images.shape[3]}."
             )
         if self.labels.shape != (self.images.shape[0],):
             raise ValueError(
                 f"Dataset '{self.name}': {self.images.shape[0]} images but labels of shape "
                 f"{self.labels.shape}."
             )
-        if len(self.labels) and (self.labels.min() < 0 or self.labels.max() >= len(self.class_names)):
+        if len(self.labels) and (
+            self.labels.min() < 0 or self.labels.max() >= len(self.class_names)
+        ):
             raise ValueError(
                 f"Dataset '{self.name}': labels must lie in [0, {len(self.class_names) - 1}]."
             )

@@ -1,0 +1,8 @@
+"""Datasets: loaders for folders, CSV, npz, idx files and the offline built-ins, validated."""
+
+from zapml.data.builtin import BuiltinInfo, list_builtin
+from zapml.data.dataset import Dataset, DataSplit
+from zapml.data.loader import load_data
+from zapml.data.validation import DataWarning
+
+__all__ = ["BuiltinInfo", "DataSplit", "DataWarning", "Dataset", "list_builtin", "load_data"]

