@@ -1,5 +1,60 @@
-"""Meta-datasets: building them (tasks, candidates, planner, executors, store) and loading them."""
+"""Meta-datasets: building them (tasks, candidates, planner, executors, store) and loading them.
+
+Public API (the ``zap metadataset`` commands call these):
+
+- ``build(spec_path, db=None, workers=1, executor="local", address=None, progress=True,
+  force=False)`` -> ``BuildReport``; the spec format is documented in ``zapml.metadataset.spec``.
+- ``status(db_or_path)`` -> ``(summary dict, rich Table)``
+- ``export(db_or_path, out, fmt="zap" | "csv" | "parquet")``, ``import_(src, db)``
+- ``load_metadataset(path)`` -> ``MetaDataset`` from a store, a ZAP folder or a long table
+- ``plot_heatmap(mds, out_png)``
+
+Heavy modules are imported on first use, so ``import zapml.metadataset`` stays cheap for
+worker processes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from zapml.metadataset.metadataset import ZAP_METAFEATURES, MetaDataset
 
-__all__ = ["ZAP_METAFEATURES", "MetaDataset"]
+if TYPE_CHECKING:
+    from zapml.metadataset.builder import BuildReport as BuildReport
+    from zapml.metadataset.builder import build as build
+    from zapml.metadataset.loading import export as export
+    from zapml.metadataset.loading import import_ as import_
+    from zapml.metadataset.loading import load_metadataset as load_metadataset
+    from zapml.metadataset.plots import plot_heatmap as plot_heatmap
+    from zapml.metadataset.spec import BuildSpec as BuildSpec
+    from zapml.metadataset.spec import SpecError as SpecError
+    from zapml.metadataset.spec import load_spec as load_spec
+    from zapml.metadataset.store import SpecMismatchError as SpecMismatchError
+    from zapml.metadataset.store import Store as Store
+    from zapml.metadataset.summary import status as status
+
+_LAZY = {
+    "BuildReport": "builder",
+    "build": "builder",
+    "export": "loading",
+    "import_": "loading",
+    "load_metadataset": "loading",
+    "plot_heatmap": "plots",
+    "BuildSpec": "spec",
+    "SpecError": "spec",
+    "load_spec": "spec",
+    "status": "summary",
+    "SpecMismatchError": "store",
+    "Store": "store",
+}
+
+__all__ = ["ZAP_METAFEATURES", "MetaDataset", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f"zapml.metadataset.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'zapml.metadataset' has no attribute {name!r}")

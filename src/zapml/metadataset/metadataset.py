@@ -27,12 +27,17 @@ class MetaDataset:
     - ``pipelines``: pipeline id -> ``Pipeline``, in the column order of ``perf``.
     - ``perf``: index = task ids (same order as ``tasks``), columns = pipeline ids.
     - ``curves``: optional ``{(task_id, pipeline_id): [(t, score), ...]}`` learning curves.
+    - ``incumbent_of``: optional pipeline id -> the task whose incumbent it is (ZAP names its
+      pipeline columns that way).
+    - ``domains``: optional core dataset -> domain (e.g. "handwriting"), for summaries.
     """
 
     tasks: pd.DataFrame
     pipelines: dict[str, Pipeline]
     perf: pd.DataFrame
     curves: dict[tuple[str, str], list[tuple[float, float]]] = field(default_factory=dict)
+    incumbent_of: dict[str, str] = field(default_factory=dict)
+    domains: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if list(self.perf.index) != list(self.tasks.index):
@@ -86,6 +91,8 @@ class MetaDataset:
             pipelines={pid: self.pipelines[pid] for pid in p},
             perf=self.perf.loc[t, p].copy(),
             curves={k: v for k, v in self.curves.items() if k[0] in keep and k[1] in keep_p},
+            incumbent_of={k: v for k, v in self.incumbent_of.items() if k in keep_p},
+            domains=dict(self.domains),
         )
 
     def without_core_dataset(self, core: str) -> MetaDataset:

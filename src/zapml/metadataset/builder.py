@@ -1,0 +1,252 @@
+"""``build``: spec -> tasks -> candidate pipelines -> planned cells -> executor -> store.
+
+The driver is the only writer. Every step skips what the store already holds, so running the
+same spec again after a crash (or a Ctrl-C) resumes it: tasks and pipelines are inserted once,
+incumbent searches already finished are not redone, and the plan is recomputed identically and
+stripped of stored cells.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zapml.metadataset.candidates import (
+    find_incumbent,
+    random_candidates,
+    search_job_from_options,
+    sobol_candidates,
+    yaml_candidates,
+)
+from zapml.metadataset.cell import CellFn, CellJob, evaluate_cell
+from zapml.metadataset.executors import Executor, make_executor, run_all
+from zapml.metadataset.planner import Cell, plan_cells
+from zapml.metadataset.progress import BuildProgress
+from zapml.metadataset.spec import BuildSpec, CandidateSpec, load_spec
+from zapml.metadataset.store import Store
+from zapml.metadataset.tasks import TaskSpec, materialise, task_metafeatures, tasks_from_spec
+from zapml.space.pipeline import Pipeline
+
+
+@dataclass
+class BuildReport:
+    db: Path
+    build_id: int
+    spec_hash: str
+    planned: int = 0  # cells in the plan (stored before this run included)
+    skipped: int = 0  # already stored when this run started
+    done: int = 0  # stored by this run
+    failed: int = 0  # of ``done``, recorded as failed
+    seconds: float = 0.0
+    search_errors: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["db"] = str(self.db)
+        return out
+
+
+def build(
+    spec_path: str | Path,
+    db: str | Path | None = None,
+    *,
+    workers: int = 1,
+    executor: str = "local",
+    address: str | None = None,
+    progress: bool = True,
+    force: bool = False,
+    retry_failed: bool = False,
+    cell_fn: CellFn | None = None,
+) -> BuildReport:
+    """Build (or resume) the meta-dataset a spec describes into an SQLite store.
+
+    ``db`` defaults to the spec path with ``.sqlite``. ``workers=0`` runs cells in this process.
+    ``executor="ray"`` with ``address="host:port"`` uses an existing Ray cluster. ``force`` lets
+    a different spec write into a store built from another one. ``cell_fn`` replaces
+    ``zapml.runtime.fit`` (same signature; must be importable by the workers)."""
+    spec = load_spec(spec_path)
+    db = Path(db) if db is not None else Path(spec_path).with_suffix(".sqlite")
+    start = time.perf_counter()
+    with Store(db) as store:
+        build_id = store.begin_build(spec.hash, spec.to_dict(), force=force)
+        report = BuildReport(db=db, build_id=build_id, spec_hash=spec.hash)
+        tasks = register_tasks(store, spec)
+        ex = make_executor(executor, workers, address)
+        try:
+            pipeline_ids = gather_candidates(store, spec, tasks, ex, cell_fn, report)
+            run_cells(store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed)
+        finally:
+            ex.shutdown()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def register_tasks(store: Store, spec: BuildSpec) -> list[TaskSpec]:
+    """Insert the spec's tasks with their meta-features (materialised once, in the driver, so a
+    bad core dataset fails here with its loader's message instead of in every cell)."""
+    tasks = tasks_from_spec(spec)
+    known = set(store.task_ids())
+    for task in tasks:
+        if task.id not in known:
+            mf = task_metafeatures(materialise(task))
+            store.add_task(task.id, task.core, mf, domain=task.domain, spec=task)
+    return tasks
+
+
+def _source_tag(cand: CandidateSpec) -> str:
+    blob = json.dumps(dict(cand.options), sort_keys=True, default=str).encode()
+    return f"{cand.source}:{hashlib.sha1(blob).hexdigest()[:8]}"
+
+
+def gather_candidates(
+    store: Store,
+    spec: BuildSpec,
+    tasks: list[TaskSpec],
+    ex: Executor,
+    cell_fn: CellFn | None,
+    report: BuildReport,
+) -> list[str]:
+    """Candidate pipeline ids in a deterministic order (spec order; incumbents in task order)."""
+    ids: list[str] = []
+    for cand in spec.candidates:
+        if cand.source == "incumbents":
+            pipelines = _incumbents(store, spec, tasks, cand, ex, cell_fn, report)
+        else:
+            pipelines = _static_candidates(cand)
+            for p in pipelines:
+                store.add_pipeline(p, _source_tag(cand))
+        ids.extend(p.id for p in pipelines if p.id not in ids)
+    return ids
+
+
+def _static_candidates(cand: CandidateSpec) -> list[Pipeline]:
+    archs = cand.get("architectures")
+    if cand.source == "random":
+        return random_candidates(int(cand.get("n")), int(cand.get("seed", 0)), archs)
+    if cand.source == "sobol":
+        return sobol_candidates(int(cand.get("n")), int(cand.get("seed", 0)), archs)
+    return yaml_candidates(list(cand.get("paths")))
+
+
+def _incumbents(
+    store: Store,
+    spec: BuildSpec,
+    tasks: list[TaskSpec],
+    cand: CandidateSpec,
+    ex: Executor,
+    cell_fn: CellFn | None,
+    report: BuildReport,
+) -> list[Pipeline]:
+    """One SMAC3 search per task (``tasks: all`` or a list of task ids), run on the executor;
+    searches whose incumbent is stored are not rerun."""
+    tag = _source_tag(cand)
+    wanted = cand.get("tasks", "all")
+    chosen = [t for t in tasks if wanted == "all" or t.id in set(wanted)]
+    found = _stored_incumbents(store, tag)
+    jobs = [
+        search_job_from_options(t, dict(cand.options), spec.clock, cell_fn)
+        for t in chosen
+        if t.id not in found
+    ]
+
+    def on_result(job: Any, result: Any, err: BaseException | None) -> None:
+        if err is not None:
+            report.search_errors[job.task.id] = repr(err)
+            return
+        pipeline = Pipeline(result["pipeline"])
+        store.add_pipeline(pipeline, tag, incumbent_of=result["task_id"])
+        found[result["task_id"]] = pipeline
+
+    run_all(ex, find_incumbent, jobs, on_result)
+    return [found[t.id] for t in chosen if t.id in found]
+
+
+def _stored_incumbents(store: Store, tag: str) -> dict[str, Pipeline]:
+    pipelines = store.pipelines()
+    sources = store.pipeline_sources()
+    return {
+        task: pipelines[pid] for pid, task in store.incumbents().items() if sources.get(pid) == tag
+    }
+
+
+def cell_jobs(
+    cells: list[Cell], tasks: dict[str, TaskSpec], pipelines: dict[str, Pipeline],
+    cell_fn: CellFn | None,
+) -> Iterator[CellJob]:  # fmt: skip
+    # a generator: jobs are made as slots free up, so a 300k-cell plan costs no memory up front
+    for c in cells:
+        yield CellJob(
+            key=c.key,
+            task=tasks[c.task_id],
+            pipeline=pipelines[c.pipeline_id].to_dict(),
+            seed=c.seed,
+            budget=c.budget,
+            clock=c.clock,
+            cell_fn=cell_fn,
+        )
+
+
+def run_cells(
+    store: Store,
+    spec: BuildSpec,
+    tasks: list[TaskSpec],
+    pipeline_ids: list[str],
+    ex: Executor,
+    cell_fn: CellFn | None,
+    report: BuildReport,
+    progress: bool,
+    retry_failed: bool = False,
+) -> None:
+    done = store.done_keys(include_failed=not retry_failed)
+    plan_all = plan_cells(
+        [t.id for t in tasks], pipeline_ids, spec.seeds, budget=spec.budget, clock=spec.clock,
+        density=spec.density, plan_seed=spec.plan_seed,
+    )  # fmt: skip
+    todo = [c for c in plan_all if c.key not in done]
+    report.planned, report.skipped = len(plan_all), len(plan_all) - len(todo)
+    by_key = {c.key: c for c in todo}
+    jobs = cell_jobs(todo, {t.id: t for t in tasks}, store.pipelines(), cell_fn)
+
+    with BuildProgress(total=len(plan_all), already=report.skipped, enabled=progress) as bar:
+
+        def on_result(job: CellJob, result: Any, err: BaseException | None) -> None:
+            row = result_row(by_key[job.key], result, err, report.build_id)
+            store.add_run(row)
+            report.done += 1
+            report.failed += row["status"] != "ok"
+            bar.advance(failed=row["status"] != "ok")
+
+        run_all(ex, evaluate_cell, jobs, on_result)
+
+
+def result_row(
+    cell: Cell, result: dict[str, Any] | None, err: BaseException | None, build_id: int
+) -> dict[str, Any]:
+    """The store row of one finished cell; an executor-level error (worker crash) is a failure."""
+    row: dict[str, Any] = {
+        "cell_key": cell.key,
+        "task_id": cell.task_id,
+        "pipeline_id": cell.pipeline_id,
+        "seed": cell.seed,
+        "budget": cell.budget,
+        "clock": cell.clock,
+        "build_id": build_id,
+    }
+    if result is None:
+        row.update(status="failed", error=f"executor: {err!r}")
+        return row
+    row.update({k: result.get(k) for k in _RESULT_FIELDS})
+    row["curve_json"] = result.get("curve")
+    row["versions_json"] = result.get("versions")
+    return row
+
+
+_RESULT_FIELDS = (
+    "status", "error", "alc", "final_nauc", "final_accuracy", "wall_seconds",
+    "compute_seconds", "worker", "started_at", "finished_at",
+)  # fmt: skip

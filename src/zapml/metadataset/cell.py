@@ -1,0 +1,123 @@
+"""One cell of the meta-dataset: fine-tune one pipeline on one task with one seed.
+
+``evaluate_cell`` is the function the executors run in worker processes. It is pure in the sense
+the builder relies on: its result depends only on the ``CellJob`` it receives, it writes nothing,
+and every exception becomes a ``failed`` result, so a bad cell never stops a build.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+from typing import Any
+
+from zapml.metadataset.tasks import TaskSpec, materialise
+from zapml.space.pipeline import Pipeline
+
+#: ``cell_fn(pipeline, train, test, *, budget, clock, seed)`` -> FitResult-like (``to_dict()``)
+#: or a dict with FitResult's fields; the signature of ``zapml.runtime.fit``.
+CellFn = Callable[..., Any]
+
+_VERSIONED = ("zapml", "torch", "timm", "numpy", "scikit-learn")
+
+
+@dataclass(frozen=True)
+class CellJob:
+    key: str
+    task: TaskSpec
+    pipeline: dict[str, Any]
+    seed: int
+    budget: float
+    clock: str
+    cell_fn: CellFn | None = None  # None = zapml.runtime.fit; tests inject a fake
+
+
+def runtime_fit(pipeline: Pipeline, train: Any, test: Any, **kwargs: Any) -> Any:
+    """The default cell function: the real anytime fine-tuning runtime."""
+    from zapml.runtime import fit  # type: ignore[attr-defined]
+
+    return fit(pipeline, train, test, **kwargs)
+
+
+def evaluate_cell_fn(cell_fn: CellFn | None) -> CellFn:
+    return cell_fn or runtime_fit
+
+
+@lru_cache(maxsize=1)
+def package_versions() -> dict[str, str]:
+    out = {}
+    for name in _VERSIONED:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def evaluate_cell(job: CellJob) -> dict[str, Any]:
+    """Run one cell; returns a plain dict (status ``ok`` or ``failed``), never raises."""
+    started = time.time()
+    t0 = time.perf_counter()
+    base: dict[str, Any] = {
+        "key": job.key,
+        "started_at": started,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "versions": package_versions(),
+    }
+    try:
+        split = materialise(job.task)
+        prepared = time.perf_counter()
+        fn = evaluate_cell_fn(job.cell_fn)
+        raw = fn(
+            Pipeline(job.pipeline),
+            split.train,
+            split.test,
+            budget=job.budget,
+            clock=job.clock,
+            seed=job.seed,
+        )
+        fitted = time.perf_counter()
+        result = _normalise(raw)
+        result["prepare_seconds"] = prepared - t0
+        result["fit_call_seconds"] = fitted - prepared
+    except BaseException as err:  # noqa: BLE001 - a cell must never take the build down
+        if isinstance(err, KeyboardInterrupt | SystemExit):
+            raise
+        result = {"status": "failed", "error": _describe(err)}
+    result.update(base)
+    result["finished_at"] = time.time()
+    return result
+
+
+def _normalise(raw: Any) -> dict[str, Any]:
+    """FitResult or dict -> the fields the store keeps (curve as ``[[t, nauc], ...]``)."""
+    data = raw.to_dict() if hasattr(raw, "to_dict") else dict(raw)
+    times = list(data.get("timestamps") or [])
+    scores = list(data.get("test_nauc") or [])
+    status = str(data.get("status", "ok"))
+    return {
+        "status": "ok" if status == "ok" else "failed",
+        "error": data.get("error"),
+        "alc": _num(data.get("alc")),
+        "final_nauc": _num(data.get("final_nauc")),
+        "final_accuracy": _num(data.get("final_accuracy")),
+        "wall_seconds": _num(data.get("wall_seconds")),
+        "compute_seconds": _num(data.get("compute_seconds")),
+        "curve": [[float(t), float(s)] for t, s in zip(times, scores, strict=False)],
+    }
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _describe(err: BaseException) -> str:
+    # keep the tail: the frame that raised is what someone debugging a failed cell needs
+    text = "".join(traceback.format_exception(err))
+    return text[-4000:]

@@ -1,0 +1,94 @@
+"""ZAP's file layout, both ways.
+
+- ``perf_matrix.csv``: rows = tasks ``"{aug}-{dataset}"``, columns = pipelines named by the task
+  whose incumbent they are (other pipelines by their id), values = mean ALC as ``%.5f``.
+- ``meta_features.csv``: the tasks' meta-features, indexed like the rows.
+- ``cv_folds.csv``: index + ``fold`` in 1..5; all tasks of one core dataset share a fold.
+- ``configs/``: one YAML per pipeline column, named ``{column}.yaml``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zapml.errors import ArtifactError
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.tasks import core_of_task_id
+from zapml.space.pipeline import Pipeline
+
+N_FOLDS = 5
+
+
+def column_names(mds: MetaDataset) -> list[str]:
+    """ZAP names a pipeline by the task it is the incumbent of; ours fall back to the id."""
+    names = [mds.incumbent_of.get(pid, pid) for pid in mds.pipeline_ids]
+    if len(set(names)) != len(names):  # two incumbents of one task (two searches): keep ids
+        names = list(mds.pipeline_ids)
+    return names
+
+
+def cv_folds(task_ids: list[str], cores: list[str], n_folds: int = N_FOLDS) -> pd.DataFrame:
+    """Folds 1..n by core dataset, so a held-out fold never shares a core with training."""
+    unique = sorted(set(cores))
+    # order by a hash of the name: stable across runs and independent of which cores are present
+    unique.sort(key=lambda c: zlib.crc32(c.encode()))
+    fold_of = {c: 1 + i % n_folds for i, c in enumerate(unique)}
+    return pd.DataFrame({"fold": [fold_of[c] for c in cores]}, index=pd.Index(task_ids))
+
+
+def export_zap(mds: MetaDataset, out: str | Path) -> Path:
+    out = Path(out)
+    (out / "configs").mkdir(parents=True, exist_ok=True)
+    names = column_names(mds)
+    perf = mds.perf.copy()
+    perf.columns = pd.Index(names)
+    perf.to_csv(out / "perf_matrix.csv", float_format="%.5f")
+    mds.metafeatures().to_csv(out / "meta_features.csv")
+    cv_folds(mds.task_ids, list(mds.core_datasets())).to_csv(out / "cv_folds.csv")
+    for name, pipeline in zip(names, mds.pipelines.values(), strict=True):
+        pipeline.to_yaml(out / "configs" / f"{name}.yaml")
+    return out
+
+
+def import_zap(folder: str | Path) -> MetaDataset:
+    folder = Path(folder)
+    perf_file = folder / "perf_matrix.csv"
+    if not perf_file.is_file():
+        raise ArtifactError(f"'{folder}' is not a ZAP meta-dataset folder: no perf_matrix.csv.")
+    perf = pd.read_csv(perf_file, index_col=0)
+    perf.index = perf.index.astype(str)
+    tasks = _tasks(folder, list(perf.index))
+    configs = {p.stem: p for p in (folder / "configs").rglob("*.y*ml")}
+    pipelines: dict[str, Pipeline] = {}
+    incumbent_of: dict[str, str] = {}
+    for name in perf.columns:
+        if name not in configs:
+            raise ArtifactError(
+                f"ZAP folder '{folder}' has no configs/{name}.yaml for column {name}."
+            )
+        pipeline = Pipeline.from_yaml(configs[name])
+        pid = pipeline.id if pipeline.id not in pipelines else str(name)
+        pipelines[pid] = pipeline
+        if name in tasks.index:
+            incumbent_of[pid] = str(name)
+    perf.columns = pd.Index(list(pipelines))
+    return MetaDataset(
+        tasks=tasks, pipelines=pipelines, perf=perf.astype(float), incumbent_of=incumbent_of
+    )
+
+
+def _tasks(folder: Path, task_ids: list[str]) -> pd.DataFrame:
+    mf_file = folder / "meta_features.csv"
+    if mf_file.is_file():
+        mf = pd.read_csv(mf_file, index_col=0)
+        mf.index = mf.index.astype(str)
+        mf = mf.reindex(task_ids)
+    else:
+        mf = pd.DataFrame(index=pd.Index(task_ids))
+    mf = mf.drop(columns=[c for c in mf.columns if c == "core_dataset"])
+    mf.insert(0, "core_dataset", [core_of_task_id(t) for t in task_ids])
+    return mf.astype({c: np.float64 for c in mf.columns if c != "core_dataset"})

@@ -1,0 +1,248 @@
+"""Build specs: the YAML file that says which meta-dataset ``zap metadataset build`` makes.
+
+A spec is validated into a frozen ``BuildSpec``; its ``hash`` decides, against an existing
+store, whether a build resumes (same hash) or is refused (different hash, unless forced).
+
+Format (every key but ``core_datasets`` and ``candidates`` is optional)::
+
+    name: small-example            # free text, shown by `zap metadataset status`
+    core_datasets:                 # built-in names, folder/CSV paths, or mappings
+      - digits
+      - {name: my_leaves, path: ./leaves, domain: plants}
+    tasks_per_core: 3              # task seeds 0..2 for each core dataset ("{seed}-{core}")
+    first_task_seed: 0
+    num_classes: [2, 100]          # ZAP augmentation: classes drawn from [2, min(100, C)]
+    samples_per_class: [20, 105]   # training images per class, capped by what exists
+    test_per_class: 50             # at most this many held-out test images per class
+    resolutions: [null, 32]        # null = native; an int adds an HxW-resized variant per task
+    candidates:                    # where candidate pipelines come from (any mix)
+      - {source: random, n: 8, seed: 0}
+      - {source: sobol, n: 8, seed: 0, architectures: [mobilenetv2_100, resnet18.scratch]}
+      - {source: yaml, paths: [./configs]}           # files or folders of *.yaml
+      - {source: incumbents, n_trials: 30, min_budget: 10, max_budget: 90,
+         facade: hyperband, eta: 3, seed: 0, tasks: all}   # SMAC3 per task -> its incumbent
+    density: 1.0                   # fraction of (task, pipeline) pairs to run (stratified)
+    plan_seed: 0                   # which sparse cells are drawn
+    repeats: 1                     # run seeds 0..repeats-1 per cell (ZAP used 3, averaged)
+    budget: 60                     # seconds per cell on the clock below
+    clock: compute                 # compute | wall  (see zapml.runtime)
+
+Relative paths are resolved against the spec file's folder, so a spec travels with its data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from zapml.errors import ZapError
+
+CANDIDATE_SOURCES = ("random", "sobol", "yaml", "incumbents")
+CLOCKS = ("compute", "wall")
+
+
+class SpecError(ZapError, ValueError):
+    """A build spec is malformed; the message names the key and the fix."""
+
+
+@dataclass(frozen=True)
+class CoreSpec:
+    """One core dataset: ``source`` is what ``zapml.data.load_data`` receives."""
+
+    name: str
+    source: str
+    domain: str = "unknown"
+
+
+@dataclass(frozen=True)
+class CandidateSpec:
+    source: str
+    options: tuple[tuple[str, Any], ...] = ()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return dict(self.options).get(key, default)
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    core_datasets: tuple[CoreSpec, ...]
+    candidates: tuple[CandidateSpec, ...]
+    name: str = "metadataset"
+    tasks_per_core: int = 1
+    first_task_seed: int = 0
+    num_classes: tuple[int, int] = (2, 100)
+    samples_per_class: tuple[int, int] = (20, 105)
+    test_per_class: int = 50
+    resolutions: tuple[int | None, ...] = (None,)
+    density: float = 1.0
+    plan_seed: int = 0
+    repeats: int = 1
+    budget: float = 60.0
+    clock: str = "compute"
+    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    @property
+    def seeds(self) -> list[int]:
+        return list(range(self.repeats))
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out.pop("extra")
+        out["candidates"] = [{"source": c.source, **dict(c.options)} for c in self.candidates]
+        return out
+
+    @property
+    def hash(self) -> str:
+        """Content hash of everything that changes results (``name`` is only a label)."""
+        body = self.to_dict()
+        body.pop("name")
+        blob = json.dumps(body, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+# Known built-in domains, so `status` can count domains without the user saying so.
+BUILTIN_DOMAINS = {
+    "digits": "handwriting",
+    "mnist5k": "handwriting",
+    "animal_mnist": "silhouettes",
+    "fashion_mnist": "objects",
+    "lfw": "faces",
+    "textures": "textures",
+    "glyphs": "characters",
+    "clipart": "clip art",
+}
+
+
+def _int_pair(raw: Any, key: str, low: int) -> tuple[int, int]:
+    if not (
+        isinstance(raw, list | tuple) and len(raw) == 2 and all(isinstance(v, int) for v in raw)
+    ):
+        raise SpecError(
+            f"The '{key}' key of the build spec must be [min, max] integers. Got {raw!r}."
+        )
+    a, b = int(raw[0]), int(raw[1])
+    if not low <= a <= b:
+        raise SpecError(
+            f"The '{key}' key of the build spec needs {low} <= min <= max. Got {raw!r}."
+        )
+    return a, b
+
+
+def _core(raw: Any, base: Path) -> CoreSpec:
+    if isinstance(raw, str):
+        name, source, domain = raw, raw, None
+    elif isinstance(raw, Mapping) and ("name" in raw or "path" in raw):
+        source = str(raw.get("path") or raw["name"])
+        name = str(raw.get("name") or Path(source).stem)
+        domain = raw.get("domain")
+    else:
+        raise SpecError(
+            f"Each entry of 'core_datasets' must be a name or {{name, path, domain}}. Got {raw!r}."
+        )
+    is_path = "/" in source or source.startswith(".") or source.endswith(".csv")
+    if is_path:
+        source = str((base / source).resolve())
+        if isinstance(raw, str):
+            name = Path(source).stem
+    if "-" in name or "@" in name:
+        # task ids are "{seed}-{core}" (and "@{res}"): the core name must parse back unambiguously
+        name = name.replace("-", "_").replace("@", "_")
+    return CoreSpec(
+        name=name, source=source, domain=str(domain or BUILTIN_DOMAINS.get(name, "unknown"))
+    )
+
+
+def _candidate(raw: Any, base: Path) -> CandidateSpec:
+    if not isinstance(raw, Mapping) or raw.get("source") not in CANDIDATE_SOURCES:
+        raise SpecError(
+            f"Each entry of 'candidates' needs 'source' in {list(CANDIDATE_SOURCES)}. Got {raw!r}."
+        )
+    opts = {k: v for k, v in raw.items() if k != "source"}
+    if raw["source"] in ("random", "sobol") and not (
+        isinstance(opts.get("n"), int) and opts["n"] > 0
+    ):
+        raise SpecError(
+            f"A '{raw['source']}' candidate source needs 'n' > 0. Got {opts.get('n')!r}."
+        )
+    if raw["source"] == "yaml":
+        paths = opts.get("paths")
+        if isinstance(paths, str):
+            paths = [paths]
+        if not paths:
+            raise SpecError("A 'yaml' candidate source needs 'paths': YAML files or folders.")
+        opts["paths"] = [str((base / p).resolve()) for p in paths]
+    if "architectures" in opts:
+        opts["architectures"] = list(opts["architectures"])
+    frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in opts.items()))
+    return CandidateSpec(source=str(raw["source"]), options=frozen)
+
+
+def parse_spec(data: Mapping[str, Any], base: Path | None = None) -> BuildSpec:
+    """Validate a spec mapping; relative paths are resolved against ``base``."""
+    base = base or Path.cwd()
+    known = {f for f in BuildSpec.__dataclass_fields__ if f != "extra"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SpecError(f"Unknown build spec key(s) {unknown}; known keys: {sorted(known)}.")
+    cores = data.get("core_datasets")
+    if not cores:
+        raise SpecError("The build spec needs 'core_datasets': a list of dataset names or paths.")
+    cands = data.get("candidates")
+    if not cands:
+        raise SpecError("The build spec needs 'candidates': at least one candidate source.")
+    core_specs = tuple(_core(c, base) for c in cores)
+    names = [c.name for c in core_specs]
+    if len(set(names)) != len(names):
+        raise SpecError(f"Core dataset names must be unique; got {names}.")
+    clock = data.get("clock", "compute")
+    if clock not in CLOCKS:
+        raise SpecError(f"The 'clock' key must be one of {list(CLOCKS)}. Got {clock!r}.")
+    density = float(data.get("density", 1.0))
+    if not 0.0 < density <= 1.0:
+        raise SpecError(f"The 'density' key must lie in (0, 1]. Got {density}.")
+    budget = float(data.get("budget", 60.0))
+    if budget <= 0:
+        raise SpecError(f"The 'budget' key must be positive seconds. Got {budget}.")
+    resolutions = tuple(None if r is None else int(r) for r in data.get("resolutions", [None]))
+    for key in ("tasks_per_core", "repeats", "test_per_class"):
+        if int(data.get(key, 1)) < 1:
+            raise SpecError(f"The '{key}' key must be >= 1. Got {data[key]!r}.")
+    return BuildSpec(
+        core_datasets=core_specs,
+        candidates=tuple(_candidate(c, base) for c in cands),
+        name=str(data.get("name", "metadataset")),
+        tasks_per_core=int(data.get("tasks_per_core", 1)),
+        first_task_seed=int(data.get("first_task_seed", 0)),
+        num_classes=_int_pair(data.get("num_classes", [2, 100]), "num_classes", 2),
+        samples_per_class=_int_pair(
+            data.get("samples_per_class", [20, 105]), "samples_per_class", 1
+        ),
+        test_per_class=int(data.get("test_per_class", 50)),
+        resolutions=resolutions or (None,),
+        density=density,
+        plan_seed=int(data.get("plan_seed", 0)),
+        repeats=int(data.get("repeats", 1)),
+        budget=budget,
+        clock=str(clock),
+    )
+
+
+def load_spec(path: str | Path) -> BuildSpec:
+    path = Path(path)
+    if not path.is_file():
+        raise SpecError(
+            f"Build spec '{path}' does not exist (see zapml.metadataset.spec for the format)."
+        )
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as err:
+        raise SpecError(f"Build spec '{path}' is not valid YAML: {err}") from None
+    if not isinstance(data, Mapping):
+        raise SpecError(f"Build spec '{path}' must be a YAML mapping of key: value.")
+    return parse_spec(data, base=path.resolve().parent)

@@ -1,0 +1,312 @@
+"""The SQLite store of a meta-dataset build: tasks, pipelines, runs, builds.
+
+Only the build driver writes, one transaction per result, in WAL mode: a driver killed at any
+moment loses at most the runs in flight, and a restart skips every stored cell (``cell_key`` is
+unique, so a result can never be stored twice).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from zapml.errors import ArtifactError, ZapError
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.tasks import TaskSpec
+from zapml.space.pipeline import Pipeline
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS builds (
+    build_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    spec_hash TEXT NOT NULL,
+    spec_json TEXT NOT NULL,
+    name TEXT,
+    forced INTEGER NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS tasks (
+    task_id TEXT PRIMARY KEY,
+    core_dataset TEXT NOT NULL,
+    domain TEXT,
+    spec_json TEXT,
+    metafeatures_json TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pipelines (
+    pipeline_id TEXT PRIMARY KEY,
+    architecture TEXT NOT NULL,
+    config_json TEXT NOT NULL,
+    source TEXT NOT NULL,
+    incumbent_of TEXT,
+    position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    cell_key TEXT NOT NULL UNIQUE,
+    task_id TEXT NOT NULL REFERENCES tasks(task_id),
+    pipeline_id TEXT NOT NULL REFERENCES pipelines(pipeline_id),
+    seed INTEGER NOT NULL,
+    budget REAL,
+    clock TEXT,
+    status TEXT NOT NULL,
+    alc REAL,
+    final_nauc REAL,
+    final_accuracy REAL,
+    wall_seconds REAL,
+    compute_seconds REAL,
+    curve_json TEXT,
+    error TEXT,
+    versions_json TEXT,
+    worker TEXT,
+    build_id INTEGER,
+    started_at REAL,
+    finished_at REAL
+);
+CREATE INDEX IF NOT EXISTS runs_task_pipeline ON runs (task_id, pipeline_id);
+"""
+
+_RUN_FIELDS = (
+    "cell_key",
+    "task_id",
+    "pipeline_id",
+    "seed",
+    "budget",
+    "clock",
+    "status",
+    "alc",
+    "final_nauc",
+    "final_accuracy",
+    "wall_seconds",
+    "compute_seconds",
+    "curve_json",
+    "error",
+    "versions_json",
+    "worker",
+    "build_id",
+    "started_at",
+    "finished_at",
+)
+
+
+class SpecMismatchError(ZapError):
+    """The store was built from another spec; resuming would mix two meta-datasets."""
+
+
+class Store:
+    """A meta-dataset database file. Open it with ``Store(path)``; it is created when missing."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = Path(path)
+        if not create and not self.path.is_file():
+            raise ArtifactError(f"Meta-dataset store '{self.path}' does not exist.")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: we open transactions ourselves, exactly one per write
+        self._con = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+        self._con.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable against a killed process (only an OS crash could lose the last commit)
+        self._con.execute("PRAGMA synchronous=NORMAL")
+        self._con.execute("PRAGMA foreign_keys=ON")
+        self._con.executescript(_SCHEMA)
+        self._check_schema()
+
+    def _check_schema(self) -> None:
+        row = self._con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            with self.transaction() as con:
+                con.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                    (str(SCHEMA_VERSION),),
+                )
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise ArtifactError(
+                f"Store '{self.path}' has schema version {row[0]}; this zapml reads "
+                f"{SCHEMA_VERSION}. Rebuild it or use the zapml version that wrote it."
+            )
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self._con.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._con
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
+
+    # builds ------------------------------------------------------------------------------
+    def begin_build(self, spec_hash: str, spec: dict[str, Any], *, force: bool = False) -> int:
+        """Resume the build of ``spec_hash`` or start the first one; refuse a different spec."""
+        rows = self._con.execute(
+            "SELECT build_id, spec_hash FROM builds ORDER BY build_id DESC"
+        ).fetchall()
+        if rows and rows[0][1] == spec_hash:
+            return int(rows[0][0])
+        if rows and not force:
+            raise SpecMismatchError(
+                f"Store '{self.path}' holds a build of another spec (hash {rows[0][1]}, this spec "
+                f"{spec_hash}). Use a new database (--db) or pass --force to add this spec's "
+                "runs to it (stored cells with the same task, pipeline, seed, budget and clock "
+                "are kept)."
+            )
+        with self.transaction() as con:
+            cur = con.execute(
+                "INSERT INTO builds (spec_hash, spec_json, name, forced, created_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    spec_hash,
+                    json.dumps(spec, default=str),
+                    spec.get("name"),
+                    int(force),
+                    time.time(),
+                ),
+            )
+        return int(cur.lastrowid or 0)
+
+    def builds(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM builds ORDER BY build_id", self._con)
+
+    # tasks and pipelines -----------------------------------------------------------------
+    def add_task(
+        self, task_id: str, core: str, metafeatures: dict[str, float], *,
+        domain: str | None = None, spec: TaskSpec | None = None,
+    ) -> None:  # fmt: skip
+        with self.transaction() as con:
+            con.execute(
+                "INSERT OR IGNORE INTO tasks VALUES (?, ?, ?, ?, ?)",
+                (
+                    task_id,
+                    core,
+                    domain,
+                    json.dumps(spec.to_dict()) if spec else None,
+                    json.dumps(metafeatures),
+                ),
+            )
+
+    def task_ids(self) -> list[str]:
+        return [r[0] for r in self._con.execute("SELECT task_id FROM tasks ORDER BY rowid")]
+
+    def add_pipeline(
+        self, pipeline: Pipeline, source: str, incumbent_of: str | None = None, *,
+        pipeline_id: str | None = None,
+    ) -> None:  # fmt: skip
+        with self.transaction() as con:
+            pos = con.execute("SELECT COUNT(*) FROM pipelines").fetchone()[0]
+            con.execute(
+                "INSERT OR IGNORE INTO pipelines VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    pipeline_id or pipeline.id,
+                    pipeline.get("architecture", "unknown"),
+                    json.dumps(pipeline.to_dict(), sort_keys=True),
+                    source,
+                    incumbent_of,
+                    pos,
+                ),
+            )
+
+    def pipelines(self) -> dict[str, Pipeline]:
+        rows = self._con.execute("SELECT pipeline_id, config_json FROM pipelines ORDER BY position")
+        return {pid: Pipeline(json.loads(cfg)) for pid, cfg in rows}
+
+    def incumbents(self) -> dict[str, str]:
+        """pipeline id -> the task it is the incumbent of."""
+        rows = self._con.execute(
+            "SELECT pipeline_id, incumbent_of FROM pipelines WHERE incumbent_of IS NOT NULL"
+        )
+        return {pid: task for pid, task in rows}
+
+    def pipeline_sources(self) -> dict[str, str]:
+        return dict(self._con.execute("SELECT pipeline_id, source FROM pipelines").fetchall())
+
+    # runs --------------------------------------------------------------------------------
+    def done_keys(self, *, include_failed: bool = True) -> set[str]:
+        sql = "SELECT cell_key FROM runs"
+        if not include_failed:
+            sql += " WHERE status = 'ok'"
+        return {r[0] for r in self._con.execute(sql)}
+
+    def add_run(self, row: dict[str, Any]) -> None:
+        """Store one result in its own transaction; a retried cell replaces its earlier row."""
+        values = [_clean(row.get(f)) for f in _RUN_FIELDS]
+        cols = ", ".join(_RUN_FIELDS)
+        marks = ", ".join("?" for _ in _RUN_FIELDS)
+        updates = ", ".join(f"{f}=excluded.{f}" for f in _RUN_FIELDS if f != "cell_key")
+        with self.transaction() as con:
+            con.execute(
+                f"INSERT INTO runs ({cols}) VALUES ({marks}) "
+                f"ON CONFLICT(cell_key) DO UPDATE SET {updates}",
+                values,
+            )
+
+    def runs(self) -> pd.DataFrame:
+        return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self._con)
+
+    def counts(self) -> dict[str, int]:
+        row = self._con.execute(
+            "SELECT COUNT(*), SUM(status = 'ok'), SUM(status != 'ok') FROM runs"
+        ).fetchone()
+        return {"runs": int(row[0]), "ok": int(row[1] or 0), "failed": int(row[2] or 0)}
+
+    def tasks_frame(self) -> pd.DataFrame:
+        rows = self._con.execute(
+            "SELECT task_id, core_dataset, domain, metafeatures_json FROM tasks ORDER BY rowid"
+        ).fetchall()
+        records = [
+            {"task_id": t, "core_dataset": c, "domain": d, **json.loads(mf)} for t, c, d, mf in rows
+        ]
+        frame = pd.DataFrame.from_records(records, columns=["task_id", "core_dataset", "domain"])
+        if records:
+            frame = pd.DataFrame.from_records(records)
+        return frame.set_index("task_id")
+
+    def to_metadataset(self, *, with_curves: bool = True) -> MetaDataset:
+        """Mean ALC of the successful repeats per cell; failed-only cells stay NaN."""
+        tasks = self.tasks_frame()
+        domains = tasks.pop("domain")
+        pipelines = self.pipelines()
+        runs = self.runs()
+        ok = runs[runs["status"] == "ok"]
+        mds = MetaDataset.from_long(
+            ok[["task_id", "pipeline_id", "alc"]], tasks, pipelines, value="alc"
+        )
+        mds.incumbent_of = self.incumbents()
+        mds.domains = {
+            str(core): str(dom)
+            for core, dom in zip(tasks["core_dataset"], domains, strict=True)
+            if dom is not None
+        }
+        if with_curves:
+            # first seed's curve per cell: curves illustrate, the ALC mean is the value
+            for row in (
+                ok.sort_values("seed").drop_duplicates(["task_id", "pipeline_id"]).itertuples()
+            ):
+                if row.curve_json:
+                    curve = [(float(t), float(s)) for t, s in json.loads(str(row.curve_json))]
+                    mds.curves[(str(row.task_id), str(row.pipeline_id))] = curve
+        return mds
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return value

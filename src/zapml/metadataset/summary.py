@@ -1,0 +1,83 @@
+"""``status``: what a meta-dataset (store or file) holds, as a dict and a rich table."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.table import Table
+
+from zapml.metadataset.loading import STORE_SUFFIXES, load_metadataset
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.store import Store
+
+SCRATCH_SUFFIX = ".scratch"
+
+
+def summarise(mds: MetaDataset) -> dict[str, Any]:
+    archs = Counter(p.get("architecture", "unknown") for p in mds.pipelines.values())
+    cores = sorted(mds.core_datasets().unique())
+    domains = sorted({mds.domains.get(c, "unknown") for c in cores})
+    return {
+        "tasks": len(mds.tasks),
+        "core_datasets": len(cores),
+        "domains": len(domains),
+        "domain_names": domains,
+        "pipelines": len(mds.pipelines),
+        "architectures": dict(sorted(archs.items())),
+        "from_scratch_pipelines": sum(n for a, n in archs.items() if a.endswith(SCRATCH_SUFFIX)),
+        "cells_filled": mds.num_runs_filled,
+        "cells_total": int(mds.perf.size),
+        "density": round(mds.density, 4),
+        "runs": mds.num_runs_filled,
+        "failed": 0,
+    }
+
+
+def status(path: str | Path) -> tuple[dict[str, Any], Table]:
+    """Summary of a store, ZAP folder or long table; a store adds runs, failures and builds."""
+    path = Path(path)
+    mds = load_metadataset(path)
+    summary = summarise(mds)
+    if path.suffix in STORE_SUFFIXES:
+        with Store(path, create=False) as store:
+            counts = store.counts()
+            builds = store.builds()
+            runs = store.runs()
+        summary.update(runs=counts["runs"], failed=counts["failed"])
+        summary["failure_kinds"] = _failure_kinds(runs)
+        if len(builds):
+            last = builds.iloc[-1]
+            summary.update(build_name=last["name"], spec_hash=last["spec_hash"], builds=len(builds))
+    return summary, status_table(summary)
+
+
+def _failure_kinds(runs: Any) -> dict[str, int]:
+    """Failed runs counted by the last line of their error (the exception type and message)."""
+    failed = runs[runs["status"] != "ok"]["error"].fillna("unknown")
+    kinds = Counter(str(e).strip().splitlines()[-1][:80] if str(e).strip() else "?" for e in failed)
+    return dict(kinds.most_common(5))
+
+
+def status_table(summary: dict[str, Any]) -> Table:
+    table = Table(title=f"meta-dataset {summary.get('build_name') or ''}".strip())
+    table.add_column("what")
+    table.add_column("value", overflow="fold")
+    table.add_row("tasks", str(summary["tasks"]))
+    table.add_row("core datasets", str(summary["core_datasets"]))
+    table.add_row("domains", f"{summary['domains']} ({', '.join(summary['domain_names'])})")
+    table.add_row("pipelines", str(summary["pipelines"]))
+    archs = ", ".join(f"{a} x{n}" for a, n in summary["architectures"].items())
+    table.add_row("architectures", f"{archs} ({summary['from_scratch_pipelines']} from scratch)")
+    table.add_row(
+        "cells filled",
+        f"{summary['cells_filled']} / {summary['cells_total']} (density {summary['density']:.1%})",
+    )
+    table.add_row("runs", str(summary["runs"]))
+    table.add_row("failed runs", str(summary["failed"]))
+    for kind, n in summary.get("failure_kinds", {}).items():
+        table.add_row("  failure", f"{n} x {kind}")
+    if "spec_hash" in summary:
+        table.add_row("spec hash", f"{summary['spec_hash']} ({summary['builds']} build(s))")
+    return table
