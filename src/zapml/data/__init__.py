@@ -2,7 +2,18 @@
 
 from zapml.data.builtin import BuiltinInfo, list_builtin
 from zapml.data.dataset import Dataset, DataSplit
-from zapml.data.loader import load_data
+from zapml.data.loader import load_data, source_kind
+from zapml.data.report import DataReport, inspect_data
 from zapml.data.validation import DataWarning
 
-__all__ = ["BuiltinInfo", "DataSplit", "DataWarning", "Dataset", "list_builtin", "load_data"]
+__all__ = [
+    "BuiltinInfo",
+    "DataReport",
+    "DataSplit",
+    "DataWarning",
+    "Dataset",
+    "inspect_data",
+    "list_builtin",
+    "load_data",
+    "source_kind",
+]

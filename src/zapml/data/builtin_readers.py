@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from zapml.data.imaging import decode, read_header
-from zapml.data.validation import Findings, is_ignored_entry
+from zapml.data.validation import BOMB_PIXELS, Findings, is_ignored_entry, name_list
 from zapml.errors import DataError
 
 
@@ -30,6 +30,7 @@ class RawData:
     y: np.ndarray
     class_names: tuple[str, ...]
     test: tuple[np.ndarray, np.ndarray] | None = None
+    notes: tuple[str, ...] = ()
 
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
@@ -54,7 +55,8 @@ def read_digits() -> RawData:
 
 # ----------------------------------------------------------------------------- animal-mnist
 
-# Order given in the package description (classes 0..9); the pickle stores no names.
+# Order given in the package description; the pickle stores no names (checked by eye:
+# label 0 images are bears, 9 are zebras).
 ANIMAL_NAMES = (
     "bear",
     "bird",
@@ -270,8 +272,9 @@ def read_clipart() -> RawData:
     topics = clipart_topics()
     if not topics:
         raise DataError(f"openclipart PNGs were not found under '{CLIPART_DIR}': {CLIPART_HINT}")
-    findings = Findings()
+    findings = Findings(quiet=True)
     images, labels = [], []
+    skipped: list[str] = []
     for label, files in enumerate(topics.values()):
         for path in files:
             header = read_header(path, str(path), findings)
@@ -279,8 +282,21 @@ def read_clipart() -> RawData:
             if img is not None:
                 images.append(img)
                 labels.append(label)
+            else:
+                skipped.append(path.relative_to(CLIPART_DIR).as_posix())
+    notes = (
+        (
+            f"Note: skipped {len(skipped)} clip-art file(s) that are unreadable or larger than "
+            f"{BOMB_PIXELS // 1_000_000} MP: {name_list(skipped)}.",
+        )
+        if skipped
+        else ()
+    )
     return RawData(
-        x=np.stack(images), y=np.asarray(labels, dtype=np.int64), class_names=tuple(topics)
+        x=np.stack(images),
+        y=np.asarray(labels, dtype=np.int64),
+        class_names=tuple(topics),
+        notes=notes,
     )
 
 
@@ -369,3 +385,14 @@ def _fit(mask: np.ndarray) -> np.ndarray:
     out = Image.new("L", (GLYPH_SIDE, GLYPH_SIDE), 0)
     out.paste(glyph, ((GLYPH_SIDE - size[0]) // 2, (GLYPH_SIDE - size[1]) // 2))
     return np.asarray(out)
+
+
+def glyph_sizes() -> tuple[int, int]:
+    """(classes, images): rendering is the only way to know which fonts cover A-J (~1 s)."""
+    usable = sum(_render_font(p) is not None for p in font_files())
+    return len(GLYPH_LETTERS), usable * len(GLYPH_LETTERS)
+
+
+def clipart_sizes() -> tuple[int, int]:
+    topics = clipart_topics()
+    return len(topics), sum(len(files) for files in topics.values())

@@ -16,7 +16,7 @@ import numpy as np
 from zapml.data.dataset import Dataset, DataSplit
 
 # Bump when the decoding of any built-in changes, so stale caches are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 
 
 def cache_root() -> Path:
@@ -34,6 +34,7 @@ def save_split(path: Path, split: DataSplit) -> None:
         "x_train": split.train.images,
         "y_train": split.train.labels,
         "class_names": np.asarray(split.train.class_names, dtype=np.str_),
+        "warnings": np.asarray(split.train.warnings, dtype=np.str_),
     }
     if split.test is not None:
         arrays["x_test"] = split.test.images
@@ -56,12 +57,25 @@ def load_split(path: Path, name: str) -> DataSplit | None:
     try:
         with np.load(path, allow_pickle=False) as npz:
             names = tuple(str(n) for n in npz["class_names"].tolist())
-            train = Dataset(npz["x_train"], npz["y_train"], names, name=name)
+            notes = tuple(str(w) for w in npz["warnings"].tolist())
+            train = Dataset(npz["x_train"], npz["y_train"], names, name=name, warnings=notes)
             test = (
-                Dataset(npz["x_test"], npz["y_test"], names, name=name)
+                Dataset(npz["x_test"], npz["y_test"], names, name=name, warnings=notes)
                 if "x_test" in npz.files
                 else None
             )
     except (OSError, ValueError, KeyError):
         return None
     return DataSplit(train=train, test=test)
+
+
+def cached_counts(path: Path) -> tuple[int, int] | None:
+    """(classes, images) of a cached split without reading its images (npz members are lazy)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            total = len(npz["y_train"]) + (len(npz["y_test"]) if "y_test" in npz.files else 0)
+            return len(npz["class_names"]), int(total)
+    except (OSError, ValueError, KeyError):
+        return None

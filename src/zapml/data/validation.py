@@ -49,16 +49,23 @@ class Findings:
     """Warnings and notes gathered while loading one dataset, in the order they arose."""
 
     messages: list[str] = field(default_factory=list)
+    # Quiet collectors only record: built-in readers summarise file problems in one note,
+    # since users cannot fix files inside a system package.
+    quiet: bool = False
 
     def warn(self, message: str) -> None:
         self.messages.append(message)
+        if self.quiet:
+            return
         # stacklevel 2 points at the loader, which is more useful than this helper.
         warnings.warn(message, DataWarning, stacklevel=2)
-        logger.warning(message)
+        # INFO, not WARNING: without configured logging Python would print the message a second
+        # time next to the warnings module's copy.
+        logger.info(message)
 
     def note(self, message: str) -> None:
         self.messages.append(f"Note: {message}")
-        logger.info(message)
+        logger.debug(message)
 
 
 def name_list(names: Sequence[str], limit: int = LIST_LIMIT) -> str:
