@@ -40,9 +40,10 @@ class CellJob:
 
 def runtime_fit(pipeline: Pipeline, train: Any, test: Any, **kwargs: Any) -> Any:
     """The default cell function: the real anytime fine-tuning runtime."""
-    from zapml.runtime import fit  # type: ignore[attr-defined]
+    from zapml.runtime import fit
 
-    return fit(pipeline, train, test, **kwargs)
+    # output_dir=None: a cell keeps no artifacts (the store keeps the curve); no nested progress
+    return fit(pipeline, train, test, output_dir=None, progress=False, **kwargs)
 
 
 def evaluate_cell_fn(cell_fn: CellFn | None) -> CellFn:

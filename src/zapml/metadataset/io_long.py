@@ -92,8 +92,10 @@ def read_long(path: str | Path) -> MetaDataset:
         str(pid): Pipeline(json.loads(cfg))
         for pid, cfg in zip(first["pipeline_id"], first["pipeline_config"], strict=True)
     }
-    ok = frame[frame["status"] == "ok"] if "status" in frame.columns else frame
-    mds = MetaDataset.from_long(ok, tasks, pipelines, value="alc")
+    if "status" in frame.columns:  # failed runs count their partial ALC, 0 without one (AutoDL)
+        is_ok = frame["status"] == "ok"
+        frame["alc"] = frame["alc"].where(is_ok, frame["alc"].fillna(0.0))
+    mds = MetaDataset.from_long(frame, tasks, pipelines, value="alc")
     if "incumbent_of" in first.columns:
         mds.incumbent_of = {
             str(p): str(t) for p, t in zip(first["pipeline_id"], first["incumbent_of"], strict=True)

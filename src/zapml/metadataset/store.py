@@ -277,15 +277,29 @@ class Store:
             frame = pd.DataFrame.from_records(records)
         return frame.set_index("task_id")
 
-    def to_metadataset(self, *, with_curves: bool = True) -> MetaDataset:
-        """Mean ALC of the successful repeats per cell; failed-only cells stay NaN."""
+    def to_metadataset(self, *, with_curves: bool = True, failed: str = "zero") -> MetaDataset:
+        """Mean ALC over the repeats of each cell.
+
+        ``failed="zero"`` (default) scores a failed run by the ALC of the predictions it made
+        before failing, 0 when it made none: AutoDL's rule, and what a user of that pipeline
+        would get, so selectors learn to avoid pipelines that diverge. ``failed="nan"`` leaves
+        cells with only failed runs empty (use it when failures are infrastructure problems).
+        """
+        if failed not in ("zero", "nan"):
+            raise ValueError(f"The 'failed' parameter must be 'zero' or 'nan'. Got {failed!r}.")
         tasks = self.tasks_frame()
         domains = tasks.pop("domain")
         pipelines = self.pipelines()
         runs = self.runs()
         ok = runs[runs["status"] == "ok"]
+        if failed == "zero":
+            used = runs.assign(
+                alc=runs["alc"].where(runs["status"] == "ok", runs["alc"].fillna(0.0))
+            )
+        else:
+            used = ok
         mds = MetaDataset.from_long(
-            ok[["task_id", "pipeline_id", "alc"]], tasks, pipelines, value="alc"
+            used[["task_id", "pipeline_id", "alc"]], tasks, pipelines, value="alc"
         )
         mds.incumbent_of = self.incumbents()
         mds.domains = {

@@ -7,6 +7,7 @@ import path: a spawned worker or a Ray worker must be able to import it.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from typing import Any
 
@@ -59,4 +60,13 @@ def flaky_fit(
     """Like ``synthetic_fit`` but raises when ``lr`` exceeds 0.01 (a "divergence")."""
     if float(pipeline["lr"]) > 0.01:
         raise FloatingPointError(f"loss diverged to nan at lr={pipeline['lr']}")
+    return synthetic_fit(pipeline, train, test, budget=budget, seed=seed, **kw)
+
+
+def crashing_fit(
+    pipeline: Pipeline, train: Any, test: Any, *, budget: float, seed: int, **kw: Any
+) -> dict[str, Any]:
+    """Like ``synthetic_fit`` but the worker process dies (as if OOM-killed) when ``lr`` > 0.05."""
+    if float(pipeline["lr"]) > 0.05:
+        os._exit(137)
     return synthetic_fit(pipeline, train, test, budget=budget, seed=seed, **kw)

@@ -1,0 +1,62 @@
+from pathlib import Path
+
+import pytest
+
+from zapml.metadataset.spec import SpecError, load_spec, parse_spec
+
+EXAMPLE = Path(__file__).parent / "specs" / "example.yaml"
+
+
+def test_example_spec_parses_with_documented_values():
+    spec = load_spec(EXAMPLE)
+    assert [c.name for c in spec.core_datasets] == ["digits", "animal_mnist", "fashion_mnist"]
+    assert spec.core_datasets[0].domain == "handwriting"  # built-in domain table
+    assert [c.source for c in spec.candidates] == ["incumbents", "sobol", "random"]
+    assert spec.candidates[0].get("facade") == "hyperband"
+    assert spec.budget == 60.0 and spec.clock == "compute" and spec.seeds == [0]
+
+
+def test_hash_ignores_name_but_not_content():
+    base = {"core_datasets": ["digits"], "candidates": [{"source": "random", "n": 2}]}
+    a = parse_spec({**base, "name": "a"})
+    b = parse_spec({**base, "name": "b"})
+    c = parse_spec({**base, "budget": 30})
+    assert a.hash == b.hash
+    assert a.hash != c.hash
+
+
+def test_relative_paths_resolve_against_the_spec_folder(tmp_path):
+    (tmp_path / "cfg").mkdir()
+    spec_file = tmp_path / "s.yaml"
+    spec_file.write_text("core_datasets: [./my-data]\ncandidates: [{source: yaml, paths: [cfg]}]\n")
+    spec = load_spec(spec_file)
+    assert spec.core_datasets[0].source == str(tmp_path / "my-data")
+    assert spec.core_datasets[0].name == "my_data"  # '-' would break "{seed}-{core}" ids
+    assert spec.candidates[0].get("paths") == (str(tmp_path / "cfg"),)
+
+
+@pytest.mark.parametrize(
+    ("bad", "word"),
+    [
+        ({"candidates": [{"source": "random", "n": 1}]}, "core_datasets"),
+        ({"core_datasets": ["d"]}, "candidates"),
+        ({"core_datasets": ["d"], "candidates": [{"source": "magic"}]}, "source"),
+        ({"core_datasets": ["d"], "candidates": [{"source": "random"}]}, "'n'"),
+        (
+            {"core_datasets": ["d"], "candidates": [{"source": "random", "n": 1}], "density": 0},
+            "density",
+        ),
+        (
+            {"core_datasets": ["d"], "candidates": [{"source": "random", "n": 1}], "clock": "x"},
+            "clock",
+        ),
+        (
+            {"core_datasets": ["d"], "candidates": [{"source": "random", "n": 1}], "budgt": 1},
+            "budgt",
+        ),
+        ({"core_datasets": ["d", "d"], "candidates": [{"source": "random", "n": 1}]}, "unique"),
+    ],
+)
+def test_bad_specs_name_the_key(bad, word):
+    with pytest.raises(SpecError, match=word):
+        parse_spec(bad)
