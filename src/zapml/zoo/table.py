@@ -18,7 +18,9 @@ def zoo_table(source: str | None = None) -> Table:
     table.add_column("ImageNet top-1", justify="right")
     table.add_column("available here")
     for spec in list_specs(source):
-        top1 = "-" if spec.imagenet_top1 is None else f"{spec.imagenet_top1:.2f}"
+        top1 = (
+            "-" if spec.imagenet_top1 is None else f"{spec.imagenet_top1:g}"
+        )  # as published, no rounding
         table.add_row(
             spec.name,
             spec.source,
