@@ -119,16 +119,22 @@ def run_predict(
 def builtin_table() -> Table:
     from zapml.data import list_builtin
 
-    table = Table(title="Built-in datasets (zap fit NAME)")
-    for col in ("name", "domain", "classes", "images", "available here", "description"):
-        table.add_column(col)
-    for info in list_builtin():
+    infos = list_builtin()
+    table = Table(title="Built-in datasets (use the name as DATA, e.g. `zap fit digits`)")
+    for col in ("name", "domain", "classes", "images", "here", "description"):
+        table.add_column(col, overflow="fold")
+    hints = []
+    for info in infos:
         table.add_row(
             info.name,
             info.domain,
             str(info.classes),
             str(info.images),
-            "yes" if info.available else f"no: {info.install_hint}",
+            "yes" if info.available else "[red]no[/] (*)",
             info.description,
         )
+        if not info.available:
+            hints.append(f"(*) {info.name}: {info.install_hint}")
+    if hints:
+        table.caption = "\n".join(hints)
     return table

@@ -11,12 +11,12 @@ def zoo_table(source: str | None = None) -> Table:
     """One row per entry (optionally one source), with whether it loads on this machine."""
     table = Table(title="zapml backbone zoo")
     for header in ("name", "source", "family"):
-        table.add_column(header)
+        table.add_column(header, no_wrap=True, min_width=len(header))
     for header in ("params (M)", "GMACs", "input"):
         table.add_column(header, justify="right")
     table.add_column("pretraining")
-    table.add_column("ImageNet top-1", justify="right")
-    table.add_column("available here")
+    table.add_column("top-1", justify="right")
+    table.add_column("here")
     for spec in list_specs(source):
         top1 = (
             "-" if spec.imagenet_top1 is None else f"{spec.imagenet_top1:g}"
