@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 
 from zapml.cli._errors import user_errors
+from zapml.cli.metadataset_cmds import metadataset_app
 
 app = typer.Typer(
     name="zap",
@@ -27,6 +28,7 @@ zoo_app = typer.Typer(help="The backbone registry (offline wheels, hub entries, 
 data_app = typer.Typer(help="Built-in datasets and checks of your own data.")
 app.add_typer(zoo_app, name="zoo", no_args_is_help=True)
 app.add_typer(data_app, name="data", no_args_is_help=True)
+app.add_typer(metadataset_app, name="metadataset", no_args_is_help=True)
 
 console = Console()
 

@@ -1,0 +1,119 @@
+"""``zap metadataset ...``: build, inspect, convert and plot meta-datasets."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from zapml.cli._errors import user_errors
+
+metadataset_app = typer.Typer(
+    help="Build meta-datasets of fine-tuning runs (resumable, local or Ray) and convert them.",
+    no_args_is_help=True,
+)
+console = Console()
+
+
+class ExecutorName(str, Enum):
+    local = "local"
+    ray = "ray"
+
+
+class ExportFormat(str, Enum):
+    zap = "zap"
+    csv = "csv"
+    parquet = "parquet"
+
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="SQLite store (default: next to the spec, named after it)."),
+]
+
+
+@metadataset_app.command("build")
+@user_errors
+def build_cmd(
+    spec: Annotated[Path, typer.Argument(help="Build spec YAML (see zapml.metadataset.spec).")],
+    db: DbOption = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    executor: Annotated[ExecutorName, typer.Option(help="Where cells run.")] = ExecutorName.local,
+    address: Annotated[
+        str | None, typer.Option(help="Address of an existing Ray cluster (with --executor ray).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Start over when the store holds a build of another spec.")
+    ] = False,
+    progress: Annotated[bool, typer.Option(help="Show build progress.")] = True,
+) -> None:
+    """Run the spec's cells, skipping those already stored; safe to kill and rerun."""
+    from zapml.metadataset import build
+
+    report = build(
+        spec,
+        db,
+        workers=workers,
+        executor=executor.value,
+        address=address,
+        progress=progress,
+        force=force,
+    )
+    console.print(report)
+
+
+@metadataset_app.command("status")
+@user_errors
+def status_cmd(
+    source: Annotated[Path, typer.Argument(help="A store (.sqlite), ZAP folder or long table.")],
+) -> None:
+    """Sizes of a meta-dataset: tasks, core datasets, pipelines, runs, density, failures."""
+    from zapml.metadataset import status
+
+    _, table = status(source)
+    console.print(table)
+
+
+@metadataset_app.command("export")
+@user_errors
+def export_cmd(
+    source: Annotated[Path, typer.Argument(help="A store, ZAP folder or long table.")],
+    out: Annotated[Path, typer.Argument(help="Output folder (zap) or file (csv/parquet).")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output layout.")] = ExportFormat.zap,
+) -> None:
+    """Write a meta-dataset as ZAP's file layout or a long table (one row per run)."""
+    from zapml.metadataset import export
+
+    path = export(source, out, fmt=fmt.value)
+    console.print(f"wrote {path}")
+
+
+@metadataset_app.command("import")
+@user_errors
+def import_cmd(
+    source: Annotated[Path, typer.Argument(help="A ZAP folder or long CSV/Parquet table.")],
+    db: Annotated[Path, typer.Argument(help="The SQLite store to import into.")],
+) -> None:
+    """Import a ZAP-format folder or a long table into a store."""
+    from zapml.metadataset import import_
+
+    counts = import_(source, db)
+    console.print(counts)
+
+
+@metadataset_app.command("plot")
+@user_errors
+def plot_cmd(
+    source: Annotated[Path, typer.Argument(help="A store, ZAP folder or long table.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")] = Path(
+        "metadataset_heatmap.png"
+    ),
+) -> None:
+    """Draw the task x pipeline ALC heatmap (tasks grouped by core dataset)."""
+    from zapml.metadataset import load_metadataset, plot_heatmap
+
+    path = plot_heatmap(load_metadataset(source), out)
+    console.print(f"wrote {path}")
