@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -12,6 +13,8 @@ from zapml.errors import PipelineError
 from zapml.space import Pipeline, default_pipeline
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from zapml.runtime import FitResult
 
 
@@ -89,31 +92,53 @@ def _print_fit_summary(console: Console, result: Any, output_dir: Path) -> None:
 
 def run_predict(
     model_dir: Path, data: str, *, output_csv: Path | None = None, console: Console | None = None
-) -> None:
+) -> pd.DataFrame:
+    """Predict an image, a folder of images, or a labelled dataset (then accuracy is reported)."""
     import pandas as pd
 
-    from zapml.data import load_data
+    from zapml.data import Dataset, load_data
+    from zapml.data.unlabeled import is_unlabeled_source, load_unlabeled
     from zapml.runtime import load_model
 
     console = console or Console()
     model = load_model(model_dir)
-    split = load_data(data)
-    datasets = [("train", split.train)] + ([("test", split.test)] if split.test is not None else [])
+    names = model.class_names
+    parts: list[tuple[str, Dataset, list[str]]] = []
+    if is_unlabeled_source(data):
+        side = model.config.input_size[0]
+        images, paths, warnings = load_unlabeled(data, side=side, channels=model.config.in_channels)
+        for warning in warnings:
+            console.print(f"[yellow]warning:[/] {warning}")
+        unlabeled = Dataset(images, np.zeros(len(images), dtype=np.int64), ("?",), name=str(data))
+        parts.append(("images", unlabeled, paths))
+    else:
+        split = load_data(data)
+        for part, ds in (("train", split.train), ("test", split.test)):
+            if ds is not None:
+                parts.append((part, ds, [str(i) for i in range(len(ds))]))
     frames = []
-    for part, ds in datasets:
+    for part, ds, ids in parts:
         proba = model.predict_proba(ds)
-        names = model.class_names
+        predicted = [names[i] for i in proba.argmax(axis=1)]
         frame = pd.DataFrame(proba, columns=[f"p_{n}" for n in names])
-        frame.insert(0, "predicted", [names[i] for i in proba.argmax(axis=1)])
-        frame.insert(0, "index", range(len(ds)))
+        frame.insert(0, "predicted", predicted)
+        frame.insert(0, "image", ids)
         frame.insert(0, "split", part)
+        if ds.class_names != ("?",):
+            truth = [ds.class_names[i] for i in ds.labels]
+            frame.insert(3, "label", truth)
+            acc = float(np.mean([p == t for p, t in zip(predicted, truth, strict=True)]))
+            console.print(f"{part}: accuracy {acc:.4f} on {len(ds)} images")
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True)
     if output_csv is not None:
         table.to_csv(output_csv, index=False)
         console.print(f"wrote {len(table)} predictions to {output_csv}")
     else:
-        console.print(table[["split", "index", "predicted"]].to_string(index=False))
+        console.print(
+            table[[c for c in table.columns if not c.startswith("p_")]].to_string(index=False)
+        )
+    return table
 
 
 def builtin_table() -> Table:

@@ -6,7 +6,7 @@ Every command is a few lines over the public API; heavy imports happen inside th
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -33,7 +33,7 @@ app.add_typer(metadataset_app, name="metadataset", no_args_is_help=True)
 console = Console()
 
 
-class ClockName(str, Enum):
+class ClockName(StrEnum):
     wall = "wall"
     compute = "compute"
 
@@ -51,7 +51,9 @@ DataArg = Annotated[
 @user_errors
 def fit(
     data: DataArg,
-    budget: Annotated[float, typer.Option(help="Time budget in seconds (of the chosen clock).")] = 60.0,
+    budget: Annotated[
+        float, typer.Option(help="Time budget in seconds (of the chosen clock).")
+    ] = 60.0,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for the model, predictions and report.")
     ] = Path("zap-output"),
@@ -94,7 +96,8 @@ def predict(
         Path | None, typer.Option("--output", "-o", help="CSV to write (default: print).")
     ] = None,
 ) -> None:
-    """Predict the classes of DATA's images with a model saved by `zap fit`."""
+    """Predict an image, a folder of images, or a labelled dataset (reports accuracy) with a
+    model saved by `zap fit`."""
     from zapml.workflow import run_predict
 
     run_predict(model, data, output_csv=output, console=console)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,12 +18,12 @@ metadataset_app = typer.Typer(
 console = Console()
 
 
-class ExecutorName(str, Enum):
+class ExecutorName(StrEnum):
     local = "local"
     ray = "ray"
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     zap = "zap"
     csv = "csv"
     parquet = "parquet"
@@ -82,7 +82,9 @@ def status_cmd(
 def export_cmd(
     source: Annotated[Path, typer.Argument(help="A store, ZAP folder or long table.")],
     out: Annotated[Path, typer.Argument(help="Output folder (zap) or file (csv/parquet).")],
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output layout.")] = ExportFormat.zap,
+    fmt: Annotated[
+        ExportFormat, typer.Option("--format", help="Output layout.")
+    ] = ExportFormat.zap,
 ) -> None:
     """Write a meta-dataset as ZAP's file layout or a long table (one row per run)."""
     from zapml.metadataset import export
