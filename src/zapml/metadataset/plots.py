@@ -30,8 +30,7 @@ def plot_heatmap(mds: MetaDataset, out_png: str | Path, *, title: str | None = N
     height = min(2 + 0.08 * len(rows), 30)
     width = min(3 + 0.08 * len(cols), 30)
     fig, ax = plt.subplots(figsize=(width, height))
-    cmap = matplotlib.colormaps["viridis"].copy()
-    cmap.set_bad("lightgrey")  # cells not run
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="lightgrey")  # grey: not run
     image = ax.imshow(values, aspect="auto", interpolation="nearest", cmap=cmap)
     fig.colorbar(image, ax=ax, label="ALC")
     cores = mds.core_datasets().loc[rows].to_numpy()
