@@ -1,0 +1,252 @@
+"""What ``fit`` writes to ``output_dir`` and ``load_model`` reads back (no pickle anywhere).
+
+- ``model.safetensors``: the network weights that made the last network prediction
+  (best-validation checkpoint), or the best/last weights when there was no test set;
+- ``config.json``: pipeline, zoo entry, timm architecture, classes, input size, mean/std,
+  zapml version, and which model made the saved predictions;
+- ``labels.json``: class names in label order;
+- ``predictions.csv``: test row, predicted class name, one probability column per class;
+- ``learning_curve.json`` / ``learning_curve.png``: the anytime curve and its ALC;
+- ``result.json``: the ``FitResult``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+import zapml
+from zapml.data.dataset import Dataset
+from zapml.errors import ArtifactError
+from zapml.runtime.predictor import predict_proba
+from zapml.runtime.preprocess import Normalizer, resize_images
+from zapml.runtime.result import FitResult
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+LABELS_FILE = "labels.json"
+PREDICTIONS_FILE = "predictions.csv"
+CURVE_FILE = "learning_curve.json"
+CURVE_PLOT = "learning_curve.png"
+RESULT_FILE = "result.json"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    architecture: str
+    timm_arch: str
+    num_classes: int
+    input_size: tuple[int, int]
+    in_channels: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    pipeline: dict[str, Any]
+    pipeline_id: str
+    final_predictor: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format_version": FORMAT_VERSION,
+            "zapml_version": zapml.__version__,
+            "architecture": self.architecture,
+            "timm_arch": self.timm_arch,
+            "num_classes": self.num_classes,
+            "input_size": list(self.input_size),
+            "in_channels": self.in_channels,
+            "mean": list(self.mean),
+            "std": list(self.std),
+            "pipeline": self.pipeline,
+            "pipeline_id": self.pipeline_id,
+            "final_predictor": self.final_predictor,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], origin: Path) -> ModelConfig:
+        try:
+            return cls(
+                architecture=str(data["architecture"]),
+                timm_arch=str(data["timm_arch"]),
+                num_classes=int(data["num_classes"]),
+                input_size=(int(data["input_size"][0]), int(data["input_size"][1])),
+                in_channels=int(data["in_channels"]),
+                mean=tuple(float(v) for v in data["mean"]),  # type: ignore[arg-type]
+                std=tuple(float(v) for v in data["std"]),  # type: ignore[arg-type]
+                pipeline=dict(data["pipeline"]),
+                pipeline_id=str(data["pipeline_id"]),
+                final_predictor=data.get("final_predictor"),
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise ArtifactError(
+                f"{origin} is not a zapml model config ({type(err).__name__}: {err}); "
+                "re-run `zap fit` to write a fresh one."
+            ) from None
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def save_model(
+    output_dir: Path,
+    state: dict[str, torch.Tensor],
+    config: ModelConfig,
+    class_names: Sequence[str],
+) -> None:
+    from safetensors.torch import save_file
+
+    save_file(
+        {k: v.contiguous() for k, v in state.items()},
+        str(output_dir / MODEL_FILE),
+        metadata={"zapml_version": zapml.__version__, "architecture": config.architecture},
+    )
+    _write_json(output_dir / CONFIG_FILE, config.to_dict())
+    _write_json(output_dir / LABELS_FILE, list(class_names))
+
+
+def save_predictions(path: Path, proba: np.ndarray, class_names: Sequence[str]) -> None:
+    """One row per test image: its index, the predicted class name, every class probability
+    (9 significant digits: float32 round-trips exactly)."""
+    predicted = proba.argmax(axis=1)
+    with path.open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["row", "predicted", *(f"proba_{name}" for name in class_names)])
+        for i, row in enumerate(proba):
+            writer.writerow([i, class_names[predicted[i]], *(f"{p:.9g}" for p in row)])
+
+
+def read_predictions(path: Path) -> tuple[list[str], np.ndarray]:
+    """(predicted class names, probabilities) from a predictions.csv."""
+    with path.open(newline="") as fh:
+        rows = list(csv.reader(fh))
+    names = [r[1] for r in rows[1:]]
+    proba = np.array([[float(v) for v in r[2:]] for r in rows[1:]], dtype=np.float64)
+    return names, proba
+
+
+def save_curve(output_dir: Path, result: FitResult) -> None:
+    _write_json(
+        output_dir / CURVE_FILE,
+        {
+            "clock": result.clock,
+            "budget": result.budget,
+            "t0": result.alc_t0,
+            "timestamps": result.timestamps,
+            "scores": result.test_nauc,
+            "score": "nauc",
+            "accuracy": result.test_accuracy,
+            "sources": result.prediction_sources,
+            "alc": result.alc,
+        },
+    )
+
+
+def save_result(output_dir: Path, result: FitResult) -> None:
+    _write_json(output_dir / RESULT_FILE, result.to_dict())
+
+
+class TrainedModel:
+    """A fitted network loaded from a ``zap fit`` output folder."""
+
+    def __init__(self, model: nn.Module, config: ModelConfig, class_names: list[str]) -> None:
+        self.model = model.eval()
+        self.config = config
+        self.class_names = class_names
+        self._normalize = Normalizer(config.mean, config.std)
+
+    @property
+    def num_classes(self) -> int:
+        return self.config.num_classes
+
+    def predict_proba(self, dataset: Dataset) -> np.ndarray:
+        """Class probabilities ``(N, num_classes)``, preprocessed as in training (resize to the
+        training input size, gray to 3 channels, normalise) with flip test-time augmentation."""
+        images = dataset.images
+        if images.shape[3] == 3 and self.config.in_channels == 1:
+            # A gray-trained model sees colour images as their luminance.
+            gray = images.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+            images = np.clip(np.rint(gray), 0, 255).astype(np.uint8)[..., None]
+        tensor = resize_images(images, self.config.input_size)
+        return predict_proba(self.model, tensor, self._normalize, tta=True)
+
+    def predict(self, dataset: Dataset) -> list[str]:
+        proba = self.predict_proba(dataset)
+        return [self.class_names[i] for i in proba.argmax(axis=1)]
+
+
+def load_model(path: str | Path) -> TrainedModel:
+    """Load the network a ``fit`` run saved; ``ArtifactError`` names what is missing or wrong."""
+    folder = Path(path)
+    if not folder.is_dir():
+        raise ArtifactError(
+            f"Model folder {str(folder)!r} does not exist; pass the --output "
+            "folder of a `zap fit` run."
+        )
+    missing = [f for f in (MODEL_FILE, CONFIG_FILE, LABELS_FILE) if not (folder / f).is_file()]
+    if missing:
+        raise ArtifactError(
+            f"Model folder {str(folder)!r} lacks {', '.join(missing)}; it is not "
+            "a complete `zap fit` output (was the run interrupted?)."
+        )
+    config = ModelConfig.from_dict(_read_json(folder / CONFIG_FILE), folder / CONFIG_FILE)
+    labels = _read_json(folder / LABELS_FILE)
+    if not isinstance(labels, list) or len(labels) != config.num_classes:
+        raise ArtifactError(
+            f"{folder / LABELS_FILE} must list {config.num_classes} class names "
+            f"(config.json says so); it holds {labels!r:.200}."
+        )
+    model = _build_network(config, folder)
+    return TrainedModel(model, config, [str(name) for name in labels])
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise ArtifactError(f"Cannot read {str(path)!r}: {err}.") from None
+
+
+def _build_network(config: ModelConfig, folder: Path) -> nn.Module:
+    from safetensors import SafetensorError
+    from safetensors.torch import load_file
+
+    from zapml._torch_import import import_timm
+
+    timm = import_timm()
+    try:
+        model: nn.Module = timm.create_model(
+            config.timm_arch, pretrained=False, num_classes=config.num_classes
+        )
+    except RuntimeError as err:
+        raise ArtifactError(
+            f"{folder / CONFIG_FILE} names timm architecture "
+            f"{config.timm_arch!r}, which this timm cannot build: {err}"
+        ) from None
+    try:
+        state = load_file(str(folder / MODEL_FILE))
+    except (SafetensorError, OSError) as err:
+        raise ArtifactError(f"Cannot read {folder / MODEL_FILE}: {err}.") from None
+    try:
+        model.load_state_dict(state, strict=True)
+    except RuntimeError as err:
+        raise ArtifactError(
+            f"{folder / MODEL_FILE} does not match {config.timm_arch} with {config.num_classes} "
+            f"classes (config.json): {str(err)[:400]}"
+        ) from None
+    return model

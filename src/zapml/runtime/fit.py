@@ -1,0 +1,276 @@
+"""``fit``: fine-tune one pipeline on a dataset under a budget, with anytime test predictions."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import math
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+
+from zapml.data.dataset import Dataset
+from zapml.errors import DataError, PipelineError
+from zapml.metrics import accuracy, alc, nauc
+from zapml.runtime import artifacts
+from zapml.runtime.clock import make_clock
+from zapml.runtime.costs import pixel_seconds, profile_model
+from zapml.runtime.loop import AnytimeLoop, LoopData, LoopOutcome
+from zapml.runtime.optim import freeze_portion
+from zapml.runtime.preprocess import (
+    Normalizer,
+    input_size,
+    resize_images,
+    stratified_split,
+    validation_count,
+)
+from zapml.runtime.progress import Progress
+from zapml.runtime.result import FitResult, alc_t0
+from zapml.space import Pipeline
+
+# Under the compute clock the run must be bit-reproducible: CPU kernels split their reductions by
+# thread count, so it is pinned for the duration of fit. One thread, because on a shared machine
+# OpenMP threads that spin at barriers while another process holds the core slow tiny-image work
+# down by up to 50x (measured: frozen features of 256 8-px images 9 s with 2 threads under load,
+# 0.18 s with 1), and the reference rates in costs.py were fitted for one thread.
+COMPUTE_CLOCK_THREADS = 1
+
+REQUIRED = (
+    "architecture", "cv_valid_ratio", "max_valid_count", "log2_max_size", "train_info_sample",
+    "steps_per_epoch", "early_epoch", "skip_valid_score_threshold", "test_after_at_least_seconds",
+    "test_after_at_least_seconds_max", "test_after_at_least_seconds_step", "max_inner_loop_ratio",
+    "batch_size", "lr", "min_lr", "wd", "optimizer", "scheduler", "freeze_portion",
+    "warmup_multiplier", "warm_up_epoch", "first_simple_model",
+)  # fmt: skip
+
+
+def fit(
+    pipeline: Pipeline | Mapping[str, Any],
+    train: Dataset,
+    test: Dataset | None = None,
+    *,
+    budget: float,
+    clock: Literal["wall", "compute"] = "wall",
+    seed: int = 0,
+    output_dir: str | Path | None = None,
+    progress: bool = True,
+    num_threads: int | None = None,
+) -> FitResult:
+    """Fine-tune ``pipeline`` on ``train`` for ``budget`` seconds of ``clock``; predict ``test``
+    along the way (anytime) and score each prediction when ``test`` has labels.
+
+    The clock starts once the model is built (start-up, as in AutoDL, is not counted): resizing,
+    the simple model, training, validation and test predictions all count. Divergence (a nan/inf
+    loss) never raises: the result has ``status="failed"``, the ``error`` and the predictions made
+    before it. With ``output_dir`` the model, predictions, learning curve and result are written
+    there (see ``zapml.runtime.artifacts``). ``num_threads`` sets torch's (and BLAS's) threads
+    during a wall-clock run (default: torch's current setting); compute-clock runs always use
+    ``COMPUTE_CLOCK_THREADS``.
+    """
+    call_start = time.perf_counter()
+    pipe = _as_pipeline(pipeline)
+    _check_inputs(train, test, budget, seed)
+    run_clock = make_clock(clock)
+    if clock == "compute":
+        threads = COMPUTE_CLOCK_THREADS
+    else:
+        threads = num_threads if num_threads is not None else torch.get_num_threads()
+    with _torch_threads(threads):
+        spec, model, hw = _build_model(pipe, train, seed)
+        profile = profile_model(model, hw)
+        predict_model = copy.deepcopy(model)
+        normalize = Normalizer(spec.mean, spec.std)
+        if output_dir is not None:
+            import matplotlib  # noqa: F401  (import is start-up: keep it off the budget)
+        bar = Progress(budget, clock, pipe.architecture, enabled=progress)
+        with bar:
+            run_clock.start()
+            wall_start = time.perf_counter()
+            data, prep_cost = _prepare_data(pipe, train, test, hw, normalize, seed)
+            loop = AnytimeLoop(
+                model=model,
+                predict_model=predict_model,
+                pipeline=pipe,
+                data=data,
+                clock=run_clock,
+                budget=budget,
+                profile=profile,
+                seed=seed,
+                progress=bar,
+                score_test=None if test is None else (lambda p: nauc(test.labels, p)),
+            )
+            loop.charge(prep_cost)
+            if pipe["first_simple_model"]:
+                loop.run_simple_model()
+            outcome = loop.run()
+    result = _result(pipe, test, budget, clock, seed, outcome)
+    result.startup_seconds = wall_start - call_start
+    if output_dir is not None:
+        _save(Path(output_dir), result, outcome, spec, pipe, train, hw)
+    result.wall_seconds = time.perf_counter() - wall_start
+    return result
+
+
+def _as_pipeline(pipeline: Pipeline | Mapping[str, Any]) -> Pipeline:
+    pipe = pipeline if isinstance(pipeline, Pipeline) else Pipeline(dict(pipeline))
+    missing = [k for k in REQUIRED if k not in pipe]
+    if missing:
+        raise PipelineError(
+            f"The pipeline lacks {missing}; start from zapml.space.default_pipeline().replace(...)."
+        )
+    return pipe
+
+
+def _check_inputs(train: Dataset, test: Dataset | None, budget: float, seed: int) -> None:
+    if not (isinstance(budget, int | float) and math.isfinite(budget) and budget > 0):
+        raise ValueError(
+            f"The 'budget' parameter of fit must be a positive number of seconds. "
+            f"Got {budget!r} instead."
+        )
+    if not isinstance(seed, int) or seed < 0:
+        raise ValueError(f"The 'seed' parameter of fit must be an int >= 0. Got {seed!r} instead.")
+    if len(np.unique(train.labels)) < 2:
+        raise DataError(f"Dataset '{train.name}': training needs at least 2 classes with images.")
+    if test is not None:
+        if len(test) == 0:
+            raise DataError(f"Dataset '{test.name}': the test set is empty; pass test=None.")
+        if tuple(test.class_names) != tuple(train.class_names):
+            raise DataError(
+                f"Test set '{test.name}' has classes {list(test.class_names)[:10]}, "
+                f"training set {list(train.class_names)[:10]}; they must be the same "
+                "names in the same order."
+            )
+        if test.num_channels != train.num_channels:
+            raise DataError(
+                f"Test images have {test.num_channels} channel(s), training images "
+                f"{train.num_channels}; convert one of them."
+            )
+
+
+@contextlib.contextmanager
+def _torch_threads(count: int) -> Iterator[None]:
+    """torch and the BLAS under numpy/sklearn (the simple model) use ``count`` threads."""
+    from threadpoolctl import threadpool_limits
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        with threadpool_limits(limits=count):
+            yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def _build_model(
+    pipe: Pipeline, train: Dataset, seed: int
+) -> tuple[Any, torch.nn.Module, tuple[int, int]]:
+    from zapml.zoo import get_spec, load_backbone
+
+    spec = get_spec(pipe.architecture)
+    torch.manual_seed(seed)  # the new head (and a scratch backbone) draw from the global RNG
+    model = load_backbone(pipe.architecture, num_classes=train.num_classes)
+    freeze_portion(model, float(pipe["freeze_portion"]))
+    hw = input_size(train.resolution, int(pipe["log2_max_size"]))
+    return spec, model, hw
+
+
+def _prepare_data(
+    pipe: Pipeline,
+    train: Dataset,
+    test: Dataset | None,
+    hw: tuple[int, int],
+    normalize: Normalizer,
+    seed: int,
+) -> tuple[LoopData, float]:
+    """Resize everything once and split off ZAP's stratified validation set; returns the data and
+    the counted cost of the resizing."""
+    n_valid = validation_count(
+        len(train), float(pipe["cv_valid_ratio"]), int(pipe["max_valid_count"])
+    )
+    train_idx, valid_idx = stratified_split(train.labels, n_valid, np.random.default_rng(seed))
+    images = resize_images(train.images, hw)
+    test_images = None if test is None else resize_images(test.images, hw)
+    n_images = len(train) + (0 if test is None else len(test))
+    cost = pixel_seconds(n_images, hw[0], hw[1], train.num_channels)
+    data = LoopData(
+        train_images=images[torch.from_numpy(train_idx)],
+        train_labels=torch.from_numpy(train.labels[train_idx].astype(np.int64)),
+        valid_images=images[torch.from_numpy(valid_idx)],
+        valid_labels=train.labels[valid_idx],
+        test_images=test_images,
+        normalize=normalize,
+        num_classes=train.num_classes,
+    )
+    return data, cost
+
+
+def _result(
+    pipe: Pipeline, test: Dataset | None, budget: float, clock: str, seed: int, out: LoopOutcome
+) -> FitResult:
+    result = FitResult(
+        status="failed" if out.error else "ok",
+        error=out.error,
+        clock=clock,
+        budget=float(budget),
+        seed=seed,
+        pipeline_id=pipe.id,
+        architecture=pipe.architecture,
+        compute_seconds=out.counted_seconds,
+        num_train_steps=out.steps,
+        num_epochs=out.epochs,
+        notes=list(out.notes),
+    )
+    for pred in out.predictions:
+        result.timestamps.append(pred.time)
+        result.prediction_sources.append(pred.source)
+        if test is not None:
+            result.test_nauc.append(nauc(test.labels, pred.proba))
+            result.test_accuracy.append(accuracy(test.labels, pred.proba))
+    if out.predictions:
+        result.test_probabilities = out.predictions[-1].proba
+    if test is not None:
+        result.alc = alc(result.timestamps, result.test_nauc, T=budget, t0=alc_t0(budget))
+        if result.test_nauc:
+            result.final_nauc = result.test_nauc[-1]
+            result.final_accuracy = result.test_accuracy[-1]
+    return result
+
+
+def _save(
+    folder: Path,
+    result: FitResult,
+    out: LoopOutcome,
+    spec: Any,
+    pipe: Pipeline,
+    train: Dataset,
+    hw: tuple[int, int],
+) -> None:
+    from zapml.runtime.plots import plot_learning_curve
+
+    folder.mkdir(parents=True, exist_ok=True)
+    result.output_dir = str(folder)
+    if out.final_state is not None:
+        config = artifacts.ModelConfig(
+            architecture=pipe.architecture,
+            timm_arch=spec.timm_arch,
+            num_classes=train.num_classes,
+            input_size=hw,
+            in_channels=train.num_channels,
+            mean=tuple(spec.mean),
+            std=tuple(spec.std),
+            pipeline=pipe.to_dict(),
+            pipeline_id=pipe.id,
+            final_predictor=result.prediction_sources[-1] if result.prediction_sources else None,
+        )
+        artifacts.save_model(folder, out.final_state, config, train.class_names)
+    if result.test_probabilities is not None:
+        artifacts.save_predictions(
+            folder / artifacts.PREDICTIONS_FILE, result.test_probabilities, train.class_names
+        )
+    artifacts.save_curve(folder, result)
+    plot_learning_curve(result, folder / artifacts.CURVE_PLOT)
+    artifacts.save_result(folder, result)

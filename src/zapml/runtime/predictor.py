@@ -1,0 +1,39 @@
+"""Batched inference with horizontal-flip test-time augmentation."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from zapml.runtime.preprocess import Normalizer
+
+EVAL_BATCH_SIZE = 128
+
+
+def predict_proba(
+    model: nn.Module,
+    images: torch.Tensor,
+    normalize: Normalizer,
+    *,
+    tta: bool = True,
+    batch_size: int = EVAL_BATCH_SIZE,
+) -> np.ndarray:
+    """Softmax probabilities for uint8 NCHW ``images``; with ``tta`` the mean of the softmax of the
+    image and of its mirror (the flip the model was trained with)."""
+    was_training = model.training
+    model.eval()
+    chunks = []
+    try:
+        with torch.no_grad():
+            for start in range(0, images.shape[0], batch_size):
+                x = normalize(images[start : start + batch_size])
+                proba = torch.softmax(model(x), dim=1)
+                if tta:
+                    proba = 0.5 * (proba + torch.softmax(model(x.flip(3)), dim=1))
+                chunks.append(proba)
+    finally:
+        model.train(was_training)
+    if not chunks:
+        return np.zeros((0, 0), dtype=np.float32)
+    return torch.cat(chunks).numpy()
