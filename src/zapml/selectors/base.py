@@ -1,0 +1,185 @@
+"""The one selector interface (scikit-learn style).
+
+- ``__init__`` only stores its arguments (so ``get_params()`` can rebuild the selector);
+- ``fit(metadataset) -> self`` learns; everything learned ends in ``_``;
+- ``rank(metafeatures, candidates=None) -> scores``, higher = better. A Mapping (or Series) is one
+  task and gives a 1-D array ``(n_candidates,)``; a DataFrame is one task per row and gives a
+  2-D array ``(n_tasks, n_candidates)``, even with a single row. ``candidates`` defaults to the
+  training pipelines (in ``pipeline_ids_`` order); items are ``Pipeline``s or training pipeline ids;
+- ``save(dir)`` / ``load(dir)``: JSON + safetensors with a checked manifest, never pickle.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.selectors.artifacts import read_artifact, write_artifact
+from zapml.selectors.encoding import as_matrix
+from zapml.space.pipeline import Pipeline
+
+Candidates = Sequence[Pipeline | str] | None
+S = TypeVar("S", bound="Selector")
+
+
+class NotFittedError(RuntimeError):
+    """rank()/save() called before fit()."""
+
+
+class Selector(ABC):
+    #: Registry name (``get_selector(name)``).
+    name: ClassVar[str] = ""
+    #: Whether ``rank`` can score pipelines that are not in the training meta-dataset.
+    scores_unseen_pipelines: ClassVar[bool] = False
+
+    # ----------------------------------------------------------------- parameters
+    def get_params(self) -> dict[str, Any]:
+        sig = inspect.signature(type(self).__init__)
+        return {n: getattr(self, n) for n in sig.parameters if n != "self"}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # ----------------------------------------------------------------- fitting
+    def fit(self: S, metadataset: MetaDataset) -> S:
+        if not isinstance(metadataset, MetaDataset):
+            raise TypeError(f"fit() needs a zapml MetaDataset, got {type(metadataset).__name__}.")
+        if len(metadataset.tasks) == 0 or len(metadataset.pipelines) == 0:
+            raise ValueError("fit(): the meta-dataset has no tasks or no pipelines.")
+        if metadataset.num_runs_filled == 0:
+            raise ValueError("fit(): the meta-dataset's perf matrix is empty (all NaN).")
+        self._fit_common(metadataset)
+        self._fit(metadataset)
+        return self
+
+    def _fit_common(self, md: MetaDataset) -> None:
+        self.metafeature_names_ = md.metafeature_names()
+        self.pipeline_ids_ = md.pipeline_ids
+        self.pipelines_ = [md.pipelines[p] for p in self.pipeline_ids_]
+        self.train_task_ids_ = md.task_ids
+        self.train_core_ = [str(c) for c in md.core_datasets()]
+        self.train_mf_ = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
+        # Kept for explanations and out-of-range warnings at recommendation time.
+        self.mf_min_ = np.nanmin(self.train_mf_, axis=0)
+        self.mf_max_ = np.nanmax(self.train_mf_, axis=0)
+
+    @abstractmethod
+    def _fit(self, md: MetaDataset) -> None: ...
+
+    # ----------------------------------------------------------------- ranking
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "pipeline_ids_"):
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet; call fit(metadataset) or "
+                "load_selector(dir) first."
+            )
+
+    def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
+        self._check_fitted()
+        x, single = as_matrix(metafeatures, self.metafeature_names_)
+        scores = np.asarray(self._score(x, candidates), dtype=np.float64)
+        return scores[0] if single else scores
+
+    def select(self, metafeatures: Any, candidates: Candidates = None) -> Pipeline:
+        """The best-scored candidate for one task."""
+        scores = self.rank(metafeatures, candidates)
+        if scores.ndim != 1:
+            raise ValueError("select() takes one task (a Mapping or Series), not a DataFrame.")
+        pool = self.resolve_candidates(candidates)
+        return pool[int(np.argmax(scores))]
+
+    @abstractmethod
+    def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
+        """Scores ``(n_tasks, n_candidates)`` for raw meta-feature rows ``x``."""
+
+    def resolve_candidates(self, candidates: Candidates) -> list[Pipeline]:
+        if candidates is None:
+            return list(self.pipelines_)
+        by_id = dict(zip(self.pipeline_ids_, self.pipelines_, strict=True))
+        out = []
+        for c in candidates:
+            if isinstance(c, Pipeline):
+                out.append(c)
+            elif str(c) in by_id:
+                out.append(by_id[str(c)])
+            else:
+                raise ValueError(f"Unknown candidate pipeline id {c!r}: not a training pipeline.")
+        return out
+
+    def known_indices(self, candidates: Candidates) -> np.ndarray:
+        """Training-pipeline indices of ``candidates``, for selectors that can only score the
+        pipelines they were trained on (an unseen one raises a ValueError that says so)."""
+        if candidates is None:
+            return np.arange(len(self.pipeline_ids_))
+        if not hasattr(self, "_index_cache"):
+            self._index_cache = {p: i for i, p in enumerate(self.pipelines_)}
+            self._id_cache = {pid: i for i, pid in enumerate(self.pipeline_ids_)}
+        idx = []
+        for c in candidates:
+            i = self._index_cache.get(c) if isinstance(c, Pipeline) else self._id_cache.get(str(c))
+            if i is None:
+                raise ValueError(
+                    f"{type(self).__name__} can only rank the {len(self.pipeline_ids_)} pipelines "
+                    f"of its training meta-dataset; candidate {c!r} is not one of them. Use a "
+                    "selector that scores unseen pipelines (zap_hpo, guided_lr, guided_fm) or pass "
+                    "candidates=None."
+                )
+            idx.append(i)
+        return np.asarray(idx, dtype=np.int64)
+
+    # ----------------------------------------------------------------- persistence
+    def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Selector-specific fitted state as (JSON-able config, numeric arrays)."""
+        return {}, {}
+
+    def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        return None
+
+    def save(self, directory: str | Path) -> Path:
+        self._check_fitted()
+        state_cfg, state_arrays = self._get_state()
+        config = {
+            "params": self.get_params(),
+            "metafeature_names": self.metafeature_names_,
+            "pipeline_ids": self.pipeline_ids_,
+            "pipelines": [p.to_dict() for p in self.pipelines_],
+            "train_task_ids": self.train_task_ids_,
+            "train_core": self.train_core_,
+            "state": state_cfg,
+        }
+        arrays = {"common.train_mf": self.train_mf_}
+        arrays.update({f"state.{k}": v for k, v in state_arrays.items()})
+        return write_artifact(directory, type(self).__name__, config, arrays)
+
+    @classmethod
+    def load(cls: type[S], directory: str | Path) -> S:
+        _, config, arrays = read_artifact(directory, expected_class=cls.__name__)
+        return cls._from_artifact(config, arrays)
+
+    @classmethod
+    def _from_artifact(cls: type[S], config: dict[str, Any], arrays: dict[str, np.ndarray]) -> S:
+        obj = cls(**config["params"])
+        obj.metafeature_names_ = list(config["metafeature_names"])
+        obj.pipeline_ids_ = list(config["pipeline_ids"])
+        obj.pipelines_ = [Pipeline(d) for d in config["pipelines"]]
+        obj.train_task_ids_ = list(config["train_task_ids"])
+        obj.train_core_ = list(config["train_core"])
+        obj.train_mf_ = arrays["common.train_mf"]
+        obj.mf_min_ = np.nanmin(obj.train_mf_, axis=0)
+        obj.mf_max_ = np.nanmax(obj.train_mf_, axis=0)
+        state = {k[len("state.") :]: v for k, v in arrays.items() if k.startswith("state.")}
+        obj._set_state(config["state"], state)
+        return obj
+
+
+def task_rows(md: MetaDataset, names: Sequence[str]) -> pd.DataFrame:
+    """The meta-feature rows of ``md`` in ``names`` order (the input ``rank`` expects)."""
+    return md.metafeatures(names)

@@ -1,0 +1,96 @@
+"""Baselines: random pipeline, single best (best mean over the training tasks) and the oracle."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.selectors.base import Candidates, Selector
+
+
+class RandomSelector(Selector):
+    """Uniform random scores: the expected choice is the mean over pipelines. Scores any pipeline.
+    The draw for a task is seeded by ``seed`` and the task's meta-feature values, so the same
+    task gets the same scores before and after save/load and across reruns."""
+
+    name = "random"
+    scores_unseen_pipelines = True
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+
+    def _fit(self, md: MetaDataset) -> None:
+        return None
+
+    def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
+        n = len(self.pipeline_ids_) if candidates is None else len(candidates)
+        out = np.empty((len(x), n))
+        for i, row in enumerate(x):
+            key = zlib.crc32(np.ascontiguousarray(row, dtype=np.float64).tobytes())
+            out[i] = np.random.default_rng([int(self.seed), key]).random(n)
+        return out
+
+
+class SingleBestSelector(Selector):
+    """Scores each training pipeline by its mean ALC over the training tasks (NaN cells skipped),
+    the same for every task: the 'best on average' default that a selector has to beat."""
+
+    name = "single_best"
+
+    def __init__(self) -> None:
+        pass
+
+    def _fit(self, md: MetaDataset) -> None:
+        mean = np.nanmean(md.perf.to_numpy(), axis=0)
+        # A pipeline never run in training gets the lowest score rather than NaN.
+        self.mean_perf_ = np.where(np.isnan(mean), -np.inf, mean)
+
+    def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
+        scores = self.mean_perf_[self.known_indices(candidates)]
+        return np.tile(scores, (len(x), 1))
+
+    def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {}, {"mean_perf": self.mean_perf_}
+
+    def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.mean_perf_ = arrays["mean_perf"]
+
+
+class OracleSelector(Selector):
+    """Evaluation only: looks up the true performance, so it needs the tasks' stored perf.
+
+    ``fit`` on the meta-dataset that holds the *evaluation* tasks; ``rank`` then takes a DataFrame
+    indexed by those task ids (meta-feature values are ignored). Never use it to recommend.
+    """
+
+    name = "oracle"
+
+    def __init__(self) -> None:
+        pass
+
+    def _fit(self, md: MetaDataset) -> None:
+        self.perf_ = md.perf.to_numpy(dtype=np.float64)
+
+    def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
+        self._check_fitted()
+        index = getattr(metafeatures, "index", None)
+        if index is None or not hasattr(metafeatures, "columns"):
+            raise TypeError("OracleSelector.rank needs a DataFrame indexed by known task ids.")
+        rows = {t: i for i, t in enumerate(self.train_task_ids_)}
+        missing = [t for t in index if str(t) not in rows]
+        if missing:
+            raise ValueError(f"OracleSelector knows no perf for task(s) {missing[:5]}.")
+        perf = self.perf_[[rows[str(t)] for t in index]][:, self.known_indices(candidates)]
+        return np.where(np.isnan(perf), -np.inf, perf)
+
+    def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError("OracleSelector scores by task id; see rank().")
+
+    def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {}, {"perf": self.perf_}
+
+    def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.perf_ = arrays["perf"]

@@ -1,0 +1,76 @@
+"""Explanations for ``zap recommend``: why this ranking, and when not to trust it.
+
+- ``nearest_training_tasks``: the training tasks closest in (log1p, z-scored) meta-feature space,
+  with their core dataset and distance, and how the recommended pipeline did on them;
+- ``out_of_range_warnings``: meta-features outside the range seen in training (extrapolation);
+- ``explain``: both, plus the top pipelines and, for the guided models, the strongest features.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zapml.selectors.base import Candidates, Selector
+from zapml.selectors.encoding import MetaFeatureScaler, as_matrix
+
+
+def out_of_range_warnings(selector: Selector, metafeatures: Any) -> list[str]:
+    """One message per meta-feature of the (single) task outside the training [min, max]."""
+    x, _ = as_matrix(metafeatures, selector.metafeature_names_)
+    out = []
+    for j, name in enumerate(selector.metafeature_names_):
+        value, lo, hi = float(x[0, j]), float(selector.mf_min_[j]), float(selector.mf_max_[j])
+        if np.isnan(value):
+            out.append(f"{name} is missing; the selector imputes it, so treat the ranking loosely.")
+        elif value < lo or value > hi:
+            out.append(
+                f"{name} = {value:g} lies outside the training range [{lo:g}, {hi:g}]: the "
+                "selector extrapolates here; consider a short validation run of the top pipelines."
+            )
+    return out
+
+
+def nearest_training_tasks(selector: Selector, metafeatures: Any, k: int = 5) -> pd.DataFrame:
+    """The ``k`` nearest training tasks: task id, core dataset, distance, their meta-features."""
+    x, _ = as_matrix(metafeatures, selector.metafeature_names_)
+    scaler = MetaFeatureScaler(log=True).fit(selector.train_mf_)
+    train = np.nan_to_num(scaler.transform(selector.train_mf_))
+    dist = np.sqrt(((np.nan_to_num(scaler.transform(x[:1])) - train) ** 2).sum(axis=1))
+    order = np.argsort(dist, kind="stable")[:k]
+    table = pd.DataFrame(selector.train_mf_[order], columns=selector.metafeature_names_)
+    table.insert(0, "distance", dist[order])
+    table.insert(0, "core_dataset", [selector.train_core_[i] for i in order])
+    table.insert(0, "task_id", [selector.train_task_ids_[i] for i in order])
+    return table.reset_index(drop=True)
+
+
+def explain(
+    selector: Selector, metafeatures: Any, candidates: Candidates = None, top: int = 3, k: int = 5
+) -> dict[str, Any]:
+    """A JSON-able explanation of one task's ranking."""
+    scores = selector.rank(metafeatures, candidates)
+    pool = selector.resolve_candidates(candidates)
+    order = np.argsort(-scores, kind="stable")[:top]
+    result: dict[str, Any] = {
+        "selector": selector.name,
+        "top": [
+            {
+                "rank": r + 1,
+                "architecture": pool[i].architecture,
+                "score": float(scores[i]),
+                "pipeline": pool[i].to_dict(),
+            }
+            for r, i in enumerate(order)
+        ],
+        "nearest_training_tasks": nearest_training_tasks(selector, metafeatures, k).to_dict(
+            orient="records"
+        ),
+        "warnings": out_of_range_warnings(selector, metafeatures),
+    }
+    strongest = getattr(selector, "strongest_features", None)
+    if callable(strongest):
+        result["strongest_features"] = strongest()
+    return result
