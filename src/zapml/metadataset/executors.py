@@ -7,13 +7,14 @@
 
 ``run_all`` keeps a bounded number of jobs in flight and hands each result to the driver, which
 is the only writer. A local worker killed from outside (out of memory) breaks the whole pool;
-``run_all`` then restarts the pool and resubmits what was in flight, and a job that was in flight
-during two crashes is reported as failed instead of taking the build down.
+``run_all`` then restarts the pool and reruns each job that was in flight alone: the one that
+kills its worker again is reported as failed (the others complete), and the build goes on.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -21,7 +22,7 @@ from typing import Any, Protocol, TypeVar
 
 J = TypeVar("J")
 
-MAX_ATTEMPTS_AFTER_CRASH = 2
+WORKER_DIED = "worker process died while running this job (killed, or out of memory)"
 
 
 class Executor(Protocol):
@@ -138,19 +139,39 @@ def run_all(
     """Run ``fn(job)`` for every job; call ``on_result(job, result, error)`` in the driver as
     each finishes (in completion order)."""
     todo = iter(jobs)
-    pending: dict[Future[Any], tuple[J, int]] = {}
-    retry: list[tuple[J, int]] = []
+    end = object()
+    pending: dict[Future[Any], tuple[J, bool]] = {}  # future -> (job, ran alone)
+    suspects: deque[J] = deque()
+
+    def crash() -> None:
+        # every job in flight died with the pool; none is known to be guilty yet
+        suspects.extend(job for job, _ in pending.values())
+        pending.clear()
+        executor.restart()
+
+    def submit(job: J, alone: bool) -> bool:
+        try:
+            pending[executor.submit(fn, job)] = (job, alone)
+        except BrokenProcessPool:  # the pool broke before its futures told us
+            suspects.appendleft(job)
+            crash()
+            return False
+        return True
 
     def fill() -> None:
-        while len(pending) < executor.slots:
-            if retry:
-                job, attempts = retry.pop()
-            else:
-                nxt = next(todo, None)
-                if nxt is None:
+        while True:
+            if suspects:  # after a crash, rerun each job that was in flight alone
+                if not pending and submit(suspects.popleft(), True):
                     return
-                job, attempts = nxt, 0
-            pending[executor.submit(fn, job)] = (job, attempts)
+                if pending:
+                    return
+                continue
+            if len(pending) >= executor.slots:
+                return
+            nxt = next(todo, end)
+            if nxt is end:
+                return
+            submit(nxt, False)  # type: ignore[arg-type]
 
     try:
         fill()
@@ -158,36 +179,19 @@ def run_all(
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             crashed = False
             for fut in done:
-                job, attempts = pending.pop(fut)
+                job, alone = pending.pop(fut)
                 err = fut.exception()
-                if isinstance(err, BrokenProcessPool):
-                    crashed = True
-                    retry.append((job, attempts))
-                else:
+                if not isinstance(err, BrokenProcessPool):
                     on_result(job, None if err else fut.result(), err)
+                elif alone:  # it killed its worker with nothing else running: the culprit
+                    on_result(job, None, BrokenProcessPool(WORKER_DIED))
+                else:
+                    crashed = True
+                    suspects.append(job)
             if crashed:
-                _recover(executor, pending, retry, on_result)
+                crash()
             fill()
     except BaseException:
         for fut in pending:
             fut.cancel()
         raise
-
-
-def _recover(
-    executor: Executor,
-    pending: dict[Future[Any], tuple[J, int]],
-    retry: list[tuple[J, int]],
-    on_result: Callable[[J, Any, BaseException | None], None],
-) -> None:
-    """A worker died: every job still in flight died with the pool; retry each once more."""
-    retry.extend(pending.values())
-    pending.clear()
-    executor.restart()
-    survivors = []
-    for job, attempts in retry:
-        if attempts + 1 >= MAX_ATTEMPTS_AFTER_CRASH:
-            on_result(job, None, BrokenProcessPool("worker process died (killed or out of memory)"))
-        else:
-            survivors.append((job, attempts + 1))
-    retry[:] = survivors
