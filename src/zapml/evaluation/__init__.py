@@ -1,0 +1,61 @@
+"""Selector evaluation: leave-one-core-dataset-out replay, metrics, tables and plots.
+
+``run_benchmark(md)`` is the one call behind ``zap benchmark``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from zapml.evaluation.loco import (
+    SelectorFactory,
+    default_selectors,
+    factory,
+    leave_one_core_out,
+)
+from zapml.evaluation.metrics import (
+    average_ranks,
+    gap_closed,
+    normalized_regret,
+    per_task_regret,
+    summarize,
+)
+from zapml.evaluation.report import box_plot, rich_table, save_report, to_markdown
+from zapml.metadataset.metadataset import MetaDataset
+
+
+def run_benchmark(
+    md: MetaDataset,
+    selectors: Mapping[str, SelectorFactory] | None = None,
+    seeds: Iterable[int] = (0, 1, 2),
+    out_dir: str | Path | None = None,
+    png: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """LOCO over every core dataset -> ``(summary, records)``; writes CSV / markdown / PNG to
+    ``out_dir`` when given."""
+    records = leave_one_core_out(md, selectors, seeds=seeds, progress=progress)
+    summary = summarize(records)
+    if out_dir is not None:
+        save_report(records, summary, out_dir, png=png)
+    return summary, records
+
+
+__all__ = [
+    "SelectorFactory",
+    "average_ranks",
+    "box_plot",
+    "default_selectors",
+    "factory",
+    "gap_closed",
+    "leave_one_core_out",
+    "normalized_regret",
+    "per_task_regret",
+    "rich_table",
+    "run_benchmark",
+    "save_report",
+    "summarize",
+    "to_markdown",
+]

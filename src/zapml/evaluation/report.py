@@ -1,0 +1,90 @@
+"""Benchmark output: rich table, CSV, markdown and a box plot of per-task normalised regret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from zapml.evaluation.metrics import per_task_regret
+
+COLUMNS = {
+    "mean_alc": ("mean ALC", "{:.4f}"),
+    "normalized_regret": ("norm. regret", "{:.3f}"),
+    "gap_closed": ("gap closed vs SB", "{:.3f}"),
+    "avg_rank": ("avg rank", "{:.2f}"),
+    "fit_seconds": ("fit s", "{:.1f}"),
+    "n_cases": ("cases", "{:d}"),
+}
+
+
+def _cell(value: Any, fmt: str) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "-"
+    return fmt.format(int(value) if fmt.endswith("d}") else float(value))
+
+
+def rich_table(summary: pd.DataFrame, title: str = "Leave-one-core-dataset-out") -> Any:
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("selector")
+    for col in COLUMNS.values():
+        table.add_column(col[0], justify="right")
+    for name, row in summary.iterrows():
+        table.add_row(str(name), *[_cell(row.get(k), f) for k, (_, f) in COLUMNS.items()])
+    return table
+
+
+def to_markdown(summary: pd.DataFrame) -> str:
+    head = "| selector | " + " | ".join(c[0] for c in COLUMNS.values()) + " |"
+    sep = "|---|" + "---:|" * len(COLUMNS)
+    lines = [head, sep]
+    for name, row in summary.iterrows():
+        cells = [_cell(row.get(k), f) for k, (_, f) in COLUMNS.items()]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def box_plot(records: pd.DataFrame, path: str | Path, order: list[str] | None = None) -> Path:
+    """Per-task normalised regret per selector (lower is better)."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # files only; never needs a display
+    import matplotlib.pyplot as plt
+
+    names = order or list(dict.fromkeys(records["selector"]))
+    data = []
+    for name in names:
+        grp = records[records["selector"] == name]
+        reg = per_task_regret(grp["chosen_alc"], grp["oracle_alc"], grp["random_alc"])
+        data.append(reg[~np.isnan(reg)])
+    fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2, 4))
+    ax.boxplot(data, showmeans=True)
+    ax.set_xticks(range(1, len(names) + 1), names, rotation=30, ha="right")
+    ax.set_ylabel("normalised regret per task (0 = oracle, 1 = random)")
+    fig.tight_layout()
+    out = Path(path)
+    fig.savefig(out, dpi=120)
+    plt.close(fig)
+    return out
+
+
+def save_report(
+    records: pd.DataFrame, summary: pd.DataFrame, out_dir: str | Path, png: bool = True
+) -> dict[str, Path]:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {
+        "records": out / "records.csv",
+        "summary": out / "summary.csv",
+        "markdown": out / "summary.md",
+    }
+    records.to_csv(paths["records"], index=False)
+    summary.to_csv(paths["summary"])
+    paths["markdown"].write_text(to_markdown(summary))
+    if png:
+        paths["png"] = box_plot(records, out / "regret_boxplot.png", order=list(summary.index))
+    return paths

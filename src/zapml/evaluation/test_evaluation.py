@@ -1,0 +1,96 @@
+"""Metrics and the LOCO replay on hand-made matrices with hand-computed values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from zapml.evaluation import (
+    average_ranks,
+    factory,
+    gap_closed,
+    leave_one_core_out,
+    normalized_regret,
+    per_task_regret,
+    rich_table,
+    save_report,
+    summarize,
+    to_markdown,
+)
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.space import sample_pipelines
+
+
+def test_metrics_by_hand():
+    chosen, oracle = np.array([0.5, 0.7]), np.array([0.8, 0.9])
+    rand, sb = np.array([0.4, 0.5]), np.array([0.6, 0.7])
+    # (0.85 - 0.60) / (0.85 - 0.45) = 0.625 ; (0.60 - 0.65) / (0.85 - 0.65) = -0.25
+    assert normalized_regret(chosen, oracle, rand) == pytest.approx(0.625)
+    assert gap_closed(chosen, sb, oracle) == pytest.approx(-0.25)
+    np.testing.assert_allclose(per_task_regret(chosen, oracle, rand), [0.75, 0.5])
+    assert np.isnan(gap_closed(chosen, oracle, oracle))  # oracle == single best: undefined
+
+
+def test_average_ranks_by_hand():
+    table = pd.DataFrame({"A": [0.5, 0.7], "B": [0.6, 0.6], "C": [0.5, 0.8]})
+    # case 1: B 1, A/C tie 2.5 ; case 2: C 1, A 2, B 3
+    ranks = average_ranks(table)
+    assert ranks.to_dict() == pytest.approx({"A": 2.25, "B": 2.0, "C": 1.75})
+
+
+@pytest.fixture()
+def tiny():
+    perf = np.array([[0.1, 0.5, 0.3], [0.2, 0.4, 0.9], [0.6, 0.2, 0.1], [0.7, 0.3, 0.2]])
+    tasks = pd.DataFrame(
+        {
+            "core_dataset": ["a", "a", "b", "b"],
+            "num_channels": [3, 3, 1, 1],
+            "num_classes": [2, 5, 3, 4],
+            "num_train": [100, 200, 300, 400],
+            "resolution_0": [32, 32, 28, 28],
+        },
+        index=["t1", "t2", "t3", "t4"],
+    )
+    pipes = sample_pipelines(3, seed=0)
+    ids = ["p0", "p1", "p2"]
+    return MetaDataset(
+        tasks, dict(zip(ids, pipes, strict=True)), pd.DataFrame(perf, tasks.index, ids)
+    )
+
+
+def test_loco_single_best_by_hand(tiny):
+    records = leave_one_core_out(tiny, {"single_best": factory("single_best")}, seeds=(0,))
+    sb = records[records["selector"] == "single_best"].set_index("task_id")
+    # held out a: train on b -> means p0 .65 -> picks p0: t1 0.1, t2 0.2
+    # held out b: train on a -> means p2 .6 -> picks p2: t3 0.1, t4 0.2
+    assert sb["chosen_pipeline"].to_dict() == {"t1": "p0", "t2": "p0", "t3": "p2", "t4": "p2"}
+    np.testing.assert_allclose(sb["oracle_alc"], [0.5, 0.9, 0.6, 0.7])
+    np.testing.assert_allclose(sb["random_alc"], [0.3, 0.5, 0.3, 0.4])
+    table = summarize(records)
+    assert table.loc["single_best", "mean_alc"] == pytest.approx(0.15)
+    # (0.675 - 0.15) / (0.675 - 0.375) = 1.75 ; gap closed of single best is 0 by definition
+    assert table.loc["single_best", "normalized_regret"] == pytest.approx(1.75)
+    assert table.loc["single_best", "gap_closed"] == pytest.approx(0.0)
+    assert table.loc["oracle", "normalized_regret"] == pytest.approx(0.0)
+    assert table.loc["oracle", "gap_closed"] == pytest.approx(1.0)
+
+
+def test_sparse_cells_are_never_chosen(tiny):
+    sparse = tiny.subset()
+    sparse.perf.loc["t3", "p2"] = np.nan  # single best on a's tasks is p2, missing on t3
+    records = leave_one_core_out(sparse, {"single_best": factory("single_best")}, seeds=(0,))
+    row = records[(records["selector"] == "single_best") & (records["task_id"] == "t3")].iloc[0]
+    assert row["chosen_pipeline"] == "p1" and row["chosen_alc"] == pytest.approx(0.2)
+    assert row["oracle_alc"] == pytest.approx(0.6) and row["random_alc"] == pytest.approx(0.4)
+
+
+def test_report_files(tiny, tmp_path):
+    lineup = {"single_best": factory("single_best"), "random": factory("random")}
+    records = leave_one_core_out(tiny, lineup, seeds=(0, 1))
+    table = summarize(records)
+    assert set(table.index) == {"single_best", "random", "oracle"}
+    paths = save_report(records, table, tmp_path)
+    assert all(p.is_file() and p.stat().st_size > 0 for p in paths.values())
+    assert "| single_best |" in to_markdown(table)
+    assert rich_table(table).row_count == 3

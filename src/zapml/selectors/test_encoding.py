@@ -1,0 +1,75 @@
+"""Pipeline / meta-feature encodings and ZAP-HPO's triple sampling and model-selection score."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder
+from zapml.selectors.zap_hpo import TripleSampler, top_choice_rank
+from zapml.space import default_pipeline
+
+
+def _pipes():
+    base = default_pipeline()
+    return [
+        base.replace(lr=0.1, optimizer="SGD", momentum=0.5),
+        base.replace(lr=0.001, optimizer="Adam", amsgrad=True, architecture="efficientnet_lite0"),
+        base.replace(lr=0.01, first_simple_model=False),
+    ]
+
+
+def test_pipeline_encoding_follows_the_reference():
+    pipes = _pipes()
+    enc = PipelineEncoder().fit(pipes)
+    names = enc.feature_names()
+    x = enc.transform(pipes)
+    assert x.shape == (3, len(names))
+    raw = np.log10([0.1, 0.001, 0.01])
+    lr = names.index("lr")
+    np.testing.assert_allclose(x[:, lr], (raw - raw.mean()) / raw.std())
+    # momentum is 0 (before z-scoring) for Adam: raw values 0.5, 0, 0.9 -> z-scored
+    mom = np.array([0.5, 0.0, 0.9])
+    np.testing.assert_allclose(x[:, names.index("momentum")], (mom - mom.mean()) / mom.std())
+    # a constant column (std 0) stays finite: divided by 1
+    assert np.all(x[:, names.index("batch_size")] == 0.0)
+    assert x[1, names.index("optimizer=Adam")] == 1.0
+    assert x[1, names.index("amsgrad")] == 1.0 and x[0, names.index("amsgrad")] == 0.0
+    assert x[2, names.index("simple_model=LR")] == 0.0  # inactive categorical: all zeros
+    arch = [i for i, n in enumerate(names) if n.startswith("architecture=")]
+    unseen = enc.transform([default_pipeline().replace(architecture="resnet18.scratch")])
+    assert unseen[0, arch].sum() == 0.0  # unseen architecture -> all-zero one-hot
+
+
+def test_missing_hyperparameter_is_named():
+    enc = PipelineEncoder().fit(_pipes())
+    broken = default_pipeline().to_dict()
+    del broken["wd"]
+    with pytest.raises(ValueError, match="'wd'"):
+        enc.transform([broken])
+
+
+def test_metafeature_scaler_log_and_zscore():
+    x = np.array([[1.0, 10.0], [1.0, 1000.0]])
+    s = MetaFeatureScaler(log=True).fit(x)
+    out = s.transform(x)
+    np.testing.assert_allclose(out[:, 0], 0.0)  # constant: std 0 -> 1
+    np.testing.assert_allclose(out[:, 1], [-1.0, 1.0])
+
+
+def test_triples_are_ordered_and_skip_missing_cells():
+    perf = np.array([[0.1, 0.5, np.nan, 0.3], [0.2, 0.2, 0.9, np.nan]])
+    sampler = TripleSampler(perf, np.random.default_rng(0))
+    t, a, b, w, ok_b, ok_w = sampler.sample(2000)
+    assert not np.isnan(perf[t, a]).any()
+    assert (perf[t[ok_b], b[ok_b]] > perf[t[ok_b], a[ok_b]]).all()
+    assert (perf[t[ok_w], w[ok_w]] < perf[t[ok_w], a[ok_w]]).all()
+    assert not np.isnan(perf[t[ok_b], b[ok_b]]).any() and not np.isnan(perf[t[ok_w], w[ok_w]]).any()
+    assert ok_b.any() and ok_w.any()
+
+
+def test_top_choice_rank_by_hand():
+    perf = np.array([[0.1, 0.5, 0.3], [0.9, np.nan, 0.2]])
+    scores = np.array([[0.0, 0.0, 1.0], [0.0, 5.0, 1.0]])  # task 2's top is NaN -> skipped
+    # task 1 picks 0.3 (rank 2); task 2 picks 0.2 among observed (rank 2)
+    assert top_choice_rank(scores, perf) == 2.0
