@@ -21,7 +21,7 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except (ZapError, FileNotFoundError) as err:
-            err_console.print(f"[bold red]error:[/] {err}", highlight=False)
+            err_console.print(f"[bold red]error:[/] {err}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted[/]")
