@@ -37,6 +37,11 @@ from zapml.runtime.schedule import LRSchedule
 
 State = dict[str, torch.Tensor]
 
+# A finite loss this many times the first one is divergence too: batch norm keeps a network with a
+# wild learning rate finite for a long time (losses of 1e6-1e8 measured with lr=1e3), and such
+# weights are useless. Cross-entropy starts near log(num_classes); sound training stays far below.
+DIVERGENCE_FACTOR = 1e3
+
 # Under the wall clock, measured costs jitter (shared machines); plan with this much headroom so
 # the last step and prediction end inside the budget. Compute-clock costs are exact.
 WALL_SAFETY = 1.25
@@ -148,6 +153,7 @@ class AnytimeLoop:
         self.last_predicted_version = -1
         self.last_valid: float | None = None
         self.last_test: float | None = None
+        self.first_loss: float | None = None
         self._reset_epoch()
 
     def _reset_epoch(self) -> None:
@@ -232,6 +238,20 @@ class AnytimeLoop:
         self.charge(self.step_cost)
         return value
 
+    def divergence(self, loss: float) -> str | None:
+        """The error message when ``loss`` (of the step just taken) means training diverged."""
+        step = self.out.steps
+        if not math.isfinite(loss):
+            return f"diverged: loss became {loss} at step {step}"
+        if self.first_loss is None:
+            self.first_loss = max(loss, math.log(self.data.num_classes))
+        elif loss > DIVERGENCE_FACTOR * self.first_loss:
+            return (
+                f"diverged: loss became {loss:.3g} (over {DIVERGENCE_FACTOR:g}x the first "
+                f"{self.first_loss:.3g}) at step {step}"
+            )
+        return None
+
     def end_epoch(self) -> None:
         self.out.epochs += 1
         steps = max(self._epoch_steps, 1)
@@ -305,8 +325,8 @@ class AnytimeLoop:
                 break
             start = self.clock.now()
             loss = self.train_step()
-            if not math.isfinite(loss):
-                self.out.error = f"diverged: loss became {loss} at step {self.out.steps}"
+            self.out.error = self.divergence(loss)
+            if self.out.error:
                 break
             self.out.steps += 1
             self._epoch_steps += 1

@@ -2,7 +2,8 @@
 
 Warm-up follows the gradual warm-up the ZAP runtime used: with ``warmup_multiplier`` m > 1 the
 rate climbs linearly from ``lr`` to ``m * lr``; with m = 1 it climbs from ~0 to ``lr``. It lasts
-``warm_up_epoch`` epochs, but never more than ``WARMUP_BUDGET_SHARE`` of the budget, so a short
+``warm_up_epoch`` epochs, but never more than ``WARMUP_BUDGET_SHARE`` of the budget left at the
+first step, so a short
 budget with long epochs still leaves time to anneal (progress is the larger of the two fractions,
 so the rate stays continuous).
 
@@ -44,15 +45,19 @@ class LRSchedule:
         self.warmup_steps = max(1, warmup_steps)
         self.budget = budget
         self.peak = lr * warmup_multiplier
+        self._start_time: float | None = None
         self._warmup_end_time: float | None = None
         self._plateau_lr = self.peak
         self._best_loss = math.inf
         self._bad_epochs = 0
 
     def warmup_progress(self, step: int, now: float) -> float:
-        by_steps = step / self.warmup_steps
-        by_time = now / (WARMUP_BUDGET_SHARE * self.budget)
-        return min(1.0, max(by_steps, by_time))
+        # Time counts from the first step (the simple model may have used part of the budget).
+        if self._start_time is None:
+            self._start_time = now
+        span = WARMUP_BUDGET_SHARE * max(self.budget - self._start_time, 1e-9)
+        by_time = (now - self._start_time) / span
+        return min(1.0, max(step / self.warmup_steps, by_time))
 
     def lr(self, step: int, now: float) -> float:
         """Rate for train step ``step`` (0-based) taken at clock time ``now``."""
