@@ -79,7 +79,7 @@ class ModelFeaturizer:
         return np.concatenate([fam.reshape(len(rows), -1), num, pre], axis=1)
 
     def transform(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
-        archs = [str(p["architecture"]) for p in pipelines]
+        archs = [str(p.get("architecture")) for p in pipelines]
         unique = sorted(set(archs))
         table = dict(zip(unique, self.transform_archs(unique), strict=True))
         return np.stack([table[a] for a in archs]) if archs else np.zeros((0, self.n_features))
@@ -247,11 +247,11 @@ class GuidedFM(_GuidedBase):
 
     def __init__(
         self,
-        k: int = 8,
-        steps: int = 600,
+        k: int = 16,
+        steps: int = 2000,
         lr: float = 0.02,
         reg: float = 1e-4,
-        batch_size: int = 512,
+        batch_size: int = 1024,
         n_threads: int | None = 1,
         seed: int = 0,
     ) -> None:
