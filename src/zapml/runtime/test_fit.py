@@ -101,11 +101,13 @@ def test_compute_clock_is_deterministic_under_cpu_load(reference_run, animals, p
     assert loaded.wall_seconds > 0
 
 
-def test_another_seed_gives_another_run(reference_run, animals, pipeline):
+def test_another_seed_gives_another_run_silently(reference_run, animals, pipeline, capsys):
     train, test = animals
     first, _ = reference_run
     other = fit(pipeline, train, test, budget=2.0, clock="compute", seed=1, progress=False)
     assert other.test_nauc[0] != first.test_nauc[0]
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""  # progress=False: nothing printed
 
 
 def _check_failed_softly(result, folder):
