@@ -4,6 +4,7 @@
 candidates)`` -> scores (higher = better); ``.save(dir)``; ``load_selector(dir)``.
 """
 
+from zapml.selectors.api import recommend, train_selector
 from zapml.selectors.base import NotFittedError, Selector
 from zapml.selectors.explain import explain, nearest_training_tasks, out_of_range_warnings
 from zapml.selectors.registry import SELECTORS, get_selector, list_selectors, load_selector
@@ -20,4 +21,6 @@ __all__ = [
     "make_synthetic_metadataset",
     "nearest_training_tasks",
     "out_of_range_warnings",
+    "recommend",
+    "train_selector",
 ]

@@ -76,17 +76,16 @@ _DEFAULTS: dict[str, Any] = {
 
 def table(dicts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Column arrays of every encoded hyperparameter. One C-level ``itemgetter`` call per
-    pipeline instead of one ``dict.get`` per cell: 3x faster on 10,000 candidates."""
+    pipeline and a ``zip(*rows)`` transpose instead of one ``dict.get`` per cell: about 3x faster
+    on 10,000 candidates."""
     getter = itemgetter(*_KEYS)
-    rows = np.array([getter({**_DEFAULTS, **d}) for d in dicts], dtype=object)
-    rows = rows.reshape(len(dicts), len(_KEYS))
+    columns = list(zip(*(getter({**_DEFAULTS, **d}) for d in dicts), strict=True))
     out: dict[str, np.ndarray] = {}
-    for j, name in enumerate(_KEYS):
-        col = rows[:, j]
+    for name, col in zip(_KEYS, columns, strict=True):
         if name in _CATEGORICAL_KEYS:
-            out[name] = col.astype(str)
+            out[name] = np.array(col, dtype=object)  # compared level by level in _one_hot
             continue
-        num = col.astype(np.float64)
+        num = np.fromiter(col, dtype=np.float64, count=len(col))
         if np.isnan(num).any():
             bad = int(np.flatnonzero(np.isnan(num))[0])
             raise ValueError(
@@ -98,8 +97,11 @@ def table(dicts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
 
 
 def _one_hot(column: np.ndarray, levels: Sequence[str]) -> np.ndarray:
-    # Unknown / inactive levels ("None") encode as all zeros.
-    return (column[:, None] == np.asarray(levels, dtype=str)[None, :]).astype(np.float64)
+    # Unknown / inactive (None) levels encode as all zeros.
+    out = np.zeros((len(column), len(levels)))
+    for j, level in enumerate(levels):
+        out[:, j] = column == level
+    return out
 
 
 class PipelineEncoder:
@@ -113,7 +115,7 @@ class PipelineEncoder:
 
     def fit(self, pipelines: Sequence[Mapping[str, Any]]) -> PipelineEncoder:
         cols = table(pipeline_dicts(pipelines))
-        seen = set(cols["architecture"].tolist())
+        seen = {str(a) for a in cols["architecture"].tolist()}
         # Defaults first so the column layout is stable across meta-datasets.
         self.architectures_ = [a for a in DEFAULT_ARCHITECTURES if a in seen] + sorted(
             seen - set(DEFAULT_ARCHITECTURES)

@@ -20,6 +20,8 @@ from zapml.selectors import (
     make_synthetic_metadataset,
     nearest_training_tasks,
     out_of_range_warnings,
+    recommend,
+    train_selector,
 )
 from zapml.space import sample_pipelines
 
@@ -163,6 +165,26 @@ def test_explanations(fitted, small):
     assert "num_train" in warning and "outside the training range" in warning
     info = explain(sel, far, top=2)
     assert len(info["top"]) == 2 and info["warnings"] and info["strongest_features"]
+
+
+@pytest.mark.parametrize("name", LEARNED)
+def test_sparse_meta_dataset(name):
+    """Missing cells (NaN) are skipped, never treated as zeros: every selector still fits."""
+    md = make_synthetic_metadataset(4, 3, 12, seed=4, density=0.5)
+    assert md.density < 0.7
+    sel = get_selector(name, **FAST.get(name, {})).fit(md)
+    assert np.isfinite(sel.rank(md.tasks)).all()
+
+
+def test_train_and_recommend_functions(small, tmp_path):
+    sel = train_selector(small, "knn", tmp_path / "sel", k=3)
+    row = dict(zip(sel.metafeature_names_, sel.train_mf_[1], strict=True))
+    out = recommend(tmp_path / "sel", row, top=2, neighbours=2)
+    assert [t["rank"] for t in out["top"]] == [1, 2]
+    assert out["top"][0]["pipeline"] == sel.select(row).to_dict()
+    assert len(out["nearest_training_tasks"]) == 2 and out["warnings"] == []
+    with pytest.raises(ValueError, match="evaluation only"):
+        train_selector(small, "oracle")
 
 
 @pytest.mark.slow

@@ -1,0 +1,44 @@
+"""Plain functions behind ``zap selector train`` and ``zap recommend``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.selectors.base import Candidates, Selector
+from zapml.selectors.explain import explain
+from zapml.selectors.registry import get_selector, load_selector
+
+
+def train_selector(
+    metadataset: MetaDataset,
+    name: str = "zap_hpo",
+    out_dir: str | Path | None = None,
+    **params: Any,
+) -> Selector:
+    """Fit selector ``name`` (``list_selectors()``) on the meta-dataset; save it when ``out_dir``
+    is given. ``params`` go to the selector's constructor (unknown ones raise ValueError)."""
+    if name == "oracle":
+        raise ValueError(
+            "The oracle needs the true performance of the new task; it is for "
+            "evaluation only (zapml.evaluation), not a trainable recommender."
+        )
+    selector = get_selector(name, **params).fit(metadataset)
+    if out_dir is not None:
+        selector.save(out_dir)
+    return selector
+
+
+def recommend(
+    selector: Selector | str | Path,
+    metafeatures: Any,
+    candidates: Candidates = None,
+    top: int = 3,
+    neighbours: int = 5,
+) -> dict[str, Any]:
+    """Rank pipelines for one task (a Mapping of meta-features) with a fitted selector or a saved
+    one's directory; returns the top pipelines with scores, the nearest training tasks, the
+    strongest features where the model has them, and out-of-range warnings."""
+    sel = selector if isinstance(selector, Selector) else load_selector(selector)
+    return explain(sel, metafeatures, candidates, top=top, k=neighbours)
