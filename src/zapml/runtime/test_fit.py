@@ -246,3 +246,19 @@ def test_pretrained_beats_scratch_under_the_same_compute_budget():
         assert result.status == "ok"
         accs[arch] = result.final_accuracy
     assert accs["mobilenetv2_100"] >= accs["mobilenetv2_100.scratch"] + 0.15, accs
+
+
+def test_rgb_images_above_32_px_are_shrunk_to_the_pipeline_size(tmp_path):
+    from zapml.data import Dataset
+
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(3), 20)
+    images = rng.integers(0, 256, (60, 48, 48, 3), dtype=np.uint8)
+    images[np.arange(60), :, :, labels] = 250  # class c has a saturated channel c
+    data = Dataset(images=images, labels=labels, class_names=("r", "g", "b"), name="rgb")
+    pipe = default_pipeline().replace(log2_max_size=5, steps_per_epoch=5, batch_size=16)
+    result = fit(pipe, data, data, budget=3.0, clock="compute", output_dir=tmp_path, progress=False)
+    assert result.status == "ok"
+    config = json.loads((tmp_path / "config.json").read_text())
+    assert config["input_size"] == [32, 32] and config["in_channels"] == 3
+    assert load_model(tmp_path).predict_proba(data).shape == (60, 3)
