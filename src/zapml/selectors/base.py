@@ -119,12 +119,16 @@ class Selector(ABC):
         pipelines they were trained on (an unseen one raises a ValueError that says so)."""
         if candidates is None:
             return np.arange(len(self.pipeline_ids_))
-        if not hasattr(self, "_index_cache"):
-            self._index_cache = {p: i for i, p in enumerate(self.pipelines_)}
-            self._id_cache = {pid: i for i, pid in enumerate(self.pipeline_ids_)}
+        # Lookup tables keyed by the fitted pipelines; rebuilt whenever fit/load replaced them.
+        cache = getattr(self, "_lookup", None)
+        if cache is None or cache[0] is not self.pipelines_:
+            by_value = {p: i for i, p in enumerate(self.pipelines_)}
+            by_id = {pid: i for i, pid in enumerate(self.pipeline_ids_)}
+            cache = self._lookup = (self.pipelines_, by_value, by_id)
+        _, by_value, by_id = cache
         idx = []
         for c in candidates:
-            i = self._index_cache.get(c) if isinstance(c, Pipeline) else self._id_cache.get(str(c))
+            i = by_value.get(c) if isinstance(c, Pipeline) else by_id.get(str(c))
             if i is None:
                 raise ValueError(
                     f"{type(self).__name__} can only rank the {len(self.pipeline_ids_)} pipelines "

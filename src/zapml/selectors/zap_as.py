@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,15 @@ def fit_family(
     return FamilyModel(family, k, pack_forests(models, cols_list, n_outputs=1))
 
 
+def _as_hp(config: Any) -> dict[str, Any]:
+    """A SMAC configuration -> plain hyperparameters (PCA off unless ``use_pca``)."""
+    values = {k: v.item() if hasattr(v, "item") else v for k, v in dict(config).items()}
+    use_pca = bool(values.pop("use_pca", False))
+    components = int(values.pop("pca_components", 0))
+    values["pca_components"] = components if use_pca else 0
+    return values
+
+
 # ---------------------------------------------------------------------- selector
 class ZapAS(Selector):
     """AutoFolio-style algorithm selection; ``tune=True`` runs SMAC3 over the hyperparameters
@@ -256,7 +266,7 @@ class ZapAS(Selector):
         hp = self._default_hp()
         self.tuning_ = {"trials": 0, "default_cost": None, "best_cost": None, "seconds": 0.0}
         if self.tune and self.n_trials > 0 and len(set(groups)) >= 2:
-            hp = self._tune(x, perf, groups, hp)
+            hp = self._tune(x, perf, groups)
         self.hp_ = hp
         self._fit_final(x, perf, hp)
 
@@ -314,33 +324,30 @@ class ZapAS(Selector):
                     log=True,
                     default=min(max(self.max_pipelines, 2), top_k),
                 ),
-                Categorical("use_pca", (False, True), default=False),
+                Categorical("use_pca", (False, True), default=self.pca_components > 0),
             ]
         )
         pca_max = min(20, n_features)
         if pca_max >= 2:
-            cs.add(Integer("pca_components", (1, pca_max), default=min(2, pca_max)))
+            pca_default = min(max(int(self.pca_components), 1), pca_max)
+            cs.add(Integer("pca_components", (1, pca_max), default=pca_default))
             cs.add(EqualsCondition(cs["pca_components"], cs["use_pca"], True))
         return cs
 
-    def _tune(self, x: np.ndarray, perf: np.ndarray, groups: np.ndarray, hp: dict) -> dict:
+    def _tune(self, x: np.ndarray, perf: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
+        """SMAC3 over the space below; the constructor's configuration is evaluated first (as an
+        extra initial-design point), so the result is never worse than it in inner CV, and every
+        CV evaluation happens inside SMAC's ``n_trials`` / ``walltime`` budget."""
         from smac import HyperparameterOptimizationFacade as HPO
         from smac import Scenario
 
         cs = self._space(x.shape[1], perf.shape[1])
         start = time.perf_counter()
 
-        def as_hp(config: Any) -> dict[str, Any]:
-            values = {k: v.item() if hasattr(v, "item") else v for k, v in dict(config).items()}
-            values["pca_components"] = (
-                int(values.pop("pca_components", 0)) if values.pop("use_pca", False) else 0
-            )
-            return values
-
         def target(config: Any, seed: int = 0) -> float:
-            return self.cv_cost(x, perf, groups, as_hp(config))
+            return self.cv_cost(x, perf, groups, _as_hp(config))
 
-        default_cost = self.cv_cost(x, perf, groups, hp)
+        default = cs.get_default_configuration()
         with tempfile.TemporaryDirectory(prefix="zapml-smac-") as tmp:
             scenario = Scenario(
                 cs,
@@ -350,20 +357,27 @@ class ZapAS(Selector):
                 seed=int(self.seed),
                 output_directory=Path(tmp),
             )
-            design = HPO.get_initial_design(scenario, n_configs=max(1, min(5, self.n_trials // 3)))
-            smac = HPO(scenario, target, initial_design=design, overwrite=True, logging_level=40)
-            incumbent = smac.optimize()
-            trials = len(smac.runhistory)
-        best = as_hp(incumbent)
-        best_cost = self.cv_cost(x, perf, groups, best)
-        chosen = best if best_cost <= default_cost else hp  # never worse than the default in CV
-        self.tuning_ = {
-            "trials": int(trials),
-            "default_cost": default_cost,
-            "best_cost": min(best_cost, default_cost),
-            "seconds": round(time.perf_counter() - start, 2),
-        }
-        return chosen
+            design = HPO.get_initial_design(
+                scenario,
+                n_configs=max(1, min(5, self.n_trials // 3)),
+                additional_configs=[default],
+            )
+            with warnings.catch_warnings():  # SMAC's own use of a deprecated ConfigSpace call
+                warnings.simplefilter("ignore", DeprecationWarning)
+                smac = HPO(
+                    scenario, target, initial_design=design, overwrite=True, logging_level=40
+                )
+                found = smac.optimize()
+            incumbent = found[0] if isinstance(found, list) else found  # single objective
+            history = smac.runhistory
+            evaluated = set(history.get_configs())
+            self.tuning_ = {
+                "trials": len(history),
+                "default_cost": history.get_cost(default) if default in evaluated else None,
+                "best_cost": history.get_cost(incumbent),
+                "seconds": round(time.perf_counter() - start, 2),
+            }
+        return _as_hp(incumbent)
 
     # ranking --------------------------------------------------------------
     def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
