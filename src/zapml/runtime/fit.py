@@ -79,7 +79,8 @@ def fit(
         threads = COMPUTE_CLOCK_THREADS
     else:
         threads = num_threads if num_threads is not None else torch.get_num_threads()
-    with _torch_threads(threads):
+    # fork_rng: seeding the global torch RNG for this run must not change the caller's stream.
+    with _torch_threads(threads), torch.random.fork_rng(devices=[]):
         spec, model, hw = _build_model(pipe, train, seed)
         profile = profile_model(model, hw)
         predict_model = copy.deepcopy(model)
@@ -112,6 +113,8 @@ def fit(
     if output_dir is not None:
         _save(Path(output_dir), result, outcome, spec, pipe, train, hw)
     result.wall_seconds = time.perf_counter() - wall_start
+    if output_dir is not None:
+        artifacts.save_result(Path(output_dir), result)  # last, so it holds the final wall time
     return result
 
 
@@ -273,4 +276,3 @@ def _save(
         )
     artifacts.save_curve(folder, result)
     plot_learning_curve(result, folder / artifacts.CURVE_PLOT)
-    artifacts.save_result(folder, result)

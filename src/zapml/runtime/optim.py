@@ -8,17 +8,7 @@ from typing import Any
 import torch
 from torch import nn
 
-
-def backbone_parameters(model: nn.Module) -> list[nn.Parameter]:
-    """The backbone's parameter tensors from input to output, classifier head excluded."""
-    try:
-        from zapml.zoo import backbone_parameters_in_order
-    except ImportError:  # the zoo is optional for models built directly with timm
-        getter = getattr(model, "get_classifier", None)
-        head = getter() if callable(getter) else None
-        head_ids = {id(p) for p in head.parameters()} if isinstance(head, nn.Module) else set()
-        return [p for p in model.parameters() if id(p) not in head_ids]
-    return list(backbone_parameters_in_order(model))
+from zapml.zoo import backbone_parameters_in_order
 
 
 def freeze_portion(model: nn.Module, portion: float) -> int:
@@ -26,7 +16,7 @@ def freeze_portion(model: nn.Module, portion: float) -> int:
     ZAP runtime does); returns how many were frozen. The head always trains."""
     if not 0.0 <= portion < 1.0:
         raise ValueError(f"The 'freeze_portion' hyperparameter must lie in [0, 1); got {portion}.")
-    params = backbone_parameters(model)
+    params = backbone_parameters_in_order(model)
     count = int(len(params) * portion)
     for p in params[:count]:
         p.requires_grad_(False)

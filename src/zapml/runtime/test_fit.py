@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 from zapml.data import load_data
 from zapml.errors import ArtifactError
@@ -104,7 +105,9 @@ def test_compute_clock_is_deterministic_under_cpu_load(reference_run, animals, p
 def test_another_seed_gives_another_run_silently(reference_run, animals, pipeline, capsys):
     train, test = animals
     first, _ = reference_run
+    rng_before = torch.random.get_rng_state()
     other = fit(pipeline, train, test, budget=2.0, clock="compute", seed=1, progress=False)
+    assert torch.equal(torch.random.get_rng_state(), rng_before)  # the caller's RNG is untouched
     assert other.test_nauc[0] != first.test_nauc[0]
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""  # progress=False: nothing printed
@@ -185,6 +188,9 @@ def test_artifacts_reload_and_reproduce_the_saved_predictions(reference_run, ani
     ):
         assert (out / name).is_file(), name
     assert json.loads((out / "labels.json").read_text()) == list(test.class_names)
+    saved_result = json.loads((out / "result.json").read_text())
+    assert saved_result["wall_seconds"] == result.wall_seconds > 0
+    assert FitResult.from_dict(saved_result).to_dict() == result.to_dict()
     curve = json.loads((out / "learning_curve.json").read_text())
     assert curve["timestamps"] == result.timestamps and curve["alc"] == result.alc
     config = json.loads((out / "config.json").read_text())
