@@ -8,6 +8,7 @@
    default settings: 2 configurations x 5 inner folds, 60 epochs x 25 steps of 128 anchors each,
    3 x 128-unit layers for the first configuration
    (target: < 2 min on 2 CPU cores).
+3. Optionally (``--zap-as-trials N``) ZAP-AS with SMAC on the same 525 x 525 matrix.
 """
 
 from __future__ import annotations
@@ -81,14 +82,30 @@ def bench_train() -> None:
         )
 
 
+def bench_zap_as(n_trials: int, walltime: float) -> None:
+    md = make_synthetic_metadataset(35, 15, 525, seed=0)
+    sel = get_selector("zap_as", n_trials=n_trials, walltime=walltime)
+    start = time.perf_counter()
+    sel.fit(md)
+    print(
+        f"ZAP-AS train on 525 x 525 (SMAC n_trials={n_trials}, walltime={walltime:.0f}s, "
+        f"5 inner folds): {time.perf_counter() - start:.1f} s; tuning {sel.tuning_}; "
+        f"chosen {sel.hp_}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidates", type=int, default=10_000)
     ap.add_argument("--skip-train", action="store_true")
+    ap.add_argument("--zap-as-trials", type=int, default=0, help="also time ZAP-AS tuning")
+    ap.add_argument("--zap-as-walltime", type=float, default=120.0)
     args = ap.parse_args()
     bench_rank(args.candidates)
     if not args.skip_train:
         bench_train()
+    if args.zap_as_trials:
+        bench_zap_as(args.zap_as_trials, args.zap_as_walltime)
 
 
 if __name__ == "__main__":

@@ -141,7 +141,10 @@ class PipelineEncoder:
         dicts = pipeline_dicts(pipelines)
         if not dicts:
             return np.zeros((0, len(self.feature_names())))
-        cols = table(dicts)
+        return self.transform_columns(table(dicts))
+
+    def transform_columns(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        """Encode the column arrays of ``table()`` (lets callers reuse one table)."""
         parts = [(self._numerical(cols) - self.mean_) / self.std_]
         parts.append(np.stack([cols[b] for b in BOOLEAN], axis=1))
         parts.append(_one_hot(cols["architecture"], self.architectures_))

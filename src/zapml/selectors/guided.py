@@ -24,7 +24,13 @@ import torch
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder, safe_std
+from zapml.selectors.encoding import (
+    MetaFeatureScaler,
+    PipelineEncoder,
+    pipeline_dicts,
+    safe_std,
+    table,
+)
 from zapml.space.pipeline import Pipeline
 
 PRETRAINING = ("imagenet-1k", "none")
@@ -79,7 +85,10 @@ class ModelFeaturizer:
         return np.concatenate([fam.reshape(len(rows), -1), num, pre], axis=1)
 
     def transform(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
-        archs = [str(p.get("architecture")) for p in pipelines]
+        return self.transform_column(np.array([str(p.get("architecture")) for p in pipelines]))
+
+    def transform_column(self, architectures: np.ndarray) -> np.ndarray:
+        archs = [str(a) for a in architectures]
         unique = sorted(set(archs))
         table = dict(zip(unique, self.transform_archs(unique), strict=True))
         return np.stack([table[a] for a in archs]) if archs else np.zeros((0, self.n_features))
@@ -151,8 +160,15 @@ class _GuidedBase(Selector):
         self.models_ = ModelFeaturizer().fit(sorted({p.architecture for p in self.pipelines_}))
 
     def pipeline_features(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
+        if not pipelines:
+            return np.zeros((0, self.models_.n_features + len(self.encoder_.feature_names())))
+        cols = table(pipeline_dicts(pipelines))  # one pass over the candidates for both parts
         return np.concatenate(
-            [self.models_.transform(pipelines), self.encoder_.transform(pipelines)], axis=1
+            [
+                self.models_.transform_column(cols["architecture"]),
+                self.encoder_.transform_columns(cols),
+            ],
+            axis=1,
         )
 
     def feature_names(self) -> list[str]:
