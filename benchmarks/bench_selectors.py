@@ -6,7 +6,7 @@
    < 100 ms; candidate encoding is column-wise, the ensemble scores all rows in one batch).
 2. Training ZAP-HPO on a generated 525 x 525 meta-dataset (35 core datasets x 15 tasks) with the
    default settings: 2 configurations x 5 inner folds, 60 epochs x 25 steps of 128 anchors each,
-   3 x 128-unit layers for the first configuration
+   2 x 128-unit hidden layers for the first configuration
    (target: < 2 min on 2 CPU cores).
 3. Optionally (``--zap-as-trials N``) ZAP-AS with SMAC on the same 525 x 525 matrix.
 """

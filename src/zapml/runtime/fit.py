@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import os
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -78,7 +79,7 @@ def fit(
     if clock == "compute":
         threads = COMPUTE_CLOCK_THREADS
     else:
-        threads = num_threads if num_threads is not None else torch.get_num_threads()
+        threads = num_threads if num_threads is not None else free_threads()
     # fork_rng: seeding the global torch RNG for this run must not change the caller's stream.
     with _torch_threads(threads), torch.random.fork_rng(devices=[]):
         spec, model, hw = _build_model(pipe, train, seed)
@@ -110,6 +111,7 @@ def fit(
             outcome = loop.run()
     result = _result(pipe, test, budget, clock, seed, outcome)
     result.startup_seconds = wall_start - call_start
+    result.num_threads = threads
     if output_dir is not None:
         _save(Path(output_dir), result, outcome, spec, pipe, train, hw)
     result.wall_seconds = time.perf_counter() - wall_start
@@ -152,6 +154,20 @@ def _check_inputs(train: Dataset, test: Dataset | None, budget: float, seed: int
                 f"Test images have {test.num_channels} channel(s), training images "
                 f"{train.num_channels}; convert one of them."
             )
+
+
+def free_threads() -> int:
+    """Threads a wall-clock run should use: the cores not busy with other processes right now
+    (cores minus the 1-minute load average, this process not counted), between 1 and torch's
+    setting. On an idle machine that is torch's default; on a shared one it avoids running more
+    threads than free cores, where OpenMP threads spinning at barriers while another process holds
+    their core made a 20 s `zap fit` take 53 s (2 threads, 2 cores, load ~4)."""
+    cores = os.cpu_count() or 1
+    try:
+        others = max(os.getloadavg()[0] - 1.0, 0.0)
+    except OSError:  # no load average on this platform
+        others = 0.0
+    return max(1, min(torch.get_num_threads(), round(cores - others)))
 
 
 @contextlib.contextmanager

@@ -29,7 +29,7 @@ from zapml.runtime.costs import (
     sklearn_predict_seconds,
 )
 from zapml.runtime.optim import build_optimizer, set_lr
-from zapml.runtime.predictor import EVAL_BATCH_SIZE, predict_proba
+from zapml.runtime.predictor import EVAL_BATCH_SIZE, AbortCheck, Aborted, predict_proba
 from zapml.runtime.preprocess import BatchOrder, Normalizer, augment
 from zapml.runtime.progress import Progress
 from zapml.runtime.reporting import PredictionSchedule
@@ -140,10 +140,14 @@ class AnytimeLoop:
         self.valid_cost = profile.forward_seconds(n_valid, EVAL_BATCH_SIZE) + pixel_seconds(
             n_valid, hw[0], hw[1], ch
         )
-        # Estimates of the next step / prediction / validation, refined by measurement.
+        # Estimates of the next step / prediction / validation, refined by measurement. Until a
+        # prediction or validation has been measured, its counted cost is scaled by ``speed``:
+        # clock seconds per counted second seen so far (exactly 1 under the compute clock; under
+        # the wall clock it absorbs a slow or busy machine, up to 50x on shared cores).
+        self.speed = 1.0
         self.est_step = self.step_cost
-        self.est_predict = self.predict_cost + profile.copy_weights_seconds()
-        self.est_valid = self.valid_cost + profile.copy_weights_seconds()
+        self._measured_predict: float | None = None
+        self._measured_valid: float | None = None
 
         self.version = 0  # bumps with every optimizer step
         self.best: State | None = None
@@ -154,6 +158,7 @@ class AnytimeLoop:
         self.last_valid: float | None = None
         self.last_test: float | None = None
         self.first_loss: float | None = None
+        self.out_of_time = False  # an inference pass was aborted: nothing more fits
         self._reset_epoch()
 
     def _reset_epoch(self) -> None:
@@ -169,6 +174,40 @@ class AnytimeLoop:
 
     def affordable(self, seconds: float) -> bool:
         return self.clock.now() + self.safety * seconds <= self.budget
+
+    def observe_speed(self, clock_seconds: float, counted_seconds: float) -> None:
+        """Update ``speed`` from a train step (the first one sets it, later ones average in)."""
+        if counted_seconds > 0:
+            ratio = clock_seconds / counted_seconds
+            self.speed = ratio if self.out.steps <= 1 else 0.8 * self.speed + 0.2 * ratio
+
+    def overrun_check(self) -> AbortCheck:
+        """For an inference pass starting now: abort when, at the pace so far, it would end after
+        the budget. Under the compute clock time does not move during a pass, so it never fires
+        (there, costs are exact and checked before the pass starts)."""
+        start = self.clock.now()
+
+        def check(done: float) -> bool:
+            now = self.clock.now()
+            return now + (now - start) * (1.0 - done) / done > self.budget
+
+        return check
+
+    def stop_for_time(self, what: str) -> None:
+        self.out.notes.append(f"{what} aborted at {self.clock.now():.1f} s: it would overrun")
+        self.out_of_time = True
+
+    @property
+    def est_predict(self) -> float:
+        if self._measured_predict is not None:
+            return self._measured_predict
+        return self.speed * (self.predict_cost + self.profile.copy_weights_seconds())
+
+    @property
+    def est_valid(self) -> float:
+        if self._measured_valid is not None:
+            return self._measured_valid
+        return self.speed * (self.valid_cost + self.profile.copy_weights_seconds())
 
     # -- simple model first -----------------------------------------------------------------
     def run_simple_model(self) -> None:
@@ -196,9 +235,31 @@ class AnytimeLoop:
         if not self.affordable(feats_cost + fit_cost):
             self.out.notes.append("simple model skipped: it would not fit in the budget")
             return
-        train_x = simple_model.extract_features(self.model, data.train_images[idx], data.normalize)
-        test_x = simple_model.extract_features(self.model, data.test_images, data.normalize)
-        self.charge(feats_cost)
+        start = self.clock.now()
+        try:
+            train_x = simple_model.extract_features(
+                self.model, data.train_images[idx], data.normalize, self.overrun_check()
+            )
+        except Aborted:
+            self.stop_for_time("simple model")
+            return
+        sample_cost = feats_cost * len(idx) / (len(idx) + n_test)
+        self.charge(sample_cost)
+        # Clock seconds per counted second on this work (1 under the compute clock). Kept local:
+        # a first, cold inference pass is no guide to the speed of training.
+        speed = (self.clock.now() - start) / sample_cost if sample_cost > 0 else 1.0
+        if not self.affordable(speed * (feats_cost - sample_cost + fit_cost)):
+            # The machine is slower than counted (wall clock): do not spend the budget here.
+            self.out.notes.append("simple model skipped: it would not fit in the budget")
+            return
+        try:
+            test_x = simple_model.extract_features(
+                self.model, data.test_images, data.normalize, self.overrun_check()
+            )
+        except Aborted:
+            self.stop_for_time("simple model")
+            return
+        self.charge(feats_cost - sample_cost)
         try:
             proba = simple_model.fit_predict(
                 kind, train_x, labels[idx], test_x, data.num_classes, self.seed
@@ -266,7 +327,17 @@ class AnytimeLoop:
 
     def validate(self) -> None:
         start = self.clock.now()
-        proba = predict_proba(self.model, self.data.valid_images, self.data.normalize, tta=False)
+        try:
+            proba = predict_proba(
+                self.model,
+                self.data.valid_images,
+                self.data.normalize,
+                tta=False,
+                abort=self.overrun_check(),
+            )
+        except Aborted:
+            self.stop_for_time("validation")
+            return
         self.charge(self.valid_cost)
         score = nauc(self.data.valid_labels, proba) if np.all(np.isfinite(proba)) else -math.inf
         self.last_valid = score
@@ -275,7 +346,7 @@ class AnytimeLoop:
             self.best = _snapshot(self.model)
             self.best_version = self.version
             self.charge(self.profile.copy_weights_seconds())
-        self.est_valid = self.clock.now() - start
+        self._measured_valid = self.clock.now() - start
 
     # -- predictions ----------------------------------------------------------------------
     def prediction_version(self) -> int:
@@ -297,7 +368,17 @@ class AnytimeLoop:
             state = _snapshot(self.model)
             net = self.model
         self.charge(self.profile.copy_weights_seconds())
-        proba = predict_proba(net, self.data.test_images, self.data.normalize, tta=True)
+        try:
+            proba = predict_proba(
+                net,
+                self.data.test_images,
+                self.data.normalize,
+                tta=True,
+                abort=self.overrun_check(),
+            )
+        except Aborted:
+            self.stop_for_time("test prediction")
+            return
         self.charge(self.predict_cost)
         if not np.all(np.isfinite(proba)):
             self.out.error = f"diverged: test predictions became nan after step {self.out.steps}"
@@ -305,7 +386,7 @@ class AnytimeLoop:
         self.last_predicted_version = self.prediction_version()
         self.out.final_state = state
         self._record_prediction(proba, "network")
-        self.est_predict = self.clock.now() - start
+        self._measured_predict = self.clock.now() - start
 
     def _record_prediction(self, proba: np.ndarray, source: str) -> None:
         now = self.clock.now()
@@ -330,7 +411,9 @@ class AnytimeLoop:
                 break
             self.out.steps += 1
             self._epoch_steps += 1
-            self.est_step = 0.8 * self.est_step + 0.2 * (self.clock.now() - start)
+            took = self.clock.now() - start
+            self.observe_speed(took, self.step_cost)
+            self.est_step = took if self.out.steps == 1 else 0.8 * self.est_step + 0.2 * took
             epoch_end = self._epoch_steps >= self.steps_per_epoch
             if epoch_end:
                 self.end_epoch()
@@ -340,6 +423,8 @@ class AnytimeLoop:
                 self.predict()
                 if self.out.error:
                     break
+            if self.out_of_time:
+                break
             self.progress.update(now, self.out.steps, self.last_valid, self.last_test)
         self._finish(has_test)
         return self.out
@@ -347,7 +432,8 @@ class AnytimeLoop:
     def _finish(self, has_test: bool) -> None:
         """A last prediction when the weights moved on since the previous one and it still
         fits; without a test set the weights to keep are the best-validation (or last) ones."""
-        if self.out.error is None and has_test and self.affordable(self.est_predict):
+        fits = not self.out_of_time and self.affordable(self.est_predict)
+        if self.out.error is None and has_test and fits:
             self.predict()
         if self.out.final_state is None and self.out.error is None:
             self.out.final_state = self.best if self.best is not None else _snapshot(self.model)

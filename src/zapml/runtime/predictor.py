@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import torch
 from torch import nn
@@ -9,6 +11,13 @@ from torch import nn
 from zapml.runtime.preprocess import Normalizer
 
 EVAL_BATCH_SIZE = 128
+
+# Called after each batch with the fraction of the images done; True aborts the pass.
+AbortCheck = Callable[[float], bool]
+
+
+class Aborted(Exception):
+    """An inference pass stopped early by its abort check (it would have overrun the budget)."""
 
 
 def predict_proba(
@@ -18,9 +27,11 @@ def predict_proba(
     *,
     tta: bool = True,
     batch_size: int = EVAL_BATCH_SIZE,
+    abort: AbortCheck | None = None,
 ) -> np.ndarray:
     """Softmax probabilities for uint8 NCHW ``images``; with ``tta`` the mean of the softmax of the
-    image and of its mirror (the flip the model was trained with)."""
+    image and of its mirror (the flip the model was trained with). Raises ``Aborted`` when
+    ``abort`` says so between batches."""
     was_training = model.training
     model.eval()
     chunks = []
@@ -32,6 +43,9 @@ def predict_proba(
                 if tta:
                     proba = 0.5 * (proba + torch.softmax(model(x.flip(3)), dim=1))
                 chunks.append(proba)
+                done = min(start + batch_size, images.shape[0]) / images.shape[0]
+                if abort is not None and done < 1.0 and abort(done):
+                    raise Aborted
     finally:
         model.train(was_training)
     if not chunks:

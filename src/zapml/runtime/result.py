@@ -47,6 +47,7 @@ class FitResult:
     startup_seconds: float = 0.0
     num_train_steps: int = 0
     num_epochs: int = 0
+    num_threads: int = 1
     output_dir: str | None = None
     notes: list[str] = field(default_factory=list)
     test_probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)

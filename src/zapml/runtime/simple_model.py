@@ -14,12 +14,18 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, NuSVC
 from torch import nn
 
-from zapml.runtime.predictor import EVAL_BATCH_SIZE
+from zapml.runtime.predictor import EVAL_BATCH_SIZE, AbortCheck, Aborted
 from zapml.runtime.preprocess import Normalizer
 
 
-def extract_features(model: nn.Module, images: torch.Tensor, normalize: Normalizer) -> np.ndarray:
-    """Pooled penultimate features (timm's ``forward_head(pre_logits=True)``), in eval mode."""
+def extract_features(
+    model: nn.Module,
+    images: torch.Tensor,
+    normalize: Normalizer,
+    abort: AbortCheck | None = None,
+) -> np.ndarray:
+    """Pooled penultimate features (timm's ``forward_head(pre_logits=True)``), in eval mode;
+    raises ``Aborted`` when ``abort`` says so between batches."""
     was_training = model.training
     model.eval()
     out = []
@@ -29,6 +35,9 @@ def extract_features(model: nn.Module, images: torch.Tensor, normalize: Normaliz
                 x = normalize(images[start : start + EVAL_BATCH_SIZE])
                 feats = model.forward_features(x)  # type: ignore[operator]
                 out.append(model.forward_head(feats, pre_logits=True))  # type: ignore[operator]
+                done = min(start + EVAL_BATCH_SIZE, images.shape[0]) / images.shape[0]
+                if abort is not None and done < 1.0 and abort(done):
+                    raise Aborted
     finally:
         model.train(was_training)
     return torch.cat(out).flatten(1).numpy().astype(np.float64)

@@ -88,3 +88,21 @@ def test_profile_counts_grow_with_resolution(fresh_model):
     assert large.activations_per_image > 3 * small.activations_per_image
     assert small.num_modules == large.num_modules > 50
     assert model.training  # restored
+
+
+def test_inference_pass_stops_when_its_abort_check_fires():
+    from zapml.runtime.predictor import Aborted
+
+    images = torch.zeros((10, 3, 8, 8), dtype=torch.uint8)
+    norm = Normalizer((0.5,) * 3, (0.5,) * 3)
+    seen = []
+
+    def abort(done):
+        seen.append(done)
+        return done >= 0.6
+
+    with pytest.raises(Aborted):
+        predict_proba(_LeftHalf(), images, norm, batch_size=3, abort=abort)
+    assert seen == [0.3, 0.6]
+    full = predict_proba(_LeftHalf(), images, norm, batch_size=3, abort=lambda done: False)
+    assert full.shape == (10, 3)
