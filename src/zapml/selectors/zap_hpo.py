@@ -149,7 +149,7 @@ class ZapHPO(Selector):
         steps_per_epoch: int = 25,
         batch_size: int = 128,
         lr: float = 1e-3,
-        n_layers: int = 3,
+        n_layers: int = 2,
         n_units: int = 128,
         dropout: float = 0.1,
         n_configs: int = 2,
