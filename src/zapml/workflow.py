@@ -18,14 +18,43 @@ if TYPE_CHECKING:
     from zapml.runtime import FitResult
 
 
-def choose_pipeline(pipeline_path: Path | None) -> tuple[Pipeline, str]:
-    """The pipeline to run and a line saying where it came from."""
+#: Where the shipped default selector lives (trained on the shipped meta-dataset).
+SHIPPED_SELECTOR = Path(__file__).parent / "selectors" / "shipped"
+
+
+def resolve_selector_dir(selector: str | Path | None) -> Path | None:
+    """An explicit selector folder, else the shipped one when it exists, else ``None``."""
+    if selector is not None:
+        path = Path(selector)
+        if not path.is_dir():
+            raise PipelineError(
+                f"--selector {selector}: no such folder. Give a folder written by "
+                "`zap selector train`, or leave --selector out to use the shipped selector."
+            )
+        return path
+    return SHIPPED_SELECTOR if (SHIPPED_SELECTOR / "manifest.json").is_file() else None
+
+
+def choose_pipeline(
+    pipeline_path: Path | None,
+    selector: str | Path | None = None,
+    metafeatures: dict[str, float] | None = None,
+) -> tuple[Pipeline, str]:
+    """The pipeline to run and a line saying where it came from: ``--pipeline`` wins, then the
+    selector's top choice for these meta-features, then the space's default."""
     if pipeline_path is not None:
         try:
             chosen = Pipeline.from_yaml(Path(pipeline_path)).validate()
         except ValueError as err:
             raise PipelineError(f"{err} (in --pipeline {pipeline_path})") from None
         return chosen, f"pipeline from {pipeline_path}"
+    selector_dir = resolve_selector_dir(selector)
+    if selector_dir is not None and metafeatures is not None:
+        from zapml.selectors import recommend
+
+        advice = recommend(selector_dir, metafeatures, top=1)
+        best = Pipeline(advice["top"][0]["pipeline"])
+        return best, f"chosen zero-shot by the {advice['selector']} selector in {selector_dir}"
     return default_pipeline(), "the space's default pipeline"
 
 
@@ -35,6 +64,7 @@ def run_fit(
     budget: float,
     output_dir: Path,
     pipeline_path: Path | None = None,
+    selector: str | Path | None = None,
     clock: str = "wall",
     seed: int = 0,
     progress: bool = True,
@@ -53,7 +83,10 @@ def run_fit(
     assert split.test is not None
     for warning in split.train.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
-    pipeline, origin = choose_pipeline(pipeline_path)
+    from zapml.metafeatures import compute_metafeatures
+
+    metafeatures = compute_metafeatures(split.train)
+    pipeline, origin = choose_pipeline(pipeline_path, selector, metafeatures)
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
         f"{split.train.num_classes} classes; {pipeline.architecture} ({origin}); "
@@ -163,3 +196,107 @@ def builtin_table() -> Table:
     if hints:
         table.caption = "\n".join(hints)
     return table
+
+
+def train_selector_cli(
+    metadataset: Path, output: Path, *, method: str, seed: int, console: Console
+) -> None:
+    from zapml.metadataset import load_metadataset
+    from zapml.selectors import SELECTORS
+    from zapml.selectors.api import train_selector
+
+    if method not in SELECTORS or method == "oracle":
+        names = ", ".join(n for n in sorted(SELECTORS) if n != "oracle")
+        raise PipelineError(
+            f"--method {method!r} is not a trainable selector; choose one of {names}."
+        )
+    mds = load_metadataset(metadataset)
+    console.print(
+        f"training {method} on {len(mds.tasks)} tasks x {len(mds.pipelines)} pipelines "
+        f"({mds.density:.0%} of cells filled)"
+    )
+    import inspect
+
+    takes_seed = "seed" in inspect.signature(SELECTORS[method].__init__).parameters
+    train_selector(mds, method, out_dir=output, **({"seed": seed} if takes_seed else {}))
+    console.print(f"saved to {output.resolve()}  (use: zap recommend DATA --selector {output})")
+
+
+def run_recommend(
+    data: str,
+    *,
+    selector: str | Path | None,
+    top: int,
+    save: Path | None,
+    console: Console,
+) -> dict[str, Any]:
+    from zapml.data import load_data
+    from zapml.metafeatures import compute_metafeatures
+    from zapml.selectors import recommend
+
+    selector_dir = resolve_selector_dir(selector)
+    if selector_dir is None:
+        raise PipelineError(
+            "No selector to recommend with: this installation ships none yet. Train one with "
+            "`zap selector train METADATASET -o DIR` and pass --selector DIR."
+        )
+    split = load_data(data)
+    metafeatures = compute_metafeatures(split.train)
+    advice = recommend(selector_dir, metafeatures, top=top)
+    features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
+    console.print(f"[bold]{data}[/]: {features}  ->  {advice['selector']} selector")
+    table = Table(title=f"Top {top} pipelines (higher score = better predicted ALC rank)")
+    for col in ("rank", "architecture", "score", "lr", "optimizer", "input px", "batch", "frozen"):
+        table.add_column(col, no_wrap=col == "architecture")
+    for row in advice["top"]:
+        p = row["pipeline"]
+        table.add_row(
+            str(row["rank"]),
+            row["architecture"],
+            f"{row['score']:.3f}",
+            f"{p['lr']:.2g}",
+            str(p["optimizer"]),
+            str(2 ** int(p["log2_max_size"])),
+            str(p["batch_size"]),
+            f"{p['freeze_portion']:.0%}",
+        )
+    console.print(table)
+    near = advice["nearest_training_tasks"][:3]
+    if near:
+        console.print(
+            "nearest training tasks: "
+            + "; ".join(
+                f"{t['task_id']} ({t['core_dataset']}, d={t['distance']:.2f})" for t in near
+            )
+        )
+    if advice.get("strongest_features"):
+        console.print(f"strongest features: {advice['strongest_features']}")
+    for warning in advice["warnings"]:
+        console.print(f"[yellow]warning:[/] {warning}")
+    if save is not None:
+        Pipeline(advice["top"][0]["pipeline"]).to_yaml(save)
+        console.print(f"best pipeline written to {save} (zap fit {data} --pipeline {save})")
+    return advice
+
+
+def run_benchmark_cli(
+    metadataset: Path, output: Path, *, seeds: int, methods: str | None, console: Console
+) -> None:
+    from zapml.evaluation import default_selectors, rich_table, run_benchmark
+    from zapml.metadataset import load_metadataset
+
+    mds = load_metadataset(metadataset)
+    lineup = default_selectors("fast")
+    if methods:
+        wanted = [m.strip() for m in methods.split(",") if m.strip()]
+        unknown = sorted(set(wanted) - set(lineup))
+        if unknown:
+            raise PipelineError(
+                f"--methods: unknown {unknown}; choose from {', '.join(sorted(lineup))}."
+            )
+        lineup = {m: lineup[m] for m in wanted}
+    summary, _ = run_benchmark(
+        mds, lineup, seeds=range(seeds), out_dir=output, progress=lambda m: console.print(m)
+    )
+    console.print(rich_table(summary))
+    console.print(f"report: {output.resolve()}")

@@ -15,6 +15,12 @@ from rich.console import Console
 
 from zapml.cli._errors import user_errors
 from zapml.cli.metadataset_cmds import metadataset_app
+from zapml.cli.selector_cmds import (
+    SelectorOption,
+    benchmark_command,
+    recommend_command,
+    selector_app,
+)
 
 app = typer.Typer(
     name="zap",
@@ -29,6 +35,7 @@ data_app = typer.Typer(help="Built-in datasets and checks of your own data.")
 app.add_typer(zoo_app, name="zoo", no_args_is_help=True)
 app.add_typer(data_app, name="data", no_args_is_help=True)
 app.add_typer(metadataset_app, name="metadataset", no_args_is_help=True)
+app.add_typer(selector_app, name="selector", no_args_is_help=True)
 
 console = Console()
 
@@ -59,8 +66,9 @@ def fit(
     ] = Path("zap-output"),
     pipeline: Annotated[
         Path | None,
-        typer.Option(help="A pipeline YAML to use instead of the default pipeline."),
+        typer.Option(help="A pipeline YAML to run; overrides the selector."),
     ] = None,
+    selector: SelectorOption = None,
     clock: Annotated[
         ClockName,
         typer.Option(
@@ -78,6 +86,7 @@ def fit(
         budget=budget,
         output_dir=output,
         pipeline_path=pipeline,
+        selector=selector,
         clock=clock.value,
         seed=seed,
         progress=progress,
@@ -96,8 +105,7 @@ def predict(
         Path | None, typer.Option("--output", "-o", help="CSV to write (default: print).")
     ] = None,
 ) -> None:
-    """Predict an image, a folder of images, or a labelled dataset (reports accuracy) with a
-    model saved by `zap fit`."""
+    """Predict images, a folder, or a labelled dataset (with accuracy) using a `zap fit` model."""
     from zapml.workflow import run_predict
 
     run_predict(model, data, output_csv=output, console=console)
@@ -128,6 +136,10 @@ def data_inspect(data: DataArg) -> None:
     from zapml.data import inspect_data
 
     console.print(inspect_data(data).render())
+
+
+app.command("recommend")(recommend_command)
+app.command("benchmark")(benchmark_command)
 
 
 def main() -> None:

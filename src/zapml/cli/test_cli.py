@@ -93,3 +93,35 @@ def test_fit_then_predict_round_trip(tmp_path: Path):
     table = pd.read_csv(csv)
     assert list(table["image"]) == ["bright.png", "dark.png"]
     assert np.allclose(table[["p_0", "p_1"]].sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_selector_train_recommend_and_fit_uses_the_selector(tmp_path: Path):
+    from zapml.metadataset.io_zap import export_zap
+    from zapml.selectors import make_synthetic_metadataset
+
+    export_zap(make_synthetic_metadataset(3, 4, 8, seed=0), tmp_path / "mds")
+    sel = tmp_path / "sel"
+    result = runner.invoke(
+        app, ["selector", "train", str(tmp_path / "mds"), "-o", str(sel), "--method", "single_best"]
+    )
+    assert result.exit_code == 0, result.output
+    best = tmp_path / "best.yaml"
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    result = runner.invoke(
+        app, ["recommend", str(data), "--selector", str(sel), "--top", "2", "--save", str(best)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Top 2 pipelines" in result.output
+    # The single-best selector must recommend the pipeline with the best mean ALC (hand check).
+    from zapml.metadataset import load_metadataset
+    from zapml.space import Pipeline
+
+    mds = load_metadataset(tmp_path / "mds")
+    expected = mds.pipelines[mds.perf.mean(axis=0).idxmax()]
+    assert Pipeline.from_yaml(best) == expected
+
+
+def test_unknown_selector_method_is_a_clear_error(tmp_path: Path):
+    result = runner.invoke(app, ["selector", "train", str(tmp_path), "-o", "x", "--method", "nope"])
+    assert result.exit_code == 2
+    assert "nope" in result.output and "zap_hpo" in result.output

@@ -1,0 +1,88 @@
+"""``zap selector``, ``zap recommend``, ``zap benchmark``: train, use and compare selectors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from zapml.cli._errors import user_errors
+
+selector_app = typer.Typer(
+    help="Train and list zero-shot pipeline selectors.", no_args_is_help=True
+)
+console = Console()
+
+SelectorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--selector",
+        help="A saved selector folder (`zap selector train`); default: the shipped selector.",
+    ),
+]
+
+
+@selector_app.command("list")
+@user_errors
+def list_cmd() -> None:
+    """The selector methods `zap selector train --method` accepts."""
+    from zapml.selectors import SELECTORS
+
+    table = Table(title="Selectors")
+    table.add_column("method", no_wrap=True)
+    table.add_column("what it does")
+    for name in sorted(SELECTORS):
+        doc = (SELECTORS[name].__doc__ or "").strip().splitlines()
+        table.add_row(name, doc[0] if doc else "")
+    console.print(table)
+
+
+@selector_app.command("train")
+@user_errors
+def train_cmd(
+    metadataset: Annotated[Path, typer.Argument(help="A store, ZAP folder or long table.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder to save it in.")],
+    method: Annotated[str, typer.Option(help="Selector method (zap selector list).")] = "zap_hpo",
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+) -> None:
+    """Fit a selector on a meta-dataset and save it (JSON + safetensors/numpy, no pickle)."""
+    from zapml.workflow import train_selector_cli
+
+    train_selector_cli(metadataset, output, method=method, seed=seed, console=console)
+
+
+def recommend_cmd(
+    data: Annotated[str, typer.Argument(help="A built-in name or a path (as for `zap fit`).")],
+    selector: SelectorOption = None,
+    top: Annotated[int, typer.Option(help="How many pipelines to show.")] = 5,
+    save: Annotated[
+        Path | None, typer.Option(help="Write the best pipeline to this YAML (for zap fit).")
+    ] = None,
+) -> None:
+    """Rank pipelines for DATA without any trial run, with reasons and warnings."""
+    from zapml.workflow import run_recommend
+
+    run_recommend(data, selector=selector, top=top, save=save, console=console)
+
+
+def benchmark_cmd(
+    metadataset: Annotated[Path, typer.Argument(help="A store, ZAP folder or long table.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Folder for the CSV/markdown/PNG report.")
+    ] = Path("zap-benchmark"),
+    seeds: Annotated[int, typer.Option(help="Seeds per held-out core dataset.")] = 3,
+    methods: Annotated[
+        str | None, typer.Option(help="Comma-separated selector methods (default: all).")
+    ] = None,
+) -> None:
+    """Leave-one-core-dataset-out comparison of the selectors on a meta-dataset."""
+    from zapml.workflow import run_benchmark_cli
+
+    run_benchmark_cli(metadataset, output, seeds=seeds, methods=methods, console=console)
+
+
+recommend_command = user_errors(recommend_cmd)
+benchmark_command = user_errors(benchmark_cmd)
