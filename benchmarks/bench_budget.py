@@ -7,7 +7,7 @@ made, when ``fit`` returned (artifacts written) and the overrun against the budg
 end lies within 5% of the budget after the clock started, i.e. total call time <= start-up +
 1.05 * budget.
 
-    python benchmarks/bench_budget.py [--budgets 20 40 80] [--threads 1]
+    python benchmarks/bench_budget.py [--budgets 20 40 80] [--threads N]
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--budgets", type=float, nargs="+", default=[20.0, 40.0, 80.0])
     parser.add_argument("--dataset", default="animal_mnist")
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--threads", type=int, default=None, help="torch threads (default: fit's free_threads())"
+    )
     args = parser.parse_args()
 
     t = time.perf_counter()
@@ -44,11 +46,12 @@ def main() -> None:
     split = load_data(args.dataset)
     print(
         f"data load (not part of fit): {time.perf_counter() - t:.2f} s; "
-        f"{len(split.train)} train / {len(split.test)} test images; torch threads {args.threads}"
+        f"{len(split.train)} train / {len(split.test)} test images; "
+        f"torch threads {args.threads or 'free_threads()'}"
     )
     header = (
         f"{'budget':>7} {'start-up':>9} {'last pred':>9} {'end':>8} {'overrun':>8} "
-        f"{'call':>7} {'preds':>5} {'steps':>6} {'acc':>6} {'ALC':>6}"
+        f"{'call':>7} {'preds':>5} {'steps':>6} {'acc':>6} {'ALC':>6} {'threads':>7}"
     )
     print(header)
     worst = -1.0
@@ -74,7 +77,7 @@ def main() -> None:
             f"{budget:7.0f} {result.startup_seconds:9.2f} {last:9.2f} "
             f"{result.wall_seconds:8.2f} {100 * overrun:+7.1f}% {call:7.2f} "
             f"{len(result.timestamps):5d} {result.num_train_steps:6d} "
-            f"{result.final_accuracy or 0:6.3f} {result.alc or 0:6.3f}"
+            f"{result.final_accuracy or 0:6.3f} {result.alc or 0:6.3f} {result.num_threads:7d}"
         )
     verdict = "OK" if worst <= 0.05 else "OVER"
     print(f"worst overrun {100 * worst:+.1f}% of the budget (target <= +5%): {verdict}")

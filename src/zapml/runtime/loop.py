@@ -240,8 +240,8 @@ class AnytimeLoop:
             train_x = simple_model.extract_features(
                 self.model, data.train_images[idx], data.normalize, self.overrun_check()
             )
-        except Aborted:
-            self.stop_for_time("simple model")
+        except Aborted:  # training may still fit: only the simple model is given up
+            self.out.notes.append("simple model aborted: it would overrun the budget")
             return
         sample_cost = feats_cost * len(idx) / (len(idx) + n_test)
         self.charge(sample_cost)
@@ -256,8 +256,8 @@ class AnytimeLoop:
             test_x = simple_model.extract_features(
                 self.model, data.test_images, data.normalize, self.overrun_check()
             )
-        except Aborted:
-            self.stop_for_time("simple model")
+        except Aborted:  # training may still fit: only the simple model is given up
+            self.out.notes.append("simple model aborted: it would overrun the budget")
             return
         self.charge(feats_cost - sample_cost)
         try:
