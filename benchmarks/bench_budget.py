@@ -51,7 +51,7 @@ def main() -> None:
     )
     header = (
         f"{'budget':>7} {'start-up':>9} {'last pred':>9} {'end':>8} {'overrun':>8} "
-        f"{'call':>7} {'preds':>5} {'steps':>6} {'acc':>6} {'ALC':>6} {'threads':>7}"
+        f"{'call':>7} {'preds':>5} {'steps':>6} {'acc':>6} {'ALC':>6} {'threads':>7} {'counted':>8}"
     )
     print(header)
     worst = -1.0
@@ -77,7 +77,8 @@ def main() -> None:
             f"{budget:7.0f} {result.startup_seconds:9.2f} {last:9.2f} "
             f"{result.wall_seconds:8.2f} {100 * overrun:+7.1f}% {call:7.2f} "
             f"{len(result.timestamps):5d} {result.num_train_steps:6d} "
-            f"{result.final_accuracy or 0:6.3f} {result.alc or 0:6.3f} {result.num_threads:7d}"
+            f"{result.final_accuracy or 0:6.3f} {result.alc or 0:6.3f} {result.num_threads:7d} "
+            f"{result.compute_seconds:8.2f}"
         )
     verdict = "OK" if worst <= 0.05 else "OVER"
     print(f"worst overrun {100 * worst:+.1f}% of the budget (target <= +5%): {verdict}")
