@@ -84,7 +84,8 @@ def main() -> None:
     print(f"worst overrun {100 * worst:+.1f}% of the budget (target <= +5%): {verdict}")
     print(
         f"(torch {torch.__version__}; 'end' = seconds from clock start to fit's return, "
-        "artifacts included; 'call' adds the start-up)"
+        "artifacts included; 'call' adds the start-up; 'counted' = compute-clock seconds of the "
+        "same work, what clock='compute' would have shown)"
     )
 
 
