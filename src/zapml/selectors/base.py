@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
-import pandas as pd
 
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors.artifacts import read_artifact, write_artifact
@@ -182,8 +181,3 @@ class Selector(ABC):
         state = {k[len("state.") :]: v for k, v in arrays.items() if k.startswith("state.")}
         obj._set_state(config["state"], state)
         return obj
-
-
-def task_rows(md: MetaDataset, names: Sequence[str]) -> pd.DataFrame:
-    """The meta-feature rows of ``md`` in ``names`` order (the input ``rank`` expects)."""
-    return md.metafeatures(names)
