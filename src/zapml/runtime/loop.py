@@ -158,6 +158,11 @@ class AnytimeLoop:
         self.last_valid: float | None = None
         self.last_test: float | None = None
         self.first_loss: float | None = None
+        # Validation NAUC of the simple model: the network's predictions replace the simple
+        # model's only once the network validates better (otherwise an early, half-trained
+        # network would pull the learning curve below the simple model's point).
+        self.simple_valid: float | None = None
+        self.validated_version = -1
         self.out_of_time = False  # an inference pass was aborted: nothing more fits
         self._reset_epoch()
 
@@ -224,7 +229,10 @@ class AnytimeLoop:
             self.out.notes.append("simple model skipped: the sample holds a single class")
             return
         kind = str(self.pipeline["simple_model"])
-        n_test = int(data.test_images.shape[0])
+        # Validation images ride along with the test images (one feature pass, one predict):
+        # their score decides when the network takes over.
+        eval_images = torch.cat([data.test_images, data.valid_images])
+        n_test = int(eval_images.shape[0])
         hw = data.train_images.shape[2:]
         feats_cost = self.profile.forward_seconds(
             len(idx) + n_test, EVAL_BATCH_SIZE
@@ -253,22 +261,25 @@ class AnytimeLoop:
             self.out.notes.append("simple model skipped: it would not fit in the budget")
             return
         try:
-            test_x = simple_model.extract_features(
-                self.model, data.test_images, data.normalize, self.overrun_check()
+            eval_x = simple_model.extract_features(
+                self.model, eval_images, data.normalize, self.overrun_check()
             )
         except Aborted:  # training may still fit: only the simple model is given up
             self.out.notes.append("simple model aborted: it would overrun the budget")
             return
         self.charge(feats_cost - sample_cost)
         try:
-            proba = simple_model.fit_predict(
-                kind, train_x, labels[idx], test_x, data.num_classes, self.seed
+            eval_proba = simple_model.fit_predict(
+                kind, train_x, labels[idx], eval_x, data.num_classes, self.seed
             )
         except ValueError as err:  # e.g. a solver rejecting a degenerate sample
             self.out.notes.append(f"simple model skipped: {err}")
             return
         self.charge(fit_cost)
-        self._record_prediction(proba, "simple_model")
+        n_real_test = int(data.test_images.shape[0])
+        if len(data.valid_labels) > 0:
+            self.simple_valid = nauc(data.valid_labels, eval_proba[n_real_test:])
+        self._record_prediction(eval_proba[:n_real_test], "simple_model")
 
     def _feature_dim(self) -> int:
         getter = getattr(self.model, "get_classifier", None)
@@ -339,6 +350,7 @@ class AnytimeLoop:
             self.stop_for_time("validation")
             return
         self.charge(self.valid_cost)
+        self.validated_version = self.version
         score = nauc(self.data.valid_labels, proba) if np.all(np.isfinite(proba)) else -math.inf
         self.last_valid = score
         if score > self.best_score:
@@ -356,6 +368,9 @@ class AnytimeLoop:
         """Predict the test set with the best-validation checkpoint (the current weights before
         validation starts), unless those weights already made the last prediction."""
         assert self.data.test_images is not None
+        if self.simple_valid is not None and not self.network_beats_simple_model():
+            self.reporting.loop_start = self.clock.now()
+            return
         if self.prediction_version() == self.last_predicted_version:
             self.reporting.loop_start = self.clock.now()
             return
@@ -387,6 +402,15 @@ class AnytimeLoop:
         self.out.final_state = state
         self._record_prediction(proba, "network")
         self._measured_predict = self.clock.now() - start
+
+    def network_beats_simple_model(self) -> bool:
+        """Validate the current weights if they have not been (whatever the training accuracy)
+        and say whether the best checkpoint beats the simple model on validation NAUC."""
+        assert self.simple_valid is not None
+        if self.validated_version != self.version and self.affordable(self.est_valid):
+            self.validating = True
+            self.validate()
+        return self.best is not None and self.best_score > self.simple_valid
 
     def _record_prediction(self, proba: np.ndarray, source: str) -> None:
         now = self.clock.now()

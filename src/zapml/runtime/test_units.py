@@ -105,12 +105,12 @@ def test_plateau_halves_after_patience_never_below_min_lr():
     assert s.lr(42, now=2.0) == pytest.approx(1e-4)
 
 
-def test_input_size_rule_as_zap():
-    assert input_size((28, 28), 5) == (28, 28)  # tiny images stay native
-    assert input_size((8, 8), 7) == (8, 8)
-    assert input_size((64, 64), 5) == (32, 32)  # shrunk to 2**log2_max_size
-    assert input_size((200, 100), 7) == (128, 100)
-    assert input_size((48, 48), 7) == (48, 48)  # never enlarged
+def test_input_size_follows_log2_max_size():
+    assert input_size((28, 28), 5) == (32, 32)  # small images are scaled up
+    assert input_size((8, 8), 7) == (128, 128)
+    assert input_size((64, 64), 5) == (32, 32)  # large ones shrunk to 2**log2_max_size
+    assert input_size((200, 100), 7) == (128, 64)  # aspect ratio kept
+    assert input_size((48, 48), 6) == (64, 64)
 
 
 def test_resize_keeps_uint8_and_channels():
