@@ -66,7 +66,9 @@ def accuracy(labels: np.ndarray, prediction: np.ndarray) -> float:
     return float(np.mean(predicted == labels))
 
 
-def transform_time(t: np.ndarray | float, T: float = DEFAULT_T, t0: float = DEFAULT_T0) -> np.ndarray:
+def transform_time(
+    t: np.ndarray | float, T: float = DEFAULT_T, t0: float = DEFAULT_T0
+) -> np.ndarray:
     """AutoDL's log time transform, mapping [0, T] onto [0, 1]."""
     if T <= 0 or t0 <= 0:
         raise ValueError(f"transform_time: T and t0 must be positive; got T={T}, t0={t0}.")
@@ -74,7 +76,10 @@ def transform_time(t: np.ndarray | float, T: float = DEFAULT_T, t0: float = DEFA
 
 
 def learning_curve_steps(
-    timestamps: Sequence[float], scores: Sequence[float], T: float = DEFAULT_T, t0: float = DEFAULT_T0
+    timestamps: Sequence[float],
+    scores: Sequence[float],
+    T: float = DEFAULT_T,
+    t0: float = DEFAULT_T0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The step function's knots in transformed time: x from 0 to 1, y[i] held on [x[i], x[i+1])."""
     ts = np.asarray(timestamps, dtype=float)
@@ -93,7 +98,10 @@ def learning_curve_steps(
 
 
 def alc(
-    timestamps: Sequence[float], scores: Sequence[float], T: float = DEFAULT_T, t0: float = DEFAULT_T0
+    timestamps: Sequence[float],
+    scores: Sequence[float],
+    T: float = DEFAULT_T,
+    t0: float = DEFAULT_T0,
 ) -> float:
     """Area under the anytime learning curve in transformed time (the AutoDL score)."""
     x, y = learning_curve_steps(timestamps, scores, T, t0)

@@ -31,15 +31,17 @@ def _plain(value: Any) -> Any:
 class Pipeline(Mapping[str, Any]):
     """A fine-tuning pipeline: architecture plus its 25 hyperparameters.
 
-    Build one from the space (``Pipeline.from_configuration``), a dict, or a YAML file. Inactive
-    conditional hyperparameters (e.g. ``momentum`` under Adam) are dropped. ``validate()`` checks the
-    values against the space and names the offending hyperparameter.
+    Build one from the space (``Pipeline.from_configuration``), a dict, or a YAML file.
+    Inactive conditional hyperparameters (e.g. ``momentum`` under Adam) are dropped.
+    ``validate()`` checks the values against the space and names the offending hyperparameter.
     """
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         clean = {k: _plain(v) for k, v in values.items()}
         self._values: dict[str, Any] = {
-            k: v for k, v in sorted(clean.items()) if k not in _CONDITIONAL or _CONDITIONAL[k](clean)
+            k: v
+            for k, v in sorted(clean.items())
+            if k not in _CONDITIONAL or _CONDITIONAL[k](clean)
         }
 
     # Mapping protocol
@@ -115,7 +117,8 @@ class Pipeline(Mapping[str, Any]):
         unknown = sorted(set(self._values) - known)
         if unknown:
             raise ValueError(
-                f"Pipeline has unknown hyperparameter(s) {unknown}; the space knows {sorted(known)}."
+                f"Pipeline has unknown hyperparameter(s) {unknown}; "
+                f"the space knows {sorted(known)}."
             )
         for name, value in self._values.items():
             hp = space[name]

@@ -90,7 +90,7 @@ def sample_pipelines(
     seed: int = 0,
     architectures: Sequence[str] | None = None,
 ) -> list[Pipeline]:
-    """``n`` random pipelines from the space (uniform in ConfigSpace's sense, log where declared)."""
+    """``n`` random pipelines from the space (uniform, log-uniform where declared log)."""
     cs = build_space(architectures, seed=seed)
     configs = cs.sample_configuration(n) if n > 1 else [cs.sample_configuration()]
     return [Pipeline.from_configuration(c) for c in configs][:n]
