@@ -167,13 +167,22 @@ def test_explanations(fitted, small):
     assert len(info["top"]) == 2 and info["warnings"] and info["strongest_features"]
 
 
-@pytest.mark.parametrize("name", LEARNED)
+@pytest.mark.parametrize("name", [*LEARNED, "zap_hpo_lsq"])
 def test_sparse_meta_dataset(name):
-    """Missing cells (NaN) are skipped, never treated as zeros: every selector still fits."""
+    """Missing cells (NaN) are skipped, never treated as zeros: every selector still fits and
+    ranks, and what it learned is better than chance on its own training tasks."""
     md = make_synthetic_metadataset(4, 3, 12, seed=4, density=0.5)
     assert md.density < 0.7
-    sel = get_selector(name, **FAST.get(name, {})).fit(md)
-    assert np.isfinite(sel.rank(md.tasks)).all()
+    kwargs = dict(FAST.get(name.removesuffix("_lsq"), {}))
+    if name == "zap_hpo_lsq":
+        kwargs["loss"] = "least_squares"
+    sel = get_selector(name.removesuffix("_lsq"), **kwargs).fit(md)
+    scores = sel.rank(md.tasks)
+    assert np.isfinite(scores).all()
+    if name != "random":
+        perf = md.perf.to_numpy()
+        picked = perf[np.arange(len(perf)), np.argmax(np.where(np.isnan(perf), -np.inf, scores), 1)]
+        assert np.mean(picked) > np.nanmean(perf)
 
 
 def test_train_and_recommend_functions(small, tmp_path):

@@ -103,8 +103,12 @@ def train_mlp(
             terms = nn.functional.softplus(fa - fb) * mb + nn.functional.softplus(fw - fa) * mw
             value = terms.sum() / torch.clamp(mb.sum() + mw.sum(), min=1.0)
         else:
+            # Only observed cells have a target: a sampled "better"/"worse" slot with no valid
+            # partner can point at a missing (NaN) cell of a sparse matrix.
             y = (perf[tt.numpy(), pp.numpy()] - mu) / sd
-            value = ((f - torch.as_tensor(y, dtype=torch.float32)) ** 2).mean()
+            seen = torch.as_tensor(~np.isnan(y))
+            target = torch.as_tensor(np.nan_to_num(y), dtype=torch.float32)
+            value = ((f - target) ** 2)[seen].mean()
         opt.zero_grad(set_to_none=True)
         value.backward()
         opt.step()
