@@ -145,6 +145,10 @@ class AnytimeLoop:
         # clock seconds per counted second seen so far (exactly 1 under the compute clock; under
         # the wall clock it absorbs a slow or busy machine, up to 50x on shared cores).
         self.speed = 1.0
+        # Clock seconds per counted second of inference, measured on the simple model's feature
+        # pass: a better guide to the first prediction's cost than training speed (exactly 1
+        # under the compute clock, so compute-clock runs stay deterministic).
+        self.inference_speed: float | None = None
         self.est_step = self.step_cost
         self._measured_predict: float | None = None
         self._measured_valid: float | None = None
@@ -206,13 +210,15 @@ class AnytimeLoop:
     def est_predict(self) -> float:
         if self._measured_predict is not None:
             return self._measured_predict
-        return self.speed * (self.predict_cost + self.profile.copy_weights_seconds())
+        speed = self.inference_speed if self.inference_speed is not None else self.speed
+        return speed * (self.predict_cost + self.profile.copy_weights_seconds())
 
     @property
     def est_valid(self) -> float:
         if self._measured_valid is not None:
             return self._measured_valid
-        return self.speed * (self.valid_cost + self.profile.copy_weights_seconds())
+        speed = self.inference_speed if self.inference_speed is not None else self.speed
+        return speed * (self.valid_cost + self.profile.copy_weights_seconds())
 
     # -- simple model first -----------------------------------------------------------------
     def run_simple_model(self) -> None:
@@ -256,6 +262,7 @@ class AnytimeLoop:
         # Clock seconds per counted second on this work (1 under the compute clock). Kept local:
         # a first, cold inference pass is no guide to the speed of training.
         speed = (self.clock.now() - start) / sample_cost if sample_cost > 0 else 1.0
+        self.inference_speed = speed
         if not self.affordable(speed * (feats_cost - sample_cost + fit_cost)):
             # The machine is slower than counted (wall clock): do not spend the budget here.
             self.out.notes.append("simple model skipped: it would not fit in the budget")
