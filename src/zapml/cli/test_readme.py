@@ -1,4 +1,4 @@
-"""The README's first two commands are the set-up contract: keep them runnable and in sync with CI."""
+"""The README's first two commands are the set-up contract: keep them in sync with CI."""
 
 from __future__ import annotations
 
