@@ -7,12 +7,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
 
+from zapml.cli.console import err_console
 from zapml.errors import ZapError
 
 F = TypeVar("F", bound=Callable[..., Any])
-err_console = Console(stderr=True)
 
 
 def user_errors(func: F) -> F:

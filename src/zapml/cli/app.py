@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from zapml.cli._errors import user_errors
+from zapml.cli.console import console
 from zapml.cli.metadataset_cmds import metadataset_app
 from zapml.cli.selector_cmds import (
     SelectorOption,
@@ -36,8 +36,6 @@ app.add_typer(zoo_app, name="zoo", no_args_is_help=True)
 app.add_typer(data_app, name="data", no_args_is_help=True)
 app.add_typer(metadataset_app, name="metadataset", no_args_is_help=True)
 app.add_typer(selector_app, name="selector", no_args_is_help=True)
-
-console = Console()
 
 
 class ClockName(StrEnum):
@@ -75,11 +73,18 @@ def fit(
             help="wall: real seconds (AutoDL). compute: counted work, reproducible across machines."
         ),
     ] = ClockName.wall,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed (0 or more).")] = 0,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace a non-empty --output folder (only once the new run succeeds)."),
+    ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
 ) -> None:
-    """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve."""
-    from zapml.workflow import run_fit
+    """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve.
+
+    On the wall clock the budget bounds the whole command (start-up, loading, training, saving);
+    on the compute clock it counts the training run alone, so runs are reproducible."""
+    from zapml.cli.jobs import run_fit
 
     result = run_fit(
         data,
@@ -89,6 +94,7 @@ def fit(
         selector=selector,
         clock=clock.value,
         seed=seed,
+        overwrite=overwrite,
         progress=progress,
         console=console,
     )
@@ -106,7 +112,7 @@ def predict(
     ] = None,
 ) -> None:
     """Predict images, a folder, or a labelled dataset (with accuracy) using a `zap fit` model."""
-    from zapml.workflow import run_predict
+    from zapml.cli.jobs import run_predict
 
     run_predict(model, data, output_csv=output, console=console)
 
@@ -124,7 +130,7 @@ def zoo_list() -> None:
 @user_errors
 def data_list() -> None:
     """Show the built-in offline datasets and whether each is available here."""
-    from zapml.workflow import builtin_table
+    from zapml.cli.jobs import builtin_table
 
     console.print(builtin_table())
 

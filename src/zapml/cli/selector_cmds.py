@@ -6,15 +6,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from zapml.cli._errors import user_errors
+from zapml.cli.console import console
 
 selector_app = typer.Typer(
     help="Train and list zero-shot pipeline selectors.", no_args_is_help=True
 )
-console = Console()
 
 SelectorOption = Annotated[
     str | None,
@@ -49,7 +48,7 @@ def train_cmd(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
 ) -> None:
     """Fit a selector on a meta-dataset and save it (JSON + safetensors/numpy, no pickle)."""
-    from zapml.workflow import train_selector_cli
+    from zapml.cli.jobs import train_selector_cli
 
     train_selector_cli(metadataset, output, method=method, seed=seed, console=console)
 
@@ -63,7 +62,7 @@ def recommend_cmd(
     ] = None,
 ) -> None:
     """Rank pipelines for DATA without any trial run, with reasons and warnings."""
-    from zapml.workflow import run_recommend
+    from zapml.cli.jobs import run_recommend
 
     run_recommend(data, selector=selector, top=top, save=save, console=console)
 
@@ -79,7 +78,7 @@ def benchmark_cmd(
     ] = None,
 ) -> None:
     """Leave-one-core-dataset-out comparison of the selectors on a meta-dataset."""
-    from zapml.workflow import run_benchmark_cli
+    from zapml.cli.jobs import run_benchmark_cli
 
     run_benchmark_cli(metadataset, output, seeds=seeds, methods=methods, console=console)
 

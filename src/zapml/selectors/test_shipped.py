@@ -9,7 +9,7 @@ import pytest
 
 from zapml.metadataset import load_metadataset
 from zapml.selectors import load_selector
-from zapml.workflow import SHIPPED_SELECTOR, choose_pipeline
+from zapml.selectors.choice import SHIPPED_SELECTOR, choose_pipeline
 from zapml.zoo import get_spec
 
 SHIPPED_MDS = SHIPPED_SELECTOR.parents[1] / "metadataset" / "shipped" / "zapml-offline-v1.sqlite"
@@ -47,8 +47,9 @@ def test_shipped_selector_is_the_loco_winner_and_ranks_the_metadatasets_pipeline
     features = shipped.metafeatures().loc[task].to_dict()
     scores = selector.rank(features)
     assert scores.shape == (len(shipped.pipelines),)
-    pipeline, origin = choose_pipeline(None, None, features)
-    assert "selector" in origin
+    choice = choose_pipeline(None, None, features)
+    pipeline = choice.pipeline
+    assert "selector" in choice.origin
     assert pipeline in list(shipped.pipelines.values())
     # The pipeline fit chooses is the one with the top score.
     assert pipeline == list(shipped.pipelines.values())[int(scores.argmax())]

@@ -1,7 +1,10 @@
-"""The user-level jobs behind ``zap fit`` and ``zap predict``: load, choose, fine-tune, report."""
+"""The bodies of ``zap fit``, ``predict``, ``recommend``, ``selector train`` and ``benchmark``:
+call the library, print what it returns. Nothing here decides anything the library could."""
 
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from zapml.errors import PipelineError
-from zapml.space import Pipeline, default_pipeline
+from zapml.selectors.choice import choose_pipeline, resolve_selector_dir
+from zapml.space import Pipeline
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,44 +22,36 @@ if TYPE_CHECKING:
     from zapml.runtime import FitResult
 
 
-#: Where the shipped default selector lives (trained on the shipped meta-dataset).
-SHIPPED_SELECTOR = Path(__file__).parent / "selectors" / "shipped"
+def process_start_time() -> float:
+    """When this process started (``time.time()`` epoch seconds), so a wall-clock ``--budget``
+    can bound the whole command, interpreter start-up and imports included. Linux reads it from
+    /proc (10 ms resolution); elsewhere the time this module was imported is the best we know."""
+    try:
+        import os
+
+        stat = Path("/proc/self/stat").read_text()
+        # Field 22 (starttime, clock ticks after boot) counted after the ")" that ends the
+        # command name, which may itself contain spaces.
+        ticks = int(stat.rsplit(")", 1)[1].split()[19])
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return _IMPORTED_AT
 
 
-def resolve_selector_dir(selector: str | Path | None) -> Path | None:
-    """An explicit selector folder, else the shipped one when it exists, else ``None``."""
-    if selector is not None:
-        path = Path(selector)
-        if not path.is_dir():
-            raise PipelineError(
-                f"--selector {selector}: no such folder. Give a folder written by "
-                "`zap selector train`, or leave --selector out to use the shipped selector."
-            )
-        return path
-    return SHIPPED_SELECTOR if (SHIPPED_SELECTOR / "manifest.json").is_file() else None
+_IMPORTED_AT = time.time()
 
 
-def choose_pipeline(
-    pipeline_path: Path | None,
-    selector: str | Path | None = None,
-    metafeatures: dict[str, float] | None = None,
-) -> tuple[Pipeline, str]:
-    """The pipeline to run and a line saying where it came from: ``--pipeline`` wins, then the
-    selector's top choice for these meta-features, then the space's default."""
-    if pipeline_path is not None:
-        try:
-            chosen = Pipeline.from_yaml(Path(pipeline_path)).validate()
-        except ValueError as err:
-            raise PipelineError(f"{err} (in --pipeline {pipeline_path})") from None
-        return chosen, f"pipeline from {pipeline_path}"
-    selector_dir = resolve_selector_dir(selector)
-    if selector_dir is not None and metafeatures is not None:
-        from zapml.selectors import recommend
-
-        advice = recommend(selector_dir, metafeatures, top=1)
-        best = Pipeline(advice["top"][0]["pipeline"])
-        return best, f"chosen zero-shot by the {advice['selector']} selector in {selector_dir}"
-    return default_pipeline(), "the space's default pipeline"
+def check_budget(budget: float) -> None:
+    if not math.isfinite(budget) or budget <= 0:
+        raise PipelineError(
+            f"--budget must be a positive, finite number of seconds; got {budget}. "
+            "Example: --budget 60."
+        )
 
 
 def run_fit(
@@ -67,15 +63,25 @@ def run_fit(
     selector: str | Path | None = None,
     clock: str = "wall",
     seed: int = 0,
+    overwrite: bool = False,
     progress: bool = True,
-    console: Console | None = None,
+    started_at: float | None = None,
+    console: Console,
 ) -> FitResult:
+    """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary. On the wall clock
+    everything from ``started_at`` (default: this process's start) to the return fits in
+    ``budget``; on the compute clock ``budget`` counts the run alone (reproducible)."""
     from zapml.data import load_data
-    from zapml.runtime import fit
+    from zapml.metafeatures import compute_metafeatures
+    from zapml.runtime import check_output_dir, fit
 
-    console = console or Console()
-    if budget <= 0:
-        raise PipelineError(f"--budget must be a positive number of seconds; got {budget}.")
+    check_budget(budget)
+    if seed < 0:
+        raise PipelineError(f"--seed must be 0 or more; got {seed}.")
+    check_output_dir(Path(output_dir), overwrite=overwrite)
+    deadline = None
+    if clock == "wall":
+        deadline = (started_at if started_at is not None else process_start_time()) + budget
     split = load_data(data)
     if split.test is None:
         split = split.stratified_test_split(test_fraction=0.2, seed=seed)
@@ -83,35 +89,35 @@ def run_fit(
     assert split.test is not None
     for warning in split.train.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
-    from zapml.metafeatures import compute_metafeatures
-
-    metafeatures = compute_metafeatures(split.train)
-    pipeline, origin = choose_pipeline(pipeline_path, selector, metafeatures)
+    choice = choose_pipeline(pipeline_path, selector, compute_metafeatures(split.train))
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
-        f"{split.train.num_classes} classes; {pipeline.architecture} ({origin}); "
+        f"{split.train.num_classes} classes; {choice.pipeline.architecture} ({choice.origin}); "
         f"budget {budget:g} s ({clock} clock)"
     )
-    output_dir = Path(output_dir)
-    output_dir.mkdir(parents=True, exist_ok=True)
-    pipeline.to_yaml(output_dir / "pipeline.yaml")
+    for warning in choice.warnings:
+        console.print(f"[yellow]warning (selector):[/] {warning}")
     result = fit(
-        pipeline,
+        choice.pipeline,
         split.train,
         split.test,
         budget=budget,
         clock=clock,  # type: ignore[arg-type]
         seed=seed,
         output_dir=output_dir,
+        overwrite=overwrite,
         progress=progress,
+        deadline=deadline,
     )
     _print_fit_summary(console, result, output_dir)
     return result
 
 
-def _print_fit_summary(console: Console, result: Any, output_dir: Path) -> None:
+def _print_fit_summary(console: Console, result: FitResult, output_dir: Path) -> None:
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
     if result.status != "ok":
-        console.print(f"[bold red]run failed:[/] {result.error}")
+        console.print(f"[bold red]run {result.status}:[/] {result.error}")
     acc = result.final_accuracy
     console.print(
         f"ALC {result.alc:.4f}  |  final NAUC {result.final_nauc:.4f}  |  "
@@ -120,42 +126,26 @@ def _print_fit_summary(console: Console, result: Any, output_dir: Path) -> None:
         if acc is not None
         else f"ALC {result.alc:.4f}"
     )
-    console.print(f"artifacts: {output_dir.resolve()}")
+    console.print(f"artifacts: {Path(output_dir).resolve()}")
 
 
 def run_predict(
-    model_dir: Path, data: str, *, output_csv: Path | None = None, console: Console | None = None
+    model_dir: Path, data: str, *, output_csv: Path | None = None, console: Console
 ) -> pd.DataFrame:
-    """Predict an image, a folder of images, or a labelled dataset (then accuracy is reported)."""
+    """Predict an image, a folder of images, or a labelled dataset (then accuracy is reported).
+    Every row names its image: the file path, or ``<source>#<index>`` for array data."""
     import pandas as pd
 
-    from zapml.data import Dataset, load_data
-    from zapml.data.unlabeled import is_unlabeled_source, load_unlabeled
     from zapml.runtime import load_model
 
-    console = console or Console()
     model = load_model(model_dir)
-    names = model.class_names
-    parts: list[tuple[str, Dataset, list[str]]] = []
-    if is_unlabeled_source(data):
-        side = model.config.input_size[0]
-        images, paths, warnings = load_unlabeled(data, side=side, channels=model.config.in_channels)
-        for warning in warnings:
-            console.print(f"[yellow]warning:[/] {warning}")
-        unlabeled = Dataset(images, np.zeros(len(images), dtype=np.int64), ("?",), name=str(data))
-        parts.append(("images", unlabeled, paths))
-    else:
-        split = load_data(data)
-        for part, ds in (("train", split.train), ("test", split.test)):
-            if ds is not None:
-                parts.append((part, ds, [str(i) for i in range(len(ds))]))
     frames = []
-    for part, ds, ids in parts:
+    for part, ds in _prediction_parts(model, data, console):
         proba = model.predict_proba(ds)
-        predicted = [names[i] for i in proba.argmax(axis=1)]
-        frame = pd.DataFrame(proba, columns=[f"p_{n}" for n in names])
+        predicted = [model.class_names[i] for i in proba.argmax(axis=1)]
+        frame = pd.DataFrame(proba, columns=[f"p_{n}" for n in model.class_names])
         frame.insert(0, "predicted", predicted)
-        frame.insert(0, "image", ids)
+        frame.insert(0, "image", list(ds.image_ids))
         frame.insert(0, "split", part)
         if ds.class_names != ("?",):
             truth = [ds.class_names[i] for i in ds.labels]
@@ -168,28 +158,38 @@ def run_predict(
         table.to_csv(output_csv, index=False)
         console.print(f"wrote {len(table)} predictions to {output_csv}")
     else:
-        console.print(
-            table[[c for c in table.columns if not c.startswith("p_")]].to_string(index=False)
-        )
+        shown = table[[c for c in table.columns if not c.startswith("p_")]]
+        console.print(shown.to_string(index=False), highlight=False)
     return table
+
+
+def _prediction_parts(model: Any, data: str, console: Console) -> list[tuple[str, Any]]:
+    from zapml.data import Dataset, load_data
+    from zapml.data.unlabeled import is_unlabeled_source, load_unlabeled
+
+    if is_unlabeled_source(data):
+        side = model.config.input_size[0]
+        images, paths, warnings = load_unlabeled(data, side=side, channels=model.config.in_channels)
+        for warning in warnings:
+            console.print(f"[yellow]warning:[/] {warning}")
+        labels = np.zeros(len(images), dtype=np.int64)
+        unlabeled = Dataset(images, labels, ("?",), name=str(data), image_ids=tuple(paths))
+        return [("images", unlabeled)]
+    split = load_data(data)
+    return [(part, ds) for part, ds in (("train", split.train), ("test", split.test)) if ds]
 
 
 def builtin_table() -> Table:
     from zapml.data import list_builtin
 
-    infos = list_builtin()
     table = Table(title="Built-in datasets (use the name as DATA, e.g. `zap fit digits`)")
     for col in ("name", "domain", "classes", "images", "here", "description"):
         table.add_column(col, overflow="fold")
     hints = []
-    for info in infos:
+    for info in list_builtin():
+        here = "yes" if info.available else "[red]no[/] (*)"
         table.add_row(
-            info.name,
-            info.domain,
-            str(info.classes),
-            str(info.images),
-            "yes" if info.available else "[red]no[/] (*)",
-            info.description,
+            info.name, info.domain, str(info.classes), str(info.images), here, info.description
         )
         if not info.available:
             hints.append(f"(*) {info.name}: {info.install_hint}")
@@ -201,35 +201,30 @@ def builtin_table() -> Table:
 def train_selector_cli(
     metadataset: Path, output: Path, *, method: str, seed: int, console: Console
 ) -> None:
+    import inspect
+
     from zapml.metadataset import load_metadataset
     from zapml.selectors import SELECTORS
     from zapml.selectors.api import train_selector
 
-    if method not in SELECTORS or method == "oracle":
-        names = ", ".join(n for n in sorted(SELECTORS) if n != "oracle")
+    if method not in SELECTORS:
         raise PipelineError(
-            f"--method {method!r} is not a trainable selector; choose one of {names}."
+            f"--method {method!r} is not a trainable selector; choose one of "
+            f"{', '.join(sorted(SELECTORS))}."
         )
     mds = load_metadataset(metadataset)
     console.print(
         f"training {method} on {len(mds.tasks)} tasks x {len(mds.pipelines)} pipelines "
         f"({mds.density:.0%} of cells filled)"
     )
-    import inspect
-
     takes_seed = "seed" in inspect.signature(SELECTORS[method].__init__).parameters
     train_selector(mds, method, out_dir=output, **({"seed": seed} if takes_seed else {}))
     console.print(f"saved to {output.resolve()}  (use: zap recommend DATA --selector {output})")
 
 
 def run_recommend(
-    data: str,
-    *,
-    selector: str | Path | None,
-    top: int,
-    save: Path | None,
-    console: Console,
-) -> dict[str, Any]:
+    data: str, *, selector: str | Path | None, top: int, save: Path | None, console: Console
+) -> Any:
     from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
     from zapml.selectors import recommend
@@ -240,14 +235,24 @@ def run_recommend(
             "No selector to recommend with: this installation ships none yet. Train one with "
             "`zap selector train METADATASET -o DIR` and pass --selector DIR."
         )
-    split = load_data(data)
-    metafeatures = compute_metafeatures(split.train)
+    if top < 1:
+        raise PipelineError(f"--top must be 1 or more; got {top}.")
+    metafeatures = compute_metafeatures(load_data(data).train)
     advice = recommend(selector_dir, metafeatures, top=top)
     features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
     console.print(f"[bold]{data}[/]: {features}  ->  {advice['selector']} selector")
-    table = Table(title=f"Top {top} pipelines (higher score = better predicted ALC rank)")
+    console.print(_recommend_table(advice, top))
+    _print_reasons(console, advice)
+    if save is not None:
+        Pipeline(advice["top"][0]["pipeline"]).to_yaml(save)
+        console.print(f"best pipeline written to {save} (zap fit {data} --pipeline {save})")
+    return advice
+
+
+def _recommend_table(advice: Any, top: int) -> Table:
+    table = Table(title=f"Top {top} pipelines (higher score = better predicted rank)")
     for col in ("rank", "architecture", "score", "lr", "optimizer", "input px", "batch", "frozen"):
-        table.add_column(col, no_wrap=col == "architecture")
+        table.add_column(col, no_wrap=True)
     for row in advice["top"]:
         p = row["pipeline"]
         table.add_row(
@@ -260,7 +265,10 @@ def run_recommend(
             str(p["batch_size"]),
             f"{p['freeze_portion']:.0%}",
         )
-    console.print(table)
+    return table
+
+
+def _print_reasons(console: Console, advice: Any) -> None:
     near = advice["nearest_training_tasks"][:3]
     if near:
         console.print(
@@ -273,10 +281,6 @@ def run_recommend(
         console.print(f"strongest features: {advice['strongest_features']}")
     for warning in advice["warnings"]:
         console.print(f"[yellow]warning:[/] {warning}")
-    if save is not None:
-        Pipeline(advice["top"][0]["pipeline"]).to_yaml(save)
-        console.print(f"best pipeline written to {save} (zap fit {data} --pipeline {save})")
-    return advice
 
 
 def run_benchmark_cli(
@@ -285,6 +289,8 @@ def run_benchmark_cli(
     from zapml.evaluation import default_selectors, rich_table, run_benchmark
     from zapml.metadataset import load_metadataset
 
+    if seeds < 1:
+        raise PipelineError(f"--seeds must be 1 or more; got {seeds}.")
     mds = load_metadataset(metadataset)
     lineup = default_selectors("fast")
     if methods:

@@ -1,0 +1,116 @@
+"""What the command bodies add on top of the library: input checks before any work, a whole
+command bounded by a wall-clock budget, tables complete when piped, warnings printed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from zapml.cli.app import app
+from zapml.cli.jobs import process_start_time
+from zapml.cli.test_cli import _tiny_npz
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("budget", ["nan", "inf", "-inf", "-3"])
+def test_budget_that_is_not_a_positive_finite_number_is_one_message(tmp_path: Path, budget: str):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    result = runner.invoke(app, ["fit", str(data), "--budget", budget, "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "--budget" in result.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_negative_seed_is_one_message(tmp_path: Path):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    result = runner.invoke(app, ["fit", str(data), "--seed", "-1", "-o", str(tmp_path / "o")])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "--seed" in result.output
+
+
+def test_output_that_is_a_file_is_refused_before_any_work(tmp_path: Path):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    target = tmp_path / "taken.txt"
+    target.write_text("keep me")
+    result = runner.invoke(app, ["fit", str(data), "-o", str(target), "--budget", "5"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and "taken.txt" in result.output
+    assert target.read_text() == "keep me"
+
+
+def test_foreign_non_empty_output_folder_is_refused_and_kept(tmp_path: Path):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("precious")
+    result = runner.invoke(app, ["fit", str(data), "-o", str(out), "--budget", "5"])
+    assert result.exit_code == 2, result.output
+    assert "--overwrite" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt"]
+
+
+def test_process_start_time_lies_between_spawn_and_report():
+    before = time.time()
+    code = "from zapml.cli.jobs import process_start_time; print(process_start_time())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    after = time.time()
+    started = float(out.stdout.strip())
+    # /proc counts in clock ticks (10 ms) and boot time in whole seconds: allow one second.
+    assert before - 1.0 <= started <= after
+    # This process started before the test ran.
+    assert process_start_time() <= before
+
+
+def test_recommend_table_is_complete_when_piped(tmp_path: Path):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    result = runner.invoke(app, ["recommend", str(data), "--top", "3"])
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    header = next(line for line in result.output.splitlines() if "architecture" in line)
+    for column in ("rank", "architecture", "score", "lr", "optimizer", "input px", "frozen"):
+        assert column in header
+    rows = [line for line in result.output.splitlines() if line.startswith("│")]
+    assert len(rows) == 3
+    # The score cell holds three decimals, whole.
+    assert all(len(row.split("│")[3].strip().split(".")[1]) == 3 for row in rows)
+
+
+@pytest.mark.slow
+def test_fit_prints_the_selectors_out_of_range_warning(tmp_path: Path):
+    # 16-px images, 60 of them: fewer training images than any task the shipped selector saw.
+    data = _tiny_npz(tmp_path / "tiny.npz", n_per_class=15)
+    out = tmp_path / "run"
+    result = runner.invoke(
+        app,
+        ["fit", str(data), "--budget", "3", "--clock", "compute", "-o", str(out), "--no-progress"],
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning (selector)" in result.output
+    assert "num_train" in result.output
+
+
+@pytest.mark.slow
+def test_wall_clock_budget_bounds_the_whole_command(tmp_path: Path):
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    out = tmp_path / "run"
+    budget = 20.0
+    start = time.time()
+    proc = subprocess.run(
+        [sys.executable, "-m", "zapml.cli.app", "fit", str(data), "--budget", str(budget)]
+        + ["-o", str(out), "--no-progress"],
+        capture_output=True,
+        text=True,
+    )
+    took = time.time() - start
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert took <= budget * 1.05, took
+    result = json.loads((out / "result.json").read_text())
+    assert np.isfinite(result["alc"])
