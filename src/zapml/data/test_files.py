@@ -68,7 +68,9 @@ def test_test_class_unknown_to_train_is_an_error(tmp_path: Path, make_image: Mak
         for i in range(2):
             make_image(root / "train" / cls / f"{i}.png")
     make_image(root / "test" / "z" / "0.png")
-    with pytest.raises(DataError, match="missing from the training split: 'z'"):
+    with pytest.raises(
+        DataError, match=r"class\(es\) 'z' appear in the test split but not in the training split"
+    ):
         load_data(root)
 
 
