@@ -187,7 +187,14 @@ def _native_split(spec: _Builtin) -> DataSplit:
 
 def _resize_split(split: DataSplit, side: int) -> DataSplit:
     def resize(d: Dataset) -> Dataset:
-        return Dataset(resize_stack(d.images, side), d.labels, d.class_names, d.name, d.warnings)
+        return Dataset(
+            resize_stack(d.images, side),
+            d.labels,
+            d.class_names,
+            d.name,
+            d.warnings,
+            image_ids=d.image_ids,
+        )
 
     test = resize(split.test) if split.test is not None else None
     return DataSplit(train=resize(split.train), test=test)

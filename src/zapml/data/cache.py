@@ -16,7 +16,7 @@ import numpy as np
 from zapml.data.dataset import Dataset, DataSplit
 
 # Bump when the decoding of any built-in changes, so stale caches are ignored.
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: image ids stored
 
 
 def cache_root() -> Path:
@@ -35,10 +35,12 @@ def save_split(path: Path, split: DataSplit) -> None:
         "y_train": split.train.labels,
         "class_names": np.asarray(split.train.class_names, dtype=np.str_),
         "warnings": np.asarray(split.train.warnings, dtype=np.str_),
+        "ids_train": np.asarray(split.train.image_ids, dtype=np.str_),
     }
     if split.test is not None:
         arrays["x_test"] = split.test.images
         arrays["y_test"] = split.test.labels
+        arrays["ids_test"] = np.asarray(split.test.image_ids, dtype=np.str_)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
@@ -58,15 +60,22 @@ def load_split(path: Path, name: str) -> DataSplit | None:
         with np.load(path, allow_pickle=False) as npz:
             names = tuple(str(n) for n in npz["class_names"].tolist())
             notes = tuple(str(w) for w in npz["warnings"].tolist())
-            train = Dataset(npz["x_train"], npz["y_train"], names, name=name, warnings=notes)
+            train = _cached_dataset(npz, "train", names, name, notes)
             test = (
-                Dataset(npz["x_test"], npz["y_test"], names, name=name, warnings=notes)
-                if "x_test" in npz.files
-                else None
+                _cached_dataset(npz, "test", names, name, notes) if "x_test" in npz.files else None
             )
     except (OSError, ValueError, KeyError):
         return None
     return DataSplit(train=train, test=test)
+
+
+def _cached_dataset(
+    npz: np.lib.npyio.NpzFile, part: str, names: tuple[str, ...], name: str, notes: tuple[str, ...]
+) -> Dataset:
+    ids = tuple(str(i) for i in npz[f"ids_{part}"].tolist())
+    return Dataset(
+        npz[f"x_{part}"], npz[f"y_{part}"], names, name=name, warnings=notes, image_ids=ids
+    )
 
 
 def cached_counts(path: Path) -> tuple[int, int] | None:

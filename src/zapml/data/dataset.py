@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -13,6 +14,19 @@ class Dataset:
 
     Loaders bring every image of a dataset to one size and one channel count (see
     ``zapml.data.validation``), so the runtime can batch without further checks.
+
+    ``image_ids`` names every image so users can match a prediction back to its file, one unique
+    string per image, in image order:
+
+    * folders and CSVs: the file's path relative to the data root, with ``/`` separators
+      (``train/cat/0.png``; for a CSV, relative to the CSV's folder, normalised);
+    * npz and idx files: ``<file>#<index>`` into the array the image came from
+      (``toy.npz#3``, ``toy.npz#test/3`` for ``x_test``, ``t10k-images-idx3-ubyte.gz#3``);
+    * built-ins: ``<name>#<index>`` into the package's data, ``<name>#test/<index>`` for an
+      official test split.
+
+    Left empty, ids default to ``<name>#<index>``. ``subset``, ``select_classes`` and
+    ``DataSplit.stratified_test_split`` carry the ids of the images they keep.
     """
 
     images: np.ndarray
@@ -20,8 +34,13 @@ class Dataset:
     class_names: tuple[str, ...]
     name: str = "dataset"
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    image_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        self._check_arrays()
+        self._set_image_ids()
+
+    def _check_arrays(self) -> None:
         if self.images.ndim != 4 or self.images.dtype != np.uint8:
             raise ValueError(
                 f"Dataset '{self.name}': images must be a uint8 array of shape (N, H, W, C); "
@@ -44,6 +63,18 @@ class Dataset:
                 f"Dataset '{self.name}': labels must lie in [0, {len(self.class_names) - 1}]."
             )
 
+    def _set_image_ids(self) -> None:
+        # object.__setattr__: the dataclass is frozen, and ids are filled in once, here.
+        if not self.image_ids and len(self):
+            object.__setattr__(self, "image_ids", index_ids(self.name, len(self)))
+        ids = tuple(str(i) for i in self.image_ids)
+        object.__setattr__(self, "image_ids", ids)
+        if len(ids) != len(self):
+            raise ValueError(f"Dataset '{self.name}': {len(self)} images but {len(ids)} image ids.")
+        if len(set(ids)) != len(ids):
+            repeated = next(i for i, n in Counter(ids).items() if n > 1)
+            raise ValueError(f"Dataset '{self.name}': image id '{repeated}' is used twice.")
+
     def __len__(self) -> int:
         return int(self.images.shape[0])
 
@@ -63,13 +94,18 @@ class Dataset:
         return np.bincount(self.labels, minlength=self.num_classes)
 
     def subset(self, indices: np.ndarray, name: str | None = None) -> Dataset:
+        """The images at ``indices`` (integer positions or a boolean mask), ids kept."""
         return Dataset(
             images=self.images[indices],
             labels=self.labels[indices],
             class_names=self.class_names,
             name=name or self.name,
             warnings=self.warnings,
+            image_ids=self._ids_at(indices),
         )
+
+    def _ids_at(self, indices: np.ndarray) -> tuple[str, ...]:
+        return tuple(np.asarray(self.image_ids, dtype=object)[indices].tolist())
 
     def select_classes(self, classes: np.ndarray, name: str | None = None) -> Dataset:
         """Keep the given class indices, relabelled 0..k-1 in the given order."""
@@ -83,7 +119,14 @@ class Dataset:
             class_names=tuple(self.class_names[c] for c in classes),
             name=name or self.name,
             warnings=self.warnings,
+            image_ids=self._ids_at(keep),
         )
+
+
+def index_ids(source: str, count: int, part: str = "") -> tuple[str, ...]:
+    """``source#0``, ``source#1``, ... (``source#test/0`` with ``part="test"``) for array data."""
+    prefix = f"{source}#{part}/" if part else f"{source}#"
+    return tuple(f"{prefix}{i}" for i in range(count))
 
 
 @dataclass(frozen=True)

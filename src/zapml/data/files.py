@@ -15,7 +15,7 @@ import numpy as np
 
 from zapml.data.assemble import build_split, sorted_classes
 from zapml.data.dataset import DataSplit
-from zapml.data.imaging import choose_side, decode, read_header
+from zapml.data.imaging import ImageHeader, choose_side, decode, read_header
 from zapml.data.validation import (
     Findings,
     check_class_counts,
@@ -41,7 +41,8 @@ LABEL_HEADERS = frozenset({"label", "class", "target", "y", "category", "class_n
 class Item:
     path: Path
     class_name: str
-    label: str  # how messages name the file: relative to the data root
+    # How messages and ``Dataset.image_ids`` name the file: its path relative to the data root.
+    label: str
 
 
 # ------------------------------------------------------------------------------- folders
@@ -133,20 +134,26 @@ def _walk_class(folder: Path, root: Path, ignored: list[str], skipped: list[str]
 
 def load_csv(path: Path, *, max_side: int, image_size: int | None) -> DataSplit:
     findings = Findings()
-    rows = _read_rows(path)
+    rows, has_header = _read_rows(path)
     root = path.parent
     resolved = [
         (row, raw, csv_path_inside_root(root, raw, row, path.name), label)
         for row, raw, label in rows
     ]
+    if not has_header:
+        _check_column_order(resolved, root, path.name)
     resolved = _drop_duplicates(resolved, path.name, findings)
     missing = [(row, raw) for row, raw, full, _ in resolved if not full.is_file()]
     check_missing_files(missing, path.name)
     classes: dict[str, list[Item]] = {}
     skipped: list[str] = []
+    root_abs = Path(os.path.abspath(root))
     for _, raw, full, label in resolved:
         if is_image_file(full):
-            classes.setdefault(label, []).append(Item(full, label, raw))
+            # The id is the normalised path inside the CSV's folder: './a/../b.png' -> 'b.png'.
+            classes.setdefault(label, []).append(
+                Item(full, label, full.relative_to(root_abs).as_posix())
+            )
         else:
             skipped.append(raw)
     report_non_images(skipped, findings)
@@ -161,38 +168,93 @@ def load_csv(path: Path, *, max_side: int, image_size: int | None) -> DataSplit:
     )
 
 
-def _read_rows(path: Path) -> list[tuple[int, str, str]]:
-    """``(line number, path, label)`` for every data row; a header row is recognised and skipped."""
+def _read_rows(path: Path) -> tuple[list[tuple[int, str, str]], bool]:
+    """``(line number, path, label)`` for every data row, and whether a header row was found.
+
+    A header names its columns (``path,label``, ``label,path``, ``filename,class`` ...; see
+    ``PATH_HEADERS``/``LABEL_HEADERS``); columns are then read by name, in any order. Without
+    one, the first column is the image path and the second the label.
+    """
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    lines = _csv_lines(path, delimiter)
+    columns = _header_columns(lines[0][1], path.name) if lines else None
+    path_col, label_col = columns or (0, 1)
+    header = lines[0][1] if columns else ["path", "label"]
+    expected = f"'{delimiter.join(header)}'"
+    rows: list[tuple[int, str, str]] = []
+    for line, cells in lines[1:] if columns else lines:
+        if len(cells) <= max(path_col, label_col) or not cells[path_col] or not cells[label_col]:
+            raise DataError(
+                f"'{path.name}', row {line}: expected {expected}, got "
+                f"{delimiter.join(cells)!r}. Give every row an image path and a label."
+            )
+        rows.append((line, cells[path_col], cells[label_col]))
+    if not rows:
+        raise DataError(f"'{path.name}' has no data rows; add one 'path,label' row per image.")
+    return rows, columns is not None
+
+
+def _csv_lines(path: Path, delimiter: str) -> list[tuple[int, list[str]]]:
+    """Non-empty rows as ``(line number, stripped cells)``."""
     try:
         # utf-8-sig: spreadsheet programs often start CSV files with a byte-order mark.
         with path.open(newline="", encoding="utf-8-sig") as fh:
             reader = csv.reader(fh, delimiter=delimiter)
-            raw_rows = [(reader.line_num, cells) for cells in reader]
+            raw_rows = [(reader.line_num, [c.strip() for c in cells]) for cells in reader]
     except UnicodeDecodeError:
         raise DataError(f"'{path.name}' is not UTF-8 text; save it as UTF-8 CSV.") from None
-    rows: list[tuple[int, str, str]] = []
-    for index, (line, cells) in enumerate(raw_rows):
-        cells = [c.strip() for c in cells]
-        if not any(cells):
-            continue
-        if index == 0 and _is_header(cells):
-            continue
-        if len(cells) < 2 or not cells[0] or not cells[1]:
-            raise DataError(
-                f"'{path.name}', row {line}: expected 'path{delimiter}label', got "
-                f"{delimiter.join(cells)!r}. Give every row an image path and a label."
-            )
-        rows.append((line, cells[0], cells[1]))
-    if not rows:
-        raise DataError(f"'{path.name}' has no data rows; add one 'path,label' row per image.")
-    return rows
+    except csv.Error as exc:
+        raise DataError(f"'{path.name}' is not a valid CSV file ({exc}).") from None
+    return [(line, cells) for line, cells in raw_rows if any(cells)]
 
 
-def _is_header(cells: list[str]) -> bool:
-    first = cells[0].lower()
-    second = cells[1].lower() if len(cells) > 1 else ""
-    return first in PATH_HEADERS or second in LABEL_HEADERS
+def _header_columns(cells: list[str], csv_name: str) -> tuple[int, int] | None:
+    """``(path column, label column)`` when ``cells`` is a header row, else ``None``."""
+    names = [c.lower() for c in cells]
+    path_cols = [i for i, n in enumerate(names) if n in PATH_HEADERS]
+    label_cols = [i for i, n in enumerate(names) if n in LABEL_HEADERS]
+    if not path_cols and not label_cols:
+        return None
+    if path_cols and label_cols and path_cols[0] != label_cols[0]:
+        return path_cols[0], label_cols[0]
+    if len(cells) == 2:
+        # One known name in a two-column header: the other column is the other field.
+        path_col = path_cols[0] if path_cols else 1 - label_cols[0]
+        return path_col, 1 - path_col
+    raise DataError(
+        f"'{csv_name}': the header row {cells!r} must name both the image-path column (one of "
+        f"{', '.join(sorted(PATH_HEADERS))}) and the label column (one of "
+        f"{', '.join(sorted(LABEL_HEADERS))}), in any order."
+    )
+
+
+def _check_column_order(rows: list[tuple[int, str, Path, str]], root: Path, csv_name: str) -> None:
+    """Without a header: refuse swapped columns, and a header row with names we don't know."""
+    swapped = [
+        (row, label) for row, _, full, label in rows if not full.is_file() and _is_file(root, label)
+    ]
+    if len(swapped) * 2 > len(rows):
+        row, label = swapped[0]
+        raise DataError(
+            f"'{csv_name}': the second column holds the image paths (row {row}: '{label}'), but "
+            "without a header the columns are read as 'path,label'. Swap the columns, or add a "
+            "header row naming them ('label,path' is read by name)."
+        )
+    first_row, first_raw, first_full, first_label = rows[0]
+    if len(rows) > 1 and not first_full.is_file() and all(r[2].is_file() for r in rows[1:]):
+        raise DataError(
+            f"'{csv_name}': row {first_row} ('{first_raw}', '{first_label}') names no file while "
+            "every other row does. If it is a header, name its columns: the image path as one "
+            f"of {', '.join(sorted(PATH_HEADERS))} and the label as one of "
+            f"{', '.join(sorted(LABEL_HEADERS))}."
+        )
+
+
+def _is_file(root: Path, raw: str) -> bool:
+    try:
+        return (root / raw).is_file()
+    except (OSError, ValueError):  # NUL bytes or over-long names
+        return False
 
 
 def _drop_duplicates(
@@ -242,41 +304,53 @@ def decode_items(
     class_names = sorted_classes(train)
     if test is not None:
         check_test_classes(class_names, [c for c, items in test.items() if items], where)
-
     headers = {
-        split: [
-            (item, read_header(item.path, item.label, findings))
-            for items in d.values()
-            for item in items
-        ]
+        split: [(item, read_header(item.path, item.label, findings)) for item in _items(d)]
         for split, d in (("train", train), ("test", test or {}))
     }
     readable = [h for pairs in headers.values() for _, h in pairs if h is not None]
     side = choose_side([s for h in readable for s in (h.width, h.height)], max_side, image_size)
     gray = all(h.gray for h in readable)
-
     index = {c: i for i, c in enumerate(class_names)}
-    arrays = {}
-    for split, pairs in headers.items():
-        images = np.empty((len(pairs), side, side, 1 if gray else 3), dtype=np.uint8)
-        labels = np.empty(len(pairs), dtype=np.int64)
-        n = 0
-        for item, header in pairs:
-            img = decode(header, item.label, side, gray, findings) if header else None
-            if img is not None:
-                images[n], labels[n] = img, index[item.class_name]
-                n += 1
-        arrays[split] = (images[:n], labels[:n])
-    if not len(arrays["train"][1]):
+    decoded = {
+        split: _decode_all(pairs, index, side, gray, findings) for split, pairs in headers.items()
+    }
+    x_train, y_train, ids_train = decoded["train"]
+    if not len(y_train):
         raise DataError(f"{where} has no readable images; see the warnings above for each file.")
-    has_test = test is not None and len(arrays["test"][1]) > 0
+    x_test, y_test, ids_test = decoded["test"]
+    has_test = test is not None and len(y_test) > 0
     return build_split(
         name,
-        arrays["train"],
-        arrays["test"] if has_test else None,
+        (x_train, y_train),
+        (x_test, y_test) if has_test else None,
         class_names,
         findings,
         max_side=max_side,
         image_size=side,
         where=where,
+        ids=(ids_train, ids_test if has_test else None),
     )
+
+
+def _items(classes: dict[str, list[Item]]) -> list[Item]:
+    return [item for items in classes.values() for item in items]
+
+
+def _decode_all(
+    pairs: list[tuple[Item, ImageHeader | None]],
+    index: dict[str, int],
+    side: int,
+    gray: bool,
+    findings: Findings,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """``(images, labels, ids)`` of the files that decode; the others are skipped with a warning."""
+    images = np.empty((len(pairs), side, side, 1 if gray else 3), dtype=np.uint8)
+    labels = np.empty(len(pairs), dtype=np.int64)
+    ids: list[str] = []
+    for item, header in pairs:
+        img = decode(header, item.label, side, gray, findings) if header else None
+        if img is not None:
+            images[len(ids)], labels[len(ids)] = img, index[item.class_name]
+            ids.append(item.label)
+    return images[: len(ids)], labels[: len(ids)], ids

@@ -28,6 +28,8 @@ MAX_IMAGE_SIZE = 4096
 
 # PIL modes without colour. "I"/"F" are 16/32-bit gray (e.g. 16-bit PNG), rescaled to 8 bits.
 GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+# Integer modes wider than 8 bits; PIL gives 16-bit data in these.
+WIDE_INT_MODES = frozenset({"I", "I;16", "I;16B", "I;16L", "I;16N"})
 ALPHA_MODES = frozenset({"LA", "La", "RGBA", "RGBa", "PA"})
 
 
@@ -130,8 +132,8 @@ def decode(
 
 def _flatten(im: Image.Image, gray: bool) -> Image.Image:
     """Any PIL mode to ``L`` or ``RGB``: palette expanded, alpha composited on white."""
-    if im.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N", "F"):
-        im = Image.fromarray(_wide_gray_to_uint8(np.asarray(im)))
+    if im.mode in WIDE_INT_MODES or im.mode == "F":
+        im = Image.fromarray(_wide_gray_to_uint8(np.asarray(im), im.mode))
     if im.mode in ("P", "PA"):
         im = im.convert("RGBA")
     if im.mode in ALPHA_MODES or im.mode == "RGBA":
@@ -140,19 +142,29 @@ def _flatten(im: Image.Image, gray: bool) -> Image.Image:
     return im.convert("L" if gray else "RGB")
 
 
-def _wide_gray_to_uint8(arr: np.ndarray) -> np.ndarray:
-    """16-bit or float gray to 8 bits: the value range decides the scale, not the dtype."""
+def _wide_gray_to_uint8(arr: np.ndarray, mode: str) -> np.ndarray:
+    """16-bit gray to 8 bits by the full 16-bit range (value * 255 / 65535, rounded), whatever
+    the image holds, so a pixel value means the same in every image.
+
+    PIL opens 16-bit PNG and TIFF as ``I;16`` and PGM with any maxval above 255 as ``I``
+    rescaled to 0..65535, so ``I`` is 16-bit too (larger values saturate). Float images (``F``)
+    have no bit depth, so their range decides, as for float arrays (``pixel_scale``).
+    """
     values = arr.astype(np.float64)
-    top = float(values.max()) if values.size else 0.0
-    if top <= 1.0 and arr.dtype.kind == "f":
-        values = values * 255.0
-    elif top > 255.0:
+    top = float(np.nanmax(values)) if values.size and not np.all(np.isnan(values)) else 0.0
+    if mode in WIDE_INT_MODES or top > 255.0:
         values = values * (255.0 / 65535.0)
-    return np.clip(np.rint(values), 0, 255).astype(np.uint8)
+    elif top <= 1.0:
+        values = values * 255.0
+    return np.clip(np.rint(np.nan_to_num(values)), 0, 255).astype(np.uint8)
 
 
-def to_uint8_nhwc(images: np.ndarray, what: str) -> np.ndarray:
-    """An array from a file or package to uint8 ``(N, H, W, C)`` with ``C`` in {1, 3}."""
+def to_uint8_nhwc(images: np.ndarray, what: str, scale: float | None = None) -> np.ndarray:
+    """An array from a file or package to uint8 ``(N, H, W, C)`` with ``C`` in {1, 3}.
+
+    ``scale`` multiplies raw values (see ``pixel_scale``); by default it is decided from
+    ``images`` alone.
+    """
     arr = np.asarray(images)
     if arr.ndim == 3:
         arr = arr[:, :, :, None]
@@ -169,32 +181,47 @@ def to_uint8_nhwc(images: np.ndarray, what: str) -> np.ndarray:
             f"{what}: the last axis must hold 1 (gray), 2 (gray+alpha), 3 (RGB) or 4 (RGBA) "
             f"channels; got shape {arr.shape}."
         )
-    arr = _values_to_uint8(arr, what)
+    if arr.shape[0] and (arr.shape[1] == 0 or arr.shape[2] == 0):
+        raise DataError(f"{what}: images of shape {arr.shape} have no pixels; check the array.")
+    arr = _values_to_uint8(arr, pixel_scale([arr], what) if scale is None else scale)
     return _composite_alpha(arr) if arr.shape[3] in (2, 4) else arr
 
 
-def _values_to_uint8(arr: np.ndarray, what: str) -> np.ndarray:
-    if arr.dtype == np.uint8:
-        return arr
-    if arr.dtype == np.bool_:
-        return arr.astype(np.uint8) * 255
-    if arr.dtype.kind not in "fiu":
-        raise DataError(f"{what}: images must be numeric; got dtype {arr.dtype}.")
-    values = arr.astype(np.float64)
-    if not np.all(np.isfinite(values)):
-        raise DataError(f"{what}: images contain NaN or infinite values; clean them first.")
-    low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 0.0)
+def pixel_scale(stacks: Sequence[np.ndarray], what: str) -> float:
+    """The factor that brings raw values to 0..255, decided once for every stack of a dataset.
+
+    uint8 and bool stacks need none (bool becomes 0/255 regardless). Otherwise: floats all
+    within [0, 1] are multiplied by 255, values above 255 are taken as 16-bit (times
+    255/65535), anything else as 8-bit values. NaN, negative and above-16-bit values are refused.
+    """
+    raw = [np.asarray(x) for x in stacks if np.asarray(x).dtype not in (np.uint8, np.bool_)]
+    for x in raw:
+        if x.dtype.kind not in "fiu":
+            raise DataError(f"{what}: images must be numeric; got dtype {x.dtype}.")
+        if x.dtype.kind == "f" and not np.all(np.isfinite(x)):
+            raise DataError(f"{what}: images contain NaN or infinite values; clean them first.")
+    filled = [x for x in raw if x.size]
+    if not filled:
+        return 1.0
+    low, high = min(float(x.min()) for x in filled), max(float(x.max()) for x in filled)
     if low < 0:
         raise DataError(
             f"{what}: images contain negative values (min {low:g}); give raw pixels in [0, 1] "
             "or [0, 255], not normalised ones."
         )
-    if arr.dtype.kind == "f" and high <= 1.0:
-        values = values * 255.0
-    elif high > 255.0:
-        if high > 65535.0:
-            raise DataError(f"{what}: pixel values up to {high:g} exceed 16 bits; rescale them.")
-        values = values * (255.0 / 65535.0)
+    if high > 65535.0:
+        raise DataError(f"{what}: pixel values up to {high:g} exceed 16 bits; rescale them.")
+    if high > 255.0:
+        return 255.0 / 65535.0
+    return 255.0 if all(x.dtype.kind == "f" for x in filled) and high <= 1.0 else 1.0
+
+
+def _values_to_uint8(arr: np.ndarray, scale: float) -> np.ndarray:
+    if arr.dtype == np.uint8:
+        return arr
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8) * 255
+    values = arr.astype(np.float64) * scale
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
 
 

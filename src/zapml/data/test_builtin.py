@@ -180,3 +180,22 @@ def test_clipart_topics_on_white() -> None:
     assert split.train.class_counts().max() <= readers.CLIPART_MAX_PER_TOPIC
     # Transparent backgrounds became white: corners are mostly white.
     assert np.median(split.train.images[:, 0, 0]) == 255
+
+
+def test_builtin_image_ids_index_the_package_data_through_split_cache_and_resize(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sklearn.datasets import load_digits
+
+    monkeypatch.setenv("ZAPML_CACHE", str(tmp_path))  # empty: the first load decodes
+    raw = np.rint(load_digits().images * (255.0 / 16.0)).astype(np.uint8)
+    for _ in range(2):  # decoded, then read back from the cache
+        split = load_data("digits")
+        assert split.test is not None
+        ids = split.train.image_ids + split.test.image_ids
+        assert sorted(ids) == sorted(f"digits#{k}" for k in range(1797))
+        for ds in (split.train, split.test):
+            index = [int(i.removeprefix("digits#")) for i in ds.image_ids]
+            np.testing.assert_array_equal(ds.images[..., 0], raw[index])
+    resized = load_data("digits", image_size=16)
+    assert resized.test is not None and resized.test.image_ids == split.test.image_ids

@@ -68,7 +68,9 @@ def test_test_class_unknown_to_train_is_an_error(tmp_path: Path, make_image: Mak
         for i in range(2):
             make_image(root / "train" / cls / f"{i}.png")
     make_image(root / "test" / "z" / "0.png")
-    with pytest.raises(DataError, match="missing from the training split: 'z'"):
+    with pytest.raises(
+        DataError, match=r"class\(es\) 'z' appear in the test split but not in the training split"
+    ):
         load_data(root)
 
 
@@ -347,3 +349,113 @@ def test_non_ascii_names_in_csv(tmp_path: Path, make_image: MakeImage) -> None:
     (tmp_path / "l.csv").write_text(text, encoding="utf-8-sig")
     ds = load_data(tmp_path / "l.csv").train
     assert ds.class_names == ("pájaro", "国") and ds.labels.tolist() == [0, 0, 1, 1]
+
+
+# ------------------------------------------------------------ 16-bit depth, CSV columns
+
+
+def _save_16bit(path: Path, values: list[int]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    row = np.asarray(values, dtype=np.uint16)
+    Image.fromarray(np.tile(row, (len(values), 1))).save(path)
+
+
+def test_sixteen_bit_scale_is_the_bit_depth_not_the_content(tmp_path: Path) -> None:
+    # v -> round(v * 255 / 65535) = round(v / 257) whatever else the image holds: a dim image
+    # (max 255) is not taken as 8-bit, and 257 * k -> k in a bright one.
+    root = tmp_path / "deep"
+    dim = [0, 128, 129, 255, 64, 192, 200, 254]
+    ks = [0, 10, 100, 255, 1, 2, 50, 200]
+    bright = [257 * k for k in ks]
+    for cls, values in (("dim", dim), ("bright", bright)):
+        for i in range(2):
+            _save_16bit(root / cls / f"{i}.png", values)
+    ds = load_data(root).train  # 8x8 images: loaded at their native size, no resampling
+    assert ds.resolution == (8, 8)
+    rows = {
+        ds.class_names[y]: img[0, :, 0].tolist()
+        for img, y in zip(ds.images, ds.labels, strict=True)
+    }
+    assert rows["dim"] == [0, 0, 1, 1, 0, 1, 1, 1]
+    assert rows["bright"] == ks
+
+
+@pytest.mark.parametrize("header", ["label,path", "class,id,filename", "path,label"])
+def test_csv_columns_are_read_by_header_name(
+    tmp_path: Path, make_image: MakeImage, header: str
+) -> None:
+    for name, color in (("a0", 10), ("a1", 10), ("b0", 220), ("b1", 220)):
+        make_image(tmp_path / "img" / f"{name}.png", color=color)
+    names = header.split(",")
+    rows = []
+    files = ["img/a0.png", "img/a1.png", "img/b0.png", "img/b1.png"]
+    for i, (file, label) in enumerate(zip(files, ["alpha", "alpha", "beta", "beta"], strict=True)):
+        cells = {"label": label, "class": label, "path": file, "filename": file, "id": str(i)}
+        rows.append(",".join(cells[n] for n in names))
+    (tmp_path / "l.csv").write_text("\n".join([header, *rows]) + "\n")
+    ds = load_data(tmp_path / "l.csv").train
+    assert ds.class_names == ("alpha", "beta") and ds.labels.tolist() == [0, 0, 1, 1]
+    assert ds.images[:2].max() == 10 and ds.images[2:].min() == 220
+
+
+def test_csv_swapped_columns_without_header_name_the_expected_order(
+    tmp_path: Path, make_image: MakeImage
+) -> None:
+    csv_path = _csv_dataset(tmp_path, make_image, header=False)
+    swapped = [",".join(reversed(line.split(","))) for line in csv_path.read_text().split()]
+    csv_path.write_text("\n".join(swapped) + "\n")
+    with pytest.raises(DataError) as info:
+        load_data(csv_path)
+    message = str(info.value)
+    assert "the second column holds the image paths (row 1: 'img/a0.png')" in message
+    assert "read as 'path,label'" in message and "different labels" not in message
+
+
+def test_csv_header_with_unknown_names_is_explained(tmp_path: Path, make_image: MakeImage) -> None:
+    csv_path = _csv_dataset(tmp_path, make_image, header=False)
+    csv_path.write_text("picture,kind\n" + csv_path.read_text())
+    with pytest.raises(DataError, match=r"row 1 \('picture', 'kind'\) names no file.*header"):
+        load_data(csv_path)
+    csv_path.write_text("id,label,extra\n1,a,b\n")
+    with pytest.raises(DataError, match="must name both the image-path column"):
+        load_data(csv_path)
+
+
+# ------------------------------------------------------------------------- image ids
+
+
+def test_folder_image_ids_are_paths_and_skip_unreadable_files(
+    two_class_folder: Path, make_image: MakeImage
+) -> None:
+    (two_class_folder / "cat" / "1b.png").write_bytes(b"\x89PNG broken")
+    make_image(two_class_folder / "dog" / "deep" / "2.png", color=201)
+    ds = load_data(two_class_folder).train
+    assert ds.image_ids == (
+        "cat/0.png", "cat/1.png", "cat/2.png", "dog/0.png", "dog/1.png", "dog/deep/2.png"
+    )  # fmt: skip
+    # Ids stay with their images: the nested dog image was drawn in gray 201.
+    assert ds.images[ds.image_ids.index("dog/deep/2.png")].min() == 201
+
+
+def test_split_folder_and_csv_image_ids(tmp_path: Path, make_image: MakeImage) -> None:
+    root = tmp_path / "ds"
+    for split_dir, n in (("train", 2), ("test", 1)):
+        for cls in ("x", "y"):
+            for i in range(n):
+                make_image(root / split_dir / cls / f"{i}.png")
+    split = load_data(root)
+    assert split.test is not None
+    assert split.test.image_ids == ("test/x/0.png", "test/y/0.png")
+    assert split.train.image_ids[0] == "train/x/0.png"
+    csv_path = _csv_dataset(tmp_path / "c", make_image)
+    csv_path.write_text(csv_path.read_text().replace("img/a0.png", "./img/../img/a0.png"))
+    ids = load_data(csv_path).train.image_ids
+    assert ids == ("img/a0.png", "img/a1.png", "img/b0.png", "img/b1.png")
+
+
+def test_unlabeled_names_match_the_folder_ids(two_class_folder: Path) -> None:
+    from zapml.data.unlabeled import load_unlabeled
+
+    _, names, _ = load_unlabeled(two_class_folder / "cat", side=10, channels=1)
+    ids = load_data(two_class_folder).train.image_ids
+    assert ["cat/" + n for n in names] == [i for i in ids if i.startswith("cat/")]

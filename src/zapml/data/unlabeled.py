@@ -44,7 +44,10 @@ def load_unlabeled(
     source: str | Path, *, side: int, channels: int
 ) -> tuple[np.ndarray, list[str], list[str]]:
     """``(images (N, side, side, channels) uint8, relative paths, warnings)``; unreadable files
-    are skipped with a warning naming them, as the labelled loaders do."""
+    are skipped with a warning naming them, as the labelled loaders do.
+
+    The paths name images as ``Dataset.image_ids`` does for a folder: relative to ``source``
+    (to its folder for a single file), ``/``-separated, one per returned image, in order."""
     root = Path(source)
     files = _image_files(root)
     if not files:

@@ -126,8 +126,9 @@ def check_test_classes(
     unknown = sorted(c for c in test_classes if c not in known)
     if unknown:
         raise DataError(
-            f"{where}: the test split has class(es) missing from the training split: "
-            f"{name_list(unknown)}. Add training images for them or drop them from the test split."
+            f"{where}: class(es) {name_list(unknown)} appear in the test split but not in the "
+            "training split, so no model can learn them. Add training images for them or drop "
+            "them from the test split."
         )
 
 
