@@ -24,13 +24,7 @@ import torch
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.encoding import (
-    MetaFeatureScaler,
-    PipelineEncoder,
-    pipeline_dicts,
-    safe_std,
-    table,
-)
+from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder, safe_std
 from zapml.space.pipeline import Pipeline
 
 PRETRAINING = ("imagenet-1k", "none")
@@ -162,7 +156,7 @@ class _GuidedBase(Selector):
     def pipeline_features(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
         if not pipelines:
             return np.zeros((0, self.models_.n_features + len(self.encoder_.feature_names())))
-        cols = table(pipeline_dicts(pipelines))  # one pass over the candidates for both parts
+        cols = self.encoder_.table(pipelines)  # one pass over the candidates for both parts
         return np.concatenate(
             [
                 self.models_.transform_column(cols["architecture"]),
