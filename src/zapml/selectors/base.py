@@ -21,7 +21,12 @@ import numpy as np
 
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors.artifacts import read_artifact, write_artifact
-from zapml.selectors.encoding import as_matrix
+from zapml.selectors.encoding import (
+    as_matrix,
+    check_finite_or_missing,
+    imputation_values,
+    impute,
+)
 from zapml.space.pipeline import Pipeline
 
 Candidates = Sequence[Pipeline | str] | None
@@ -65,10 +70,15 @@ class Selector(ABC):
         self.pipelines_ = [md.pipelines[p] for p in self.pipeline_ids_]
         self.train_task_ids_ = md.task_ids
         self.train_core_ = [str(c) for c in md.core_datasets()]
-        self.train_mf_ = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
+        raw = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
+        check_finite_or_missing(raw, self.metafeature_names_, "the training meta-dataset")
+        # Missing training meta-features take the training median (saved with the selector and
+        # reapplied to queries), so no selector ever sees a NaN feature.
+        self.mf_fill_ = imputation_values(raw, self.metafeature_names_)
+        self.train_mf_ = impute(raw, self.mf_fill_)
         # Kept for explanations and out-of-range warnings at recommendation time.
-        self.mf_min_ = np.nanmin(self.train_mf_, axis=0)
-        self.mf_max_ = np.nanmax(self.train_mf_, axis=0)
+        self.mf_min_ = np.nanmin(raw, axis=0)
+        self.mf_max_ = np.nanmax(raw, axis=0)
 
     @abstractmethod
     def _fit(self, md: MetaDataset) -> None: ...
@@ -84,7 +94,10 @@ class Selector(ABC):
     def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
         self._check_fitted()
         x, single = as_matrix(metafeatures, self.metafeature_names_)
-        scores = np.asarray(self._score(x, candidates), dtype=np.float64)
+        check_finite_or_missing(x, self.metafeature_names_, "the query")
+        scores = np.asarray(self._score(impute(x, self.mf_fill_), candidates), dtype=np.float64)
+        if np.isnan(scores).any():  # a bug, never an answer: refuse rather than pick index 0
+            raise RuntimeError(f"{type(self).__name__} produced NaN scores; please report this.")
         return scores[0] if single else scores
 
     def select(self, metafeatures: Any, candidates: Candidates = None) -> Pipeline:
@@ -158,7 +171,12 @@ class Selector(ABC):
             "train_core": self.train_core_,
             "state": state_cfg,
         }
-        arrays = {"common.train_mf": self.train_mf_}
+        arrays = {
+            "common.train_mf": self.train_mf_,
+            "common.mf_fill": self.mf_fill_,
+            "common.mf_min": self.mf_min_,
+            "common.mf_max": self.mf_max_,
+        }
         arrays.update({f"state.{k}": v for k, v in state_arrays.items()})
         return write_artifact(directory, type(self).__name__, config, arrays)
 
@@ -176,8 +194,10 @@ class Selector(ABC):
         obj.train_task_ids_ = list(config["train_task_ids"])
         obj.train_core_ = list(config["train_core"])
         obj.train_mf_ = arrays["common.train_mf"]
-        obj.mf_min_ = np.nanmin(obj.train_mf_, axis=0)
-        obj.mf_max_ = np.nanmax(obj.train_mf_, axis=0)
+        # Artifacts from before imputation was saved had complete training meta-features.
+        obj.mf_fill_ = arrays.get("common.mf_fill", np.nanmedian(obj.train_mf_, axis=0))
+        obj.mf_min_ = arrays.get("common.mf_min", np.nanmin(obj.train_mf_, axis=0))
+        obj.mf_max_ = arrays.get("common.mf_max", np.nanmax(obj.train_mf_, axis=0))
         state = {k[len("state.") :]: v for k, v in arrays.items() if k.startswith("state.")}
         obj._set_state(config["state"], state)
         return obj

@@ -23,6 +23,7 @@ from ConfigSpace.hyperparameters import (
     IntegerHyperparameter,
 )
 
+from zapml.errors import DataError
 from zapml.space.pipeline import Pipeline
 from zapml.space.schema import conditions, default_space, hyperparameter_names
 
@@ -327,25 +328,61 @@ class MetaFeatureScaler:
 
 def as_matrix(metafeatures: Any, names: Sequence[str]) -> tuple[np.ndarray, bool]:
     """Meta-features (Mapping / Series / DataFrame) -> float matrix ``(n_tasks, len(names))`` in the
-    fitted column order, and whether the input was a single task given as a Mapping."""
+    fitted column order, and whether the input was a single task given as a Mapping. A value of
+    None or NaN is missing (the selector imputes it); an absent column or key is refused."""
     if isinstance(metafeatures, pd.DataFrame):
-        missing = [n for n in names if n not in metafeatures.columns]
-        if missing:
-            raise ValueError(
-                f"metafeatures is missing column(s) {missing}; the selector was trained on "
-                f"{list(names)}."
-            )
-        return metafeatures[list(names)].to_numpy(dtype=np.float64), False
+        _check_present(names, metafeatures.columns, "column")
+        return _floats(metafeatures[list(names)].to_numpy(dtype=object)), False
     if isinstance(metafeatures, Mapping | pd.Series):
-        missing = [n for n in names if n not in metafeatures]
-        if missing:
-            raise ValueError(
-                f"metafeatures is missing key(s) {missing}; the selector was trained on "
-                f"{list(names)}."
-            )
-        row = np.array([[float(metafeatures[n]) for n in names]], dtype=np.float64)
-        return row, True
+        _check_present(names, metafeatures, "key")
+        return _floats(np.array([[metafeatures[n] for n in names]], dtype=object)), True
     raise TypeError(
         "metafeatures must be a Mapping (one task), a pandas Series or a DataFrame (one row per "
         f"task); got {type(metafeatures).__name__}."
     )
+
+
+def _check_present(names: Sequence[str], have: Any, what: str) -> None:
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise DataError(
+            f"metafeatures is missing {what}(s) {missing}; the selector was trained on "
+            f"{list(names)}. Give NaN for a value that is unknown (it is then imputed)."
+        )
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    try:
+        return np.where(values == None, np.nan, values).astype(np.float64)  # noqa: E711
+    except (TypeError, ValueError) as err:
+        raise DataError(f"Meta-feature values must be numbers (or None/NaN): {err}.") from None
+
+
+def check_finite_or_missing(x: np.ndarray, names: Sequence[str], where: str) -> None:
+    """NaN means missing (imputed); an infinite meta-feature is a bug upstream: refuse it."""
+    bad = np.isinf(x)
+    if bad.any():
+        cols = sorted({names[j] for j in np.flatnonzero(bad.any(axis=0))})
+        raise DataError(
+            f"Meta-feature(s) {cols} of {where} are infinite; give a finite value, or NaN / leave "
+            "it out where it is unknown (the selector then imputes the training median)."
+        )
+
+
+def imputation_values(train: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Per meta-feature median over the training tasks; a meta-feature missing for every
+    training task cannot be imputed and is refused."""
+    if len(train) == 0:
+        raise DataError("The meta-dataset has no tasks; a selector needs at least one.")
+    empty = [names[j] for j in np.flatnonzero(np.isnan(train).all(axis=0))]
+    if empty:
+        raise DataError(
+            f"Meta-feature(s) {empty} are missing (NaN) for every training task, so a selector "
+            "can neither learn from them nor impute them; compute them or drop the column(s)."
+        )
+    return np.asarray(np.nanmedian(train, axis=0), dtype=np.float64)
+
+
+def impute(x: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """``x`` with each missing (NaN) meta-feature replaced by its training ``fill`` value."""
+    return np.where(np.isnan(x), fill[None, :], x)

@@ -14,17 +14,21 @@ import numpy as np
 import pandas as pd
 
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.encoding import MetaFeatureScaler, as_matrix
+from zapml.selectors.encoding import MetaFeatureScaler, as_matrix, impute
 
 
 def out_of_range_warnings(selector: Selector, metafeatures: Any) -> list[str]:
-    """One message per meta-feature of the (single) task outside the training [min, max]."""
+    """One message per meta-feature of the (single) task outside the training [min, max], and one
+    per missing meta-feature, naming the training median the selector puts in its place."""
     x, _ = as_matrix(metafeatures, selector.metafeature_names_)
     out = []
     for j, name in enumerate(selector.metafeature_names_):
         value, lo, hi = float(x[0, j]), float(selector.mf_min_[j]), float(selector.mf_max_[j])
         if np.isnan(value):
-            out.append(f"{name} is missing; the selector imputes it, so treat the ranking loosely.")
+            out.append(
+                f"{name} is missing; the selector ranks as if it were {selector.mf_fill_[j]:g} "
+                "(the median over its training tasks), so treat the ranking loosely."
+            )
         elif value < lo or value > hi:
             out.append(
                 f"{name} = {value:g} lies outside the training range [{lo:g}, {hi:g}]: the "
@@ -36,9 +40,10 @@ def out_of_range_warnings(selector: Selector, metafeatures: Any) -> list[str]:
 def nearest_training_tasks(selector: Selector, metafeatures: Any, k: int = 5) -> pd.DataFrame:
     """The ``k`` nearest training tasks: task id, core dataset, distance, their meta-features."""
     x, _ = as_matrix(metafeatures, selector.metafeature_names_)
+    query = impute(x[:1], selector.mf_fill_)  # as the selector itself sees the task
     scaler = MetaFeatureScaler(log=True).fit(selector.train_mf_)
-    train = np.nan_to_num(scaler.transform(selector.train_mf_))
-    dist = np.sqrt(((np.nan_to_num(scaler.transform(x[:1])) - train) ** 2).sum(axis=1))
+    train = scaler.transform(selector.train_mf_)
+    dist = np.sqrt(((scaler.transform(query) - train) ** 2).sum(axis=1))
     order = np.argsort(dist, kind="stable")[:k]
     table = pd.DataFrame(selector.train_mf_[order], columns=selector.metafeature_names_)
     table.insert(0, "distance", dist[order])

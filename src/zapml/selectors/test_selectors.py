@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from zapml.errors import ArtifactError
+from zapml.errors import ArtifactError, DataError
 from zapml.evaluation import factory, leave_one_core_out, summarize
 from zapml.selectors import (
     SELECTORS,
@@ -165,6 +165,55 @@ def test_explanations(fitted, small):
     assert "num_train" in warning and "outside the training range" in warning
     info = explain(sel, far, top=2)
     assert len(info["top"]) == 2 and info["warnings"] and info["strongest_features"]
+
+
+def _with_missing_num_train():
+    md = make_synthetic_metadataset(n_core=4, tasks_per_core=3, n_pipelines=12, seed=3)
+    md.tasks.loc[md.task_ids[0], "num_train"] = np.nan
+    return md
+
+
+@pytest.mark.parametrize("name", LEARNED)
+def test_missing_metafeatures_are_imputed_with_the_training_median(name, tmp_path):
+    """One training task and the query lack num_train: no NaN score (before the fix every
+    zap_hpo / guided score was NaN and select() returned pipeline 0); the selector behaves
+    exactly as if the median of the other training tasks had been filled in by hand, and
+    keeps doing so after save/load."""
+    md = _with_missing_num_train()
+    median = float(np.median(md.tasks["num_train"].iloc[1:]))  # the 11 known values
+    by_hand = _with_missing_num_train()
+    by_hand.tasks.loc[by_hand.task_ids[0], "num_train"] = median
+    sel = get_selector(name, **FAST.get(name, {})).fit(md)
+    ref = get_selector(name, **FAST.get(name, {})).fit(by_hand)
+    scores = sel.rank(md.tasks)
+    assert np.isfinite(scores).all()
+    np.testing.assert_allclose(scores, ref.rank(by_hand.tasks), rtol=1e-6, atol=1e-9)
+    query = md.metafeatures(sel.metafeature_names_).iloc[5].to_dict()
+    query["num_train"] = None
+    one = sel.rank(query)
+    assert np.isfinite(one).all() and np.ptp(one) > 0  # a real ranking, not a constant
+    np.testing.assert_array_equal(one, sel.rank({**query, "num_train": median}))
+    assert sel.select(query) == ref.select({**query, "num_train": median})
+    again = load_selector(sel.save(tmp_path / name))
+    np.testing.assert_array_equal(again.rank(query), one)
+    (warning,) = out_of_range_warnings(again, query)
+    assert f"as if it were {median:g}" in warning and "num_train" in warning
+    if name != "random":  # what it learned still beats a random pick on its training tasks
+        perf = md.perf.to_numpy()
+        assert perf[np.arange(len(perf)), scores.argmax(axis=1)].mean() > perf.mean()
+
+
+def test_unusable_metafeatures_are_refused_with_a_message(small):
+    md = make_synthetic_metadataset(n_core=2, tasks_per_core=3, n_pipelines=4, seed=3)
+    md.tasks["num_train"] = np.nan
+    with pytest.raises(DataError, match=r"\['num_train'\] are missing \(NaN\) for every"):
+        get_selector("knn").fit(md)
+    sel = get_selector("knn").fit(small)
+    query = small.metafeatures(sel.metafeature_names_).iloc[0].to_dict()
+    with pytest.raises(DataError, match=r"\['num_classes'\] of the query are infinite"):
+        sel.rank({**query, "num_classes": np.inf})
+    with pytest.raises(DataError, match="must be numbers"):
+        sel.rank({**query, "num_classes": "many"})
 
 
 @pytest.mark.parametrize("name", [*LEARNED, "zap_hpo_lsq"])
