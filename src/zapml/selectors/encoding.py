@@ -362,7 +362,7 @@ def check_finite_or_missing(x: np.ndarray, names: Sequence[str], where: str) -> 
     """NaN means missing (imputed); an infinite meta-feature is a bug upstream: refuse it."""
     bad = np.isinf(x)
     if bad.any():
-        cols = sorted({names[j] for j in np.flatnonzero(bad.any(axis=0))})
+        cols = sorted({names[int(j)] for j in np.flatnonzero(bad.any(axis=0))})
         raise DataError(
             f"Meta-feature(s) {cols} of {where} are infinite; give a finite value, or NaN / leave "
             "it out where it is unknown (the selector then imputes the training median)."
@@ -374,7 +374,7 @@ def imputation_values(train: np.ndarray, names: Sequence[str]) -> np.ndarray:
     training task cannot be imputed and is refused."""
     if len(train) == 0:
         raise DataError("The meta-dataset has no tasks; a selector needs at least one.")
-    empty = [names[j] for j in np.flatnonzero(np.isnan(train).all(axis=0))]
+    empty = [names[int(j)] for j in np.flatnonzero(np.isnan(train).all(axis=0))]
     if empty:
         raise DataError(
             f"Meta-feature(s) {empty} are missing (NaN) for every training task, so a selector "
