@@ -19,11 +19,6 @@ def train_selector(
 ) -> Selector:
     """Fit selector ``name`` (``list_selectors()``) on the meta-dataset; save it when ``out_dir``
     is given. ``params`` go to the selector's constructor (unknown ones raise ValueError)."""
-    if name == "oracle":
-        raise ValueError(
-            "The oracle needs the true performance of the new task; it is for "
-            "evaluation only (zapml.evaluation), not a trainable recommender."
-        )
     selector = get_selector(name, **params).fit(metadataset)
     if out_dir is not None:
         selector.save(out_dir)

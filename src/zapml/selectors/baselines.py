@@ -1,4 +1,7 @@
-"""Baselines: random pipeline, single best (best mean over the training tasks) and the oracle."""
+"""Baselines: random pipeline and single best (best mean over the training tasks).
+
+The oracle (the best pipeline by the task's true performance) is no selector: it cannot rank a
+new task. ``zapml.evaluation`` reports it as the upper bound, straight from the stored perf."""
 
 from __future__ import annotations
 
@@ -57,40 +60,3 @@ class SingleBestSelector(Selector):
 
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.mean_perf_ = arrays["mean_perf"]
-
-
-class OracleSelector(Selector):
-    """Evaluation only: looks up the true performance, so it needs the tasks' stored perf.
-
-    ``fit`` on the meta-dataset that holds the *evaluation* tasks; ``rank`` then takes a DataFrame
-    indexed by those task ids (meta-feature values are ignored). Never use it to recommend.
-    """
-
-    name = "oracle"
-
-    def __init__(self) -> None:
-        pass
-
-    def _fit(self, md: MetaDataset) -> None:
-        self.perf_ = md.perf.to_numpy(dtype=np.float64)
-
-    def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
-        self._check_fitted()
-        index = getattr(metafeatures, "index", None)
-        if index is None or not hasattr(metafeatures, "columns"):
-            raise TypeError("OracleSelector.rank needs a DataFrame indexed by known task ids.")
-        rows = {t: i for i, t in enumerate(self.train_task_ids_)}
-        missing = [t for t in index if str(t) not in rows]
-        if missing:
-            raise ValueError(f"OracleSelector knows no perf for task(s) {missing[:5]}.")
-        perf = self.perf_[[rows[str(t)] for t in index]][:, self.known_indices(candidates)]
-        return np.where(np.isnan(perf), -np.inf, perf)
-
-    def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError("OracleSelector scores by task id; see rank().")
-
-    def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        return {}, {"perf": self.perf_}
-
-    def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
-        self.perf_ = arrays["perf"]

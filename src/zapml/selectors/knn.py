@@ -26,6 +26,8 @@ def normalise_rows(perf: np.ndarray) -> np.ndarray:
 
 
 class KNNSelector(Selector):
+    """The k nearest training tasks (log1p, z-scored meta-features) vote for their pipelines."""
+
     name = "knn"
 
     def __init__(self, k: int = 5, mode: str = "average") -> None:

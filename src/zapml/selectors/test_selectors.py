@@ -16,6 +16,7 @@ from zapml.selectors import (
     NotFittedError,
     explain,
     get_selector,
+    list_selectors,
     load_selector,
     make_synthetic_metadataset,
     nearest_training_tasks,
@@ -31,7 +32,7 @@ FAST = {
     "zap_hpo": {"epochs": 4, "steps_per_epoch": 10, "n_configs": 1, "n_folds": 2},
     "guided_fm": {"steps": 100},
 }
-LEARNED = [n for n in SELECTORS if n not in ("oracle",)]
+LEARNED = list(SELECTORS)
 
 
 @pytest.fixture(scope="module")
@@ -146,10 +147,16 @@ def test_errors_name_the_problem(small):
         get_selector("zap_as", family="svm", tune=False).fit(small)
 
 
-def test_oracle_reads_the_true_perf(small):
-    test = small.only_core_dataset("core01")
-    oracle = get_selector("oracle").fit(test)
-    np.testing.assert_array_equal(oracle.rank(test.tasks), test.perf.to_numpy())
+def test_the_oracle_is_not_a_trainable_selector(small):
+    """It cannot rank a new task; evaluation reports it as the upper bound instead."""
+    assert "oracle" not in SELECTORS and "oracle" not in list_selectors()
+    with pytest.raises(ValueError, match="upper bound"):
+        get_selector("oracle")
+    with pytest.raises(ValueError, match="upper bound"):
+        train_selector(small, "oracle")
+    assert set(SELECTORS) == {
+        "random", "single_best", "knn", "zap_as", "zap_hpo", "guided_lr", "guided_fm"
+    }  # fmt: skip
 
 
 def test_explanations(fitted, small):
@@ -241,8 +248,6 @@ def test_train_and_recommend_functions(small, tmp_path):
     assert [t["rank"] for t in out["top"]] == [1, 2]
     assert out["top"][0]["pipeline"] == sel.select(row).to_dict()
     assert len(out["nearest_training_tasks"]) == 2 and out["warnings"] == []
-    with pytest.raises(ValueError, match="evaluation only"):
-        train_selector(small, "oracle")
 
 
 @pytest.mark.slow

@@ -143,6 +143,8 @@ def top_choice_rank(scores: np.ndarray, perf: np.ndarray) -> float:
 
 
 class ZapHPO(Selector):
+    """ZAP-HPO: a ranking MLP over [meta-features, pipeline encoding]; scores unseen pipelines."""
+
     name = "zap_hpo"
     scores_unseen_pipelines = True
 
