@@ -19,8 +19,14 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from zapml.errors import ArtifactError, DataError
 from zapml.metadataset.metadataset import MetaDataset
-from zapml.selectors.artifacts import read_artifact, write_artifact
+from zapml.selectors.artifacts import (
+    check_common_state,
+    read_artifact,
+    validated_pipelines,
+    write_artifact,
+)
 from zapml.selectors.encoding import (
     as_matrix,
     check_finite_or_missing,
@@ -56,10 +62,7 @@ class Selector(ABC):
     def fit(self: S, metadataset: MetaDataset) -> S:
         if not isinstance(metadataset, MetaDataset):
             raise TypeError(f"fit() needs a zapml MetaDataset, got {type(metadataset).__name__}.")
-        if len(metadataset.tasks) == 0 or len(metadataset.pipelines) == 0:
-            raise ValueError("fit(): the meta-dataset has no tasks or no pipelines.")
-        if metadataset.num_runs_filled == 0:
-            raise ValueError("fit(): the meta-dataset's perf matrix is empty (all NaN).")
+        _check_trainable(metadataset)
         self._fit_common(metadataset)
         self._fit(metadataset)
         return self
@@ -183,14 +186,37 @@ class Selector(ABC):
     @classmethod
     def load(cls: type[S], directory: str | Path) -> S:
         _, config, arrays = read_artifact(directory, expected_class=cls.__name__)
-        return cls._from_artifact(config, arrays)
+        return cls.restore(directory, config, arrays)
+
+    @classmethod
+    def restore(
+        cls: type[S], directory: str | Path, config: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> S:
+        """Rebuild a saved selector and check every field it read; anything out of place raises
+        an ArtifactError naming the artifact and the field."""
+        try:
+            obj = cls._from_artifact(config, arrays)
+            check_common_state(obj)
+            obj._check_state()
+        except ArtifactError as err:
+            raise ArtifactError(f"Selector artifact '{directory}': {err}") from None
+        except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as err:
+            raise ArtifactError(
+                f"Selector artifact '{directory}' is inconsistent ({type(err).__name__}: {err}); "
+                "retrain it with this zapml version."
+            ) from None
+        return obj
+
+    def _check_state(self) -> None:
+        """Range checks of the selector-specific state after loading (raise ArtifactError)."""
+        return None
 
     @classmethod
     def _from_artifact(cls: type[S], config: dict[str, Any], arrays: dict[str, np.ndarray]) -> S:
         obj = cls(**config["params"])
         obj.metafeature_names_ = list(config["metafeature_names"])
         obj.pipeline_ids_ = list(config["pipeline_ids"])
-        obj.pipelines_ = [Pipeline(d) for d in config["pipelines"]]
+        obj.pipelines_ = validated_pipelines(obj.pipeline_ids_, config["pipelines"])
         obj.train_task_ids_ = list(config["train_task_ids"])
         obj.train_core_ = list(config["train_core"])
         obj.train_mf_ = arrays["common.train_mf"]
@@ -201,3 +227,18 @@ class Selector(ABC):
         state = {k[len("state.") :]: v for k, v in arrays.items() if k.startswith("state.")}
         obj._set_state(config["state"], state)
         return obj
+
+
+def _check_trainable(md: MetaDataset) -> None:
+    """An empty meta-dataset is a user error with a fix, not a traceback."""
+    if len(md.tasks) == 0 or len(md.pipelines) == 0:
+        raise DataError(
+            f"The meta-dataset has {len(md.tasks)} task(s) and {len(md.pipelines)} pipeline(s); "
+            "a selector needs both. Build it first (zap metadataset build) or pick another one."
+        )
+    if md.num_runs_filled == 0:
+        raise DataError(
+            f"The meta-dataset has {len(md.tasks)} tasks and {len(md.pipelines)} pipelines but no "
+            "finished runs (its perf matrix is all missing); build or resume it first "
+            "(zap metadataset build), then train the selector."
+        )

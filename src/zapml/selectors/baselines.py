@@ -10,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.selectors.artifacts import check_shape
 from zapml.selectors.base import Candidates, Selector
 
 
@@ -27,6 +29,10 @@ class RandomSelector(Selector):
 
     def _fit(self, md: MetaDataset) -> None:
         return None
+
+    def _check_state(self) -> None:
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ArtifactError(f"'params.seed' is {self.seed!r}; it must be an int >= 0.")
 
     def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
         n = len(self.pipeline_ids_) if candidates is None else len(candidates)
@@ -57,6 +63,11 @@ class SingleBestSelector(Selector):
 
     def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         return {}, {"mean_perf": self.mean_perf_}
+
+    def _check_state(self) -> None:
+        check_shape("mean_perf", self.mean_perf_, (len(self.pipeline_ids_),))
+        if np.isnan(self.mean_perf_).any() or (self.mean_perf_ == np.inf).any():
+            raise ArtifactError("'mean_perf' holds NaN or +inf.")  # -inf: never run, ranks last
 
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.mean_perf_ = arrays["mean_perf"]

@@ -277,6 +277,7 @@ class PipelineEncoder:
                 f"the pipeline encoder has {enc.mean_.shape} statistics for "
                 f"{len(schema.numerical)} numerical hyperparameters"
             )
+        _check_statistics("pipeline encoder", enc.mean_, enc.std_)
         return enc
 
 
@@ -323,7 +324,17 @@ class MetaFeatureScaler:
         scaler = cls(log=bool(arrays["logged"].any()))
         scaler.logged_ = arrays["logged"].astype(bool)
         scaler.mean_, scaler.std_ = arrays["mean"], arrays["std"]
+        if not scaler.logged_.shape == scaler.mean_.shape == scaler.std_.shape:
+            raise ValueError("the meta-feature scaler's arrays differ in shape")
+        _check_statistics("meta-feature scaler", scaler.mean_, scaler.std_)
         return scaler
+
+
+def _check_statistics(what: str, mean: np.ndarray, std: np.ndarray) -> None:
+    """Saved z-scoring statistics must be finite with a positive spread (else every score
+    downstream would be NaN or infinite)."""
+    if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+        raise ValueError(f"the {what}'s mean/std are not finite with std > 0")
 
 
 def as_matrix(metafeatures: Any, names: Sequence[str]) -> tuple[np.ndarray, bool]:

@@ -71,10 +71,4 @@ def load_selector(directory: str | Path) -> Selector:
             f"Selector artifact '{directory}' holds unknown class "
             f"{manifest.get('selector_class')!r}; known: {', '.join(sorted(_BY_CLASS))}."
         )
-    try:
-        return cls._from_artifact(config, arrays)
-    except (KeyError, TypeError, ValueError, RuntimeError) as err:
-        raise ArtifactError(
-            f"Selector artifact '{directory}' is inconsistent ({type(err).__name__}: {err}); "
-            "retrain it with this zapml version."
-        ) from None
+    return cls.restore(directory, config, arrays)

@@ -4,10 +4,12 @@ whose best pipeline follows a known rule of the meta-features (selectors/synthet
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from safetensors.numpy import load_file, save_file
 
 from zapml.errors import ArtifactError, DataError
 from zapml.evaluation import factory, leave_one_core_out, summarize
@@ -24,6 +26,7 @@ from zapml.selectors import (
     recommend,
     train_selector,
 )
+from zapml.selectors.artifacts import _sha256
 from zapml.space import sample_pipelines
 
 # Small budgets so the whole file runs in seconds; the selectors' defaults are larger.
@@ -114,6 +117,83 @@ def test_wrong_format_version_and_missing_manifest_raise(fitted, tmp_path):
     (path / "manifest.json").unlink()
     with pytest.raises(ArtifactError, match="manifest.json is missing"):
         load_selector(path)
+
+
+def _edit_and_rehash(path: Path, edit_config=None, edit_arrays=None) -> Path:
+    """Change a saved selector and re-hash its manifest, as a careful attacker would."""
+    if edit_config is not None:
+        config = json.loads((path / "config.json").read_text())
+        edit_config(config)
+        (path / "config.json").write_text(json.dumps(config))
+    if edit_arrays is not None:
+        arrays = load_file(str(path / "arrays.safetensors"))
+        edit_arrays(arrays)
+        save_file(arrays, str(path / "arrays.safetensors"))
+    manifest = json.loads((path / "manifest.json").read_text())
+    manifest["files"] = {name: _sha256(path / name) for name in manifest["files"]}
+    (path / "manifest.json").write_text(json.dumps(manifest))
+    return path
+
+
+def test_an_illegal_pipeline_in_a_rehashed_config_is_refused(fitted, tmp_path):
+    path = _saved(fitted, tmp_path)
+    pid = fitted["knn"].pipeline_ids_[2]
+    _edit_and_rehash(path, lambda c: c["pipelines"][2].update(lr=50))
+    for load in (load_selector, SELECTORS["knn"].load):
+        with pytest.raises(ArtifactError, match=f"pipeline {pid} .*'lr'.*50"):
+            load(path)
+    # A legal value that was changed behind its id is refused too.
+    _edit_and_rehash(path, lambda c: c["pipelines"][2].update(lr=0.05))
+    with pytest.raises(ArtifactError, match=f"pipeline {pid} has values whose id is"):
+        load_selector(path)
+    _edit_and_rehash(path, lambda c: c["pipelines"][2].update(lr=0.05, architecture="resnet99"))
+    with pytest.raises(ArtifactError, match=f"pipeline {pid}: Unknown backbone 'resnet99'"):
+        load_selector(path)
+
+
+def _nan_first(name):
+    def edit(arrays):
+        arrays[name] = arrays[name].copy()
+        arrays[name].flat[0] = np.nan
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("name", "edit_config", "edit_arrays", "message"),
+    [
+        ("guided_lr", None, _nan_first("state.w"), "'w' holds 1 non-finite"),
+        ("guided_fm", None, _nan_first("state.v"), "'v' holds 1 non-finite"),
+        ("zap_hpo", None, _nan_first("state.m0.0.weight"), "'m0.0.weight' holds 1 non-finite"),
+        ("zap_hpo", lambda c: c["params"].update(loss="hinge"), None, "'params.loss'"),
+        ("zap_hpo", None, _nan_first("state.enc.std"), "encoder's mean/std"),
+        ("knn", lambda c: c["params"].update(k=0), None, "'k' parameter"),
+        ("knn", None, _nan_first("state.mf.std"), "scaler's mean/std"),
+        ("zap_as", None, lambda a: a["state.portfolio"].__setitem__(0, 99), "'portfolio'"),
+        ("single_best", None, _nan_first("state.mean_perf"), "'mean_perf' holds NaN"),
+        ("random", lambda c: c["params"].update(seed=-1), None, "'params.seed'"),
+        ("knn", None, _nan_first("common.mf_fill"), "'common.mf_fill' holds 1"),
+        ("knn", lambda c: c["train_core"].pop(), None, "core names for"),
+        ("knn", None, lambda a: a.update({"common.train_mf": a["common.train_mf"][1:]}), "shape"),
+    ],
+)
+def test_out_of_range_fields_of_a_rehashed_artifact_are_refused(
+    name, edit_config, edit_arrays, message, fitted, tmp_path
+):
+    path = _edit_and_rehash(_saved(fitted, tmp_path, name), edit_config, edit_arrays)
+    with pytest.raises(ArtifactError, match=re.escape(message)):
+        load_selector(path)
+
+
+def test_an_empty_meta_dataset_is_refused_with_a_message(small):
+    no_tasks = small.subset(task_ids=[])
+    no_runs = make_synthetic_metadataset(n_core=2, tasks_per_core=2, n_pipelines=3, seed=0)
+    no_runs.perf.loc[:, :] = np.nan
+    for name in ("knn", "zap_hpo"):
+        with pytest.raises(DataError, match=r"0 task\(s\) and 12 pipeline\(s\)"):
+            get_selector(name).fit(no_tasks)
+        with pytest.raises(DataError, match="no finished runs"):
+            train_selector(no_runs, name)
 
 
 def test_loading_as_the_wrong_class_raises(fitted, tmp_path):
