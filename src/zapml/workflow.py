@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from zapml.runtime import FitResult
+    from zapml.selectors import Recommendation
 
 
 #: Where the shipped default selector lives (trained on the shipped meta-dataset).
@@ -53,8 +54,7 @@ def choose_pipeline(
         from zapml.selectors import recommend
 
         advice = recommend(selector_dir, metafeatures, top=1)
-        best = Pipeline(advice["top"][0]["pipeline"])
-        return best, f"chosen zero-shot by the {advice['selector']} selector in {selector_dir}"
+        return advice.best, f"chosen zero-shot by the {advice.selector} selector in {selector_dir}"
     return default_pipeline(), "the space's default pipeline"
 
 
@@ -229,7 +229,7 @@ def run_recommend(
     top: int,
     save: Path | None,
     console: Console,
-) -> dict[str, Any]:
+) -> Recommendation:
     from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
     from zapml.selectors import recommend
@@ -244,16 +244,16 @@ def run_recommend(
     metafeatures = compute_metafeatures(split.train)
     advice = recommend(selector_dir, metafeatures, top=top)
     features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
-    console.print(f"[bold]{data}[/]: {features}  ->  {advice['selector']} selector")
+    console.print(f"[bold]{data}[/]: {features}  ->  {advice.selector} selector")
     table = Table(title=f"Top {top} pipelines (higher score = better predicted ALC rank)")
     for col in ("rank", "architecture", "score", "lr", "optimizer", "input px", "batch", "frozen"):
         table.add_column(col, no_wrap=col == "architecture")
-    for row in advice["top"]:
-        p = row["pipeline"]
+    for row in advice.top:
+        p = row.pipeline
         table.add_row(
-            str(row["rank"]),
-            row["architecture"],
-            f"{row['score']:.3f}",
+            str(row.rank),
+            row.architecture,
+            f"{row.score:.3f}",
             f"{p['lr']:.2g}",
             str(p["optimizer"]),
             str(2 ** int(p["log2_max_size"])),
@@ -261,20 +261,18 @@ def run_recommend(
             f"{p['freeze_portion']:.0%}",
         )
     console.print(table)
-    near = advice["nearest_training_tasks"][:3]
+    near = advice.nearest_training_tasks[:3]
     if near:
         console.print(
             "nearest training tasks: "
-            + "; ".join(
-                f"{t['task_id']} ({t['core_dataset']}, d={t['distance']:.2f})" for t in near
-            )
+            + "; ".join(f"{t.task_id} ({t.core_dataset}, d={t.distance:.2f})" for t in near)
         )
-    if advice.get("strongest_features"):
-        console.print(f"strongest features: {advice['strongest_features']}")
-    for warning in advice["warnings"]:
+    if advice.strongest_features:
+        console.print(f"strongest features: {list(advice.strongest_features)}")
+    for warning in advice.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
     if save is not None:
-        Pipeline(advice["top"][0]["pipeline"]).to_yaml(save)
+        advice.best.to_yaml(save)
         console.print(f"best pipeline written to {save} (zap fit {data} --pipeline {save})")
     return advice
 

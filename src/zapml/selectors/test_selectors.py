@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from zapml.evaluation import factory, leave_one_core_out, summarize
 from zapml.selectors import (
     SELECTORS,
     NotFittedError,
+    Recommendation,
     explain,
     get_selector,
     list_selectors,
@@ -325,9 +327,29 @@ def test_train_and_recommend_functions(small, tmp_path):
     sel = train_selector(small, "knn", tmp_path / "sel", k=3)
     row = dict(zip(sel.metafeature_names_, sel.train_mf_[1], strict=True))
     out = recommend(tmp_path / "sel", row, top=2, neighbours=2)
-    assert [t["rank"] for t in out["top"]] == [1, 2]
-    assert out["top"][0]["pipeline"] == sel.select(row).to_dict()
-    assert len(out["nearest_training_tasks"]) == 2 and out["warnings"] == []
+    assert isinstance(out, Recommendation) and out.selector == "knn"
+    assert [t.rank for t in out.top] == [1, 2]
+    scores = sel.rank(row)
+    order = np.argsort(-scores, kind="stable")
+    assert [t.pipeline for t in out.top] == [sel.pipelines_[i] for i in order[:2]]
+    assert [t.score for t in out.top] == [scores[order[0]], scores[order[1]]]
+    assert out.best == sel.select(row) and out.top[0].architecture == out.best.architecture
+    # the query is training task 1, so it is its own nearest task at distance 0
+    assert out.nearest_training_tasks[0].task_id == sel.train_task_ids_[1]
+    assert out.nearest_training_tasks[0].distance == pytest.approx(0.0)
+    assert len(out.nearest_training_tasks) == 2 and out.warnings == ()
+    assert out.strongest_features == ()  # knn has no feature weights
+    with pytest.raises(FrozenInstanceError):
+        out.selector = "other"  # type: ignore[misc]
+    far = recommend(sel, {**row, "num_train": 1e9, "num_classes": None}, top=1)
+    assert (
+        len(far.warnings) == 2 and "outside the training range" in far.warnings[0] + far.warnings[1]
+    )
+    assert json.loads(json.dumps(far.to_dict()))["top"][0]["rank"] == 1
+    guided = recommend(train_selector(small, "guided_lr"), row)
+    assert len(guided.strongest_features) == 5 and isinstance(
+        guided.strongest_features[0][1], float
+    )
 
 
 @pytest.mark.slow
