@@ -14,10 +14,6 @@ from typing import Any
 
 from ConfigSpace import ConfigurationSpace, EqualsCondition, InCondition
 
-#: Key of ``ConfigurationSpace.meta`` that keeps the order the hyperparameters were declared in
-#: (ConfigSpace itself sorts them); encodings follow it so their column layout stays stable.
-DECLARED_ORDER = "declared_order"
-
 
 @dataclass(frozen=True)
 class Condition:
@@ -44,10 +40,12 @@ def _default_space() -> ConfigurationSpace:
 
 
 def hyperparameter_names(space: ConfigurationSpace | None = None) -> tuple[str, ...]:
-    """Every hyperparameter of the space, in declaration order (then any undeclared, sorted)."""
+    """Every hyperparameter of the space, in ``build_space``'s declaration order, then any the
+    declaration lacks (a space extended by hand), sorted."""
+    from zapml.space.space import declared_order
+
     cs = space if space is not None else default_space()
-    meta = cs.meta if isinstance(cs.meta, Mapping) else {}
-    declared = [n for n in meta.get(DECLARED_ORDER, ()) if n in cs]
+    declared = [n for n in declared_order() if n in cs]
     return (*declared, *sorted(set(cs) - set(declared)))
 
 

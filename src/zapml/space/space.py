@@ -13,6 +13,7 @@ pass ``architectures=`` to include hub entries.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ConfigSpace import (
     Categorical,
@@ -25,7 +26,6 @@ from ConfigSpace import (
 from ConfigSpace.hyperparameters import Hyperparameter
 
 from zapml.space.pipeline import Pipeline
-from zapml.space.schema import DECLARED_ORDER
 
 FREEZE_PORTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 WARMUP_MULTIPLIERS = (1.0, 1.5, 2.0, 2.5, 3.0)
@@ -43,10 +43,8 @@ def build_space(architectures: Sequence[str] | None = None, seed: int = 0) -> Co
     archs = tuple(architectures) if architectures is not None else default_architectures()
     if not archs:
         raise ValueError("build_space: 'architectures' must name at least one zoo entry.")
-    hps = _hyperparameters(archs)
-    # ConfigSpace sorts its hyperparameters; the declared order is kept for stable encodings.
-    cs = ConfigurationSpace(seed=seed, meta={DECLARED_ORDER: tuple(hp.name for hp in hps)})
-    cs.add(hps)
+    cs = ConfigurationSpace(seed=seed)
+    cs.add(_hyperparameters(archs))
     cs.add(
         [
             EqualsCondition(cs["momentum"], cs["optimizer"], "SGD"),
@@ -56,6 +54,13 @@ def build_space(architectures: Sequence[str] | None = None, seed: int = 0) -> Co
         ]
     )
     return cs
+
+
+@lru_cache(maxsize=1)
+def declared_order() -> tuple[str, ...]:
+    """The hyperparameters in the order declared below (ConfigSpace sorts them by name);
+    encodings follow it so their column layout stays stable."""
+    return tuple(hp.name for hp in _hyperparameters(("any",)))
 
 
 def _hyperparameters(archs: tuple[str, ...]) -> list[Hyperparameter]:

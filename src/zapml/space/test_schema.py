@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from ConfigSpace import Categorical, EqualsCondition, Float, NotEqualsCondition
+from ConfigSpace import (
+    Categorical,
+    ConfigurationSpace,
+    EqualsCondition,
+    Float,
+    NotEqualsCondition,
+)
 
 from zapml.space import (
     Pipeline,
@@ -63,3 +69,14 @@ def test_architectures_come_from_the_zoo():
     assert default_architectures() == tuple(offline_names())
     assert tuple(build_space()["architecture"].choices) == tuple(offline_names())
     assert default_pipeline().architecture == "mobilenetv2_100"  # the cheapest pretrained one
+
+
+def test_the_schema_survives_a_json_round_trip_of_the_space(tmp_path):
+    """SMAC writes the space as JSON; the order and conditions read back must not change."""
+    cs = build_space()
+    cs.to_json(tmp_path / "space.json")
+    again = ConfigurationSpace.from_json(tmp_path / "space.json")
+    assert again == cs
+    assert hyperparameter_names(again) == hyperparameter_names(cs)
+    assert required_names(again) == required_names(cs)
+    assert conditions(again) == conditions(cs)
