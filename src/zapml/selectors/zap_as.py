@@ -10,7 +10,9 @@ Selector families (all on scikit-learn random forests, exported without pickle, 
 - ``independent_regression``: one regressor per pipeline predicting its perf;
 - ``joint_regression``: one regressor over [features, one-hot pipeline].
 
-Preprocessing: imputation (mean/median), optional z-scaling, optional PCA. The family and all of
+Preprocessing: imputation (mean/median; the Selector base class already fills missing training
+meta-features with their median, so this matters only for NaNs it never sees), optional
+z-scaling, optional PCA. The family and all of
 these are ZAP-AS's own hyperparameters, tuned by SMAC3 (HPO facade) on inner CV folds grouped by
 core dataset within ``n_trials`` / ``walltime`` seconds.
 
