@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from zapml.space.schema import conditions, is_active
+from zapml.space.schema import conditions, default_conditions, is_active
 
 
 def _plain(value: Any) -> Any:
@@ -32,7 +32,7 @@ class Pipeline(Mapping[str, Any]):
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         clean = {k: _plain(v) for k, v in values.items()}
-        conds = conditions()  # the space's own conditions (space.build_space)
+        conds = default_conditions()  # the space's own conditions (space.build_space)
         self._values: dict[str, Any] = {
             k: v for k, v in sorted(clean.items()) if is_active(k, clean, conds)
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from ConfigSpace import ConfigurationSpace, EqualsCondition, InCondition
@@ -52,16 +53,16 @@ def hyperparameter_names(space: ConfigurationSpace | None = None) -> tuple[str, 
 def conditions(space: ConfigurationSpace | None = None) -> dict[str, Condition]:
     """Child name -> its activation condition. Only the condition kinds the space uses are
     understood; any other kind raises, so a new one cannot be silently ignored."""
-    cs = space if space is not None else default_space()
     if space is None:
-        return dict(_default_conditions())
-    return _conditions_of(cs)
+        return dict(default_conditions())
+    return _conditions_of(space)
 
 
 @lru_cache(maxsize=1)
-def _default_conditions() -> tuple[tuple[str, Condition], ...]:
-    # Pipeline() consults the conditions on every construction: derive them once.
-    return tuple(_conditions_of(default_space()).items())
+def default_conditions() -> Mapping[str, Condition]:
+    """The default space's conditions, derived once (``Pipeline()`` consults them on every
+    construction); read-only."""
+    return MappingProxyType(_conditions_of(default_space()))
 
 
 def _conditions_of(cs: ConfigurationSpace) -> dict[str, Condition]:
