@@ -14,12 +14,12 @@ from rich.table import Table
 
 from zapml.errors import PipelineError
 from zapml.selectors.choice import choose_pipeline, resolve_selector_dir
-from zapml.space import Pipeline
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from zapml.runtime import FitResult
+    from zapml.selectors import Recommendation
 
 
 def process_start_time() -> float:
@@ -224,7 +224,7 @@ def train_selector_cli(
 
 def run_recommend(
     data: str, *, selector: str | Path | None, top: int, save: Path | None, console: Console
-) -> Any:
+) -> Recommendation:
     from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
     from zapml.selectors import recommend
@@ -240,25 +240,25 @@ def run_recommend(
     metafeatures = compute_metafeatures(load_data(data).train)
     advice = recommend(selector_dir, metafeatures, top=top)
     features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
-    console.print(f"[bold]{data}[/]: {features}  ->  {advice['selector']} selector")
+    console.print(f"[bold]{data}[/]: {features}  ->  {advice.selector} selector")
     console.print(_recommend_table(advice, top))
     _print_reasons(console, advice)
     if save is not None:
-        Pipeline(advice["top"][0]["pipeline"]).to_yaml(save)
+        advice.best.to_yaml(save)
         console.print(f"best pipeline written to {save} (zap fit {data} --pipeline {save})")
     return advice
 
 
-def _recommend_table(advice: Any, top: int) -> Table:
+def _recommend_table(advice: Recommendation, top: int) -> Table:
     table = Table(title=f"Top {top} pipelines (higher score = better predicted rank)")
     for col in ("rank", "architecture", "score", "lr", "optimizer", "input px", "batch", "frozen"):
         table.add_column(col, no_wrap=True)
-    for row in advice["top"]:
-        p = row["pipeline"]
+    for row in advice.top:
+        p = row.pipeline
         table.add_row(
-            str(row["rank"]),
-            row["architecture"],
-            f"{row['score']:.3f}",
+            str(row.rank),
+            row.architecture,
+            f"{row.score:.3f}",
             f"{p['lr']:.2g}",
             str(p["optimizer"]),
             str(2 ** int(p["log2_max_size"])),
@@ -268,18 +268,16 @@ def _recommend_table(advice: Any, top: int) -> Table:
     return table
 
 
-def _print_reasons(console: Console, advice: Any) -> None:
-    near = advice["nearest_training_tasks"][:3]
+def _print_reasons(console: Console, advice: Recommendation) -> None:
+    near = advice.nearest_training_tasks[:3]
     if near:
         console.print(
             "nearest training tasks: "
-            + "; ".join(
-                f"{t['task_id']} ({t['core_dataset']}, d={t['distance']:.2f})" for t in near
-            )
+            + "; ".join(f"{t.task_id} ({t.core_dataset}, d={t.distance:.2f})" for t in near)
         )
-    if advice.get("strongest_features"):
-        console.print(f"strongest features: {advice['strongest_features']}")
-    for warning in advice["warnings"]:
+    if advice.strongest_features:
+        console.print(f"strongest features: {list(advice.strongest_features)}")
+    for warning in advice.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
 
 

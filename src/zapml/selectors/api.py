@@ -7,7 +7,8 @@ from typing import Any
 
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.explain import explain
+from zapml.selectors.explain import build_recommendation
+from zapml.selectors.recommendation import Recommendation
 from zapml.selectors.registry import get_selector, load_selector
 
 
@@ -19,11 +20,6 @@ def train_selector(
 ) -> Selector:
     """Fit selector ``name`` (``list_selectors()``) on the meta-dataset; save it when ``out_dir``
     is given. ``params`` go to the selector's constructor (unknown ones raise ValueError)."""
-    if name == "oracle":
-        raise ValueError(
-            "The oracle needs the true performance of the new task; it is for "
-            "evaluation only (zapml.evaluation), not a trainable recommender."
-        )
     selector = get_selector(name, **params).fit(metadataset)
     if out_dir is not None:
         selector.save(out_dir)
@@ -36,9 +32,12 @@ def recommend(
     candidates: Candidates = None,
     top: int = 3,
     neighbours: int = 5,
-) -> dict[str, Any]:
+) -> Recommendation:
     """Rank pipelines for one task (a Mapping of meta-features) with a fitted selector or a saved
     one's directory; returns the top pipelines with scores, the nearest training tasks, the
-    strongest features where the model has them, and out-of-range warnings."""
+    strongest features where the model has them, and the out-of-range / missing-value warnings
+    (show those: the selector is extrapolating or imputing)."""
+    if int(top) < 1:
+        raise ValueError(f"The 'top' parameter must be >= 1. Got {top!r}.")
     sel = selector if isinstance(selector, Selector) else load_selector(selector)
-    return explain(sel, metafeatures, candidates, top=top, k=neighbours)
+    return build_recommendation(sel, metafeatures, candidates, top=top, k=neighbours)

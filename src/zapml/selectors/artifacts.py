@@ -18,6 +18,7 @@ from safetensors.numpy import load_file, save_file
 
 import zapml
 from zapml.errors import ArtifactError
+from zapml.space.pipeline import Pipeline
 
 #: Bump when the on-disk layout of any selector changes incompatibly.
 FORMAT_VERSION = 1
@@ -112,3 +113,69 @@ def read_artifact(
     arrays = load_file(str(path / ARRAYS))
     arrays.pop("__empty__", None)
     return manifest, config, arrays
+
+
+# ---------------------------------------------------------------------- checks on load
+def validated_pipelines(ids: list[str], dicts: list[dict[str, Any]]) -> list[Pipeline]:
+    """The artifact's pipelines, each checked against the space (and its zoo architecture) and
+    against its recorded id, so an edited config cannot make a selector run an illegal pipeline.
+    """
+    from zapml.errors import ZooError
+    from zapml.space.space import build_space, default_architectures
+    from zapml.zoo import get_spec
+
+    if len(ids) != len(dicts) or not dicts:
+        raise ArtifactError(f"it lists {len(ids)} pipeline ids for {len(dicts)} pipelines.")
+    if len(set(ids)) != len(ids):
+        raise ArtifactError("its pipeline ids are not unique.")
+    pipelines = [Pipeline(d) for d in dicts]
+    archs = list(default_architectures())
+    for pid, p in zip(ids, pipelines, strict=True):
+        try:
+            get_spec(p.architecture)
+        except ZooError as err:
+            raise ArtifactError(f"pipeline {pid}: {err}") from None
+        if p.architecture not in archs:
+            archs.append(p.architecture)
+    space = build_space(archs)
+    for pid, p in zip(ids, pipelines, strict=True):
+        try:
+            p.validate(space)
+        except ValueError as err:
+            raise ArtifactError(f"pipeline {pid} is not a pipeline of the space: {err}") from None
+        if p.id != pid:
+            raise ArtifactError(f"pipeline {pid} has values whose id is {p.id}: it was edited.")
+    return pipelines
+
+
+def check_finite(name: str, values: Any, allow_nan: bool = False) -> None:
+    """Raise ArtifactError unless the array ``name`` is all finite numbers (NaN if allowed)."""
+    arr = np.asarray(values, dtype=np.float64)
+    bad = ~np.isfinite(arr)
+    if allow_nan:
+        bad &= ~np.isnan(arr)
+    if bad.any():
+        raise ArtifactError(f"'{name}' holds {int(bad.sum())} non-finite value(s).")
+
+
+def check_shape(name: str, values: Any, shape: tuple[int, ...]) -> None:
+    if np.shape(values) != shape:
+        raise ArtifactError(f"'{name}' has shape {np.shape(values)}, expected {shape}.")
+
+
+def check_common_state(selector: Any) -> None:
+    """What every selector artifact holds: consistent sizes and finite meta-feature statistics."""
+    n_tasks, n_mf = len(selector.train_task_ids_), len(selector.metafeature_names_)
+    if n_tasks == 0:
+        raise ArtifactError("it has no training tasks.")
+    if len(set(selector.metafeature_names_)) != n_mf:
+        raise ArtifactError("its meta-feature names are not unique.")
+    if len(selector.train_core_) != n_tasks:
+        raise ArtifactError(f"it has {len(selector.train_core_)} core names for {n_tasks} tasks.")
+    check_shape("common.train_mf", selector.train_mf_, (n_tasks, n_mf))
+    check_finite("common.train_mf", selector.train_mf_)
+    for name in ("mf_fill", "mf_min", "mf_max"):
+        check_shape(f"common.{name}", getattr(selector, f"{name}_"), (n_mf,))
+        check_finite(f"common.{name}", getattr(selector, f"{name}_"))
+    if (selector.mf_min_ > selector.mf_max_).any():
+        raise ArtifactError("its training meta-feature minimum exceeds the maximum.")

@@ -19,9 +19,20 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
+from zapml.errors import ArtifactError, DataError
 from zapml.metadataset.metadataset import MetaDataset
-from zapml.selectors.artifacts import read_artifact, write_artifact
-from zapml.selectors.encoding import as_matrix
+from zapml.selectors.artifacts import (
+    check_common_state,
+    read_artifact,
+    validated_pipelines,
+    write_artifact,
+)
+from zapml.selectors.encoding import (
+    as_matrix,
+    check_finite_or_missing,
+    imputation_values,
+    impute,
+)
 from zapml.space.pipeline import Pipeline
 
 Candidates = Sequence[Pipeline | str] | None
@@ -51,10 +62,7 @@ class Selector(ABC):
     def fit(self: S, metadataset: MetaDataset) -> S:
         if not isinstance(metadataset, MetaDataset):
             raise TypeError(f"fit() needs a zapml MetaDataset, got {type(metadataset).__name__}.")
-        if len(metadataset.tasks) == 0 or len(metadataset.pipelines) == 0:
-            raise ValueError("fit(): the meta-dataset has no tasks or no pipelines.")
-        if metadataset.num_runs_filled == 0:
-            raise ValueError("fit(): the meta-dataset's perf matrix is empty (all NaN).")
+        _check_trainable(metadataset)
         self._fit_common(metadataset)
         self._fit(metadataset)
         return self
@@ -65,10 +73,15 @@ class Selector(ABC):
         self.pipelines_ = [md.pipelines[p] for p in self.pipeline_ids_]
         self.train_task_ids_ = md.task_ids
         self.train_core_ = [str(c) for c in md.core_datasets()]
-        self.train_mf_ = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
+        raw = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
+        check_finite_or_missing(raw, self.metafeature_names_, "the training meta-dataset")
+        # Missing training meta-features take the training median (saved with the selector and
+        # reapplied to queries), so no selector ever sees a NaN feature.
+        self.mf_fill_ = imputation_values(raw, self.metafeature_names_)
+        self.train_mf_ = impute(raw, self.mf_fill_)
         # Kept for explanations and out-of-range warnings at recommendation time.
-        self.mf_min_ = np.nanmin(self.train_mf_, axis=0)
-        self.mf_max_ = np.nanmax(self.train_mf_, axis=0)
+        self.mf_min_ = np.nanmin(raw, axis=0)
+        self.mf_max_ = np.nanmax(raw, axis=0)
 
     @abstractmethod
     def _fit(self, md: MetaDataset) -> None: ...
@@ -84,7 +97,10 @@ class Selector(ABC):
     def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
         self._check_fitted()
         x, single = as_matrix(metafeatures, self.metafeature_names_)
-        scores = np.asarray(self._score(x, candidates), dtype=np.float64)
+        check_finite_or_missing(x, self.metafeature_names_, "the query")
+        scores = np.asarray(self._score(impute(x, self.mf_fill_), candidates), dtype=np.float64)
+        if np.isnan(scores).any():  # a bug, never an answer: refuse rather than pick index 0
+            raise RuntimeError(f"{type(self).__name__} produced NaN scores; please report this.")
         return scores[0] if single else scores
 
     def select(self, metafeatures: Any, candidates: Candidates = None) -> Pipeline:
@@ -158,26 +174,71 @@ class Selector(ABC):
             "train_core": self.train_core_,
             "state": state_cfg,
         }
-        arrays = {"common.train_mf": self.train_mf_}
+        arrays = {
+            "common.train_mf": self.train_mf_,
+            "common.mf_fill": self.mf_fill_,
+            "common.mf_min": self.mf_min_,
+            "common.mf_max": self.mf_max_,
+        }
         arrays.update({f"state.{k}": v for k, v in state_arrays.items()})
         return write_artifact(directory, type(self).__name__, config, arrays)
 
     @classmethod
     def load(cls: type[S], directory: str | Path) -> S:
         _, config, arrays = read_artifact(directory, expected_class=cls.__name__)
-        return cls._from_artifact(config, arrays)
+        return cls.restore(directory, config, arrays)
+
+    @classmethod
+    def restore(
+        cls: type[S], directory: str | Path, config: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> S:
+        """Rebuild a saved selector and check every field it read; anything out of place raises
+        an ArtifactError naming the artifact and the field."""
+        try:
+            obj = cls._from_artifact(config, arrays)
+            check_common_state(obj)
+            obj._check_state()
+        except ArtifactError as err:
+            raise ArtifactError(f"Selector artifact '{directory}': {err}") from None
+        except (KeyError, TypeError, ValueError, RuntimeError, IndexError) as err:
+            raise ArtifactError(
+                f"Selector artifact '{directory}' is inconsistent ({type(err).__name__}: {err}); "
+                "retrain it with this zapml version."
+            ) from None
+        return obj
+
+    def _check_state(self) -> None:
+        """Range checks of the selector-specific state after loading (raise ArtifactError)."""
+        return None
 
     @classmethod
     def _from_artifact(cls: type[S], config: dict[str, Any], arrays: dict[str, np.ndarray]) -> S:
         obj = cls(**config["params"])
         obj.metafeature_names_ = list(config["metafeature_names"])
         obj.pipeline_ids_ = list(config["pipeline_ids"])
-        obj.pipelines_ = [Pipeline(d) for d in config["pipelines"]]
+        obj.pipelines_ = validated_pipelines(obj.pipeline_ids_, config["pipelines"])
         obj.train_task_ids_ = list(config["train_task_ids"])
         obj.train_core_ = list(config["train_core"])
         obj.train_mf_ = arrays["common.train_mf"]
-        obj.mf_min_ = np.nanmin(obj.train_mf_, axis=0)
-        obj.mf_max_ = np.nanmax(obj.train_mf_, axis=0)
+        # Artifacts from before imputation was saved had complete training meta-features.
+        obj.mf_fill_ = arrays.get("common.mf_fill", np.nanmedian(obj.train_mf_, axis=0))
+        obj.mf_min_ = arrays.get("common.mf_min", np.nanmin(obj.train_mf_, axis=0))
+        obj.mf_max_ = arrays.get("common.mf_max", np.nanmax(obj.train_mf_, axis=0))
         state = {k[len("state.") :]: v for k, v in arrays.items() if k.startswith("state.")}
         obj._set_state(config["state"], state)
         return obj
+
+
+def _check_trainable(md: MetaDataset) -> None:
+    """An empty meta-dataset is a user error with a fix, not a traceback."""
+    if len(md.tasks) == 0 or len(md.pipelines) == 0:
+        raise DataError(
+            f"The meta-dataset has {len(md.tasks)} task(s) and {len(md.pipelines)} pipeline(s); "
+            "a selector needs both. Build it first (zap metadataset build) or pick another one."
+        )
+    if md.num_runs_filled == 0:
+        raise DataError(
+            f"The meta-dataset has {len(md.tasks)} tasks and {len(md.pipelines)} pipelines but no "
+            "finished runs (its perf matrix is all missing); build or resume it first "
+            "(zap metadataset build), then train the selector."
+        )

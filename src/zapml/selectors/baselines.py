@@ -1,4 +1,7 @@
-"""Baselines: random pipeline, single best (best mean over the training tasks) and the oracle."""
+"""Baselines: random pipeline and single best (best mean over the training tasks).
+
+The oracle (the best pipeline by the task's true performance) is no selector: it cannot rank a
+new task. ``zapml.evaluation`` reports it as the upper bound, straight from the stored perf."""
 
 from __future__ import annotations
 
@@ -7,7 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.selectors.artifacts import check_shape
 from zapml.selectors.base import Candidates, Selector
 
 
@@ -24,6 +29,10 @@ class RandomSelector(Selector):
 
     def _fit(self, md: MetaDataset) -> None:
         return None
+
+    def _check_state(self) -> None:
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ArtifactError(f"'params.seed' is {self.seed!r}; it must be an int >= 0.")
 
     def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
         n = len(self.pipeline_ids_) if candidates is None else len(candidates)
@@ -55,42 +64,10 @@ class SingleBestSelector(Selector):
     def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         return {}, {"mean_perf": self.mean_perf_}
 
+    def _check_state(self) -> None:
+        check_shape("mean_perf", self.mean_perf_, (len(self.pipeline_ids_),))
+        if np.isnan(self.mean_perf_).any() or (self.mean_perf_ == np.inf).any():
+            raise ArtifactError("'mean_perf' holds NaN or +inf.")  # -inf: never run, ranks last
+
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.mean_perf_ = arrays["mean_perf"]
-
-
-class OracleSelector(Selector):
-    """Evaluation only: looks up the true performance, so it needs the tasks' stored perf.
-
-    ``fit`` on the meta-dataset that holds the *evaluation* tasks; ``rank`` then takes a DataFrame
-    indexed by those task ids (meta-feature values are ignored). Never use it to recommend.
-    """
-
-    name = "oracle"
-
-    def __init__(self) -> None:
-        pass
-
-    def _fit(self, md: MetaDataset) -> None:
-        self.perf_ = md.perf.to_numpy(dtype=np.float64)
-
-    def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
-        self._check_fitted()
-        index = getattr(metafeatures, "index", None)
-        if index is None or not hasattr(metafeatures, "columns"):
-            raise TypeError("OracleSelector.rank needs a DataFrame indexed by known task ids.")
-        rows = {t: i for i, t in enumerate(self.train_task_ids_)}
-        missing = [t for t in index if str(t) not in rows]
-        if missing:
-            raise ValueError(f"OracleSelector knows no perf for task(s) {missing[:5]}.")
-        perf = self.perf_[[rows[str(t)] for t in index]][:, self.known_indices(candidates)]
-        return np.where(np.isnan(perf), -np.inf, perf)
-
-    def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError("OracleSelector scores by task id; see rank().")
-
-    def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        return {}, {"perf": self.perf_}
-
-    def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
-        self.perf_ = arrays["perf"]

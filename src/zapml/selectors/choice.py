@@ -55,7 +55,6 @@ def choose_pipeline(
         from zapml.selectors.api import recommend
 
         advice = recommend(selector_dir, dict(metafeatures), top=1)
-        best = Pipeline(advice["top"][0]["pipeline"])
-        origin = f"chosen zero-shot by the {advice['selector']} selector in {selector_dir}"
-        return PipelineChoice(best, origin, tuple(advice["warnings"]))
+        origin = f"chosen zero-shot by the {advice.selector} selector in {selector_dir}"
+        return PipelineChoice(advice.best, origin, advice.warnings)
     return PipelineChoice(default_pipeline(), "the space's default pipeline")

@@ -10,46 +10,146 @@ all candidates at once so ranking 10,000 candidates stays a few numpy calls per 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
-
-from zapml.space.pipeline import Pipeline
-from zapml.space.space import DEFAULT_ARCHITECTURES
-
-NUMERICAL: tuple[str, ...] = (
-    "cv_valid_ratio",
-    "max_valid_count",
-    "log2_max_size",
-    "train_info_sample",
-    "steps_per_epoch",
-    "early_epoch",
-    "skip_valid_score_threshold",
-    "test_after_at_least_seconds",
-    "test_after_at_least_seconds_max",
-    "test_after_at_least_seconds_step",
-    "max_inner_loop_ratio",
-    "batch_size",
-    "lr",
-    "min_lr",
-    "wd",
-    "momentum",
-    "freeze_portion",
-    "warmup_multiplier",
-    "warm_up_epoch",
+from ConfigSpace import ConfigurationSpace
+from ConfigSpace.hyperparameters import (
+    CategoricalHyperparameter,
+    FloatHyperparameter,
+    IntegerHyperparameter,
 )
-LOG10: frozenset[str] = frozenset({"lr", "wd", "min_lr"})
-#: Inactive conditionals are encoded as 0 (False): momentum without SGD, nesterov without SGD,
-#: amsgrad with SGD, no simple model.
-CONDITIONAL_ZERO: frozenset[str] = frozenset({"momentum", "nesterov", "amsgrad"})
-BOOLEAN: tuple[str, ...] = ("nesterov", "amsgrad", "first_simple_model")
-CATEGORICAL: dict[str, tuple[str, ...]] = {
-    "optimizer": ("SGD", "Adam", "AdamW"),
-    "scheduler": ("plateau", "cosine"),
-    "simple_model": ("SVC", "NuSVC", "RF", "LR"),
-}
+
+from zapml.errors import DataError
+from zapml.space.pipeline import Pipeline
+from zapml.space.schema import conditions, default_space, hyperparameter_names
+
+
+@dataclass(frozen=True)
+class EncodingSchema:
+    """How each hyperparameter of the space is encoded, derived from the space (``from_space``):
+
+    - ``numerical``: integers, floats, and categoricals whose choices are all numbers;
+    - ``log10``: the floats the space samples on a log scale (``lr``, ``wd``, ``min_lr``);
+    - ``boolean``: categoricals over {True, False}, encoded 0/1;
+    - ``categorical``: the other categoricals (one-hot over the space's choices), except
+      ``architecture``, whose levels are learned from the training pipelines;
+    - ``conditional_zero``: conditional numerical/boolean ones, encoded 0 when inactive (an
+      inactive categorical has no level: an all-zero one-hot).
+    """
+
+    numerical: tuple[str, ...]
+    log10: frozenset[str]
+    boolean: tuple[str, ...]
+    categorical: dict[str, tuple[Any, ...]]
+    conditional_zero: frozenset[str]
+    architectures: tuple[str, ...]
+
+    @classmethod
+    def from_space(cls, space: ConfigurationSpace | None = None) -> EncodingSchema:
+        cs = space if space is not None else default_space()
+        numerical, boolean, categorical, log10 = [], [], {}, set()
+        for name in hyperparameter_names(cs):
+            hp = cs[name]
+            if name == "architecture":
+                continue
+            kind = _kind(hp)
+            if kind == "boolean":
+                boolean.append(name)
+            elif kind == "categorical":
+                categorical[name] = _choices(hp)
+            else:
+                numerical.append(name)
+                if isinstance(hp, FloatHyperparameter) and hp.log:
+                    log10.add(name)
+        conds = conditions(cs)
+        return cls(
+            numerical=tuple(numerical),
+            log10=frozenset(log10),
+            boolean=tuple(boolean),
+            categorical=categorical,
+            conditional_zero=frozenset(n for n in (*numerical, *boolean) if n in conds),
+            architectures=_choices(cs["architecture"]),
+        )
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every hyperparameter the encoding reads, ``architecture`` included."""
+        return (*self.numerical, *self.boolean, "architecture", *self.categorical)
+
+    def check_covers(self, space: ConfigurationSpace | None = None) -> None:
+        """Raise ValueError unless this encoding reads exactly the space's hyperparameters with
+        the space's choices: a hyperparameter the selectors cannot see is a silent bug."""
+        current = EncodingSchema.from_space(space)
+        missing = sorted(set(current.keys) - set(self.keys))
+        extra = sorted(set(self.keys) - set(current.keys))
+        changed = sorted(
+            n
+            for n in set(self.categorical) & set(current.categorical)
+            if self.categorical[n] != current.categorical[n]
+        )
+        kinds = current.numerical == self.numerical and current.boolean == self.boolean
+        if missing or extra or changed or not kinds or current.log10 != self.log10:
+            raise ValueError(
+                f"The pipeline encoding does not match the space: not encoded {missing}, "
+                f"unknown to the space {extra}, other choices {changed}"
+                f"{'' if kinds else ', other numerical/boolean columns'}. Retrain the selector "
+                "with this zapml version."
+            )
+
+    def to_config(self) -> dict[str, Any]:
+        return {
+            "numerical": list(self.numerical),
+            "log10": sorted(self.log10),
+            "boolean": list(self.boolean),
+            "categorical": {k: list(v) for k, v in self.categorical.items()},
+            "conditional_zero": sorted(self.conditional_zero),
+        }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> EncodingSchema:
+        return cls(
+            numerical=tuple(config["numerical"]),
+            log10=frozenset(config["log10"]),
+            boolean=tuple(config["boolean"]),
+            categorical={k: tuple(v) for k, v in dict(config["categorical"]).items()},
+            conditional_zero=frozenset(config["conditional_zero"]),
+            architectures=EncodingSchema.from_space().architectures,
+        )
+
+
+def _choices(hp: Any) -> tuple[Any, ...]:
+    if not isinstance(hp, CategoricalHyperparameter):
+        raise ValueError(f"hyperparameter {hp.name!r} of the space must be categorical")
+    return tuple(hp.choices)
+
+
+def _kind(hp: Any) -> str:
+    if isinstance(hp, IntegerHyperparameter | FloatHyperparameter):
+        return "numerical"
+    if isinstance(hp, CategoricalHyperparameter):
+        choices = tuple(hp.choices)
+        if set(choices) == {True, False} and all(isinstance(c, bool) for c in choices):
+            return "boolean"
+        if all(isinstance(c, int | float) and not isinstance(c, bool) for c in choices):
+            return "numerical"
+        return "categorical"
+    raise ValueError(
+        f"zapml.selectors.encoding cannot encode hyperparameter {hp.name!r} of type "
+        f"{type(hp).__name__}; teach EncodingSchema.from_space how before adding it to the space."
+    )
+
+
+#: The encoding of the default space; the constants below are its parts.
+SCHEMA = EncodingSchema.from_space()
+NUMERICAL: tuple[str, ...] = SCHEMA.numerical
+LOG10: frozenset[str] = SCHEMA.log10
+CONDITIONAL_ZERO: frozenset[str] = SCHEMA.conditional_zero
+BOOLEAN: tuple[str, ...] = SCHEMA.boolean
+CATEGORICAL: dict[str, tuple[Any, ...]] = SCHEMA.categorical
 
 
 def safe_std(values: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -63,26 +163,28 @@ def pipeline_dicts(pipelines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any
     return [p.to_dict() if isinstance(p, Pipeline) else dict(p) for p in pipelines]
 
 
-_CATEGORICAL_KEYS: tuple[str, ...] = ("architecture", *CATEGORICAL)
-_KEYS: tuple[str, ...] = NUMERICAL + BOOLEAN + _CATEGORICAL_KEYS
-# Absent keys: inactive conditionals encode as 0 / False / no level; anything else stays NaN so
-# a truly missing hyperparameter is caught and named.
-_DEFAULTS: dict[str, Any] = {
-    **{k: np.nan for k in NUMERICAL + BOOLEAN},
-    **{k: 0.0 for k in CONDITIONAL_ZERO},
-    **{k: None for k in _CATEGORICAL_KEYS},
-}
+def _absent_defaults(schema: EncodingSchema) -> dict[str, Any]:
+    """Absent keys: inactive conditionals encode as 0 / False / no level; anything else stays
+    NaN so a truly missing hyperparameter is caught and named."""
+    return {
+        **{k: np.nan for k in schema.numerical + schema.boolean},
+        **{k: 0.0 for k in schema.conditional_zero},
+        **{k: None for k in ("architecture", *schema.categorical)},
+    }
 
 
-def table(dicts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+def table(dicts: list[dict[str, Any]], schema: EncodingSchema = SCHEMA) -> dict[str, np.ndarray]:
     """Column arrays of every encoded hyperparameter. One C-level ``itemgetter`` call per
     pipeline and a ``zip(*rows)`` transpose instead of one ``dict.get`` per cell: about 3x faster
     on 10,000 candidates."""
-    getter = itemgetter(*_KEYS)
-    columns = list(zip(*(getter({**_DEFAULTS, **d}) for d in dicts), strict=True))
+    keys = schema.keys
+    defaults = _absent_defaults(schema)
+    getter = itemgetter(*keys)
+    columns = list(zip(*(getter({**defaults, **d}) for d in dicts), strict=True))
     out: dict[str, np.ndarray] = {}
-    for name, col in zip(_KEYS, columns, strict=True):
-        if name in _CATEGORICAL_KEYS:
+    categorical = {"architecture", *schema.categorical}
+    for name, col in zip(keys, columns, strict=True):
+        if name in categorical:
             out[name] = np.array(col, dtype=object)  # compared level by level in _one_hot
             continue
         num = np.fromiter(col, dtype=np.float64, count=len(col))
@@ -96,7 +198,7 @@ def table(dicts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     return out
 
 
-def _one_hot(column: np.ndarray, levels: Sequence[str]) -> np.ndarray:
+def _one_hot(column: np.ndarray, levels: Sequence[Any]) -> np.ndarray:
     # Unknown / inactive (None) levels encode as all zeros.
     out = np.zeros((len(column), len(levels)))
     for j, level in enumerate(levels):
@@ -106,34 +208,38 @@ def _one_hot(column: np.ndarray, levels: Sequence[str]) -> np.ndarray:
 
 class PipelineEncoder:
     """Fit on the training pipelines (architecture levels + numerical stats), then encode any
-    pipeline of the space. An architecture never seen in training encodes as all-zero one-hot."""
+    pipeline of the space. An architecture never seen in training encodes as all-zero one-hot.
+    ``schema`` (default: derived from the current space) says which columns exist."""
 
-    def __init__(self) -> None:
+    def __init__(self, schema: EncodingSchema | None = None) -> None:
+        self.schema = schema if schema is not None else SCHEMA
         self.architectures_: list[str] = []
         self.mean_: np.ndarray = np.zeros(0)
         self.std_: np.ndarray = np.ones(0)
 
+    def table(self, pipelines: Sequence[Mapping[str, Any]]) -> dict[str, np.ndarray]:
+        return table(pipeline_dicts(pipelines), self.schema)
+
     def fit(self, pipelines: Sequence[Mapping[str, Any]]) -> PipelineEncoder:
-        cols = table(pipeline_dicts(pipelines))
+        cols = self.table(pipelines)
         seen = {str(a) for a in cols["architecture"].tolist()}
-        # Defaults first so the column layout is stable across meta-datasets.
-        self.architectures_ = [a for a in DEFAULT_ARCHITECTURES if a in seen] + sorted(
-            seen - set(DEFAULT_ARCHITECTURES)
-        )
+        # The space's architectures first (zoo order) so the column layout is stable.
+        known = self.schema.architectures
+        self.architectures_ = [a for a in known if a in seen] + sorted(seen - set(known))
         raw = self._numerical(cols)
         self.mean_ = raw.mean(axis=0)
         self.std_ = safe_std(raw)
         return self
 
-    @staticmethod
-    def _numerical(cols: dict[str, np.ndarray]) -> np.ndarray:
-        parts = [np.log10(cols[n]) if n in LOG10 else cols[n] for n in NUMERICAL]
+    def _numerical(self, cols: dict[str, np.ndarray]) -> np.ndarray:
+        log10 = self.schema.log10
+        parts = [np.log10(cols[n]) if n in log10 else cols[n] for n in self.schema.numerical]
         return np.stack(parts, axis=1)
 
     def feature_names(self) -> list[str]:
-        names = list(NUMERICAL) + list(BOOLEAN)
+        names = list(self.schema.numerical) + list(self.schema.boolean)
         names += [f"architecture={a}" for a in self.architectures_]
-        for name, levels in CATEGORICAL.items():
+        for name, levels in self.schema.categorical.items():
             names += [f"{name}={level}" for level in levels]
         return names
 
@@ -141,25 +247,37 @@ class PipelineEncoder:
         dicts = pipeline_dicts(pipelines)
         if not dicts:
             return np.zeros((0, len(self.feature_names())))
-        return self.transform_columns(table(dicts))
+        return self.transform_columns(table(dicts, self.schema))
 
     def transform_columns(self, cols: dict[str, np.ndarray]) -> np.ndarray:
         """Encode the column arrays of ``table()`` (lets callers reuse one table)."""
         parts = [(self._numerical(cols) - self.mean_) / self.std_]
-        parts.append(np.stack([cols[b] for b in BOOLEAN], axis=1))
+        parts.append(np.stack([cols[b] for b in self.schema.boolean], axis=1))
         parts.append(_one_hot(cols["architecture"], self.architectures_))
-        for name, levels in CATEGORICAL.items():
+        for name, levels in self.schema.categorical.items():
             parts.append(_one_hot(cols[name], levels))
         return np.concatenate(parts, axis=1)
 
     def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        return {"architectures": self.architectures_}, {"mean": self.mean_, "std": self.std_}
+        config = {"architectures": self.architectures_, "schema": self.schema.to_config()}
+        return config, {"mean": self.mean_, "std": self.std_}
 
     @classmethod
     def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> PipelineEncoder:
-        enc = cls()
+        """Rebuild a saved encoder; refuse one whose encoding no longer covers the space.
+        Artifacts written before the schema was saved used the current default layout, which
+        the array sizes confirm."""
+        schema = EncodingSchema.from_config(config["schema"]) if "schema" in config else SCHEMA
+        schema.check_covers()
+        enc = cls(schema)
         enc.architectures_ = list(config["architectures"])
         enc.mean_, enc.std_ = arrays["mean"], arrays["std"]
+        if enc.mean_.shape != (len(schema.numerical),) or enc.std_.shape != enc.mean_.shape:
+            raise ValueError(
+                f"the pipeline encoder has {enc.mean_.shape} statistics for "
+                f"{len(schema.numerical)} numerical hyperparameters"
+            )
+        _check_statistics("pipeline encoder", enc.mean_, enc.std_)
         return enc
 
 
@@ -206,30 +324,76 @@ class MetaFeatureScaler:
         scaler = cls(log=bool(arrays["logged"].any()))
         scaler.logged_ = arrays["logged"].astype(bool)
         scaler.mean_, scaler.std_ = arrays["mean"], arrays["std"]
+        if not scaler.logged_.shape == scaler.mean_.shape == scaler.std_.shape:
+            raise ValueError("the meta-feature scaler's arrays differ in shape")
+        _check_statistics("meta-feature scaler", scaler.mean_, scaler.std_)
         return scaler
+
+
+def _check_statistics(what: str, mean: np.ndarray, std: np.ndarray) -> None:
+    """Saved z-scoring statistics must be finite with a positive spread (else every score
+    downstream would be NaN or infinite)."""
+    if not (np.isfinite(mean).all() and np.isfinite(std).all() and (std > 0).all()):
+        raise ValueError(f"the {what}'s mean/std are not finite with std > 0")
 
 
 def as_matrix(metafeatures: Any, names: Sequence[str]) -> tuple[np.ndarray, bool]:
     """Meta-features (Mapping / Series / DataFrame) -> float matrix ``(n_tasks, len(names))`` in the
-    fitted column order, and whether the input was a single task given as a Mapping."""
+    fitted column order, and whether the input was a single task given as a Mapping. A value of
+    None or NaN is missing (the selector imputes it); an absent column or key is refused."""
     if isinstance(metafeatures, pd.DataFrame):
-        missing = [n for n in names if n not in metafeatures.columns]
-        if missing:
-            raise ValueError(
-                f"metafeatures is missing column(s) {missing}; the selector was trained on "
-                f"{list(names)}."
-            )
-        return metafeatures[list(names)].to_numpy(dtype=np.float64), False
+        _check_present(names, metafeatures.columns, "column")
+        return _floats(metafeatures[list(names)].to_numpy(dtype=object)), False
     if isinstance(metafeatures, Mapping | pd.Series):
-        missing = [n for n in names if n not in metafeatures]
-        if missing:
-            raise ValueError(
-                f"metafeatures is missing key(s) {missing}; the selector was trained on "
-                f"{list(names)}."
-            )
-        row = np.array([[float(metafeatures[n]) for n in names]], dtype=np.float64)
-        return row, True
+        _check_present(names, metafeatures, "key")
+        return _floats(np.array([[metafeatures[n] for n in names]], dtype=object)), True
     raise TypeError(
         "metafeatures must be a Mapping (one task), a pandas Series or a DataFrame (one row per "
         f"task); got {type(metafeatures).__name__}."
     )
+
+
+def _check_present(names: Sequence[str], have: Any, what: str) -> None:
+    missing = [n for n in names if n not in have]
+    if missing:
+        raise DataError(
+            f"metafeatures is missing {what}(s) {missing}; the selector was trained on "
+            f"{list(names)}. Give NaN for a value that is unknown (it is then imputed)."
+        )
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    try:
+        return np.where(values == None, np.nan, values).astype(np.float64)  # noqa: E711
+    except (TypeError, ValueError) as err:
+        raise DataError(f"Meta-feature values must be numbers (or None/NaN): {err}.") from None
+
+
+def check_finite_or_missing(x: np.ndarray, names: Sequence[str], where: str) -> None:
+    """NaN means missing (imputed); an infinite meta-feature is a bug upstream: refuse it."""
+    bad = np.isinf(x)
+    if bad.any():
+        cols = sorted({names[int(j)] for j in np.flatnonzero(bad.any(axis=0))})
+        raise DataError(
+            f"Meta-feature(s) {cols} of {where} are infinite; give a finite value, or NaN / leave "
+            "it out where it is unknown (the selector then imputes the training median)."
+        )
+
+
+def imputation_values(train: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Per meta-feature median over the training tasks; a meta-feature missing for every
+    training task cannot be imputed and is refused."""
+    if len(train) == 0:
+        raise DataError("The meta-dataset has no tasks; a selector needs at least one.")
+    empty = [names[int(j)] for j in np.flatnonzero(np.isnan(train).all(axis=0))]
+    if empty:
+        raise DataError(
+            f"Meta-feature(s) {empty} are missing (NaN) for every training task, so a selector "
+            "can neither learn from them nor impute them; compute them or drop the column(s)."
+        )
+    return np.asarray(np.nanmedian(train, axis=0), dtype=np.float64)
+
+
+def impute(x: np.ndarray, fill: np.ndarray) -> np.ndarray:
+    """``x`` with each missing (NaN) meta-feature replaced by its training ``fill`` value."""
+    return np.where(np.isnan(x), fill[None, :], x)

@@ -3,7 +3,8 @@
 - ``nearest_training_tasks``: the training tasks closest in (log1p, z-scored) meta-feature space,
   with their core dataset and distance, and how the recommended pipeline did on them;
 - ``out_of_range_warnings``: meta-features outside the range seen in training (extrapolation);
-- ``explain``: both, plus the top pipelines and, for the guided models, the strongest features.
+- ``build_recommendation``: both, plus the top pipelines and, for the guided models, the
+  strongest features, as a typed ``Recommendation``; ``explain``: the same as a JSON-able dict.
 """
 
 from __future__ import annotations
@@ -14,17 +15,22 @@ import numpy as np
 import pandas as pd
 
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.encoding import MetaFeatureScaler, as_matrix
+from zapml.selectors.encoding import MetaFeatureScaler, as_matrix, impute
+from zapml.selectors.recommendation import NearbyTask, RankedPipeline, Recommendation
 
 
 def out_of_range_warnings(selector: Selector, metafeatures: Any) -> list[str]:
-    """One message per meta-feature of the (single) task outside the training [min, max]."""
+    """One message per meta-feature of the (single) task outside the training [min, max], and one
+    per missing meta-feature, naming the training median the selector puts in its place."""
     x, _ = as_matrix(metafeatures, selector.metafeature_names_)
     out = []
     for j, name in enumerate(selector.metafeature_names_):
         value, lo, hi = float(x[0, j]), float(selector.mf_min_[j]), float(selector.mf_max_[j])
         if np.isnan(value):
-            out.append(f"{name} is missing; the selector imputes it, so treat the ranking loosely.")
+            out.append(
+                f"{name} is missing; the selector ranks as if it were {selector.mf_fill_[j]:g} "
+                "(the median over its training tasks), so treat the ranking loosely."
+            )
         elif value < lo or value > hi:
             out.append(
                 f"{name} = {value:g} lies outside the training range [{lo:g}, {hi:g}]: the "
@@ -36,9 +42,10 @@ def out_of_range_warnings(selector: Selector, metafeatures: Any) -> list[str]:
 def nearest_training_tasks(selector: Selector, metafeatures: Any, k: int = 5) -> pd.DataFrame:
     """The ``k`` nearest training tasks: task id, core dataset, distance, their meta-features."""
     x, _ = as_matrix(metafeatures, selector.metafeature_names_)
+    query = impute(x[:1], selector.mf_fill_)  # as the selector itself sees the task
     scaler = MetaFeatureScaler(log=True).fit(selector.train_mf_)
-    train = np.nan_to_num(scaler.transform(selector.train_mf_))
-    dist = np.sqrt(((np.nan_to_num(scaler.transform(x[:1])) - train) ** 2).sum(axis=1))
+    train = scaler.transform(selector.train_mf_)
+    dist = np.sqrt(((scaler.transform(query) - train) ** 2).sum(axis=1))
     order = np.argsort(dist, kind="stable")[:k]
     table = pd.DataFrame(selector.train_mf_[order], columns=selector.metafeature_names_)
     table.insert(0, "distance", dist[order])
@@ -47,30 +54,43 @@ def nearest_training_tasks(selector: Selector, metafeatures: Any, k: int = 5) ->
     return table.reset_index(drop=True)
 
 
+def build_recommendation(
+    selector: Selector, metafeatures: Any, candidates: Candidates = None, top: int = 3, k: int = 5
+) -> Recommendation:
+    """The top pipelines for one task with the evidence: nearest training tasks, out-of-range
+    and missing-value warnings and, for the guided models, the strongest features."""
+    scores = selector.rank(metafeatures, candidates)
+    if scores.ndim != 1:
+        raise ValueError("recommend() takes one task (a Mapping or Series), not a DataFrame.")
+    pool = selector.resolve_candidates(candidates)
+    order = np.argsort(-scores, kind="stable")[:top]
+    near = nearest_training_tasks(selector, metafeatures, k)
+    names = list(selector.metafeature_names_)
+    strongest = getattr(selector, "strongest_features", None)
+    return Recommendation(
+        selector=selector.name,
+        top=tuple(
+            RankedPipeline(rank=r + 1, pipeline=pool[i], score=float(scores[i]))
+            for r, i in enumerate(order)
+        ),
+        warnings=tuple(out_of_range_warnings(selector, metafeatures)),
+        nearest_training_tasks=tuple(
+            NearbyTask(
+                task_id=str(row["task_id"]),
+                core_dataset=str(row["core_dataset"]),
+                distance=float(row["distance"]),
+                metafeatures={n: float(row[n]) for n in names},
+            )
+            for row in near.to_dict(orient="records")
+        ),
+        strongest_features=tuple(
+            (str(n), float(v)) for n, v in (strongest() if callable(strongest) else [])
+        ),
+    )
+
+
 def explain(
     selector: Selector, metafeatures: Any, candidates: Candidates = None, top: int = 3, k: int = 5
 ) -> dict[str, Any]:
-    """A JSON-able explanation of one task's ranking."""
-    scores = selector.rank(metafeatures, candidates)
-    pool = selector.resolve_candidates(candidates)
-    order = np.argsort(-scores, kind="stable")[:top]
-    result: dict[str, Any] = {
-        "selector": selector.name,
-        "top": [
-            {
-                "rank": r + 1,
-                "architecture": pool[i].architecture,
-                "score": float(scores[i]),
-                "pipeline": pool[i].to_dict(),
-            }
-            for r, i in enumerate(order)
-        ],
-        "nearest_training_tasks": nearest_training_tasks(selector, metafeatures, k).to_dict(
-            orient="records"
-        ),
-        "warnings": out_of_range_warnings(selector, metafeatures),
-    }
-    strongest = getattr(selector, "strongest_features", None)
-    if callable(strongest):
-        result["strongest_features"] = strongest()
-    return result
+    """A JSON-able explanation of one task's ranking (``build_recommendation(...).to_dict()``)."""
+    return build_recommendation(selector, metafeatures, candidates, top, k).to_dict()

@@ -21,16 +21,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors._threads import torch_threads
+from zapml.selectors.artifacts import check_finite, check_shape
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.encoding import (
-    MetaFeatureScaler,
-    PipelineEncoder,
-    pipeline_dicts,
-    safe_std,
-    table,
-)
+from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder, safe_std
 from zapml.space.pipeline import Pipeline
 
 PRETRAINING = ("imagenet-1k", "none")
@@ -153,6 +149,8 @@ def fit_linear(z: np.ndarray, y: np.ndarray, reg: float = 1e-3) -> tuple[float, 
 # ---------------------------------------------------------------------- selectors
 class _GuidedBase(Selector):
     scores_unseen_pipelines = True
+    w0_: float
+    w_: np.ndarray
 
     def _features(self) -> None:
         self.scaler_ = MetaFeatureScaler(log=True).fit(self.train_mf_)
@@ -162,7 +160,7 @@ class _GuidedBase(Selector):
     def pipeline_features(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
         if not pipelines:
             return np.zeros((0, self.models_.n_features + len(self.encoder_.feature_names())))
-        cols = table(pipeline_dicts(pipelines))  # one pass over the candidates for both parts
+        cols = self.encoder_.table(pipelines)  # one pass over the candidates for both parts
         return np.concatenate(
             [
                 self.models_.transform_column(cols["architecture"]),
@@ -209,6 +207,19 @@ class _GuidedBase(Selector):
             "y_std": self.y_std_,
         }
         return cfg, arrays
+
+    def _check_state(self) -> None:
+        n_features = len(self.feature_names())
+        check_shape("w", self.w_, (n_features,))
+        check_finite("w", self.w_)
+        check_finite("w0 / y_mean", [self.w0_, self.y_mean_])
+        if not (np.isfinite(self.y_std_) and self.y_std_ > 0):
+            raise ArtifactError(f"'y_std' is {self.y_std_!r}; it must be a positive number.")
+        v = getattr(self, "v_", None)
+        if v is not None:  # the FM's factors: one row per feature
+            if np.ndim(v) != 2 or len(v) != n_features:
+                raise ArtifactError(f"'v' has shape {np.shape(v)}, expected ({n_features}, k).")
+            check_finite("v", v)
 
     def _set_feature_state(self, cfg: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         enc = {k[4:]: v for k, v in arrays.items() if k.startswith("enc.")}

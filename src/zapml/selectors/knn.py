@@ -12,7 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.selectors.artifacts import check_finite, check_shape
 from zapml.selectors.base import Candidates, Selector
 from zapml.selectors.encoding import MetaFeatureScaler
 
@@ -26,17 +28,22 @@ def normalise_rows(perf: np.ndarray) -> np.ndarray:
 
 
 class KNNSelector(Selector):
+    """The k nearest training tasks (log1p, z-scored meta-features) vote for their pipelines."""
+
     name = "knn"
 
     def __init__(self, k: int = 5, mode: str = "average") -> None:
         self.k = k
         self.mode = mode
 
-    def _fit(self, md: MetaDataset) -> None:
+    def _check_params(self) -> None:
         if self.mode not in MODES:
             raise ValueError(f"The 'mode' parameter must be one of {MODES}. Got {self.mode!r}.")
-        if int(self.k) < 1:
-            raise ValueError(f"The 'k' parameter must be >= 1. Got {self.k!r}.")
+        if not isinstance(self.k, int) or self.k < 1:
+            raise ValueError(f"The 'k' parameter must be an int >= 1. Got {self.k!r}.")
+
+    def _fit(self, md: MetaDataset) -> None:
+        self._check_params()
         self.scaler_ = MetaFeatureScaler(log=True).fit(self.train_mf_)
         self.norm_perf_ = normalise_rows(md.perf.to_numpy(dtype=np.float64))
 
@@ -71,6 +78,14 @@ class KNNSelector(Selector):
         arrays = {f"mf.{k}": v for k, v in self.scaler_.get_state().items()}
         arrays["norm_perf"] = self.norm_perf_
         return {}, arrays
+
+    def _check_state(self) -> None:
+        self._check_params()
+        shape = (len(self.train_task_ids_), len(self.pipeline_ids_))
+        check_shape("norm_perf", self.norm_perf_, shape)
+        check_finite("norm_perf", self.norm_perf_, allow_nan=True)  # NaN: a missing cell
+        if (np.nan_to_num(self.norm_perf_) < 0).any() or (np.nan_to_num(self.norm_perf_) > 1).any():
+            raise ArtifactError("'norm_perf' holds values outside [0, 1].")
 
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.scaler_ = MetaFeatureScaler.from_state(

@@ -10,7 +10,7 @@ from typing import Any
 from zapml.errors import ArtifactError
 from zapml.selectors.artifacts import read_artifact
 from zapml.selectors.base import Selector
-from zapml.selectors.baselines import OracleSelector, RandomSelector, SingleBestSelector
+from zapml.selectors.baselines import RandomSelector, SingleBestSelector
 from zapml.selectors.guided import GuidedFM, GuidedLinear
 from zapml.selectors.knn import KNNSelector
 from zapml.selectors.zap_as import ZapAS
@@ -21,7 +21,6 @@ SELECTORS: dict[str, type[Selector]] = {
     for cls in (
         RandomSelector,
         SingleBestSelector,
-        OracleSelector,
         ZapAS,
         ZapHPO,
         GuidedLinear,
@@ -30,6 +29,10 @@ SELECTORS: dict[str, type[Selector]] = {
     )
 }
 _BY_CLASS = {cls.__name__: cls for cls in SELECTORS.values()}
+ORACLE_IS_NO_SELECTOR = (
+    "The oracle needs the true performance of the new task, so it cannot recommend; it is the "
+    "upper bound that zapml.evaluation (LOCO) reports, not a trainable selector."
+)
 
 
 def list_selectors() -> list[str]:
@@ -39,6 +42,8 @@ def list_selectors() -> list[str]:
 def get_selector(name: str, **kwargs: Any) -> Selector:
     """A new, unfitted selector. Unknown names and unknown arguments raise ValueError that lists
     what is accepted."""
+    if name == "oracle":
+        raise ValueError(ORACLE_IS_NO_SELECTOR)
     if name not in SELECTORS:
         raise ValueError(
             f"Unknown selector {name!r}; choose one of: {', '.join(list_selectors())}."
@@ -66,10 +71,4 @@ def load_selector(directory: str | Path) -> Selector:
             f"Selector artifact '{directory}' holds unknown class "
             f"{manifest.get('selector_class')!r}; known: {', '.join(sorted(_BY_CLASS))}."
         )
-    try:
-        return cls._from_artifact(config, arrays)
-    except (KeyError, TypeError, ValueError, RuntimeError) as err:
-        raise ArtifactError(
-            f"Selector artifact '{directory}' is inconsistent ({type(err).__name__}: {err}); "
-            "retrain it with this zapml version."
-        ) from None
+    return cls.restore(directory, config, arrays)

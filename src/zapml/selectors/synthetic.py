@@ -32,6 +32,8 @@ CAPACITY: dict[str, float] = {
     "resnet18.scratch": 0.6,
     "mobilenetv2_100.scratch": 0.3,
 }
+# The rule knows these architectures' capacity, so the generated pipelines use exactly them.
+ARCHS: tuple[str, ...] = tuple(CAPACITY)
 RESOLUTIONS = (28, 32, 64, 96, 128, 224)
 
 
@@ -49,7 +51,8 @@ def _unique_pipelines(n: int, seed: int) -> list[Pipeline]:
     out: dict[str, Pipeline] = {}
     attempt = 0
     while len(out) < n:
-        for p in sample_pipelines(n - len(out), seed=seed + 7919 * attempt):
+        draws = sample_pipelines(n - len(out), seed=seed + 7919 * attempt, architectures=ARCHS)
+        for p in draws:
             out.setdefault(p.id, p)
         attempt += 1
     return list(out.values())[:n]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ConfigSpace import Categorical, Constant, Float
 
-from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder
+from zapml.selectors import encoding
+from zapml.selectors.encoding import SCHEMA, EncodingSchema, MetaFeatureScaler, PipelineEncoder
 from zapml.selectors.zap_hpo import TripleSampler, top_choice_rank
-from zapml.space import default_pipeline
+from zapml.space import build_space, default_pipeline, hyperparameter_names
 
 
 def _pipes():
@@ -73,3 +75,63 @@ def test_top_choice_rank_by_hand():
     scores = np.array([[0.0, 0.0, 1.0], [0.0, 5.0, 1.0]])  # task 2's top is NaN -> skipped
     # task 1 picks 0.3 (rank 2); task 2 picks 0.2 among observed (rank 2)
     assert top_choice_rank(scores, perf) == 2.0
+
+
+def test_the_encoding_covers_the_space_exactly():
+    SCHEMA.check_covers()
+    assert set(SCHEMA.keys) == set(hyperparameter_names())
+    assert len(SCHEMA.keys) == len(hyperparameter_names())  # each read once
+    assert SCHEMA.categorical["optimizer"] == tuple(build_space()["optimizer"].choices)
+    # The column layout legacy artifacts (the shipped selector) were saved with: ZAP-HPO's.
+    last = ("momentum", "freeze_portion", "warmup_multiplier", "warm_up_epoch")
+    assert SCHEMA.numerical[-4:] == last
+    assert SCHEMA.boolean == ("nesterov", "amsgrad", "first_simple_model")
+    assert SCHEMA.log10 == {"lr", "wd", "min_lr"}
+    assert SCHEMA.conditional_zero == {"momentum", "nesterov", "amsgrad"}
+
+
+def _space_with_label_smoothing():
+    cs = build_space()
+    cs.add(Float("label_smoothing", (0.0, 0.2), default=0.1))
+    return cs
+
+
+def test_a_new_hyperparameter_is_encoded_by_an_encoder_built_on_the_space():
+    schema = EncodingSchema.from_space(_space_with_label_smoothing())
+    assert "label_smoothing" in schema.numerical
+    pipes = [default_pipeline().replace(label_smoothing=v) for v in (0.0, 0.1, 0.2)]
+    enc = PipelineEncoder(schema).fit(pipes)
+    col = enc.feature_names().index("label_smoothing")
+    expected = [-1.2247449, 0.0, 1.2247449]  # (v - 0.1) / std([0, 0.1, 0.2])
+    np.testing.assert_allclose(enc.transform(pipes)[:, col], expected, atol=1e-6)
+
+
+def test_a_stale_encoding_fails_the_coverage_check(monkeypatch):
+    with pytest.raises(ValueError, match=r"not encoded \['label_smoothing'\]"):
+        SCHEMA.check_covers(_space_with_label_smoothing())
+    cs = build_space()
+    cs.add(Categorical("ema", (True, False)))
+    with pytest.raises(ValueError, match=r"not encoded \['ema'\]"):
+        SCHEMA.check_covers(cs)
+    # A saved encoder whose space has since gained a hyperparameter is refused on load.
+    config, arrays = PipelineEncoder().fit(_pipes()).get_state()
+    monkeypatch.setattr(encoding, "default_space", _space_with_label_smoothing)
+    with pytest.raises(ValueError, match="label_smoothing.*Retrain"):
+        PipelineEncoder.from_state(config, arrays)
+
+
+def test_changed_choices_and_unknown_kinds_are_refused():
+    cs = build_space()
+    cs.add(Constant("label_smoothing", 0.1))
+    with pytest.raises(ValueError, match="cannot encode hyperparameter 'label_smoothing'"):
+        EncodingSchema.from_space(cs)
+    stale = EncodingSchema(
+        SCHEMA.numerical,
+        SCHEMA.log10,
+        SCHEMA.boolean,
+        {**SCHEMA.categorical, "optimizer": ("SGD", "Adam")},
+        SCHEMA.conditional_zero,
+        SCHEMA.architectures,
+    )
+    with pytest.raises(ValueError, match=r"other choices \['optimizer'\]"):
+        stale.check_covers()

@@ -53,3 +53,16 @@ def test_shipped_selector_is_the_loco_winner_and_ranks_the_metadatasets_pipeline
     assert pipeline in list(shipped.pipelines.values())
     # The pipeline fit chooses is the one with the top score.
     assert pipeline == list(shipped.pipelines.values())[int(scores.argmax())]
+
+
+def test_shipped_selector_ranks_as_it_did_before_the_schema_was_derived_from_the_space(shipped):
+    """Figures computed on main before the encoding was derived from the space (commit e236c34):
+    the saved artifact has no encoding schema, so it must get the same column layout."""
+    selector = load_selector(SHIPPED_SELECTOR)
+    scores = selector.rank(shipped.metafeatures(selector.metafeature_names_))
+    top_14 = [91, 92, 93, 95, 96, 97, 98, 99, 101, 102]
+    expected_top = [14 if i in top_14 else 4 for i in range(104)]
+    assert scores.argmax(axis=1).tolist() == expected_top
+    first = [-0.3962, -0.2723, -0.7323, -0.7455, 1.5587, -0.7614, -0.4542, 0.272, -0.6263, -0.7524]
+    assert scores[0, :10] == pytest.approx(first, abs=1e-4)
+    assert selector.pipeline_ids_[:3] == ["5d4e71aa2368", "656d0995f8e0", "67c1b828ebb8"]

@@ -10,7 +10,9 @@ Selector families (all on scikit-learn random forests, exported without pickle, 
 - ``independent_regression``: one regressor per pipeline predicting its perf;
 - ``joint_regression``: one regressor over [features, one-hot pipeline].
 
-Preprocessing: imputation (mean/median), optional z-scaling, optional PCA. The family and all of
+Preprocessing: imputation (mean/median; the Selector base class already fills missing training
+meta-features with their median, so this matters only for NaNs it never sees), optional
+z-scaling, optional PCA. The family and all of
 these are ZAP-AS's own hyperparameters, tuned by SMAC3 (HPO facade) on inner CV folds grouped by
 core dataset within ``n_trials`` / ``walltime`` seconds.
 
@@ -32,7 +34,9 @@ import numpy as np
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 from sklearn.model_selection import GroupKFold
 
+from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.selectors.artifacts import check_finite, check_shape
 from zapml.selectors.base import Candidates, Selector
 from zapml.selectors.forest import PackedForest, pack_forests
 
@@ -398,6 +402,18 @@ class ZapAS(Selector):
         arrays.update(self.pre_.to_arrays())
         arrays.update(self.model_.forest.to_arrays("forest"))
         return cfg, arrays
+
+    def _check_state(self) -> None:
+        n_pipes = len(self.pipeline_ids_)
+        if self.model_.family not in FAMILIES:
+            raise ArtifactError(f"'hp.family' is {self.model_.family!r}, not one of {FAMILIES}.")
+        check_shape("mean_perf", self.mean_perf_, (n_pipes,))
+        check_finite("mean_perf", self.mean_perf_)
+        port = np.asarray(self.portfolio_)
+        if port.shape != (self.model_.k,) or (port < 0).any() or (port >= n_pipes).any():
+            raise ArtifactError(f"'portfolio' must be {self.model_.k} indices below {n_pipes}.")
+        for name, values in self.pre_.to_arrays().items():
+            check_finite(name, values)
 
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.hp_, self.tuning_ = dict(config["hp"]), dict(config["tuning"])

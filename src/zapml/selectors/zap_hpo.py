@@ -22,8 +22,10 @@ import torch
 from sklearn.model_selection import GroupKFold
 from torch import nn
 
+from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors._threads import torch_threads
+from zapml.selectors.artifacts import check_finite
 from zapml.selectors.base import Candidates, Selector
 from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder
 
@@ -143,6 +145,8 @@ def top_choice_rank(scores: np.ndarray, perf: np.ndarray) -> float:
 
 
 class ZapHPO(Selector):
+    """ZAP-HPO: a ranking MLP over [meta-features, pipeline encoding]; scores unseen pipelines."""
+
     name = "zap_hpo"
     scores_unseen_pipelines = True
 
@@ -273,6 +277,18 @@ class ZapHPO(Selector):
         first = self.models_[0][0]
         assert isinstance(first, nn.Linear)  # build_mlp always starts with a Linear
         return int(first.in_features)
+
+    def _check_state(self) -> None:
+        if self.loss not in LOSSES:
+            raise ArtifactError(f"'params.loss' is {self.loss!r}, not one of {LOSSES}.")
+        if not self.models_:
+            raise ArtifactError("it holds no ZAP-HPO model.")
+        n_in = len(self.metafeature_names_) + len(self.encoder_.feature_names())
+        if self._n_in() != n_in:
+            raise ArtifactError(f"its models take {self._n_in()} inputs, its encodings {n_in}.")
+        for i, model in enumerate(self.models_):
+            for key, tensor in model.state_dict().items():
+                check_finite(f"m{i}.{key}", tensor.detach().cpu().numpy())
 
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         enc = {k[4:]: v for k, v in arrays.items() if k.startswith("enc.")}

@@ -10,13 +10,7 @@ from typing import Any
 
 import yaml
 
-# Hyperparameters that are active only under a condition (see space.build_space).
-_CONDITIONAL = {
-    "momentum": lambda v: v.get("optimizer") == "SGD",
-    "nesterov": lambda v: v.get("optimizer") == "SGD",
-    "amsgrad": lambda v: v.get("optimizer") in ("Adam", "AdamW"),
-    "simple_model": lambda v: bool(v.get("first_simple_model")),
-}
+from zapml.space.schema import conditions, default_conditions, is_active
 
 
 def _plain(value: Any) -> Any:
@@ -38,10 +32,9 @@ class Pipeline(Mapping[str, Any]):
 
     def __init__(self, values: Mapping[str, Any]) -> None:
         clean = {k: _plain(v) for k, v in values.items()}
+        conds = default_conditions()  # the space's own conditions (space.build_space)
         self._values: dict[str, Any] = {
-            k: v
-            for k, v in sorted(clean.items())
-            if k not in _CONDITIONAL or _CONDITIONAL[k](clean)
+            k: v for k, v in sorted(clean.items()) if is_active(k, clean, conds)
         }
 
     # Mapping protocol
@@ -93,26 +86,24 @@ class Pipeline(Mapping[str, Any]):
     def to_configuration(self, space: Any | None = None) -> Any:
         from ConfigSpace import Configuration
 
-        from zapml.space.space import DEFAULT_ARCHITECTURES, build_space
+        return Configuration(space or self._space_with_architecture(), values=self.to_dict())
 
-        if space is None:
-            archs = list(DEFAULT_ARCHITECTURES)
-            if self.architecture not in archs:
-                archs.append(self.architecture)
-            space = build_space(archs)
-        return Configuration(space, values=self.to_dict())
+    def _space_with_architecture(self) -> Any:
+        """The default space, with this pipeline's architecture added when the zoo's offline
+        list lacks it (a hub entry), so the other values can be checked against it."""
+        from zapml.space.space import build_space, default_architectures
+
+        archs = list(default_architectures())
+        if self.architecture not in archs:
+            archs.append(self.architecture)
+        return build_space(archs)
 
     def validate(self, space: Any | None = None) -> Pipeline:
         """Raise ``ValueError`` naming the hyperparameter when a value lies outside the space."""
-        from zapml.space.space import DEFAULT_ARCHITECTURES, build_space
-
         if "architecture" not in self._values:
             raise ValueError("Pipeline is missing 'architecture': name a zoo entry (zap zoo list).")
         if space is None:
-            archs = list(DEFAULT_ARCHITECTURES)
-            if self.architecture not in archs:
-                archs.append(self.architecture)
-            space = build_space(archs)
+            space = self._space_with_architecture()
         known = set(space.keys())
         unknown = sorted(set(self._values) - known)
         if unknown:
@@ -127,11 +118,8 @@ class Pipeline(Mapping[str, Any]):
                     f"The '{name}' hyperparameter of the pipeline must be legal for {hp}. "
                     f"Got {value!r} instead."
                 )
-        missing = [
-            n
-            for n in known
-            if n not in self._values and (n not in _CONDITIONAL or _CONDITIONAL[n](self._values))
-        ]
+        conds = conditions(space)
+        missing = [n for n in known if n not in self._values and is_active(n, self._values, conds)]
         if missing:
             raise ValueError(
                 f"Pipeline is missing hyperparameter(s) {sorted(missing)}; start from "

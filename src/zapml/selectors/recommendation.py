@@ -1,0 +1,79 @@
+"""The typed answer of ``recommend``: ranked pipelines, the evidence, and when not to trust it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from zapml.space.pipeline import Pipeline
+
+
+@dataclass(frozen=True)
+class RankedPipeline:
+    """One recommended pipeline: its rank (1 = best), the pipeline and the selector's score
+    (higher = better; comparable only within one ranking)."""
+
+    rank: int
+    pipeline: Pipeline
+    score: float
+
+    @property
+    def architecture(self) -> str:
+        return self.pipeline.architecture
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rank": self.rank,
+            "architecture": self.architecture,
+            "score": self.score,
+            "pipeline": self.pipeline.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class NearbyTask:
+    """A training task close to the query in (log1p, z-scored) meta-feature space."""
+
+    task_id: str
+    core_dataset: str
+    distance: float
+    metafeatures: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "task_id": self.task_id,
+            "core_dataset": self.core_dataset,
+            "distance": self.distance,
+            **self.metafeatures,
+        }
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What ``zapml.selectors.recommend`` returns for one task.
+
+    ``warnings`` holds one line per meta-feature outside the training range (the selector
+    extrapolates) or missing (imputed with the training median); callers should show them.
+    ``strongest_features`` is empty for selectors without feature weights.
+    """
+
+    selector: str
+    top: tuple[RankedPipeline, ...]
+    warnings: tuple[str, ...] = ()
+    nearest_training_tasks: tuple[NearbyTask, ...] = ()
+    strongest_features: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def best(self) -> Pipeline:
+        """The top-ranked pipeline."""
+        return self.top[0].pipeline
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able view (pipelines as plain dicts)."""
+        return {
+            "selector": self.selector,
+            "top": [r.to_dict() for r in self.top],
+            "nearest_training_tasks": [t.to_dict() for t in self.nearest_training_tasks],
+            "warnings": list(self.warnings),
+            "strongest_features": [list(f) for f in self.strongest_features],
+        }
