@@ -24,6 +24,7 @@ from zapml.metadataset.candidates import (
     yaml_candidates,
 )
 from zapml.metadataset.cell import CellFn, CellJob, evaluate_cell
+from zapml.metadataset.driver import build_lock, stop_on_sigterm
 from zapml.metadataset.executors import Executor, make_executor, run_all
 from zapml.metadataset.planner import Cell, plan_cells
 from zapml.metadataset.progress import BuildProgress
@@ -63,17 +64,21 @@ def build(
     force: bool = False,
     retry_failed: bool = False,
     cell_fn: CellFn | None = None,
+    wait: bool = False,
 ) -> BuildReport:
     """Build (or resume) the meta-dataset a spec describes into an SQLite store.
 
     ``db`` defaults to the spec path with ``.sqlite``. ``workers=0`` runs cells in this process.
     ``executor="ray"`` with ``address="host:port"`` uses an existing Ray cluster. ``force`` lets
     a different spec write into a store built from another one. ``cell_fn`` replaces
-    ``zapml.runtime.fit`` (same signature; must be importable by the workers)."""
+    ``zapml.runtime.fit`` (same signature; must be importable by the workers). Only one build
+    writes a store at a time: another one running refuses at once (``BuildLockedError`` with
+    its pid) or, with ``wait=True``, starts when it ends. SIGTERM stops the build and its
+    workers; a killed driver's workers die with it (see ``executors.die_with_parent``)."""
     spec = load_spec(spec_path)
     db = Path(db) if db is not None else Path(spec_path).with_suffix(".sqlite")
     start = time.perf_counter()
-    with open_store(db) as store:
+    with open_store(db) as store, build_lock(db, wait=wait), stop_on_sigterm():
         build_id = store.begin_build(spec.hash, spec.to_dict(), force=force)
         report = BuildReport(db=db, build_id=build_id, spec_hash=spec.hash)
         tasks = register_tasks(store, spec)
@@ -81,8 +86,10 @@ def build(
         try:
             pipeline_ids = gather_candidates(store, spec, tasks, ex, cell_fn, report)
             run_cells(store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed)
-        finally:
-            ex.shutdown()
+        except BaseException:  # SIGTERM, Ctrl-C or an error: the workers must not outlive us
+            ex.kill()
+            raise
+        ex.shutdown()
     report.seconds = time.perf_counter() - start
     return report
 

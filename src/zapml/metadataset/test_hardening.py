@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from typer.testing import CliRunner
 from zapml.cli.app import app
 from zapml.errors import ArtifactError
 from zapml.metadataset import build, load_metadataset
+from zapml.metadataset.store import Store
 from zapml.metadataset.testing import synthetic_fit
 
 runner = CliRunner()
@@ -113,3 +116,123 @@ def test_a_read_only_store_is_read_and_refuses_writes_with_one_message(real_db, 
     assert built.returncode == 2, built.stdout + built.stderr
     assert "Traceback" not in built.stderr
     assert str(db) in built.stderr.replace("\n", "") and "writable" in built.stderr
+
+
+_DRIVER = """
+import sys
+from zapml.metadataset import build
+from zapml.metadataset.testing import synthetic_fit
+extra = {"wait": True} if sys.argv[4:] == ["wait"] else {}
+build(sys.argv[1], sys.argv[2], workers=int(sys.argv[3]), progress=False, cell_fn=synthetic_fit,
+      **extra)
+"""
+
+
+def _start_driver(spec: Path, db: Path, workers: int, *extra: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    cmd = [sys.executable, "-c", _DRIVER, str(spec), str(db), str(workers), *extra]
+    # its own session: the test kills exactly the driver, never itself
+    return subprocess.Popen(cmd, env=env, start_new_session=True)
+
+
+def _stored(db: Path) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(db) as con:
+            return int(con.execute("SELECT COUNT(*) FROM runs").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+def _children(pid: int) -> set[int]:
+    out: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            continue
+    return out
+
+
+def _workers(pid: int) -> set[int]:
+    found = set()
+    for child in _children(pid):
+        try:
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline and b"resource_tracker" not in cmdline:
+            found.add(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie holds no memory; only its exit code
+
+
+def _wait_for(condition, seconds: float, proc) -> None:
+    deadline = time.time() + seconds
+    while not condition():
+        assert proc.poll() is None, "the driver ended early"
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.1)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_their_driver_and_the_build_resumes(write_spec, tmp_path, sig):
+    # budget 100 -> each fake cell sleeps 1 s; 4 tasks x 4 pipelines x 2 seeds = 32 cells
+    spec = write_spec(repeats=2, budget=100)
+    db = tmp_path / "w.sqlite"
+    driver = _start_driver(spec, db, workers=2)
+    try:
+        _wait_for(lambda: len(_workers(driver.pid)) == 2 and _stored(db) >= 2, 120, driver)
+        workers = _workers(driver.pid)
+        os.kill(driver.pid, sig)
+        driver.wait(timeout=30)
+    finally:
+        if driver.poll() is None:
+            driver.kill()
+    deadline = time.time() + 5
+    while any(_alive(w) for w in workers) and time.time() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "workers outlived their driver"
+    before = _stored(db)
+    assert 2 <= before < 32
+    report = build(spec, db, workers=0, progress=False, cell_fn=synthetic_fit)
+    assert (report.skipped, report.done) == (before, 32 - before)
+    with Store(db, create=False) as store:
+        keys = [r.cell_key for r in store.records()]
+    assert len(keys) == len(set(keys)) == 32
+
+
+@pytest.mark.slow
+def test_a_second_build_of_the_same_store_refuses_or_waits(write_spec, tmp_path):
+    spec = write_spec(budget=100)  # 16 cells of 1 s
+    db = tmp_path / "l.sqlite"
+    first = _start_driver(spec, db, workers=0)
+    second = None
+    try:
+        _wait_for(lambda: _stored(db) >= 1, 120, first)
+        refused = runner.invoke(app, ["metadataset", "build", str(spec), "--db", str(db),
+                                      "--workers", "0", "--no-progress"])  # fmt: skip
+        assert refused.exit_code == 2, refused.output
+        assert f"pid {first.pid}" in refused.output and "--wait" in refused.output
+        second = _start_driver(spec, db, 0, "wait")  # build(..., wait=True), as --wait does
+        time.sleep(1.5)
+        assert second.poll() is None  # queued behind the first
+        stored = _stored(db)
+        first.send_signal(signal.SIGTERM)  # the lock goes with the process
+        assert first.wait(timeout=30) != 0
+        assert second.wait(timeout=120) == 0
+    finally:
+        for proc in (first, second):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+    assert stored < 16 and _stored(db) == 16
