@@ -101,18 +101,35 @@ def import_(src: str | Path, db: str | Path) -> dict[str, int]:
 
 def new_records(store: Store, records: list[RunRecord]) -> list[RunRecord]:
     """The records whose run the store does not hold yet (see ``import_``)."""
-    stored = store.records()
-    keys = {r.cell_key for r in stored}
-    cells = {(r.task_id, r.pipeline_id) for r in stored}
-    fresh = []
-    for r in records:
+    seen = _SeenRuns()
+    for r in store.records():
+        seen.add(r)
+    return [r for r in records if seen.add(r)]
+
+
+class _SeenRuns:
+    """Runs by cell key, and which cells hold any run or an imported mean (which stands for
+    all the cell's runs: adding runs to it, or it to runs, would count the cell twice)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.cells: set[tuple[str, str]] = set()
+        self.means: set[tuple[str, str]] = set()
+
+    def holds(self, r: RunRecord) -> bool:
+        cell = (r.task_id, r.pipeline_id)
         is_mean = r.cell_key.endswith(IMPORTED_SUFFIX)
-        if r.cell_key in keys or (is_mean and (r.task_id, r.pipeline_id) in cells):
-            continue
-        fresh.append(r)
-        keys.add(r.cell_key)
-        cells.add((r.task_id, r.pipeline_id))
-    return fresh
+        return r.cell_key in self.keys or cell in self.means or (is_mean and cell in self.cells)
+
+    def add(self, r: RunRecord) -> bool:
+        """Record ``r``; False when it was already held (a duplicate within the source)."""
+        if self.holds(r):
+            return False
+        self.keys.add(r.cell_key)
+        self.cells.add((r.task_id, r.pipeline_id))
+        if r.cell_key.endswith(IMPORTED_SUFFIX):
+            self.means.add((r.task_id, r.pipeline_id))
+        return True
 
 
 def source_records(src: Path, mds: MetaDataset) -> list[RunRecord]:

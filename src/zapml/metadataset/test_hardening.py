@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -10,12 +11,13 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from zapml.cli.app import app
 from zapml.errors import ArtifactError
-from zapml.metadataset import build, load_metadataset
+from zapml.metadataset import build, export, import_, load_metadataset
 from zapml.metadataset.store import Store
 from zapml.metadataset.testing import synthetic_fit
 
@@ -236,3 +238,47 @@ def test_a_second_build_of_the_same_store_refuses_or_waits(write_spec, tmp_path)
             if proc is not None and proc.poll() is None:
                 proc.kill()
     assert stored < 16 and _stored(db) == 16
+
+
+def test_importing_runs_already_present_adds_nothing(real_db, tmp_path):
+    _, db = real_db
+    n = _stored(db)
+    assert n == 16
+    zap = tmp_path / "zap"
+    assert runner.invoke(app, ["metadataset", "export", str(db), str(zap)]).exit_code == 0
+    result = runner.invoke(app, ["metadataset", "import", str(zap), str(db)])
+    assert result.exit_code == 0, result.output
+    assert "'runs_added': 0" in result.output and "'runs_skipped': 16" in result.output
+    long = tmp_path / "l.csv"
+    assert runner.invoke(app, ["metadataset", "export", str(db), str(long), "--format", "csv"])
+    assert import_(long, db) == {"tasks": 4, "pipelines": 4, "runs_added": 0, "runs_skipped": 16}
+    assert _stored(db) == n
+    # a second copy of the same source into a fresh store is idempotent too
+    fresh = tmp_path / "fresh.sqlite"
+    assert import_(zap, fresh)["runs_added"] == 16
+    assert import_(long, fresh)["runs_added"] == 0  # same cells, as means already present
+
+
+def test_a_pipeline_outside_the_space_is_refused_naming_file_row_and_hyperparameter(
+    real_db, tmp_path
+):
+    _, db = real_db
+    long = export(db, tmp_path / "l.csv", "csv")
+    frame = pd.read_csv(long)
+    config = json.loads(frame.loc[3, "pipeline_config"])
+    bad_pid = frame.loc[3, "pipeline_id"]
+    config["lr"] = 50
+    frame.loc[frame["pipeline_id"] == bad_pid, "pipeline_config"] = json.dumps(config)
+    frame.to_csv(long, index=False)
+    first_line = int((frame["pipeline_id"] == bad_pid).to_numpy().argmax()) + 2
+    target = tmp_path / "t.sqlite"
+    result = runner.invoke(app, ["metadataset", "import", str(long), str(target)])
+    assert result.exit_code == 2, result.output
+    text = result.output.replace("\n", "")
+    assert str(long) in text and f"line {first_line}" in text and "'lr'" in text
+    assert _stored(target) == 0  # nothing written
+    zap = export(db, tmp_path / "zap", "zap")
+    yaml_file = sorted((zap / "configs").glob("*.yaml"))[0]
+    yaml_file.write_text(yaml_file.read_text().replace("lr: ", "lr: 50 #", 1))
+    with pytest.raises(ArtifactError, match=f"{yaml_file}.*'lr'"):
+        import_(zap, tmp_path / "z.sqlite")
