@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from zapml.errors import ArtifactError, ZapError
+from zapml.metadataset.cell import CellFn, CellJob
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.record import SQL_COLUMNS, RunRecord
 from zapml.metadataset.tasks import TaskSpec
@@ -245,6 +246,27 @@ class Store:
         """Every stored run, in the order stored."""
         cur = self._con.execute(f"SELECT {', '.join(SQL_COLUMNS)} FROM runs ORDER BY run_id")
         return [RunRecord.from_sql(dict(zip(SQL_COLUMNS, row, strict=True))) for row in cur]
+
+    def task_specs(self) -> dict[str, TaskSpec]:
+        """task id -> the ``TaskSpec`` it was built from (tasks imported without one left out)."""
+        rows = self._con.execute("SELECT task_id, spec_json FROM tasks WHERE spec_json IS NOT NULL")
+        return {tid: TaskSpec.from_dict(json.loads(spec)) for tid, spec in rows}
+
+    def cell_job(self, record: RunRecord, cell_fn: CellFn | None = None) -> CellJob:
+        """The job that re-runs a stored run: ``cell.evaluate_cell(store.cell_job(r))`` returns
+        a new ``RunRecord`` to compare with ``r`` (``.curve``, ``.alc``)."""
+        specs = self.task_specs()
+        if record.task_id not in specs or record.budget is None or record.clock is None:
+            raise ArtifactError(
+                f"Run '{record.cell_key}' of '{self.path}' was imported, not built here: it "
+                "has no task spec, budget or clock to re-run it with."
+            )
+        return CellJob(
+            key=record.cell_key, task=specs[record.task_id],
+            pipeline=self.pipelines()[record.pipeline_id].to_dict(), seed=record.seed,
+            budget=record.budget, clock=record.clock, cell_fn=cell_fn,
+            pipeline_id=record.pipeline_id,
+        )  # fmt: skip
 
     def runs(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self._con)

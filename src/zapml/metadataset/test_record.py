@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from zapml.metadataset import build, export, import_, load_metadataset
+from zapml.metadataset.cell import evaluate_cell
 from zapml.metadataset.record import LONG_COLUMNS, SQL_COLUMNS, RunRecord, run_score
 from zapml.metadataset.store import _SCHEMA, Store
 from zapml.metadataset.testing import flaky_fit
@@ -87,3 +88,16 @@ def test_failed_runs_score_their_partial_alc_in_every_loader(db, tmp_path):
     assert (mds.perf == 0.0).sum().sum() == 4 * 3  # flaky_fit fails before any prediction
     long = load_metadataset(export(db, tmp_path / "l.csv", "csv"))
     pd.testing.assert_frame_equal(long.perf.loc[mds.perf.index, mds.perf.columns], mds.perf)
+
+
+def test_a_stored_cell_reruns_to_the_same_record(db):
+    with Store(db, create=False) as store:
+        stored = store.records()
+        jobs = [store.cell_job(r, cell_fn=flaky_fit) for r in stored[:6]]
+    for old, job in zip(stored, jobs, strict=False):
+        new = evaluate_cell(job)
+        assert (new.cell_key, new.task_id, new.pipeline_id) == (
+            old.cell_key, old.task_id, old.pipeline_id
+        )  # fmt: skip
+        assert (new.status, new.alc, new.curve) == (old.status, old.alc, old.curve)
+        assert new.build_id is None and old.build_id == 1
