@@ -49,6 +49,10 @@ def build_cmd(
         bool, typer.Option(help="Start over when the store holds a build of another spec.")
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show build progress.")] = True,
+    wait: Annotated[
+        bool,
+        typer.Option(help="When another build is writing the store, wait for it (else refuse)."),
+    ] = False,
 ) -> None:
     """Run the spec's cells, skipping those already stored; safe to kill and rerun."""
     from zapml.metadataset import build
@@ -61,6 +65,7 @@ def build_cmd(
         address=address,
         progress=progress,
         force=force,
+        wait=wait,
     )
     console.print(report)
 

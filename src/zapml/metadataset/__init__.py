@@ -3,9 +3,13 @@
 Public API (the ``zap metadataset`` commands call these):
 
 - ``build(spec_path, db=None, workers=1, executor="local", address=None, progress=True,
-  force=False)`` -> ``BuildReport``; the spec format is documented in ``zapml.metadataset.spec``.
+  force=False, retry_failed=False, cell_fn=None, wait=False)`` -> ``BuildReport``; the spec
+  format is documented in ``zapml.metadataset.spec``.
 - ``status(db_or_path)`` -> ``(summary dict, rich Table)``
 - ``export(db_or_path, out, fmt="zap" | "csv" | "parquet")``, ``import_(src, db)``
+- ``RunRecord`` (``zapml.metadataset.record``): one run, as the cell returns it and the store
+  keeps it; ``Store(db, create=False).records()`` lists them, ``Store.cell_job(record)`` re-runs
+  one through ``cell.evaluate_cell``.
 - ``load_metadataset(path)`` -> ``MetaDataset`` from a store, a ZAP folder or a long table
 - ``plot_heatmap(mds, out_png)``
 
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
     from zapml.metadataset.loading import import_ as import_
     from zapml.metadataset.loading import load_metadataset as load_metadataset
     from zapml.metadataset.plots import plot_heatmap as plot_heatmap
+    from zapml.metadataset.record import RunRecord as RunRecord
     from zapml.metadataset.spec import BuildSpec as BuildSpec
     from zapml.metadataset.spec import SpecError as SpecError
     from zapml.metadataset.spec import load_spec as load_spec
@@ -40,6 +45,7 @@ _LAZY = {
     "import_": "loading",
     "load_metadataset": "loading",
     "plot_heatmap": "plots",
+    "RunRecord": "record",
     "BuildSpec": "spec",
     "SpecError": "spec",
     "load_spec": "spec",

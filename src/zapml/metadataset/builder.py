@@ -24,11 +24,13 @@ from zapml.metadataset.candidates import (
     yaml_candidates,
 )
 from zapml.metadataset.cell import CellFn, CellJob, evaluate_cell
+from zapml.metadataset.driver import build_lock, stop_on_sigterm
 from zapml.metadataset.executors import Executor, make_executor, run_all
 from zapml.metadataset.planner import Cell, plan_cells
 from zapml.metadataset.progress import BuildProgress
+from zapml.metadataset.record import RunRecord
 from zapml.metadataset.spec import BuildSpec, CandidateSpec, load_spec
-from zapml.metadataset.store import Store
+from zapml.metadataset.store import Store, open_store
 from zapml.metadataset.tasks import TaskSpec, materialise, task_metafeatures, tasks_from_spec
 from zapml.space.pipeline import Pipeline
 
@@ -62,17 +64,21 @@ def build(
     force: bool = False,
     retry_failed: bool = False,
     cell_fn: CellFn | None = None,
+    wait: bool = False,
 ) -> BuildReport:
     """Build (or resume) the meta-dataset a spec describes into an SQLite store.
 
     ``db`` defaults to the spec path with ``.sqlite``. ``workers=0`` runs cells in this process.
     ``executor="ray"`` with ``address="host:port"`` uses an existing Ray cluster. ``force`` lets
     a different spec write into a store built from another one. ``cell_fn`` replaces
-    ``zapml.runtime.fit`` (same signature; must be importable by the workers)."""
+    ``zapml.runtime.fit`` (same signature; must be importable by the workers). Only one build
+    writes a store at a time: another one running refuses at once (``BuildLockedError`` with
+    its pid) or, with ``wait=True``, starts when it ends. SIGTERM stops the build and its
+    workers; a killed driver's workers die with it (see ``executors.die_with_parent``)."""
     spec = load_spec(spec_path)
     db = Path(db) if db is not None else Path(spec_path).with_suffix(".sqlite")
     start = time.perf_counter()
-    with Store(db) as store:
+    with open_store(db) as store, build_lock(db, wait=wait), stop_on_sigterm():
         build_id = store.begin_build(spec.hash, spec.to_dict(), force=force)
         report = BuildReport(db=db, build_id=build_id, spec_hash=spec.hash)
         tasks = register_tasks(store, spec)
@@ -80,8 +86,10 @@ def build(
         try:
             pipeline_ids = gather_candidates(store, spec, tasks, ex, cell_fn, report)
             run_cells(store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed)
-        finally:
-            ex.shutdown()
+        except BaseException:  # SIGTERM, Ctrl-C or an error: the workers must not outlive us
+            ex.kill()
+            raise
+        ex.shutdown()
     report.seconds = time.perf_counter() - start
     return report
 
@@ -188,6 +196,7 @@ def cell_jobs(
             budget=c.budget,
             clock=c.clock,
             cell_fn=cell_fn,
+            pipeline_id=c.pipeline_id,
         )
 
 
@@ -214,39 +223,25 @@ def run_cells(
 
     with BuildProgress(total=len(plan_all), already=report.skipped, enabled=progress) as bar:
 
-        def on_result(job: CellJob, result: Any, err: BaseException | None) -> None:
-            row = result_row(by_key[job.key], result, err, report.build_id)
-            store.add_run(row)
+        def on_result(job: CellJob, result: RunRecord | None, err: BaseException | None) -> None:
+            record = result_record(by_key[job.key], result, err, report.build_id)
+            store.add_run(record)
             report.done += 1
-            report.failed += row["status"] != "ok"
-            bar.advance(failed=row["status"] != "ok")
+            report.failed += not record.ok
+            bar.advance(failed=not record.ok)
 
         run_all(ex, evaluate_cell, jobs, on_result)
 
 
-def result_row(
-    cell: Cell, result: dict[str, Any] | None, err: BaseException | None, build_id: int
-) -> dict[str, Any]:
-    """The store row of one finished cell; an executor-level error (worker crash) is a failure."""
-    row: dict[str, Any] = {
-        "cell_key": cell.key,
-        "task_id": cell.task_id,
-        "pipeline_id": cell.pipeline_id,
-        "seed": cell.seed,
-        "budget": cell.budget,
-        "clock": cell.clock,
-        "build_id": build_id,
-    }
-    if result is None:
-        row.update(status="failed", error=f"executor: {err!r}")
-        return row
-    row.update({k: result.get(k) for k in _RESULT_FIELDS})
-    row["curve_json"] = result.get("curve")
-    row["versions_json"] = result.get("versions")
-    return row
-
-
-_RESULT_FIELDS = (
-    "status", "error", "alc", "final_nauc", "final_accuracy", "wall_seconds",
-    "compute_seconds", "worker", "started_at", "finished_at",
-)  # fmt: skip
+def result_record(
+    cell: Cell, result: RunRecord | None, err: BaseException | None, build_id: int
+) -> RunRecord:
+    """The stored record of one finished cell; an executor-level error (worker crash) is a
+    failure of that cell."""
+    if result is not None:
+        return result.with_build(build_id)
+    return RunRecord(
+        cell_key=cell.key, task_id=cell.task_id, pipeline_id=cell.pipeline_id, seed=cell.seed,
+        budget=cell.budget, clock=cell.clock, status="failed", error=f"executor: {err!r}",
+        build_id=build_id,
+    )  # fmt: skip

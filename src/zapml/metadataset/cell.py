@@ -2,7 +2,7 @@
 
 ``evaluate_cell`` is the function the executors run in worker processes. It is pure in the sense
 the builder relies on: its result depends only on the ``CellJob`` it receives, it writes nothing,
-and every exception becomes a ``failed`` result, so a bad cell never stops a build.
+and every exception becomes a ``failed`` ``RunRecord``, so a bad cell never stops a build.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from functools import lru_cache
 from importlib import metadata
 from typing import Any
 
+from zapml.metadataset.record import RunRecord
 from zapml.metadataset.tasks import TaskSpec, materialise
 from zapml.space.pipeline import Pipeline
 
@@ -36,6 +37,7 @@ class CellJob:
     budget: float
     clock: str
     cell_fn: CellFn | None = None  # None = zapml.runtime.fit; tests inject a fake
+    pipeline_id: str | None = None  # the store's id of ``pipeline``; None = ``Pipeline.id``
 
 
 def runtime_fit(pipeline: Pipeline, train: Any, test: Any, **kwargs: Any) -> Any:
@@ -61,19 +63,11 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def evaluate_cell(job: CellJob) -> dict[str, Any]:
-    """Run one cell; returns a plain dict (status ``ok`` or ``failed``), never raises."""
+def evaluate_cell(job: CellJob) -> RunRecord:
+    """Run one cell; returns its record (status ``ok`` or ``failed``), never raises."""
     started = time.time()
-    t0 = time.perf_counter()
-    base: dict[str, Any] = {
-        "key": job.key,
-        "started_at": started,
-        "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "versions": package_versions(),
-    }
     try:
         split = materialise(job.task)
-        prepared = time.perf_counter()
         fn = evaluate_cell_fn(job.cell_fn)
         raw = fn(
             Pipeline(job.pipeline),
@@ -83,21 +77,28 @@ def evaluate_cell(job: CellJob) -> dict[str, Any]:
             clock=job.clock,
             seed=job.seed,
         )
-        fitted = time.perf_counter()
-        result = _normalise(raw)
-        result["prepare_seconds"] = prepared - t0
-        result["fit_call_seconds"] = fitted - prepared
+        outcome = _normalise(raw)
     except BaseException as err:  # noqa: BLE001 - a cell must never take the build down
         if isinstance(err, KeyboardInterrupt | SystemExit):
             raise
-        result = {"status": "failed", "error": _describe(err)}
-    result.update(base)
-    result["finished_at"] = time.time()
-    return result
+        outcome = {"status": "failed", "error": _describe(err)}
+    return RunRecord(
+        cell_key=job.key,
+        task_id=job.task.id,
+        pipeline_id=job.pipeline_id or Pipeline(job.pipeline).id,
+        seed=job.seed,
+        budget=job.budget,
+        clock=job.clock,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        versions=package_versions(),
+        started_at=started,
+        finished_at=time.time(),
+        **outcome,
+    )
 
 
 def _normalise(raw: Any) -> dict[str, Any]:
-    """FitResult or dict -> the fields the store keeps (curve as ``[[t, nauc], ...]``)."""
+    """FitResult or dict -> the record's outcome fields (curve as ``((t, nauc), ...)``)."""
     data = raw.to_dict() if hasattr(raw, "to_dict") else dict(raw)
     times = list(data.get("timestamps") or [])
     scores = list(data.get("test_nauc") or [])
@@ -110,7 +111,7 @@ def _normalise(raw: Any) -> dict[str, Any]:
         "final_accuracy": _num(data.get("final_accuracy")),
         "wall_seconds": _num(data.get("wall_seconds")),
         "compute_seconds": _num(data.get("compute_seconds")),
-        "curve": [[float(t), float(s)] for t, s in zip(times, scores, strict=False)],
+        "curve": tuple((float(t), float(s)) for t, s in zip(times, scores, strict=False)),
     }
 
 

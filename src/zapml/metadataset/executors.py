@@ -13,15 +13,20 @@ kills its worker again is reported as failed (the others complete), and the buil
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
+import signal
+import sys
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 J = TypeVar("J")
 
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 WORKER_DIED = "worker process died while running this job (killed, or out of memory)"
 
 
@@ -34,6 +39,8 @@ class Executor(Protocol):
     def restart(self) -> None: ...
 
     def shutdown(self) -> None: ...
+
+    def kill(self) -> None: ...
 
 
 class InlineExecutor:
@@ -53,6 +60,9 @@ class InlineExecutor:
     def shutdown(self) -> None:
         pass
 
+    def kill(self) -> None:
+        pass
+
 
 class LocalExecutor:
     def __init__(self, workers: int) -> None:
@@ -63,7 +73,12 @@ class LocalExecutor:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
+        )
 
     def submit(self, fn: Callable[[Any], Any], arg: Any) -> Future[Any]:
         return self._pool.submit(fn, arg)
@@ -74,6 +89,27 @@ class LocalExecutor:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def kill(self) -> None:
+        """Stop now: the driver is going away (SIGTERM, Ctrl-C, an error) and the cells in
+        flight are lost anyway; waiting for them would keep ~1 GB per worker for minutes."""
+        # _processes is the pool's only handle on its workers; None once it has shut down
+        workers = list((getattr(self._pool, "_processes", None) or {}).values())
+        for proc in workers:
+            proc.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in workers:
+            proc.join(timeout=5)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Worker initializer: ask Linux to SIGKILL this worker when its driver dies (even by
+    SIGKILL, which no handler in the driver can see). Elsewhere a no-op."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the driver died before the request was in place
+        os._exit(1)
 
 
 def _ray_call(fn: Callable[[Any], Any], arg: Any) -> Any:
@@ -117,6 +153,9 @@ class RayExecutor:
         if self._owns:
             self._ray.shutdown()
 
+    def kill(self) -> None:
+        self.shutdown()  # a private Ray goes with its workers; a shared cluster stays
+
 
 def make_executor(
     executor: str = "local", workers: int = 1, address: str | None = None
@@ -138,60 +177,81 @@ def run_all(
 ) -> None:
     """Run ``fn(job)`` for every job; call ``on_result(job, result, error)`` in the driver as
     each finishes (in completion order)."""
-    todo = iter(jobs)
-    end = object()
-    pending: dict[Future[Any], tuple[J, bool]] = {}  # future -> (job, ran alone)
-    suspects: deque[J] = deque()
+    _Runner(executor, fn, iter(jobs), on_result).run()
 
-    def crash() -> None:
-        # every job in flight died with the pool; none is known to be guilty yet
-        suspects.extend(job for job, _ in pending.values())
-        pending.clear()
-        executor.restart()
 
-    def submit(job: J, alone: bool) -> bool:
+_END = object()
+
+
+class _Runner(Generic[J]):
+    """``run_all``'s state: the futures in flight and, after a pool crash, the suspects (the
+    jobs that were in flight, each rerun alone to find the one that kills its worker)."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        fn: Callable[[J], Any],
+        todo: Iterator[J],
+        on_result: Callable[[J, Any, BaseException | None], None],
+    ) -> None:
+        self.executor, self.fn, self.todo, self.on_result = executor, fn, todo, on_result
+        self.pending: dict[Future[Any], tuple[J, bool]] = {}  # future -> (job, ran alone)
+        self.suspects: deque[J] = deque()
+
+    def run(self) -> None:
         try:
-            pending[executor.submit(fn, job)] = (job, alone)
+            self.fill()
+            while self.pending:
+                done, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+                if self.collect(done):
+                    self.crash()
+                self.fill()
+        except BaseException:
+            for fut in self.pending:
+                fut.cancel()
+            raise
+
+    def collect(self, done: Iterable[Future[Any]]) -> bool:
+        """Hand finished jobs to ``on_result``; True when the pool crashed under them."""
+        crashed = False
+        for fut in done:
+            job, alone = self.pending.pop(fut)
+            err = fut.exception()
+            if not isinstance(err, BrokenProcessPool):
+                self.on_result(job, None if err else fut.result(), err)
+            elif alone:  # it killed its worker with nothing else running: the culprit
+                self.on_result(job, None, BrokenProcessPool(WORKER_DIED))
+            else:
+                crashed = True
+                self.suspects.append(job)
+        return crashed
+
+    def crash(self) -> None:
+        # every job in flight died with the pool; none is known to be guilty yet
+        self.suspects.extend(job for job, _ in self.pending.values())
+        self.pending.clear()
+        self.executor.restart()
+
+    def submit(self, job: J, alone: bool) -> bool:
+        try:
+            self.pending[self.executor.submit(self.fn, job)] = (job, alone)
         except BrokenProcessPool:  # the pool broke before its futures told us
-            suspects.appendleft(job)
-            crash()
+            self.suspects.appendleft(job)
+            self.crash()
             return False
         return True
 
-    def fill() -> None:
+    def fill(self) -> None:
         while True:
-            if suspects:  # after a crash, rerun each job that was in flight alone
-                if not pending and submit(suspects.popleft(), True):
+            if self.suspects:  # after a crash, rerun each job that was in flight alone
+                if not self.pending and self.submit(self.suspects.popleft(), True):
                     return
-                if pending:
+                if self.pending:
                     return
                 continue
-            if len(pending) >= executor.slots:
+            if len(self.pending) >= self.executor.slots:
                 return
-            nxt = next(todo, end)
-            if nxt is end:
+            nxt = next(self.todo, _END)
+            if nxt is _END:
                 return
-            submit(nxt, False)  # type: ignore[arg-type]
-
-    try:
-        fill()
-        while pending:
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            crashed = False
-            for fut in done:
-                job, alone = pending.pop(fut)
-                err = fut.exception()
-                if not isinstance(err, BrokenProcessPool):
-                    on_result(job, None if err else fut.result(), err)
-                elif alone:  # it killed its worker with nothing else running: the culprit
-                    on_result(job, None, BrokenProcessPool(WORKER_DIED))
-                else:
-                    crashed = True
-                    suspects.append(job)
-            if crashed:
-                crash()
-            fill()
-    except BaseException:
-        for fut in pending:
-            fut.cancel()
-        raise
+            self.submit(nxt, False)  # type: ignore[arg-type]

@@ -1,29 +1,30 @@
 """The long table: one row per run, self-contained (task meta-features and pipeline configs
 ride along), as CSV or Parquet.
 
-Columns: ``task_id, core_dataset, domain, pipeline_id, architecture, incumbent_of,
-pipeline_config`` (JSON), ``seed, budget, clock, status, alc, final_nauc, final_accuracy,
-wall_seconds, compute_seconds, curve`` (JSON), ``error``, and one ``mf_<name>`` per meta-feature.
+Columns: ``record.LONG_COLUMNS`` (a ``RunRecord``'s portable fields: ``cell_key, task_id,
+pipeline_id, seed, budget, clock, status, alc, ...``, ``curve`` and ``versions`` as JSON), then
+``core_dataset, domain, architecture, incumbent_of, pipeline_config`` (JSON) and one
+``mf_<name>`` per meta-feature. A table made from a ``MetaDataset`` (no runs) has one row per
+filled cell with ``task_id, pipeline_id, alc, status`` only.
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from zapml.errors import ArtifactError
+from zapml.metadataset.checks import checked_pipeline
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.planner import Cell
+from zapml.metadataset.record import LONG_COLUMNS, RunRecord, run_scores
 from zapml.metadataset.store import Store
 from zapml.metadataset.tasks import core_of_task_id
-from zapml.space.pipeline import Pipeline
 
 MF_PREFIX = "mf_"
-_RUN_COLUMNS = [
-    "seed", "budget", "clock", "status", "alc", "final_nauc", "final_accuracy",
-    "wall_seconds", "compute_seconds", "curve", "error",
-]  # fmt: skip
 
 
 def _task_columns(mds: MetaDataset) -> pd.DataFrame:
@@ -49,8 +50,7 @@ def _pipeline_columns(mds: MetaDataset) -> pd.DataFrame:
 def long_from_store(store: Store) -> pd.DataFrame:
     """Every stored run (failed ones included, with their error)."""
     mds = store.to_metadataset(with_curves=False)
-    runs = store.runs().rename(columns={"curve_json": "curve"})
-    runs = runs[["task_id", "pipeline_id", *_RUN_COLUMNS]]
+    runs = pd.DataFrame([r.to_long() for r in store.records()], columns=list(LONG_COLUMNS))
     out = runs.merge(_task_columns(mds), on="task_id", how="left")
     return out.merge(_pipeline_columns(mds), on="pipeline_id", how="left")
 
@@ -76,9 +76,9 @@ def write_long(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def read_long(path: str | Path) -> MetaDataset:
-    """A long table back into a ``MetaDataset`` (mean ALC over the ``ok`` runs of each cell)."""
+    """A long table back into a ``MetaDataset`` (mean ``run_score`` of each cell's runs)."""
     path = Path(path)
-    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    frame = read_long_frame(path)
     missing = {"task_id", "pipeline_id", "alc"} - set(frame.columns)
     if missing:
         raise ArtifactError(f"Long table '{path}' lacks column(s) {sorted(missing)}.")
@@ -89,12 +89,12 @@ def read_long(path: str | Path) -> MetaDataset:
     tasks = _read_tasks(frame)
     first = frame.drop_duplicates("pipeline_id")
     pipelines = {
-        str(pid): Pipeline(json.loads(cfg))
-        for pid, cfg in zip(first["pipeline_id"], first["pipeline_config"], strict=True)
-    }
-    if "status" in frame.columns:  # failed runs count their partial ALC, 0 without one (AutoDL)
-        is_ok = frame["status"] == "ok"
-        frame["alc"] = frame["alc"].where(is_ok, frame["alc"].fillna(0.0))
+        str(pid): checked_pipeline(json.loads(cfg), row_name(path, int(i)))
+        for i, pid, cfg in zip(first.index, first["pipeline_id"], first["pipeline_config"],
+                               strict=True)
+    }  # fmt: skip
+    if "status" in frame.columns:
+        frame["alc"] = run_scores(frame["status"], frame["alc"])
     mds = MetaDataset.from_long(frame, tasks, pipelines, value="alc")
     if "incumbent_of" in first.columns:
         mds.incumbent_of = {
@@ -105,6 +105,53 @@ def read_long(path: str | Path) -> MetaDataset:
         pairs = frame.drop_duplicates("task_id")[["core_dataset", "domain"]].dropna()
         mds.domains = dict(zip(pairs["core_dataset"], pairs["domain"], strict=True))
     return mds
+
+
+def read_long_frame(path: Path) -> pd.DataFrame:
+    """The raw table; an unreadable file is the user's to fix, not a traceback."""
+    try:
+        if path.suffix == ".parquet":
+            return pd.read_parquet(path)
+        return pd.read_csv(path)
+    except Exception as err:  # pandas/pyarrow raise many types for a damaged file
+        raise ArtifactError(
+            f"Long table '{path}' cannot be read ({type(err).__name__}: {err}); export it again "
+            "with `zap metadataset export --format csv|parquet`."
+        ) from None
+
+
+def long_records(frame: pd.DataFrame, path: Path) -> list[RunRecord]:
+    """The runs of a long table exported from a store (``cell_key`` present), else one run per
+    row keyed ``{task}|{pipeline}|{seed}|imported``."""
+    rows = frame.to_dict("records")
+    out = []
+    for i, row in enumerate(rows):
+        row = {str(k): v for k, v in row.items()}
+        seed = row.get("seed")
+        row["seed"] = 0 if seed is None or seed != seed else seed  # NaN != NaN: no seed
+        if not isinstance(row.get("cell_key"), str):
+            row["cell_key"] = _cell_key(row)
+        if not isinstance(row.get("status"), str):
+            row["status"] = "ok"
+        try:
+            out.append(RunRecord.from_long(row))
+        except (ValueError, TypeError) as err:
+            raise ArtifactError(f"{row_name(path, i)}: {err}") from None
+    return out
+
+
+def row_name(path: Path, i: int) -> str:
+    """Where row ``i`` (0-based, data rows) of a long table is, as a user finds it."""
+    where = f"line {i + 2}" if path.suffix == ".csv" else f"row {i}"  # CSV: after the header
+    return f"Long table '{path}', {where}"
+
+
+def _cell_key(row: dict[str, Any]) -> str:
+    seed = int(row["seed"])
+    budget, clock = row.get("budget"), row.get("clock")
+    if isinstance(clock, str) and budget is not None and budget == budget:
+        return Cell(str(row["task_id"]), str(row["pipeline_id"]), seed, float(budget), clock).key
+    return f"{row['task_id']}|{row['pipeline_id']}|{seed}|imported"
 
 
 def _read_tasks(frame: pd.DataFrame) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from zapml.errors import ArtifactError
+from zapml.metadataset.checks import checked_pipeline
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.tasks import core_of_task_id
 from zapml.space.pipeline import Pipeline
@@ -70,7 +71,11 @@ def import_zap(folder: str | Path) -> MetaDataset:
             raise ArtifactError(
                 f"ZAP folder '{folder}' has no configs/{name}.yaml for column {name}."
             )
-        pipeline = Pipeline.from_yaml(configs[name])
+        try:
+            values = Pipeline.from_yaml(configs[name])
+        except ValueError as err:
+            raise ArtifactError(f"{configs[name]}: {err}") from None
+        pipeline = checked_pipeline(values, str(configs[name]))
         pid = pipeline.id if pipeline.id not in pipelines else str(name)
         pipelines[pid] = pipeline
         if name in tasks.index:

@@ -6,26 +6,28 @@ table (``.csv`` / ``.parquet``).
 
 from __future__ import annotations
 
-import math
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
 
 from zapml.errors import ArtifactError
+from zapml.metadataset.checks import checked_pipeline
 from zapml.metadataset.io_long import (
     long_from_metadataset,
     long_from_store,
+    long_records,
     read_long,
+    read_long_frame,
     write_long,
 )
 from zapml.metadataset.io_zap import export_zap, import_zap
 from zapml.metadataset.metadataset import MetaDataset
-from zapml.metadataset.planner import Cell
-from zapml.metadataset.store import Store
+from zapml.metadataset.record import RunRecord
+from zapml.metadataset.store import Store, open_store
 
 STORE_SUFFIXES = (".sqlite", ".db", ".sqlite3")
 EXPORT_FORMATS = ("zap", "csv", "parquet")
+#: cell-key suffix of a run imported without seed, budget and clock (a ZAP folder's cell mean)
+IMPORTED_SUFFIX = "|imported"
 
 
 def load_metadataset(path: str | Path) -> MetaDataset:
@@ -36,7 +38,7 @@ def load_metadataset(path: str | Path) -> MetaDataset:
     if not path.is_file():
         raise ArtifactError(f"Meta-dataset '{path}' does not exist.")
     if path.suffix in STORE_SUFFIXES:
-        with Store(path, create=False) as store:
+        with open_store(path, create=False) as store:
             return store.to_metadataset()
     if path.suffix in (".csv", ".parquet"):
         return read_long(path)
@@ -60,7 +62,7 @@ def export(db: str | Path, out: str | Path, fmt: str = "zap") -> Path:
     if out.suffix != f".{fmt}":
         out = out.with_suffix(f".{fmt}")
     if src.suffix in STORE_SUFFIXES:
-        with Store(src, create=False) as store:
+        with open_store(src, create=False) as store:
             frame = long_from_store(store)
     else:
         frame = long_from_metadataset(load_metadataset(src))
@@ -70,56 +72,75 @@ def export(db: str | Path, out: str | Path, fmt: str = "zap") -> Path:
 def import_(src: str | Path, db: str | Path) -> dict[str, int]:
     """Copy a meta-dataset (ZAP folder, long table, or another store) into a store.
 
-    Imported runs are keyed ``{task}|{pipeline}|{seed}|{budget}|{clock}`` when the source has
-    those fields and ``...|imported`` otherwise, so importing twice adds nothing."""
+    Every pipeline is checked against the search space first (nothing is written when one is
+    outside it). Runs already in the store are skipped: a run with the same cell key, or, for a
+    source without runs (a ZAP folder: one mean per cell, keyed ``...|imported``), any run of
+    the same task and pipeline. Importing twice adds nothing."""
     src = Path(src)
     mds = load_metadataset(src)
-    rows = _run_rows(src, mds)
-    with Store(db) as store:
-        before = store.counts()["runs"]
+    for pid, pipeline in mds.pipelines.items():  # ZAP and long tables are checked on load
+        checked_pipeline(pipeline, f"'{src}', pipeline {pid}")
+    records = source_records(src, mds)
+    with open_store(db) as store:
+        fresh = new_records(store, records)
         for tid in mds.task_ids:
             core = str(mds.tasks.loc[tid, "core_dataset"])
             mf = {k: float(v) for k, v in mds.tasks.loc[tid].drop("core_dataset").items()}
             store.add_task(tid, core, mf, domain=mds.domains.get(core))
         for pid, pipeline in mds.pipelines.items():
             store.add_pipeline(pipeline, "imported", mds.incumbent_of.get(pid), pipeline_id=pid)
-        for row in rows:
-            store.add_run(row)
-        after = store.counts()["runs"]
-    return {"tasks": len(mds.tasks), "pipelines": len(mds.pipelines), "runs_added": after - before}
+        for record in fresh:
+            store.add_run(record)
+    return {
+        "tasks": len(mds.tasks),
+        "pipelines": len(mds.pipelines),
+        "runs_added": len(fresh),
+        "runs_skipped": len(records) - len(fresh),
+    }
 
 
-def _run_rows(src: Path, mds: MetaDataset) -> list[dict[str, Any]]:
+def new_records(store: Store, records: list[RunRecord]) -> list[RunRecord]:
+    """The records whose run the store does not hold yet (see ``import_``)."""
+    seen = _SeenRuns()
+    for r in store.records():
+        seen.add(r)
+    return [r for r in records if seen.add(r)]
+
+
+class _SeenRuns:
+    """Runs by cell key, and which cells hold any run or an imported mean (which stands for
+    all the cell's runs: adding runs to it, or it to runs, would count the cell twice)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.cells: set[tuple[str, str]] = set()
+        self.means: set[tuple[str, str]] = set()
+
+    def holds(self, r: RunRecord) -> bool:
+        cell = (r.task_id, r.pipeline_id)
+        is_mean = r.cell_key.endswith(IMPORTED_SUFFIX)
+        return r.cell_key in self.keys or cell in self.means or (is_mean and cell in self.cells)
+
+    def add(self, r: RunRecord) -> bool:
+        """Record ``r``; False when it was already held (a duplicate within the source)."""
+        if self.holds(r):
+            return False
+        self.keys.add(r.cell_key)
+        self.cells.add((r.task_id, r.pipeline_id))
+        if r.cell_key.endswith(IMPORTED_SUFFIX):
+            self.means.add((r.task_id, r.pipeline_id))
+        return True
+
+
+def source_records(src: Path, mds: MetaDataset) -> list[RunRecord]:
+    """The runs of a source: a store's own records, a long table's rows, a ZAP folder's means."""
     if src.suffix in STORE_SUFFIXES:
-        with Store(src, create=False) as store:
-            frame = store.runs().drop(columns=["run_id", "build_id"])
-        return [_nan_to_none(r) for r in frame.to_dict("records")]
+        with open_store(src, create=False) as store:
+            return [replace(r, build_id=None) for r in store.records()]
     if src.is_file():  # long table: keep repeats and failures
-        frame = pd.read_parquet(src) if src.suffix == ".parquet" else pd.read_csv(src)
-        return [_long_row(r) for r in frame.to_dict("records")]
+        return long_records(read_long_frame(src), src)
     return [
-        {"cell_key": f"{t}|{p}|imported", "task_id": t, "pipeline_id": p, "seed": 0,
-         "status": "ok", "alc": float(v), "clock": "imported"}
+        RunRecord(cell_key=f"{t}|{p}{IMPORTED_SUFFIX}", task_id=t, pipeline_id=p, seed=0,
+                  budget=None, clock="imported", status="ok", alc=float(v))
         for t, p, v in mds.to_long().dropna(subset=["alc"]).itertuples(index=False)
     ]  # fmt: skip
-
-
-def _long_row(r: dict[str, Any]) -> dict[str, Any]:
-    r = _nan_to_none(r)
-    seed = int(r["seed"]) if r.get("seed") is not None else 0
-    if r.get("budget") is not None and r.get("clock"):
-        key = Cell(
-            str(r["task_id"]), str(r["pipeline_id"]), seed, float(r["budget"]), r["clock"]
-        ).key
-    else:
-        key = f"{r['task_id']}|{r['pipeline_id']}|{seed}|imported"
-    fields = ("status", "alc", "final_nauc", "final_accuracy", "wall_seconds",
-              "compute_seconds", "error", "budget", "clock")  # fmt: skip
-    row = {f: r.get(f) for f in fields}
-    row.update(cell_key=key, task_id=str(r["task_id"]), pipeline_id=str(r["pipeline_id"]))
-    row.update(seed=seed, curve_json=r.get("curve"), status=row["status"] or "ok")
-    return row
-
-
-def _nan_to_none(r: dict[str, Any]) -> dict[str, Any]:
-    return {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in r.items()}

@@ -106,17 +106,13 @@ class BuildSpec:
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
-# Known built-in domains, so `status` can count domains without the user saying so.
-BUILTIN_DOMAINS = {
-    "digits": "handwriting",
-    "mnist5k": "handwriting",
-    "animal_mnist": "silhouettes",
-    "fashion_mnist": "objects",
-    "lfw": "faces",
-    "textures": "textures",
-    "glyphs": "characters",
-    "clipart": "clip art",
-}
+def builtin_domain(source: str) -> str | None:
+    """The domain the built-in dataset registry (``zapml.data.builtin``) gives ``source``; None
+    for anything that is not a built-in. Read there, never copied: one name per domain."""
+    from zapml.data.builtin import BUILTINS  # lazy: the registry imports the data readers
+
+    entry = BUILTINS.get(source)
+    return None if entry is None else entry.domain
 
 
 def _int_pair(raw: Any, key: str, low: int) -> tuple[int, int]:
@@ -146,6 +142,8 @@ def _core(raw: Any, base: Path) -> CoreSpec:
             f"Each entry of 'core_datasets' must be a name or {{name, path, domain}}. Got {raw!r}."
         )
     is_path = "/" in source or source.startswith(".") or source.endswith(".csv")
+    if not is_path:
+        domain = domain or builtin_domain(source)
     if is_path:
         source = str((base / source).resolve())
         if isinstance(raw, str):
@@ -153,9 +151,7 @@ def _core(raw: Any, base: Path) -> CoreSpec:
     if "-" in name or "@" in name:
         # task ids are "{seed}-{core}" (and "@{res}"): the core name must parse back unambiguously
         name = name.replace("-", "_").replace("@", "_")
-    return CoreSpec(
-        name=name, source=source, domain=str(domain or BUILTIN_DOMAINS.get(name, "unknown"))
-    )
+    return CoreSpec(name=name, source=source, domain=str(domain or "unknown"))
 
 
 def _candidate(raw: Any, base: Path) -> CandidateSpec:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -19,7 +20,9 @@ from typing import Any
 import pandas as pd
 
 from zapml.errors import ArtifactError, ZapError
+from zapml.metadataset.cell import CellFn, CellJob
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.record import SQL_COLUMNS, RunRecord
 from zapml.metadataset.tasks import TaskSpec
 from zapml.space.pipeline import Pipeline
 
@@ -75,59 +78,43 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_task_pipeline ON runs (task_id, pipeline_id);
 """
 
-_RUN_FIELDS = (
-    "cell_key",
-    "task_id",
-    "pipeline_id",
-    "seed",
-    "budget",
-    "clock",
-    "status",
-    "alc",
-    "final_nauc",
-    "final_accuracy",
-    "wall_seconds",
-    "compute_seconds",
-    "curve_json",
-    "error",
-    "versions_json",
-    "worker",
-    "build_id",
-    "started_at",
-    "finished_at",
-)
-
 
 class SpecMismatchError(ZapError):
     """The store was built from another spec; resuming would mix two meta-datasets."""
 
 
 class Store:
-    """A meta-dataset database file. Open it with ``Store(path)``; it is created when missing."""
+    """A meta-dataset database file. ``Store(path)`` opens it for writing and creates it when
+    missing; ``Store(path, create=False)`` opens an existing store read-only (a read-only file
+    or folder, such as an installed package's, is fine). Prefer ``open_store``, which turns
+    SQLite's errors into an ``ArtifactError`` naming the file and the fix."""
 
     def __init__(self, path: str | Path, *, create: bool = True) -> None:
         self.path = Path(path)
-        if not create and not self.path.is_file():
-            raise ArtifactError(f"Meta-dataset store '{self.path}' does not exist.")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we open transactions ourselves, exactly one per write
-        self._con = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._con.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a killed process (only an OS crash could lose the last commit)
-        self._con.execute("PRAGMA synchronous=NORMAL")
-        self._con.execute("PRAGMA foreign_keys=ON")
-        self._con.executescript(_SCHEMA)
+        self.readonly = not create
+        if self.readonly:
+            if not self.path.is_file():
+                raise ArtifactError(f"Meta-dataset store '{self.path}' does not exist.")
+            self._con = _connect_readonly(self.path)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = _connect_writable(self.path)
         self._check_schema()
 
     def _check_schema(self) -> None:
+        if self.readonly and not _has_table(self._con, "runs"):
+            raise ArtifactError(
+                f"'{self.path}' is an SQLite file but not a zapml meta-dataset store (no runs "
+                "table). Pass a store written by `zap metadataset build` or `import`."
+            )
         row = self._con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
+        if row is None and not self.readonly:
             with self.transaction() as con:
                 con.execute(
                     "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                     (str(SCHEMA_VERSION),),
                 )
-        elif int(row[0]) != SCHEMA_VERSION:
+        elif row is not None and int(row[0]) != SCHEMA_VERSION:
             raise ArtifactError(
                 f"Store '{self.path}' has schema version {row[0]}; this zapml reads "
                 f"{SCHEMA_VERSION}. Rebuild it or use the zapml version that wrote it."
@@ -243,18 +230,43 @@ class Store:
             sql += " WHERE status = 'ok'"
         return {r[0] for r in self._con.execute(sql)}
 
-    def add_run(self, row: dict[str, Any]) -> None:
+    def add_run(self, record: RunRecord) -> None:
         """Store one result in its own transaction; a retried cell replaces its earlier row."""
-        values = [_clean(row.get(f)) for f in _RUN_FIELDS]
-        cols = ", ".join(_RUN_FIELDS)
-        marks = ", ".join("?" for _ in _RUN_FIELDS)
-        updates = ", ".join(f"{f}=excluded.{f}" for f in _RUN_FIELDS if f != "cell_key")
+        cols = ", ".join(SQL_COLUMNS)
+        marks = ", ".join("?" for _ in SQL_COLUMNS)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in SQL_COLUMNS if c != "cell_key")
         with self.transaction() as con:
             con.execute(
                 f"INSERT INTO runs ({cols}) VALUES ({marks}) "
                 f"ON CONFLICT(cell_key) DO UPDATE SET {updates}",
-                values,
+                record.to_sql(),
             )
+
+    def records(self) -> list[RunRecord]:
+        """Every stored run, in the order stored."""
+        cur = self._con.execute(f"SELECT {', '.join(SQL_COLUMNS)} FROM runs ORDER BY run_id")
+        return [RunRecord.from_sql(dict(zip(SQL_COLUMNS, row, strict=True))) for row in cur]
+
+    def task_specs(self) -> dict[str, TaskSpec]:
+        """task id -> the ``TaskSpec`` it was built from (tasks imported without one left out)."""
+        rows = self._con.execute("SELECT task_id, spec_json FROM tasks WHERE spec_json IS NOT NULL")
+        return {tid: TaskSpec.from_dict(json.loads(spec)) for tid, spec in rows}
+
+    def cell_job(self, record: RunRecord, cell_fn: CellFn | None = None) -> CellJob:
+        """The job that re-runs a stored run: ``cell.evaluate_cell(store.cell_job(r))`` returns
+        a new ``RunRecord`` to compare with ``r`` (``.curve``, ``.alc``)."""
+        specs = self.task_specs()
+        if record.task_id not in specs or record.budget is None or record.clock is None:
+            raise ArtifactError(
+                f"Run '{record.cell_key}' of '{self.path}' was imported, not built here: it "
+                "has no task spec, budget or clock to re-run it with."
+            )
+        return CellJob(
+            key=record.cell_key, task=specs[record.task_id],
+            pipeline=self.pipelines()[record.pipeline_id].to_dict(), seed=record.seed,
+            budget=record.budget, clock=record.clock, cell_fn=cell_fn,
+            pipeline_id=record.pipeline_id,
+        )  # fmt: skip
 
     def runs(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM runs ORDER BY run_id", self._con)
@@ -280,27 +292,24 @@ class Store:
     def to_metadataset(self, *, with_curves: bool = True, failed: str = "zero") -> MetaDataset:
         """Mean ALC over the repeats of each cell.
 
-        ``failed="zero"`` (default) scores a failed run by the ALC of the predictions it made
-        before failing, 0 when it made none: AutoDL's rule, and what a user of that pipeline
-        would get, so selectors learn to avoid pipelines that diverge. ``failed="nan"`` leaves
-        cells with only failed runs empty (use it when failures are infrastructure problems).
+        ``failed="zero"`` (default) scores a failed run by ``record.run_score`` (its partial ALC,
+        0 without one). ``failed="nan"`` leaves cells with only failed runs empty (use it when
+        failures are infrastructure problems).
         """
         if failed not in ("zero", "nan"):
             raise ValueError(f"The 'failed' parameter must be 'zero' or 'nan'. Got {failed!r}.")
         tasks = self.tasks_frame()
         domains = tasks.pop("domain")
-        pipelines = self.pipelines()
-        runs = self.runs()
-        ok = runs[runs["status"] == "ok"]
-        if failed == "zero":
-            used = runs.assign(
-                alc=runs["alc"].where(runs["status"] == "ok", runs["alc"].fillna(0.0))
-            )
-        else:
-            used = ok
-        mds = MetaDataset.from_long(
-            used[["task_id", "pipeline_id", "alc"]], tasks, pipelines, value="alc"
+        records = self.records()
+        used = [r for r in records if failed == "zero" or r.ok]
+        scores = pd.DataFrame(
+            {
+                "task_id": [r.task_id for r in used],
+                "pipeline_id": [r.pipeline_id for r in used],
+                "alc": [math.nan if r.score is None else r.score for r in used],
+            }
         )
+        mds = MetaDataset.from_long(scores, tasks, self.pipelines(), value="alc")
         mds.incumbent_of = self.incumbents()
         mds.domains = {
             str(core): str(dom)
@@ -308,19 +317,74 @@ class Store:
             if dom is not None
         }
         if with_curves:
-            # first seed's curve per cell: curves illustrate, the ALC mean is the value
-            for row in (
-                ok.sort_values("seed").drop_duplicates(["task_id", "pipeline_id"]).itertuples()
-            ):
-                if row.curve_json:
-                    curve = [(float(t), float(s)) for t, s in json.loads(str(row.curve_json))]
-                    mds.curves[(str(row.task_id), str(row.pipeline_id))] = curve
+            mds.curves = first_seed_curves(records)
         return mds
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, dict | list):
-        return json.dumps(value)
-    return value
+def _connect_writable(path: Path) -> sqlite3.Connection:
+    # isolation_level=None: we open transactions ourselves, exactly one per write
+    con = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+    con.execute("PRAGMA journal_mode=WAL")
+    # NORMAL is durable against a killed process (only an OS crash could lose the last commit)
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.executescript(_SCHEMA)
+    return con
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """Read without writing anything (no schema script, no journal-mode switch). A WAL store in
+    a folder we cannot write needs ``immutable``: SQLite cannot create its ``-shm`` file there."""
+    uri = path.resolve().as_uri()
+    con = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+    try:
+        con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        con.close()
+        if os.access(path.parent, os.W_OK):
+            raise
+        con = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    return con
+
+
+def _has_table(con: sqlite3.Connection, name: str) -> bool:
+    sql = "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?"
+    return con.execute(sql, (name,)).fetchone() is not None
+
+
+@contextmanager
+def open_store(path: str | Path, *, create: bool = True) -> Iterator[Store]:
+    """``Store(path, create=create)`` for a ``with`` block; any SQLite or file-system error,
+    at opening or inside the block, becomes one ``ArtifactError`` naming the file and the fix."""
+    path = Path(path)
+    try:
+        with Store(path, create=create) as store:
+            yield store
+    except sqlite3.DatabaseError as err:
+        raise ArtifactError(_store_problem(path, err, create)) from None
+    except PermissionError as err:
+        raise ArtifactError(_store_problem(path, err, create)) from None
+
+
+def _store_problem(path: Path, err: BaseException, create: bool) -> str:
+    text = str(err)
+    if isinstance(err, PermissionError) or "readonly" in text or "unable to open" in text:
+        return (
+            f"Meta-dataset store '{path}' cannot be {'written' if create else 'opened'} "
+            f"({text}): make the file and its folder writable (chmod u+w), or pass another "
+            "--db."
+        )
+    return (
+        f"Meta-dataset store '{path}' is damaged or not an SQLite file ({text}). Restore it "
+        "from a copy or rebuild it with `zap metadataset build`; a store a build was writing "
+        "when killed is never damaged, so this file was cut short or overwritten."
+    )
+
+
+def first_seed_curves(records: list[RunRecord]) -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """The curve of the lowest-seed ok run of each cell: curves illustrate, the ALC mean is the
+    value."""
+    curves: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for r in sorted((r for r in records if r.ok), key=lambda r: r.seed):
+        curves.setdefault((r.task_id, r.pipeline_id), list(r.curve))
+    return curves

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from zapml.metadataset.loading import STORE_SUFFIXES, load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
-from zapml.metadataset.store import Store
+from zapml.metadataset.store import open_store
 
 SCRATCH_SUFFIX = ".scratch"
 
@@ -41,7 +41,7 @@ def status(path: str | Path) -> tuple[dict[str, Any], Table]:
     mds = load_metadataset(path)
     summary = summarise(mds)
     if path.suffix in STORE_SUFFIXES:
-        with Store(path, create=False) as store:
+        with open_store(path, create=False) as store:
             counts = store.counts()
             builds = store.builds()
             runs = store.runs()

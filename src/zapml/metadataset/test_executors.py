@@ -44,20 +44,20 @@ def _collect(executor, jobs):
 
 def test_inline_failures_are_results_not_exceptions():
     out = _collect(InlineExecutor(), _jobs(flaky_fit))
-    statuses = {k: r["status"] for k, (r, _) in out.items()}
+    statuses = {k: r.status for k, (r, _) in out.items()}
     assert statuses == {"k0": "ok", "k1": "failed", "k2": "ok", "k3": "failed"}
-    assert "FloatingPointError: loss diverged" in out["k1"][0]["error"]
+    assert "FloatingPointError: loss diverged" in out["k1"][0].error
     r0 = out["k0"][0]
     expected = synthetic_alc("0-syna", Pipeline(_jobs(flaky_fit)[0].pipeline).id, 0)
-    assert r0["alc"] == pytest.approx(expected)
-    assert r0["curve"][-1][1] == pytest.approx(expected)
-    assert "numpy" in r0["versions"]
+    assert r0.alc == pytest.approx(expected)
+    assert r0.curve[-1][1] == pytest.approx(expected)
+    assert "numpy" in r0.versions
 
 
 def test_local_pool_runs_in_other_processes():
     out = _collect(LocalExecutor(2), _jobs(synthetic_fit))
-    assert all(r["status"] == "ok" and e is None for r, e in out.values())
-    pids = {r["worker"].split(":")[1] for r, _ in out.values()}
+    assert all(r.status == "ok" and e is None for r, e in out.values())
+    pids = {r.worker.split(":")[1] for r, _ in out.values()}
     assert str(os.getpid()) not in pids
 
 
@@ -67,7 +67,7 @@ def test_a_killed_worker_fails_its_cell_and_the_pool_recovers():
     assert len(out) == 5
     r, err = out["k1"]
     assert r is None and "worker process died" in str(err)
-    assert all(out[k][0]["status"] == "ok" for k in ("k0", "k2", "k3", "k4"))
+    assert all(out[k][0].status == "ok" for k in ("k0", "k2", "k3", "k4"))
 
 
 def _free_port() -> int:
@@ -104,10 +104,10 @@ def test_ray_cluster_on_loopback(tmp_path):
         assert ex.slots == 4  # 2 CPUs
         out = _collect(ex, _jobs(flaky_fit))
         assert not ray.is_initialized()
-        assert {k: r["status"] for k, (r, _) in out.items()} == {
+        assert {k: r.status for k, (r, _) in out.items()} == {
             "k0": "ok", "k1": "failed", "k2": "ok", "k3": "failed"
         }  # fmt: skip
-        assert len({r["worker"] for r, _ in out.values()}) >= 1
+        assert len({r.worker for r, _ in out.values()}) >= 1
     finally:
         os.killpg(head.pid, 15)
         try:

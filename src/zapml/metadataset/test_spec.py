@@ -60,3 +60,29 @@ def test_relative_paths_resolve_against_the_spec_folder(tmp_path):
 def test_bad_specs_name_the_key(bad, word):
     with pytest.raises(SpecError, match=word):
         parse_spec(bad)
+
+
+SHIPPED_SPEC = Path(__file__).parent / "specs" / "shipped.yaml"
+SHIPPED_DB = Path(__file__).parent / "shipped" / "zapml-offline-v1.sqlite"
+
+
+def test_a_builtin_domain_has_one_name_everywhere():
+    from zapml.data.builtin import list_builtin
+    from zapml.metadataset.store import Store
+
+    registry = {info.name: info.domain for info in list_builtin()}
+    spec = parse_spec({"core_datasets": list(registry), "candidates": [{"source": "random",
+                                                                        "n": 1}]})  # fmt: skip
+    assert {c.name: c.domain for c in spec.core_datasets} == registry
+    # the shipped meta-dataset was built with these names; its spec names no domain itself
+    with Store(SHIPPED_DB, create=False) as store:
+        stored = store.to_metadataset(with_curves=False).domains
+        build_hash = store.builds()["spec_hash"].iloc[-1]
+    assert stored == {core: registry[core] for core in stored}
+    shipped = load_spec(SHIPPED_SPEC)
+    assert "domain:" not in SHIPPED_SPEC.read_text()
+    assert shipped.hash == build_hash  # resuming the shipped build still finds its spec
+    # a path is no built-in, whatever its name
+    path_core = parse_spec({"core_datasets": [{"name": "digits", "path": "./digits.csv"}],
+                            "candidates": [{"source": "random", "n": 1}]})  # fmt: skip
+    assert path_core.core_datasets[0].domain == "unknown"

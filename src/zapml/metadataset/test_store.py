@@ -3,14 +3,15 @@ import sqlite3
 import numpy as np
 import pytest
 
+from zapml.metadataset.record import RunRecord
 from zapml.metadataset.store import SpecMismatchError, Store
 from zapml.space import sample_pipelines
 
 
-def _row(key: str, task: str, pid: str, seed: int, status: str = "ok", alc=None) -> dict:
-    return {"cell_key": key, "task_id": task, "pipeline_id": pid, "seed": seed, "budget": 1.0,
-            "clock": "compute", "status": status, "alc": alc, "curve_json": [[0.5, 0.1]],
-            "error": None if status == "ok" else "boom"}  # fmt: skip
+def _row(key: str, task: str, pid: str, seed: int, status: str = "ok", alc=None) -> RunRecord:
+    return RunRecord(cell_key=key, task_id=task, pipeline_id=pid, seed=seed, budget=1.0,
+                     clock="compute", status=status, alc=alc, curve=((0.5, 0.1),),
+                     error=None if status == "ok" else "boom")  # fmt: skip
 
 
 @pytest.fixture
