@@ -7,15 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from zapml.cli._errors import user_errors
+from zapml.cli.console import console
 
 metadataset_app = typer.Typer(
     help="Build meta-datasets of fine-tuning runs (resumable, local or Ray) and convert them.",
     no_args_is_help=True,
 )
-console = Console()
 
 
 class ExecutorName(StrEnum):

@@ -168,7 +168,9 @@ def _resize(ds: Dataset, side: int) -> Dataset:
         pil = Image.fromarray(img[..., 0] if ds.num_channels == 1 else img)
         arr = np.asarray(pil.resize((side, side), Image.Resampling.BILINEAR))
         out[i] = arr.reshape(side, side, ds.num_channels)
-    return Dataset(out, ds.labels, ds.class_names, name=ds.name, warnings=ds.warnings)
+    return Dataset(
+        out, ds.labels, ds.class_names, name=ds.name, warnings=ds.warnings, image_ids=ds.image_ids
+    )
 
 
 def task_metafeatures(split: DataSplit) -> dict[str, float]:
