@@ -340,13 +340,16 @@ class AnytimeLoop:
             self.reporting.record(now)
 
     # -- the loop -------------------------------------------------------------------------
-    def run(self) -> LoopOutcome:
-        """Train and predict until the budget is spent or training diverged. On Ctrl-C
-        (KeyboardInterrupt) the loop stops, keeps what it has (predictions, best weights),
-        marks the outcome ``interrupted`` and returns; the caller re-raises after saving."""
+    def run(self, simple_model_first: bool = False) -> LoopOutcome:
+        """The simple model first (when asked), then train and predict until the budget is spent
+        or training diverged. On Ctrl-C (KeyboardInterrupt) the loop stops, keeps what it has
+        (predictions, best weights), marks the outcome ``interrupted`` and returns; the caller
+        re-raises after saving."""
         has_test = self.data.test_images is not None
-        self.reporting.loop_start = self.budget.now()
         try:
+            if simple_model_first:
+                self.run_simple_model()
+            self.reporting.loop_start = self.budget.now()
             while self._iterate(has_test):
                 pass
         except KeyboardInterrupt:
