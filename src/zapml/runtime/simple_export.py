@@ -15,6 +15,7 @@ probabilities as ``simple_model.predict_fitted`` from those arrays alone:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,14 @@ from zapml.errors import ArtifactError
 
 Arrays = dict[str, np.ndarray]
 KINDS = ("LR", "SVC", "NuSVC", "RF")
+_SCALED = ("scaler_mean", "scaler_scale")
+REQUIRED_ARRAYS = {
+    "LR": ("classes", *_SCALED, "coef", "intercept"),
+    "SVC": ("classes", *_SCALED, "support_vectors", "dual_coef", "intercept", "n_support"),
+    "NuSVC": ("classes", *_SCALED, "support_vectors", "dual_coef", "intercept", "n_support"),
+    "RF": ("classes", "tree_offsets", "children_left", "children_right", "feature", "threshold",
+           "value"),
+}  # fmt: skip
 
 
 def export_simple_model(kind: str, estimator: Any) -> tuple[Arrays, dict[str, Any]]:
@@ -85,8 +94,15 @@ class SimplePredictor:
         self.arrays = arrays
         self.header = header
         self.num_classes = num_classes
-        classes = arrays.get("classes")
-        if classes is None or classes.ndim != 1 or len(classes) < 2:
+        missing = [name for name in REQUIRED_ARRAYS[self.kind] if name not in arrays]
+        if missing:
+            raise ArtifactError(f"the {kind} simple model lacks arrays {missing}")
+        if self.kind in ("SVC", "NuSVC"):
+            gamma = header.get("gamma")
+            if not isinstance(gamma, int | float) or not math.isfinite(gamma) or gamma <= 0:
+                raise ArtifactError(f"the RBF kernel's gamma must be a number > 0; got {gamma!r}")
+        classes = arrays["classes"]
+        if classes.ndim != 1 or len(classes) < 2:
             raise ArtifactError("the simple model's 'classes' array must list >= 2 classes")
         if classes.min() < 0 or classes.max() >= num_classes:
             raise ArtifactError(f"the simple model's classes {classes.tolist()} exceed the labels")

@@ -41,3 +41,13 @@ def test_predictor_refuses_classes_outside_the_labels():
         SimplePredictor(arrays, header, num_classes=2)
     with pytest.raises(ArtifactError, match="kind"):
         SimplePredictor(arrays, {"kind": "KNN"}, num_classes=3)
+
+
+def test_predictor_refuses_missing_arrays_and_bad_gamma():
+    x, y, _ = _data(3)
+    arrays, header = export_simple_model("SVC", simple_model.fit_model("SVC", x, y, seed=0))
+    with pytest.raises(ArtifactError, match="gamma"):
+        SimplePredictor(arrays, {**header, "gamma": -1.0}, num_classes=3)
+    del arrays["support_vectors"]
+    with pytest.raises(ArtifactError, match="support_vectors"):
+        SimplePredictor(arrays, header, num_classes=3)
