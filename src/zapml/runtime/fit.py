@@ -84,6 +84,9 @@ def fit(
     call_start = time.perf_counter()
     pipe = _as_pipeline(pipeline)
     _check_inputs(train, test, budget, seed)
+    make_clock(clock)  # an unknown clock name fails here, before the output folder is touched
+    if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
+        raise PipelineError(f"The deadline must be a time.time() value; got {deadline!r}.")
     folder = None if output_dir is None else OutputFolder(Path(output_dir), overwrite)
     staging = None if folder is None else folder.prepare()
     try:
