@@ -53,7 +53,7 @@ class StoredRun:
 
 def stored_runs(db: Path = DB) -> list[StoredRun]:
     """Every stored run, ordered by cell key (a stable order to sample from)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
     try:
         rows = con.execute(
             "SELECT r.cell_key, r.task_id, r.pipeline_id, p.architecture, p.config_json, r.seed,"
