@@ -1,9 +1,13 @@
 """What ``fit`` writes to ``output_dir`` and ``load_model`` reads back (no pickle anywhere).
 
-- ``model.safetensors``: the network weights that made the last network prediction
-  (best-validation checkpoint), or the best/last weights when there was no test set;
+- ``model.safetensors``: the weights of the final predictor: the network that made the last
+  prediction (best-validation checkpoint), or the best/last weights when there was no test set;
+  when the simple model made the final predictions, the backbone its features came from;
+- ``simple_model.safetensors``: the simple model as arrays (``simple_export``), only when it made
+  the final predictions;
 - ``config.json``: pipeline, zoo entry, timm architecture, classes, input size, mean/std,
-  zapml version, and which model made the saved predictions;
+  zapml version, and which model made the saved predictions (``model_config``);
+- ``pipeline.yaml``: the pipeline that ran;
 - ``labels.json``: class names in label order;
 - ``predictions.csv``: test row, predicted class name, one probability column per class;
 - ``learning_curve.json`` / ``learning_curve.png``: the anytime curve and its ALC;
@@ -15,7 +19,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,69 +29,21 @@ from torch import nn
 import zapml
 from zapml.data.dataset import Dataset
 from zapml.errors import ArtifactError
+from zapml.runtime.model_config import CONFIG_FILE, FORMAT_VERSION, ModelConfig
 from zapml.runtime.predictor import predict_proba
 from zapml.runtime.preprocess import Normalizer, resize_images
 from zapml.runtime.result import FitResult
+from zapml.runtime.simple_export import Arrays, SimplePredictor
 
-FORMAT_VERSION = 1
 MODEL_FILE = "model.safetensors"
-CONFIG_FILE = "config.json"
+SIMPLE_MODEL_FILE = "simple_model.safetensors"
 LABELS_FILE = "labels.json"
+PIPELINE_FILE = "pipeline.yaml"
 PREDICTIONS_FILE = "predictions.csv"
 CURVE_FILE = "learning_curve.json"
 CURVE_PLOT = "learning_curve.png"
 RESULT_FILE = "result.json"
-
-
-@dataclass(frozen=True)
-class ModelConfig:
-    architecture: str
-    timm_arch: str
-    num_classes: int
-    input_size: tuple[int, int]
-    in_channels: int
-    mean: tuple[float, float, float]
-    std: tuple[float, float, float]
-    pipeline: dict[str, Any]
-    pipeline_id: str
-    final_predictor: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "format_version": FORMAT_VERSION,
-            "zapml_version": zapml.__version__,
-            "architecture": self.architecture,
-            "timm_arch": self.timm_arch,
-            "num_classes": self.num_classes,
-            "input_size": list(self.input_size),
-            "in_channels": self.in_channels,
-            "mean": list(self.mean),
-            "std": list(self.std),
-            "pipeline": self.pipeline,
-            "pipeline_id": self.pipeline_id,
-            "final_predictor": self.final_predictor,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any], origin: Path) -> ModelConfig:
-        try:
-            return cls(
-                architecture=str(data["architecture"]),
-                timm_arch=str(data["timm_arch"]),
-                num_classes=int(data["num_classes"]),
-                input_size=(int(data["input_size"][0]), int(data["input_size"][1])),
-                in_channels=int(data["in_channels"]),
-                mean=tuple(float(v) for v in data["mean"]),  # type: ignore[arg-type]
-                std=tuple(float(v) for v in data["std"]),  # type: ignore[arg-type]
-                pipeline=dict(data["pipeline"]),
-                pipeline_id=str(data["pipeline_id"]),
-                final_predictor=data.get("final_predictor"),
-            )
-        except (KeyError, TypeError, ValueError, IndexError) as err:
-            raise ArtifactError(
-                f"{origin} is not a zapml model config ({type(err).__name__}: {err}); "
-                "re-run `zap fit` to write a fresh one."
-            ) from None
+__all__ = ["CONFIG_FILE", "FORMAT_VERSION", "ModelConfig", "TrainedModel", "load_model"]
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -108,9 +63,18 @@ def save_model(
     state: dict[str, torch.Tensor],
     config: ModelConfig,
     class_names: Sequence[str],
+    simple_arrays: Arrays | None = None,
 ) -> None:
+    """Weights, config and labels; with ``simple_arrays`` the simple model too (its header is
+    ``config.simple_model``)."""
+    from safetensors.numpy import save_file as save_arrays
     from safetensors.torch import save_file
 
+    if simple_arrays is not None:
+        save_arrays(
+            {k: np.ascontiguousarray(v) for k, v in simple_arrays.items()},
+            str(output_dir / SIMPLE_MODEL_FILE),
+        )
     save_file(
         {k: v.contiguous() for k, v in state.items()},
         str(output_dir / MODEL_FILE),
@@ -162,12 +126,20 @@ def save_result(output_dir: Path, result: FitResult) -> None:
 
 
 class TrainedModel:
-    """A fitted network loaded from a ``zap fit`` output folder."""
+    """A fitted model loaded from a ``zap fit`` output folder: the network, or the simple model
+    on the network's frozen backbone features when that made the final predictions."""
 
-    def __init__(self, model: nn.Module, config: ModelConfig, class_names: list[str]) -> None:
+    def __init__(
+        self,
+        model: nn.Module,
+        config: ModelConfig,
+        class_names: list[str],
+        simple: SimplePredictor | None = None,
+    ) -> None:
         self.model = model.eval()
         self.config = config
         self.class_names = class_names
+        self.simple = simple
         self._normalize = Normalizer(config.mean, config.std)
 
     @property
@@ -176,13 +148,19 @@ class TrainedModel:
 
     def predict_proba(self, dataset: Dataset) -> np.ndarray:
         """Class probabilities ``(N, num_classes)``, preprocessed as in training (resize to the
-        training input size, gray to 3 channels, normalise) with flip test-time augmentation."""
+        training input size, gray to 3 channels, normalise); the network averages over a
+        horizontal flip (test-time augmentation), the simple model reads pooled features."""
         images = dataset.images
         if images.shape[3] == 3 and self.config.in_channels == 1:
             # A gray-trained model sees colour images as their luminance.
             gray = images.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
             images = np.clip(np.rint(gray), 0, 255).astype(np.uint8)[..., None]
         tensor = resize_images(images, self.config.input_size)
+        if self.simple is not None:
+            from zapml.runtime.simple_model import extract_features
+
+            features = extract_features(self.model, tensor, self._normalize)
+            return self.simple.predict_proba(features)
         return predict_proba(self.model, tensor, self._normalize, tta=True)
 
     def predict(self, dataset: Dataset) -> list[str]:
@@ -191,7 +169,8 @@ class TrainedModel:
 
 
 def load_model(path: str | Path) -> TrainedModel:
-    """Load the network a ``fit`` run saved; ``ArtifactError`` names what is missing or wrong."""
+    """Load the final predictor a ``fit`` run saved; every file is checked, and ``ArtifactError``
+    names what is missing or wrong (file, field, value) and how to fix it."""
     folder = Path(path)
     if not folder.is_dir():
         raise ArtifactError(
@@ -212,14 +191,38 @@ def load_model(path: str | Path) -> TrainedModel:
             f"(config.json says so); it holds {labels!r:.200}."
         )
     model = _build_network(config, folder)
-    return TrainedModel(model, config, [str(name) for name in labels])
+    simple = (
+        _load_simple_model(config, folder) if config.final_predictor == "simple_model" else None
+    )
+    return TrainedModel(model, config, [str(name) for name in labels], simple)
 
 
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ArtifactError(f"Cannot read {str(path)!r}: {err}.") from None
+
+
+def _load_simple_model(config: ModelConfig, folder: Path) -> SimplePredictor:
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+
+    path = folder / SIMPLE_MODEL_FILE
+    try:
+        arrays = load_file(str(path))
+    except (SafetensorError, OSError) as err:
+        raise ArtifactError(
+            f"Cannot read {path} ({err}); config.json says the simple model made the final "
+            "predictions. Re-run `zap fit` to write a fresh model folder."
+        ) from None
+    for name, array in arrays.items():
+        if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+            raise ArtifactError(f"{path}: array '{name}' holds NaN or inf; re-run `zap fit`.")
+    try:
+        return SimplePredictor(arrays, dict(config.simple_model or {}), config.num_classes)
+    except ArtifactError as err:
+        raise ArtifactError(f"{path}: {err}; re-run `zap fit`.") from None
 
 
 def _build_network(config: ModelConfig, folder: Path) -> nn.Module:
@@ -242,6 +245,7 @@ def _build_network(config: ModelConfig, folder: Path) -> nn.Module:
         state = load_file(str(folder / MODEL_FILE))
     except (SafetensorError, OSError) as err:
         raise ArtifactError(f"Cannot read {folder / MODEL_FILE}: {err}.") from None
+    _check_finite(state, folder / MODEL_FILE)
     try:
         model.load_state_dict(state, strict=True)
     except RuntimeError as err:
@@ -250,3 +254,13 @@ def _build_network(config: ModelConfig, folder: Path) -> nn.Module:
             f"classes (config.json): {str(err)[:400]}"
         ) from None
     return model
+
+
+def _check_finite(state: dict[str, torch.Tensor], path: Path) -> None:
+    """NaN or inf weights make every prediction NaN (one class for every image): refuse them."""
+    for name, tensor in state.items():
+        if tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
+            raise ArtifactError(
+                f"{path}: tensor '{name}' holds NaN or inf values; the weights are damaged. "
+                "Re-run `zap fit` to write a fresh model folder."
+            )

@@ -8,6 +8,7 @@ import math
 import os
 import time
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +23,7 @@ from zapml.runtime.clock import make_clock
 from zapml.runtime.costs import pixel_seconds, profile_model
 from zapml.runtime.loop import AnytimeLoop, LoopData, LoopOutcome
 from zapml.runtime.optim import freeze_portion
+from zapml.runtime.output import OutputFolder
 from zapml.runtime.preprocess import (
     Normalizer,
     input_size,
@@ -31,6 +33,7 @@ from zapml.runtime.preprocess import (
 )
 from zapml.runtime.progress import Progress
 from zapml.runtime.result import FitResult, alc_t0
+from zapml.runtime.simple_export import export_simple_model
 from zapml.space import Pipeline
 
 # Under the compute clock the run must be bit-reproducible: CPU kernels split their reductions by
@@ -60,6 +63,8 @@ def fit(
     output_dir: str | Path | None = None,
     progress: bool = True,
     num_threads: int | None = None,
+    overwrite: bool = False,
+    deadline: float | None = None,
 ) -> FitResult:
     """Fine-tune ``pipeline`` on ``train`` for ``budget`` seconds of ``clock``; predict ``test``
     along the way (anytime) and score each prediction when ``test`` has labels.
@@ -67,14 +72,66 @@ def fit(
     The clock starts once the model is built (start-up, as in AutoDL, is not counted): resizing,
     the simple model, training, validation and test predictions all count. Divergence (a nan/inf
     loss) never raises: the result has ``status="failed"``, the ``error`` and the predictions made
-    before it. With ``output_dir`` the model, predictions, learning curve and result are written
-    there (see ``zapml.runtime.artifacts``). ``num_threads`` sets torch's (and BLAS's) threads
-    during a wall-clock run (default: torch's current setting); compute-clock runs always use
-    ``COMPUTE_CLOCK_THREADS``.
+    before it. With ``output_dir`` the final predictor, predictions, learning curve, pipeline and
+    result are written there atomically (see ``zapml.runtime.artifacts`` and ``output``); an
+    existing non-empty folder is refused unless ``overwrite``, and then replaced only once the
+    run succeeded. Ctrl-C stops training, saves what the run has (``status="interrupted"``) and
+    re-raises ``KeyboardInterrupt``. ``deadline`` (an absolute ``time.time()``, wall clock only)
+    bounds the whole call, saving included: the training budget shrinks to fit. ``num_threads``
+    sets torch's (and BLAS's) threads during a wall-clock run (default: the free cores);
+    compute-clock runs always use ``COMPUTE_CLOCK_THREADS``.
     """
     call_start = time.perf_counter()
     pipe = _as_pipeline(pipeline)
     _check_inputs(train, test, budget, seed)
+    make_clock(clock)  # an unknown clock name fails here, before the output folder is touched
+    if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
+        raise PipelineError(f"The deadline must be a time.time() value; got {deadline!r}.")
+    folder = None if output_dir is None else OutputFolder(Path(output_dir), overwrite)
+    staging = None if folder is None else folder.prepare()
+    try:
+        result, outcome, saved = _run(
+            pipe, train, test, budget, clock, seed, staging, progress, num_threads, deadline
+        )
+        result.startup_seconds = saved.wall_start - call_start
+        if folder is not None and staging is not None:
+            result.output_dir = str(folder.target)
+            _save(staging, result, outcome, saved, pipe, train)
+            result.wall_seconds = time.perf_counter() - saved.wall_start
+            artifacts.save_result(staging, result)  # last, so it holds the final wall time
+            folder.commit()
+        else:
+            result.wall_seconds = time.perf_counter() - saved.wall_start
+    finally:
+        if folder is not None:
+            folder.discard()
+    if outcome.interrupted:
+        raise KeyboardInterrupt
+    return result
+
+
+@dataclass
+class _Built:
+    """What saving needs from the run besides its outcome."""
+
+    spec: Any
+    hw: tuple[int, int]
+    wall_start: float
+
+
+def _run(
+    pipe: Pipeline,
+    train: Dataset,
+    test: Dataset | None,
+    budget: float,
+    clock: str,
+    seed: int,
+    staging: Path | None,
+    progress: bool,
+    num_threads: int | None,
+    deadline: float | None,
+) -> tuple[FitResult, LoopOutcome, _Built]:
+    """Build the model, start the clock, train; returns the result (not yet saved)."""
     run_clock = make_clock(clock)
     if clock == "compute":
         threads = COMPUTE_CLOCK_THREADS
@@ -86,38 +143,80 @@ def fit(
         profile = profile_model(model, hw)
         predict_model = copy.deepcopy(model)
         normalize = Normalizer(spec.mean, spec.std)
-        if output_dir is not None:
+        if staging is not None:
             import matplotlib  # noqa: F401  (import is start-up: keep it off the budget)
-        bar = Progress(budget, clock, pipe.architecture, enabled=progress)
+        run_budget = budget
+        if clock == "wall" and deadline is not None:
+            save = planned_save_seconds(profile.num_params, test, staging is not None)
+            run_budget = deadline_budget(budget, deadline - time.time(), save)
+        bar = Progress(run_budget, clock, pipe.architecture, enabled=progress)
         with bar:
             run_clock.start()
             wall_start = time.perf_counter()
             data, prep_cost = _prepare_data(pipe, train, test, hw, normalize, seed)
             loop = AnytimeLoop(
-                model=model,
-                predict_model=predict_model,
-                pipeline=pipe,
-                data=data,
-                clock=run_clock,
-                budget=budget,
-                profile=profile,
-                seed=seed,
-                progress=bar,
+                model=model, predict_model=predict_model, pipeline=pipe, data=data,
+                clock=run_clock, budget=run_budget, profile=profile, seed=seed, progress=bar,
                 score_test=None if test is None else (lambda p: nauc(test.labels, p)),
-            )
+            )  # fmt: skip
             loop.charge(prep_cost)
-            if pipe["first_simple_model"]:
-                loop.run_simple_model()
-            outcome = loop.run()
-    result = _result(pipe, test, budget, clock, seed, outcome)
-    result.startup_seconds = wall_start - call_start
+            outcome = loop.run(simple_model_first=bool(pipe["first_simple_model"]))
+    result = _result(pipe, test, run_budget, clock, seed, outcome)
+    result.requested_budget = float(budget)
+    result.warnings = test_set_warnings(test)
     result.num_threads = threads
-    if output_dir is not None:
-        _save(Path(output_dir), result, outcome, spec, pipe, train, hw)
-    result.wall_seconds = time.perf_counter() - wall_start
-    if output_dir is not None:
-        artifacts.save_result(Path(output_dir), result)  # last, so it holds the final wall time
-    return result
+    return result, outcome, _Built(spec, hw, wall_start)
+
+
+# Saving under a deadline is planned from what will be written, conservatively: the weights
+# (float32, 4 bytes per parameter) and predictions.csv (~16 bytes per probability) at
+# SAVE_BYTES_PER_SECOND, a slow shared disk with safetensors/CSV formatting included, plus
+# SAVE_FIXED_SECONDS for the learning-curve plot (matplotlib: ~0.3 s measured on the 2-core
+# development machine, x5 for load) and the small JSON files.
+SAVE_BYTES_PER_SECOND = 20e6
+SAVE_FIXED_SECONDS = 1.5
+CSV_BYTES_PER_VALUE = 16
+# Building the result (scoring every prediction) and leaving the loop after the budget's end.
+AFTER_RUN_SECONDS = 0.5
+
+
+def planned_save_seconds(num_params: int, test: Dataset | None, saving: bool) -> float:
+    """Conservative wall seconds from the end of training to ``fit`` returning."""
+    if not saving:
+        return AFTER_RUN_SECONDS
+    n_values = 0 if test is None else len(test) * test.num_classes
+    written = 4.0 * num_params + CSV_BYTES_PER_VALUE * n_values
+    return AFTER_RUN_SECONDS + SAVE_FIXED_SECONDS + written / SAVE_BYTES_PER_SECOND
+
+
+def deadline_budget(budget: float, seconds_left: float, save_seconds: float) -> float:
+    """The training budget under a deadline ``seconds_left`` from now: what remains after the
+    planned save, at most ``budget``; PipelineError when nothing remains."""
+    available = seconds_left - save_seconds
+    if available <= 0:
+        raise PipelineError(
+            f"The deadline leaves {seconds_left:.1f} s, less than the {save_seconds:.1f} s "
+            "planned for saving the run; give a later deadline or a larger --budget."
+        )
+    return min(float(budget), available)
+
+
+def test_set_warnings(test: Dataset | None) -> list[str]:
+    """Why the test scores of this run cannot mean much, if they cannot."""
+    if test is None:
+        return []
+    if len(test) < 2:
+        return [
+            f"The test set '{test.name}' holds {len(test)} image: NAUC and ALC need images of at "
+            "least 2 classes and are reported as 0; add test images."
+        ]
+    present = len(np.unique(test.labels))
+    if present < 2:
+        return [
+            f"The test set '{test.name}' holds images of only {present} class: NAUC and ALC "
+            "need at least 2 classes and are reported as 0; add images of other classes."
+        ]
+    return []
 
 
 def _as_pipeline(pipeline: Pipeline | Mapping[str, Any]) -> Pipeline:
@@ -132,12 +231,12 @@ def _as_pipeline(pipeline: Pipeline | Mapping[str, Any]) -> Pipeline:
 
 def _check_inputs(train: Dataset, test: Dataset | None, budget: float, seed: int) -> None:
     if not (isinstance(budget, int | float) and math.isfinite(budget) and budget > 0):
-        raise ValueError(
-            f"The 'budget' parameter of fit must be a positive number of seconds. "
-            f"Got {budget!r} instead."
+        raise PipelineError(
+            f"The budget must be a positive, finite number of seconds (--budget 60); "
+            f"got {budget!r}."
         )
-    if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"The 'seed' parameter of fit must be an int >= 0. Got {seed!r} instead.")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise PipelineError(f"The seed must be an integer >= 0 (--seed 0); got {seed!r}.")
     if len(np.unique(train.labels)) < 2:
         raise DataError(f"Dataset '{train.name}': training needs at least 2 classes with images.")
     if test is not None:
@@ -231,7 +330,7 @@ def _result(
     pipe: Pipeline, test: Dataset | None, budget: float, clock: str, seed: int, out: LoopOutcome
 ) -> FitResult:
     result = FitResult(
-        status="failed" if out.error else "ok",
+        status="failed" if out.error else "interrupted" if out.interrupted else "ok",
         error=out.error,
         clock=clock,
         budget=float(budget),
@@ -260,32 +359,28 @@ def _result(
 
 
 def _save(
-    folder: Path,
-    result: FitResult,
-    out: LoopOutcome,
-    spec: Any,
-    pipe: Pipeline,
-    train: Dataset,
-    hw: tuple[int, int],
+    folder: Path, result: FitResult, out: LoopOutcome, built: _Built, pipe: Pipeline, train: Dataset
 ) -> None:
+    """Every artifact but result.json into ``folder`` (the staging folder)."""
     from zapml.runtime.plots import plot_learning_curve
 
-    folder.mkdir(parents=True, exist_ok=True)
-    result.output_dir = str(folder)
-    if out.final_state is not None:
-        config = artifacts.ModelConfig(
-            architecture=pipe.architecture,
-            timm_arch=spec.timm_arch,
-            num_classes=train.num_classes,
-            input_size=hw,
-            in_channels=train.num_channels,
-            mean=tuple(spec.mean),
-            std=tuple(spec.std),
-            pipeline=pipe.to_dict(),
-            pipeline_id=pipe.id,
-            final_predictor=result.prediction_sources[-1] if result.prediction_sources else None,
+    pipe.to_yaml(folder / artifacts.PIPELINE_FILE)
+    final = result.prediction_sources[-1] if result.prediction_sources else None
+    state, simple_arrays, simple_header = out.final_state, None, None
+    if final == "simple_model" and out.simple_model is not None:
+        # The simple model made the final predictions: save it and the backbone it read.
+        simple_arrays, simple_header = export_simple_model(
+            out.simple_model.kind, out.simple_model.estimator
         )
-        artifacts.save_model(folder, out.final_state, config, train.class_names)
+        state = out.simple_model.backbone
+    if state is not None:
+        config = artifacts.ModelConfig(
+            architecture=pipe.architecture, timm_arch=built.spec.timm_arch,
+            num_classes=train.num_classes, input_size=built.hw, in_channels=train.num_channels,
+            mean=tuple(built.spec.mean), std=tuple(built.spec.std), pipeline=pipe.to_dict(),
+            pipeline_id=pipe.id, final_predictor=final, simple_model=simple_header,
+        )  # fmt: skip
+        artifacts.save_model(folder, state, config, train.class_names, simple_arrays)
     if result.test_probabilities is not None:
         artifacts.save_predictions(
             folder / artifacts.PREDICTIONS_FILE, result.test_probabilities, train.class_names

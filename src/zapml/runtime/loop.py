@@ -1,10 +1,13 @@
-"""The anytime training loop: train steps, epoch ends, validation, test predictions, stopping.
+"""The anytime training loop: wires training, cost estimates, checkpoint tracking and the
+prediction schedule into ZAP's loop (train steps, epoch ends, validation, test predictions,
+stopping).
 
 Every decision reads the run's clock only (``clock.now()``), and every piece of work charges its
-counted cost (``costs.py``) to the clock, so under the compute clock the loop is a deterministic
-function of the seed. Estimates of what the next step and prediction cost come from clock deltas
-of the same work done before (exact counted costs under the compute clock, measured seconds under
-the wall clock).
+counted cost (``costs.py``) to the clock through the ``Budgeter``, so under the compute clock the
+loop is a deterministic function of the seed. The parts live in their own modules with their own
+unit tests: ``budgeting`` (cost estimates, affordability, abort checks), ``tracking`` (best
+checkpoint, validated version, the simple model's validation score), ``reporting`` (when to
+predict) and ``training`` (steps, epochs, divergence).
 """
 
 from __future__ import annotations
@@ -16,11 +19,11 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from zapml.metrics import nauc
 from zapml.runtime import simple_model
+from zapml.runtime.budgeting import WALL_SAFETY, Budgeter
 from zapml.runtime.clock import Clock
 from zapml.runtime.costs import (
     ModelProfile,
@@ -28,23 +31,27 @@ from zapml.runtime.costs import (
     sklearn_fit_seconds,
     sklearn_predict_seconds,
 )
-from zapml.runtime.optim import build_optimizer, set_lr
-from zapml.runtime.predictor import EVAL_BATCH_SIZE, AbortCheck, Aborted, predict_proba
-from zapml.runtime.preprocess import BatchOrder, Normalizer, augment
+from zapml.runtime.predictor import EVAL_BATCH_SIZE, Aborted, predict_proba
+from zapml.runtime.preprocess import Normalizer
 from zapml.runtime.progress import Progress
 from zapml.runtime.reporting import PredictionSchedule
-from zapml.runtime.schedule import LRSchedule
+from zapml.runtime.tracking import CheckpointTracker, State, snapshot
+from zapml.runtime.training import DIVERGENCE_FACTOR, DivergenceDetector, Trainer
 
-State = dict[str, torch.Tensor]
+__all__ = [
+    "DIVERGENCE_FACTOR",
+    "WALL_SAFETY",
+    "AnytimeLoop",
+    "FittedSimpleModel",
+    "LoopData",
+    "LoopOutcome",
+    "Prediction",
+    "State",
+]
 
-# A finite loss this many times the first one is divergence too: batch norm keeps a network with a
-# wild learning rate finite for a long time (losses of 1e6-1e8 measured with lr=1e3), and such
-# weights are useless. Cross-entropy starts near log(num_classes); sound training stays far below.
-DIVERGENCE_FACTOR = 1e3
-
-# Under the wall clock, measured costs jitter (shared machines); plan with this much headroom so
-# the last step and prediction end inside the budget. Compute-clock costs are exact.
-WALL_SAFETY = 1.25
+# Feature width assumed for the simple model's cost when the head is not a plain linear layer
+# (1280: MobileNetV2's and EfficientNet-Lite0's pooled features, the zoo's common case).
+DEFAULT_FEATURE_DIM = 1280
 
 
 @dataclass
@@ -52,6 +59,16 @@ class Prediction:
     time: float
     proba: np.ndarray
     source: str
+
+
+@dataclass
+class FittedSimpleModel:
+    """The simple model as fitted: the sklearn estimator, its kind, and the backbone weights
+    its features came from (the network trains on after, so they are snapshotted)."""
+
+    kind: str
+    estimator: Any
+    backbone: State
 
 
 @dataclass
@@ -76,10 +93,23 @@ class LoopOutcome:
     counted_seconds: float = 0.0
     final_state: State | None = None
     notes: list[str] = field(default_factory=list)
+    simple_model: FittedSimpleModel | None = None
+    interrupted: bool = False
 
 
-def _snapshot(model: nn.Module) -> State:
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+def _costs(
+    profile: ModelProfile, data: LoopData, batch_size: int, trainable: int
+) -> tuple[float, float, float]:
+    """Counted cost of a train step, a test prediction (flip TTA: two passes) and a validation."""
+    h, w = data.train_images.shape[2:]
+    step = profile.train_step_seconds(batch_size, trainable) + pixel_seconds(batch_size, h, w, 3)
+    n_test = 0 if data.test_images is None else int(data.test_images.shape[0])
+    predict = 2.0 * profile.forward_seconds(n_test, EVAL_BATCH_SIZE) + pixel_seconds(
+        n_test, h, w, 3
+    )
+    n_valid = int(data.valid_images.shape[0])
+    valid = profile.forward_seconds(n_valid, EVAL_BATCH_SIZE) + pixel_seconds(n_valid, h, w, 3)
+    return step, predict, valid
 
 
 class AnytimeLoop:
@@ -101,124 +131,34 @@ class AnytimeLoop:
         self.predict_model = predict_model
         self.pipeline = pipeline
         self.data = data
-        self.clock = clock
-        self.budget = budget
         self.profile = profile
         self.seed = seed
         self.progress = progress
         self.score_test = score_test
-        self.safety = WALL_SAFETY if clock.name == "wall" else 1.0
         self.out = LoopOutcome()
-
-        n_train = int(data.train_images.shape[0])
-        self.batch_size = min(int(pipeline["batch_size"]), n_train)
-        self.order = BatchOrder(n_train, self.batch_size, np.random.default_rng(seed))
-        self.generator = torch.Generator().manual_seed(seed)
-        self.params = [p for p in model.parameters() if p.requires_grad]
-        self.trainable = sum(p.numel() for p in self.params)
-        self.optimizer = build_optimizer(self.params, pipeline)
-        self.steps_per_epoch = int(pipeline["steps_per_epoch"])
-        self.schedule = LRSchedule(
-            lr=float(pipeline["lr"]),
-            min_lr=float(pipeline["min_lr"]),
-            kind=str(pipeline["scheduler"]),
-            warmup_multiplier=float(pipeline["warmup_multiplier"]),
-            warmup_steps=int(pipeline["warm_up_epoch"]) * self.steps_per_epoch,
-            budget=budget,
-        )
+        self.trainer = Trainer(
+            model, pipeline, data.train_images, data.train_labels, data.normalize,
+            seed=seed, budget=budget,
+        )  # fmt: skip
+        trainer = self.trainer
+        step, predict, valid = _costs(profile, data, trainer.batch_size, trainer.trainable)
+        self.budget = Budgeter(
+            clock, budget, step_cost=step, predict_cost=predict, valid_cost=valid,
+            copy_cost=profile.copy_weights_seconds(),
+        )  # fmt: skip
+        self.tracker = CheckpointTracker()
         self.reporting = PredictionSchedule(pipeline, budget)
-
-        hw, ch = data.train_images.shape[2:], 3
-        self.step_cost = profile.train_step_seconds(self.batch_size, self.trainable) + (
-            pixel_seconds(self.batch_size, hw[0], hw[1], ch)
-        )
-        n_test = 0 if data.test_images is None else int(data.test_images.shape[0])
-        self.predict_cost = 2.0 * profile.forward_seconds(n_test, EVAL_BATCH_SIZE) + pixel_seconds(
-            n_test, hw[0], hw[1], ch
-        )
-        n_valid = int(data.valid_images.shape[0])
-        self.valid_cost = profile.forward_seconds(n_valid, EVAL_BATCH_SIZE) + pixel_seconds(
-            n_valid, hw[0], hw[1], ch
-        )
-        # Estimates of the next step / prediction / validation, refined by measurement. Until a
-        # prediction or validation has been measured, its counted cost is scaled by ``speed``:
-        # clock seconds per counted second seen so far (exactly 1 under the compute clock; under
-        # the wall clock it absorbs a slow or busy machine, up to 50x on shared cores).
-        self.speed = 1.0
-        # Clock seconds per counted second of inference, measured on the simple model's feature
-        # pass: a better guide to the first prediction's cost than training speed (exactly 1
-        # under the compute clock, so compute-clock runs stay deterministic).
-        self.inference_speed: float | None = None
-        self.est_step = self.step_cost
-        self._measured_predict: float | None = None
-        self._measured_valid: float | None = None
-
-        self.version = 0  # bumps with every optimizer step
-        self.best: State | None = None
-        self.best_version = -1
-        self.best_score = -math.inf
+        self.divergence = DivergenceDetector(data.num_classes)
         self.validating = False
-        self.last_predicted_version = -1
-        self.last_valid: float | None = None
         self.last_test: float | None = None
-        self.first_loss: float | None = None
-        # Validation NAUC of the simple model: the network's predictions replace the simple
-        # model's only once the network validates better (otherwise an early, half-trained
-        # network would pull the learning curve below the simple model's point).
-        self.simple_valid: float | None = None
-        self.validated_version = -1
         self.out_of_time = False  # an inference pass was aborted: nothing more fits
-        self._reset_epoch()
 
-    def _reset_epoch(self) -> None:
-        self._epoch_correct = 0
-        self._epoch_seen = 0
-        self._epoch_steps = 0
-        self._epoch_loss = 0.0
-
-    # -- cost bookkeeping -------------------------------------------------------------------
     def charge(self, seconds: float) -> None:
-        self.out.counted_seconds += seconds
-        self.clock.charge(seconds)
-
-    def affordable(self, seconds: float) -> bool:
-        return self.clock.now() + self.safety * seconds <= self.budget
-
-    def observe_speed(self, clock_seconds: float, counted_seconds: float) -> None:
-        """Update ``speed`` from a train step (the first one sets it, later ones average in)."""
-        if counted_seconds > 0:
-            ratio = clock_seconds / counted_seconds
-            self.speed = ratio if self.out.steps <= 1 else 0.8 * self.speed + 0.2 * ratio
-
-    def overrun_check(self) -> AbortCheck:
-        """For an inference pass starting now: abort when, at the pace so far, it would end after
-        the budget. Under the compute clock time does not move during a pass, so it never fires
-        (there, costs are exact and checked before the pass starts)."""
-        start = self.clock.now()
-
-        def check(done: float) -> bool:
-            now = self.clock.now()
-            return now + (now - start) * (1.0 - done) / done > self.budget
-
-        return check
+        self.budget.charge(seconds)
 
     def stop_for_time(self, what: str) -> None:
-        self.out.notes.append(f"{what} aborted at {self.clock.now():.1f} s: it would overrun")
+        self.out.notes.append(f"{what} aborted at {self.budget.now():.1f} s: it would overrun")
         self.out_of_time = True
-
-    @property
-    def est_predict(self) -> float:
-        if self._measured_predict is not None:
-            return self._measured_predict
-        speed = self.inference_speed if self.inference_speed is not None else self.speed
-        return speed * (self.predict_cost + self.profile.copy_weights_seconds())
-
-    @property
-    def est_valid(self) -> float:
-        if self._measured_valid is not None:
-            return self._measured_valid
-        speed = self.inference_speed if self.inference_speed is not None else self.speed
-        return speed * (self.valid_cost + self.profile.copy_weights_seconds())
 
     # -- simple model first -----------------------------------------------------------------
     def run_simple_model(self) -> None:
@@ -228,199 +168,171 @@ class AnytimeLoop:
         data = self.data
         if data.test_images is None:
             return
-        rng = np.random.default_rng(self.seed + 1)
         labels = data.train_labels.numpy()
+        rng = np.random.default_rng(self.seed + 1)
         idx = simple_model.sample_indices(labels, int(self.pipeline["train_info_sample"]), rng)
         if len(np.unique(labels[idx])) < 2:
             self.out.notes.append("simple model skipped: the sample holds a single class")
             return
-        kind = str(self.pipeline["simple_model"])
         # Validation images ride along with the test images (one feature pass, one predict):
         # their score decides when the network takes over.
         eval_images = torch.cat([data.test_images, data.valid_images])
-        n_test = int(eval_images.shape[0])
-        hw = data.train_images.shape[2:]
-        feats_cost = self.profile.forward_seconds(
-            len(idx) + n_test, EVAL_BATCH_SIZE
-        ) + pixel_seconds(len(idx) + n_test, hw[0], hw[1], 3)
-        dims = self._feature_dim()
-        fit_cost = sklearn_fit_seconds(kind, len(idx), dims, data.num_classes)
-        fit_cost += sklearn_predict_seconds(n_test, dims, data.num_classes)
-        if not self.affordable(feats_cost + fit_cost):
+        feats_cost, fit_cost = self._simple_model_costs(len(idx), int(eval_images.shape[0]))
+        if not self.budget.affordable(feats_cost + fit_cost):
             self.out.notes.append("simple model skipped: it would not fit in the budget")
             return
-        start = self.clock.now()
+        features = self._simple_model_features(idx, eval_images, feats_cost, fit_cost)
+        if features is not None:
+            self._fit_simple_model(features[0], labels[idx], features[1], fit_cost)
+
+    def _simple_model_costs(self, n_sample: int, n_eval: int) -> tuple[float, float]:
+        """Counted cost of the feature pass over sample + eval images, and of fit + predict."""
+        kind = str(self.pipeline["simple_model"])
+        h, w = self.data.train_images.shape[2:]
+        feats_cost = self.profile.forward_seconds(
+            n_sample + n_eval, EVAL_BATCH_SIZE
+        ) + pixel_seconds(n_sample + n_eval, h, w, 3)
+        dims = self._feature_dim()
+        fit_cost = sklearn_fit_seconds(kind, n_sample, dims, self.data.num_classes)
+        fit_cost += sklearn_predict_seconds(n_eval, dims, self.data.num_classes)
+        return feats_cost, fit_cost
+
+    def _simple_model_features(
+        self, idx: np.ndarray, eval_images: torch.Tensor, feats_cost: float, fit_cost: float
+    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """Frozen features of the training sample, then (if still affordable at the measured
+        speed) of the eval images; None (with a note) when given up."""
+        data, budget = self.data, self.budget
+        start = budget.now()
         try:
             train_x = simple_model.extract_features(
-                self.model, data.train_images[idx], data.normalize, self.overrun_check()
+                self.model, data.train_images[idx], data.normalize, budget.overrun_check()
             )
         except Aborted:  # training may still fit: only the simple model is given up
             self.out.notes.append("simple model aborted: it would overrun the budget")
-            return
-        sample_cost = feats_cost * len(idx) / (len(idx) + n_test)
+            return None
+        sample_cost = feats_cost * len(idx) / (len(idx) + int(eval_images.shape[0]))
         self.charge(sample_cost)
-        # Clock seconds per counted second on this work (1 under the compute clock). Kept local:
-        # a first, cold inference pass is no guide to the speed of training.
-        speed = (self.clock.now() - start) / sample_cost if sample_cost > 0 else 1.0
-        self.inference_speed = speed
-        if not self.affordable(speed * (feats_cost - sample_cost + fit_cost)):
+        # Clock seconds per counted second on this work (1 under the compute clock, up to
+        # rounding). A first, cold inference pass is no guide to the speed of training.
+        speed = (budget.now() - start) / sample_cost if sample_cost > 0 else 1.0
+        budget.inference_speed = speed
+        if not budget.affordable(speed * (feats_cost - sample_cost + fit_cost)):
             # The machine is slower than counted (wall clock): do not spend the budget here.
             self.out.notes.append("simple model skipped: it would not fit in the budget")
-            return
+            return None
         try:
             eval_x = simple_model.extract_features(
-                self.model, eval_images, data.normalize, self.overrun_check()
+                self.model, eval_images, data.normalize, budget.overrun_check()
             )
         except Aborted:  # training may still fit: only the simple model is given up
             self.out.notes.append("simple model aborted: it would overrun the budget")
-            return
+            return None
         self.charge(feats_cost - sample_cost)
+        return train_x, eval_x
+
+    def _fit_simple_model(
+        self, train_x: np.ndarray, train_y: np.ndarray, eval_x: np.ndarray, fit_cost: float
+    ) -> None:
+        kind = str(self.pipeline["simple_model"])
         try:
-            eval_proba = simple_model.fit_predict(
-                kind, train_x, labels[idx], eval_x, data.num_classes, self.seed
-            )
+            estimator = simple_model.fit_model(kind, train_x, train_y, self.seed)
+            eval_proba = simple_model.predict_fitted(estimator, kind, eval_x, self.data.num_classes)
         except ValueError as err:  # e.g. a solver rejecting a degenerate sample
             self.out.notes.append(f"simple model skipped: {err}")
             return
         self.charge(fit_cost)
-        n_real_test = int(data.test_images.shape[0])
-        if len(data.valid_labels) > 0:
-            self.simple_valid = nauc(data.valid_labels, eval_proba[n_real_test:])
-        self._record_prediction(eval_proba[:n_real_test], "simple_model")
+        # Not charged: bookkeeping for saving the final predictor, not part of ZAP's run.
+        self.out.simple_model = FittedSimpleModel(kind, estimator, snapshot(self.model))
+        assert self.data.test_images is not None
+        n_test = int(self.data.test_images.shape[0])
+        if len(self.data.valid_labels) > 0:
+            self.tracker.simple_valid = nauc(self.data.valid_labels, eval_proba[n_test:])
+        self._record_prediction(eval_proba[:n_test], "simple_model")
 
     def _feature_dim(self) -> int:
         getter = getattr(self.model, "get_classifier", None)
         head = getter() if callable(getter) else None
         if isinstance(head, nn.Linear):
             return int(head.in_features)
-        return 1280
+        return DEFAULT_FEATURE_DIM
 
-    # -- training -------------------------------------------------------------------------
-    def train_step(self) -> float:
-        """One optimizer step; returns the batch loss (nan/inf when it diverged) and counts
-        correct predictions for the epoch's training accuracy."""
-        idx = torch.from_numpy(self.order.next())
-        x = augment(self.data.normalize(self.data.train_images[idx]), self.generator)
-        y = self.data.train_labels[idx]
-        set_lr(self.optimizer, self.schedule.lr(self.out.steps, self.clock.now()))
-        logits = self.model(x)
-        loss = F.cross_entropy(logits, y)
-        value = float(loss.item())
-        if math.isfinite(value):
-            self.optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            self.optimizer.step()
-            self.version += 1
-            self._epoch_correct += int((logits.argmax(1) == y).sum())
-            self._epoch_seen += len(y)
-            self._epoch_loss += value
-        self.charge(self.step_cost)
-        return value
-
-    def divergence(self, loss: float) -> str | None:
-        """The error message when ``loss`` (of the step just taken) means training diverged."""
-        step = self.out.steps
-        if not math.isfinite(loss):
-            return f"diverged: loss became {loss} at step {step}"
-        if self.first_loss is None:
-            self.first_loss = max(loss, math.log(self.data.num_classes))
-        elif loss > DIVERGENCE_FACTOR * self.first_loss:
-            return (
-                f"diverged: loss became {loss:.3g} (over {DIVERGENCE_FACTOR:g}x the first "
-                f"{self.first_loss:.3g}) at step {step}"
-            )
-        return None
-
+    # -- epochs and validation --------------------------------------------------------------
     def end_epoch(self) -> None:
         self.out.epochs += 1
-        steps = max(self._epoch_steps, 1)
-        self.schedule.end_epoch(self._epoch_loss / steps)
-        train_acc = self._epoch_correct / max(self._epoch_seen, 1)
+        train_acc = self.trainer.end_epoch()
         threshold = float(self.pipeline["skip_valid_score_threshold"])
         if not self.validating and train_acc >= threshold and len(self.data.valid_labels) > 0:
             self.validating = True
-        if self.validating and self.affordable(self.est_valid + self.est_step):
+        if self.validating and self.budget.affordable(self.budget.est_valid + self.budget.est_step):
             self.validate()
-        self._reset_epoch()
 
     def validate(self) -> None:
-        start = self.clock.now()
+        budget = self.budget
+        start = budget.now()
         try:
             proba = predict_proba(
-                self.model,
-                self.data.valid_images,
-                self.data.normalize,
-                tta=False,
-                abort=self.overrun_check(),
-            )
+                self.model, self.data.valid_images, self.data.normalize,
+                tta=False, abort=budget.overrun_check(),
+            )  # fmt: skip
         except Aborted:
             self.stop_for_time("validation")
             return
-        self.charge(self.valid_cost)
-        self.validated_version = self.version
+        self.charge(budget.valid_cost)
         score = nauc(self.data.valid_labels, proba) if np.all(np.isfinite(proba)) else -math.inf
-        self.last_valid = score
-        if score > self.best_score:
-            self.best_score = score
-            self.best = _snapshot(self.model)
-            self.best_version = self.version
-            self.charge(self.profile.copy_weights_seconds())
-        self._measured_valid = self.clock.now() - start
+        if self.tracker.record_validation(score, self.model):
+            self.charge(budget.copy_cost)
+        budget.measured_valid = budget.now() - start
 
     # -- predictions ----------------------------------------------------------------------
-    def prediction_version(self) -> int:
-        return self.best_version if self.best is not None else self.version
-
     def predict(self) -> None:
         """Predict the test set with the best-validation checkpoint (the current weights before
-        validation starts), unless those weights already made the last prediction."""
+        validation starts), unless those weights already made the last prediction or have not
+        validated better than the simple model."""
         assert self.data.test_images is not None
-        if self.simple_valid is not None and not self.network_beats_simple_model():
-            self.reporting.loop_start = self.clock.now()
+        if not self.network_beats_simple_model() or self.tracker.already_predicted():
+            self.reporting.loop_start = self.budget.now()
             return
-        if self.prediction_version() == self.last_predicted_version:
-            self.reporting.loop_start = self.clock.now()
-            return
-        start = self.clock.now()
-        if self.best is not None:
-            state = self.best
-            self.predict_model.load_state_dict(state)
-            net = self.predict_model
-        else:
-            state = _snapshot(self.model)
-            net = self.model
-        self.charge(self.profile.copy_weights_seconds())
+        budget = self.budget
+        start = budget.now()
+        state, net = self._weights_to_predict()
+        self.charge(budget.copy_cost)
         try:
             proba = predict_proba(
-                net,
-                self.data.test_images,
-                self.data.normalize,
-                tta=True,
-                abort=self.overrun_check(),
-            )
+                net, self.data.test_images, self.data.normalize,
+                tta=True, abort=budget.overrun_check(),
+            )  # fmt: skip
         except Aborted:
             self.stop_for_time("test prediction")
             return
-        self.charge(self.predict_cost)
+        self.charge(budget.predict_cost)
         if not np.all(np.isfinite(proba)):
             self.out.error = f"diverged: test predictions became nan after step {self.out.steps}"
             return
-        self.last_predicted_version = self.prediction_version()
+        self.tracker.predicted()
         self.out.final_state = state
         self._record_prediction(proba, "network")
-        self._measured_predict = self.clock.now() - start
+        budget.measured_predict = budget.now() - start
+
+    def _weights_to_predict(self) -> tuple[State, nn.Module]:
+        if self.tracker.best is not None:
+            self.predict_model.load_state_dict(self.tracker.best)
+            return self.tracker.best, self.predict_model
+        return snapshot(self.model), self.model
 
     def network_beats_simple_model(self) -> bool:
-        """Validate the current weights if they have not been (whatever the training accuracy)
-        and say whether the best checkpoint beats the simple model on validation NAUC."""
-        assert self.simple_valid is not None
-        if self.validated_version != self.version and self.affordable(self.est_valid):
+        """With a simple model on the curve: validate the current weights if they have not been
+        (whatever the training accuracy) and say whether the best checkpoint beats the simple
+        model on validation NAUC. Without one, the network always may predict."""
+        if self.tracker.simple_valid is None:
+            return True
+        if self.tracker.needs_validation() and self.budget.affordable(self.budget.est_valid):
             self.validating = True
             self.validate()
-        return self.best is not None and self.best_score > self.simple_valid
+        return self.tracker.network_beats_simple_model()
 
     def _record_prediction(self, proba: np.ndarray, source: str) -> None:
-        now = self.clock.now()
+        now = self.budget.now()
         self.out.predictions.append(Prediction(time=now, proba=proba, source=source))
         if self.score_test is not None:
             self.last_test = self.score_test(proba)
@@ -428,46 +340,66 @@ class AnytimeLoop:
             self.reporting.record(now)
 
     # -- the loop -------------------------------------------------------------------------
-    def run(self) -> LoopOutcome:
+    def run(self, simple_model_first: bool = False) -> LoopOutcome:
+        """The simple model first (when asked), then train and predict until the budget is spent
+        or training diverged. On Ctrl-C (KeyboardInterrupt) the loop stops, keeps what it has
+        (predictions, best weights), marks the outcome ``interrupted`` and returns; the caller
+        re-raises after saving."""
         has_test = self.data.test_images is not None
-        self.reporting.loop_start = self.clock.now()
-        while True:
-            reserve = self.est_predict if has_test else 0.0
-            if not self.affordable(self.est_step + reserve):
-                break
-            start = self.clock.now()
-            loss = self.train_step()
-            self.out.error = self.divergence(loss)
-            if self.out.error:
-                break
-            self.out.steps += 1
-            self._epoch_steps += 1
-            took = self.clock.now() - start
-            self.observe_speed(took, self.step_cost)
-            self.est_step = took if self.out.steps == 1 else 0.8 * self.est_step + 0.2 * took
-            epoch_end = self._epoch_steps >= self.steps_per_epoch
-            if epoch_end:
-                self.end_epoch()
-            now = self.clock.now()
-            due = epoch_end and self.reporting.due_at_epoch_end(self.out.epochs, now)
-            if has_test and (due or self.reporting.inner_loop_exhausted(now)):
-                self.predict()
-                if self.out.error:
-                    break
-            if self.out_of_time:
-                break
-            self.progress.update(now, self.out.steps, self.last_valid, self.last_test)
+        try:
+            if simple_model_first:
+                self.run_simple_model()
+            self.reporting.loop_start = self.budget.now()
+            while self._iterate(has_test):
+                pass
+        except KeyboardInterrupt:
+            self.out.interrupted = True
+            self.out.notes.append(f"interrupted (Ctrl-C) at {self.budget.now():.1f} s")
         self._finish(has_test)
+        self.out.counted_seconds = self.budget.counted_seconds
         return self.out
+
+    def _iterate(self, has_test: bool) -> bool:
+        """One train step and what follows it; False when the loop must stop."""
+        budget = self.budget
+        reserve = budget.est_predict if has_test else 0.0
+        if not budget.affordable(budget.est_step + reserve):
+            return False
+        start = budget.now()
+        loss, stepped = self.trainer.step(self.out.steps, start)
+        if stepped:
+            self.tracker.stepped()
+        budget.charge(budget.step_cost)
+        self.out.error = self.divergence.check(loss, self.out.steps)
+        if self.out.error:
+            return False
+        self.out.steps += 1
+        epoch_end = self.trainer.count_step()
+        budget.observe_step(budget.now() - start, self.out.steps)
+        if epoch_end:
+            self.end_epoch()
+        now = budget.now()
+        due = epoch_end and self.reporting.due_at_epoch_end(self.out.epochs, now)
+        if has_test and (due or self.reporting.inner_loop_exhausted(now)):
+            self.predict()
+            if self.out.error:
+                return False
+        if self.out_of_time:
+            return False
+        self.progress.update(now, self.out.steps, self.tracker.last_valid, self.last_test)
+        return True
 
     def _finish(self, has_test: bool) -> None:
         """A last prediction when the weights moved on since the previous one and it still
-        fits; without a test set the weights to keep are the best-validation (or last) ones."""
-        fits = not self.out_of_time and self.affordable(self.est_predict)
-        if self.out.error is None and has_test and fits:
+        fits (not after Ctrl-C: the user wants out now); without a test set the weights to keep
+        are the best-validation (or last) ones."""
+        fits = not self.out_of_time and self.budget.affordable(self.budget.est_predict)
+        if self.out.error is None and has_test and fits and not self.out.interrupted:
             self.predict()
         if self.out.final_state is None and self.out.error is None:
-            self.out.final_state = self.best if self.best is not None else _snapshot(self.model)
+            best = self.tracker.best
+            self.out.final_state = best if best is not None else snapshot(self.model)
         self.progress.update(
-            self.clock.now(), self.out.steps, self.last_valid, self.last_test, force=True
-        )
+            self.budget.now(), self.out.steps, self.tracker.last_valid, self.last_test,
+            force=True,
+        )  # fmt: skip

@@ -25,7 +25,12 @@ class FitResult:
     completed; ``test_nauc`` / ``test_accuracy`` score each prediction; ``prediction_sources`` says
     which model made it ("simple_model" or "network"). ``alc`` is AutoDL's area under the learning
     curve with T = ``budget`` and t0 = ``budget / 20``. ``status`` is "failed" when training
-    diverged; the predictions made before that are kept and scored.
+    diverged and "interrupted" after Ctrl-C; the predictions made before are kept and scored.
+
+    ``budget`` is the training budget the run actually had (the ALC's T); ``requested_budget`` is
+    what the caller asked for. They differ only under the wall clock with a ``deadline``, where
+    the time to save is planned inside it. ``warnings`` say when a score cannot mean much (a test
+    set of fewer than 2 images or classes).
     """
 
     status: str
@@ -50,6 +55,9 @@ class FitResult:
     num_threads: int = 1
     output_dir: str | None = None
     notes: list[str] = field(default_factory=list)
+    # Added with issue 7 (kept together): what was asked vs. run, and score warnings.
+    requested_budget: float | None = None
+    warnings: list[str] = field(default_factory=list)
     test_probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property

@@ -71,6 +71,25 @@ def make_simple_model(kind: str, labels: np.ndarray, seed: int) -> object:
     )
 
 
+def fit_model(kind: str, train_x: np.ndarray, train_y: np.ndarray, seed: int) -> Any:
+    """The fitted sklearn model of ``kind`` on (train_x, train_y)."""
+    model: Any = make_simple_model(kind, train_y, seed)
+    model.fit(train_x, train_y)
+    return model
+
+
+def predict_fitted(model: Any, kind: str, test_x: np.ndarray, num_classes: int) -> np.ndarray:
+    """Test probabilities of a fitted model with one column per class (classes absent from its
+    training sample get probability 0)."""
+    if kind in ("SVC", "NuSVC"):
+        proba = _softmax_decision(model.decision_function(test_x))
+    else:
+        proba = model.predict_proba(test_x)
+    full = np.zeros((len(test_x), num_classes), dtype=np.float64)
+    full[:, model.classes_] = proba
+    return full
+
+
 def fit_predict(
     kind: str,
     train_x: np.ndarray,
@@ -81,15 +100,7 @@ def fit_predict(
 ) -> np.ndarray:
     """Fit on (train_x, train_y), return test probabilities with one column per class (classes
     absent from the sample get probability 0)."""
-    model: Any = make_simple_model(kind, train_y, seed)
-    model.fit(train_x, train_y)
-    if kind in ("SVC", "NuSVC"):
-        proba = _softmax_decision(model.decision_function(test_x))
-    else:
-        proba = model.predict_proba(test_x)
-    full = np.zeros((len(test_x), num_classes), dtype=np.float64)
-    full[:, model.classes_] = proba
-    return full
+    return predict_fitted(fit_model(kind, train_x, train_y, seed), kind, test_x, num_classes)
 
 
 def _softmax_decision(decision: np.ndarray) -> np.ndarray:
