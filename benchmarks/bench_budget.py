@@ -73,7 +73,7 @@ def main() -> None:
                 worst = max(worst, overrun)
                 print(
                     f"{busy:4d} {budget:7.0f} {took:8.2f} {100 * overrun:+7.1f}% "
-                    f"{result.get('effective_budget', float('nan')):8.2f} "
+                    f"{result.get('budget', float('nan')):8.2f} "
                     f"{len(result.get('timestamps', [])):5d} "
                     f"{result.get('final_accuracy') or 0:6.3f} {result.get('alc') or 0:6.3f}  "
                     f"{result.get('status', 'error: ' + error)}",

@@ -48,7 +48,8 @@ def test_pipeline_outside_the_space_names_the_hyperparameter(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
     default_pipeline().replace(lr=5.0).to_yaml(bad)
     data = _tiny_npz(tmp_path / "tiny.npz")
-    result = runner.invoke(app, ["fit", str(data), "--pipeline", str(bad), "-o", str(tmp_path)])
+    out = str(tmp_path / "out")
+    result = runner.invoke(app, ["fit", str(data), "--pipeline", str(bad), "-o", out])
     assert result.exit_code == 2
     assert "'lr'" in result.output and "bad.yaml" in result.output
 

@@ -114,3 +114,37 @@ def test_wall_clock_budget_bounds_the_whole_command(tmp_path: Path):
     assert took <= budget * 1.05, took
     result = json.loads((out / "result.json").read_text())
     assert np.isfinite(result["alc"])
+
+
+@pytest.mark.slow
+def test_predict_reproduces_the_fits_reported_accuracy_and_names_every_image(tmp_path: Path):
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+
+    def squares(n: int) -> tuple[np.ndarray, np.ndarray]:
+        dark = rng.integers(0, 110, size=(n, 16, 16), dtype=np.uint8)
+        bright = rng.integers(140, 255, size=(n, 16, 16), dtype=np.uint8)
+        return np.concatenate([dark, bright]), np.array([0] * n + [1] * n)
+
+    x, y = squares(30)
+    x_test, y_test = squares(10)
+    data = tmp_path / "sq.npz"
+    np.savez(data, x=x, y=y, x_test=x_test, y_test=y_test)
+    out = tmp_path / "run"
+    args = ["fit", str(data), "--budget", "6", "--clock", "compute", "-o", str(out)]
+    result = runner.invoke(app, [*args, "--no-progress"])
+    assert result.exit_code == 0, result.output
+    reported = json.loads((out / "result.json").read_text())["final_accuracy"]
+    saved = pd.read_csv(out / "predictions.csv")
+    assert list(saved["image"]) == [f"sq.npz#test/{i}" for i in range(20)]
+
+    table_csv = tmp_path / "again.csv"
+    result = runner.invoke(app, ["predict", str(out), str(data), "-o", str(table_csv)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(table_csv)
+    test_rows = table[table["split"] == "test"]
+    assert list(test_rows["image"]) == list(saved["image"])
+    accuracy = float((test_rows["predicted"].astype(str) == test_rows["label"].astype(str)).mean())
+    assert accuracy == reported
+    assert f"test: accuracy {reported:.4f}" in result.output

@@ -4,6 +4,16 @@ wall clock or by a reproducible compute clock, with artifacts that ``load_model`
 from zapml.runtime.artifacts import TrainedModel, load_model
 from zapml.runtime.clock import Clock, ComputeClock, WallClock
 from zapml.runtime.fit import fit
+from zapml.runtime.output import check_output_dir
 from zapml.runtime.result import FitResult
 
-__all__ = ["Clock", "ComputeClock", "FitResult", "TrainedModel", "WallClock", "fit", "load_model"]
+__all__ = [
+    "Clock",
+    "ComputeClock",
+    "FitResult",
+    "TrainedModel",
+    "WallClock",
+    "check_output_dir",
+    "fit",
+    "load_model",
+]

@@ -84,15 +84,22 @@ def save_model(
     _write_json(output_dir / LABELS_FILE, list(class_names))
 
 
-def save_predictions(path: Path, proba: np.ndarray, class_names: Sequence[str]) -> None:
-    """One row per test image: its index, the predicted class name, every class probability
-    (9 significant digits: float32 round-trips exactly)."""
+def save_predictions(
+    path: Path,
+    proba: np.ndarray,
+    class_names: Sequence[str],
+    image_ids: Sequence[str] | None = None,
+) -> None:
+    """One row per test image: the image (its file, or ``<source>#<index>``; the row number when
+    no ids are given), the predicted class name, every class probability (9 significant digits:
+    float32 round-trips exactly)."""
     predicted = proba.argmax(axis=1)
+    ids = [str(i) for i in range(len(proba))] if image_ids is None else list(image_ids)
     with path.open("w", newline="") as fh:
         writer = csv.writer(fh)
-        writer.writerow(["row", "predicted", *(f"proba_{name}" for name in class_names)])
-        for i, row in enumerate(proba):
-            writer.writerow([i, class_names[predicted[i]], *(f"{p:.9g}" for p in row)])
+        writer.writerow(["image", "predicted", *(f"proba_{name}" for name in class_names)])
+        for image, row, best in zip(ids, proba, predicted, strict=True):
+            writer.writerow([image, class_names[best], *(f"{p:.9g}" for p in row)])
 
 
 def read_predictions(path: Path) -> tuple[list[str], np.ndarray]:

@@ -34,7 +34,7 @@ from zapml.runtime.preprocess import (
 from zapml.runtime.progress import Progress
 from zapml.runtime.result import FitResult, alc_t0
 from zapml.runtime.simple_export import export_simple_model
-from zapml.space import Pipeline
+from zapml.space import Pipeline, required_names
 
 # Under the compute clock the run must be bit-reproducible: CPU kernels split their reductions by
 # thread count, so it is pinned for the duration of fit. One thread, because on a shared machine
@@ -43,13 +43,9 @@ from zapml.space import Pipeline
 # 0.18 s with 1), and the reference rates in costs.py were fitted for one thread.
 COMPUTE_CLOCK_THREADS = 1
 
-REQUIRED = (
-    "architecture", "cv_valid_ratio", "max_valid_count", "log2_max_size", "train_info_sample",
-    "steps_per_epoch", "early_epoch", "skip_valid_score_threshold", "test_after_at_least_seconds",
-    "test_after_at_least_seconds_max", "test_after_at_least_seconds_step", "max_inner_loop_ratio",
-    "batch_size", "lr", "min_lr", "wd", "optimizer", "scheduler", "freeze_portion",
-    "warmup_multiplier", "warm_up_epoch", "first_simple_model",
-)  # fmt: skip
+# Every hyperparameter the space always defines (the conditional ones are read only where their
+# condition holds); derived from the space, the one list of hyperparameters.
+REQUIRED = required_names()
 
 
 def fit(
@@ -96,7 +92,7 @@ def fit(
         result.startup_seconds = saved.wall_start - call_start
         if folder is not None and staging is not None:
             result.output_dir = str(folder.target)
-            _save(staging, result, outcome, saved, pipe, train)
+            _save(staging, result, outcome, saved, pipe, train, test)
             result.wall_seconds = time.perf_counter() - saved.wall_start
             artifacts.save_result(staging, result)  # last, so it holds the final wall time
             folder.commit()
@@ -359,7 +355,13 @@ def _result(
 
 
 def _save(
-    folder: Path, result: FitResult, out: LoopOutcome, built: _Built, pipe: Pipeline, train: Dataset
+    folder: Path,
+    result: FitResult,
+    out: LoopOutcome,
+    built: _Built,
+    pipe: Pipeline,
+    train: Dataset,
+    test: Dataset | None,
 ) -> None:
     """Every artifact but result.json into ``folder`` (the staging folder)."""
     from zapml.runtime.plots import plot_learning_curve
@@ -383,7 +385,10 @@ def _save(
         artifacts.save_model(folder, state, config, train.class_names, simple_arrays)
     if result.test_probabilities is not None:
         artifacts.save_predictions(
-            folder / artifacts.PREDICTIONS_FILE, result.test_probabilities, train.class_names
+            folder / artifacts.PREDICTIONS_FILE,
+            result.test_probabilities,
+            train.class_names,
+            image_ids=None if test is None else test.image_ids,
         )
     artifacts.save_curve(folder, result)
     plot_learning_curve(result, folder / artifacts.CURVE_PLOT)

@@ -80,3 +80,11 @@ def _make_readable(folder: Path) -> None:
     mask = os.umask(0)
     os.umask(mask)
     os.chmod(folder, 0o777 & ~mask)
+
+
+def check_output_dir(target: str | Path, *, overwrite: bool = False) -> None:
+    """Refuse, before any work, an output path ``fit`` would refuse after training: a file in the
+    way, a non-empty folder without ``overwrite``, a parent that cannot be written."""
+    folder = OutputFolder(Path(target), overwrite)
+    folder.prepare()
+    folder.discard()
