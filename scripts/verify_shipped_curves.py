@@ -3,10 +3,10 @@
 The shipped meta-dataset (``src/zapml/metadataset/shipped/zapml-offline-v1.sqlite``) was built
 from ``specs/shipped.yaml`` under the compute clock, so every stored run is a deterministic
 function of its task, pipeline and seed. This script picks a deterministic sample of stored runs
-(stratified over architectures; cells with an empty curve included), rebuilds each task from the
-spec the way the builder does (``tasks_from_spec``), runs it through the builder's own cell
-function (``metadataset.cell.evaluate_cell``) and compares status, every timestamp and score of
-the learning curve, and the ALC with ``==`` (no tolerance).
+(stratified over architectures; cells with an empty curve included), rebuilds each job from the
+store's own task spec, pipeline, seed and budget (``Store.cell_job``), runs it through the
+builder's cell function (``metadataset.cell.evaluate_cell``) and compares status, every
+timestamp and score of the learning curve, and the ALC with ``==`` (no tolerance).
 
     PYTHONPATH=src python scripts/verify_shipped_curves.py --cells 10 --seed 0
 
@@ -21,76 +21,44 @@ differently. Within one environment re-runs are bit-identical.
 from __future__ import annotations
 
 import argparse
-import json
-import sqlite3
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from zapml.metadataset import RunRecord
+from zapml.metadataset.cell import evaluate_cell
+from zapml.metadataset.store import Store
+
 ROOT = Path(__file__).resolve().parents[1]
 DB = ROOT / "src/zapml/metadataset/shipped/zapml-offline-v1.sqlite"
-SPEC = ROOT / "src/zapml/metadataset/specs/shipped.yaml"
 
 
-@dataclass(frozen=True)
-class StoredRun:
-    cell_key: str
-    task_id: str
-    pipeline_id: str
-    architecture: str
-    pipeline: dict[str, Any]
-    seed: int
-    budget: float
-    clock: str
-    status: str
-    alc: float | None
-    curve: list[list[float]]
-
-
-def stored_runs(db: Path = DB) -> list[StoredRun]:
+def stored_runs(db: Path = DB) -> list[RunRecord]:
     """Every stored run, ordered by cell key (a stable order to sample from)."""
-    con = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
-    try:
-        rows = con.execute(
-            "SELECT r.cell_key, r.task_id, r.pipeline_id, p.architecture, p.config_json, r.seed,"
-            " r.budget, r.clock, r.status, r.alc, r.curve_json FROM runs r"
-            " JOIN pipelines p USING (pipeline_id) ORDER BY r.cell_key"
-        ).fetchall()
-    finally:
-        con.close()
-    return [
-        StoredRun(
-            cell_key=r[0],
-            task_id=r[1],
-            pipeline_id=r[2],
-            architecture=r[3],
-            pipeline=json.loads(r[4]),
-            seed=int(r[5]),
-            budget=float(r[6]),
-            clock=str(r[7]),
-            status=str(r[8]),
-            alc=r[9],
-            curve=json.loads(r[10] or "[]"),
-        )  # fmt: skip
-        for r in rows
-    ]
+    with Store(db, create=False) as store:
+        return sorted(store.records(), key=lambda r: r.cell_key)
 
 
-def sample_runs(runs: list[StoredRun], count: int, seed: int) -> list[StoredRun]:
+def architectures(db: Path = DB) -> dict[str, str]:
+    """pipeline id -> architecture."""
+    with Store(db, create=False) as store:
+        return {pid: p.architecture for pid, p in store.pipelines().items()}
+
+
+def sample_runs(runs: list[RunRecord], count: int, seed: int) -> list[RunRecord]:
     """``count`` runs, round-robin over architectures (so every backbone is covered), at least
     one with an empty curve when the store has one; deterministic in ``seed``."""
     rng = np.random.default_rng(seed)
-    by_arch: dict[str, list[StoredRun]] = {}
+    arch_of = architectures()
+    by_arch: dict[str, list[RunRecord]] = {}
     for run in runs:
-        by_arch.setdefault(run.architecture, []).append(run)
+        by_arch.setdefault(arch_of[run.pipeline_id], []).append(run)
     queues = {
         arch: [group[i] for i in rng.permutation(len(group))] for arch, group in by_arch.items()
     }
-    chosen: list[StoredRun] = []
+    chosen: list[RunRecord] = []
     empty = [r for r in runs if not r.curve]
     if empty and count > 0:
         chosen.append(empty[int(rng.integers(len(empty)))])
@@ -104,55 +72,40 @@ def sample_runs(runs: list[StoredRun], count: int, seed: int) -> list[StoredRun]
     return chosen
 
 
-def rerun(run: StoredRun, tasks: dict[str, Any]) -> dict[str, Any]:
-    """The cell re-run through the builder's own path: a ``CellJob`` for ``evaluate_cell``."""
-    from zapml.metadataset.cell import CellJob, evaluate_cell
-
-    job = CellJob(
-        key=run.cell_key, task=tasks[run.task_id], pipeline=run.pipeline, seed=run.seed,
-        budget=run.budget, clock=run.clock,
-    )  # fmt: skip
+def rerun(run: RunRecord, db: Path = DB) -> RunRecord:
+    """The cell re-run through the builder's own path (``Store.cell_job`` + ``evaluate_cell``)."""
+    with Store(db, create=False) as store:
+        job = store.cell_job(run)
     return evaluate_cell(job)
 
 
-def compare(run: StoredRun, fresh: dict[str, Any]) -> list[str]:
+def compare(run: RunRecord, fresh: RunRecord) -> list[str]:
     """Differences between the stored run and the fresh one (empty: reproduced exactly)."""
     problems = []
-    if fresh["status"] != run.status:
-        problems.append(f"status {run.status} -> {fresh['status']} ({fresh.get('error')!s:.300})")
-    curve = fresh.get("curve") or []
-    if len(curve) != len(run.curve):
-        problems.append(f"curve length {len(run.curve)} -> {len(curve)}")
-    for i, (old, new) in enumerate(zip(run.curve, curve, strict=False)):
-        if old[0] != new[0] or old[1] != new[1]:
-            problems.append(
-                f"point {i}: (t={old[0]!r}, nauc={old[1]!r}) -> ({new[0]!r}, {new[1]!r})"
-            )
-    if fresh.get("alc") != run.alc:
-        problems.append(f"alc {run.alc!r} -> {fresh.get('alc')!r}")
+    if fresh.status != run.status:
+        problems.append(f"status {run.status} -> {fresh.status} ({fresh.error!s:.300})")
+    if len(fresh.curve) != len(run.curve):
+        problems.append(f"curve length {len(run.curve)} -> {len(fresh.curve)}")
+    for i, (old, new) in enumerate(zip(run.curve, fresh.curve, strict=False)):
+        if old != new:
+            problems.append(f"point {i}: (t, nauc) {old!r} -> {new!r}")
+    if fresh.alc != run.alc:
+        problems.append(f"alc {run.alc!r} -> {fresh.alc!r}")
     return problems
-
-
-def spec_tasks() -> dict[str, Any]:
-    """The shipped spec's tasks by id, rebuilt as the builder does (``register_tasks``)."""
-    from zapml.metadataset.spec import load_spec
-    from zapml.metadataset.tasks import tasks_from_spec
-
-    return {task.id: task for task in tasks_from_spec(load_spec(SPEC))}
 
 
 def verify(count: int, seed: int) -> tuple[int, int]:
     """Re-run ``count`` sampled cells; prints one line per cell; returns (reproduced, total)."""
-    tasks = spec_tasks()
     sample = sample_runs(stored_runs(), count, seed)
+    arch_of = architectures()
     reproduced = same_times = 0
     for run in sample:
         start = time.perf_counter()
-        fresh = rerun(run, tasks)
+        fresh = rerun(run)
         problems = compare(run, fresh)
-        same_times += [t for t, _ in run.curve] == [t for t, _ in fresh.get("curve") or []]
+        same_times += [t for t, _ in run.curve] == [t for t, _ in fresh.curve]
         took = time.perf_counter() - start
-        label = f"{run.cell_key} [{run.architecture}, {len(run.curve)} points]"
+        label = f"{run.cell_key} [{arch_of[run.pipeline_id]}, {len(run.curve)} points]"
         if problems:
             print(f"MISMATCH {label} ({took:.1f} s)")
             for line in problems[:6]:
