@@ -55,10 +55,12 @@ def plot_heatmap(
                              squeeze=False, layout="constrained")  # fmt: skip
     cmap = matplotlib.colormaps["viridis"].with_extremes(bad="lightgrey")  # grey: not run
     image: Any = None
-    for ax, (label, _), panel in zip(axes[0], panels, values, strict=True):
+    order = f"sorted by mean ALC{' at ' + panels[0][0] if len(panels) > 1 else ''}"
+    for i, (ax, (label, _), panel) in enumerate(zip(axes[0], panels, values, strict=True)):
         image = ax.imshow(panel, aspect="auto", interpolation="nearest", cmap=cmap,
                           vmin=low, vmax=high)  # fmt: skip
-        _label_axes(ax, panels[0][1], rows)
+        _label_axes(ax, panels[0][1], rows, first=i == 0)
+        ax.set_xlabel(f"pipelines ({order})")
         default = f"ALC, {len(rows)} tasks x {len(cols)} pipelines"
         ax.set_title(", ".join(t for t in (title or default, label) if t))
     fig.colorbar(image, ax=list(axes[0]), label="ALC")
@@ -78,7 +80,7 @@ def _colour_range(values: list[np.ma.MaskedArray]) -> tuple[float, float]:
     return float(both.min()), float(both.max())
 
 
-def _label_axes(ax: Any, mds: MetaDataset, rows: list[str]) -> None:
+def _label_axes(ax: Any, mds: MetaDataset, rows: list[str], *, first: bool) -> None:
     cores = mds.core_datasets().loc[rows].to_numpy()
     bounds = [i for i in range(1, len(rows)) if cores[i] != cores[i - 1]]
     for b in bounds:
@@ -87,6 +89,6 @@ def _label_axes(ax: Any, mds: MetaDataset, rows: list[str]) -> None:
     ends = [*bounds, len(rows)]
     ax.set_yticks([(s + e - 1) / 2 for s, e in zip(starts, ends, strict=True)])
     ax.set_yticklabels([cores[s] for s in starts])
-    ax.set_xlabel("pipelines (sorted by mean ALC)")
-    ax.set_ylabel("tasks (grouped by core dataset)")
+    if first:
+        ax.set_ylabel("tasks (grouped by core dataset)")
     ax.set_xticks([])
