@@ -74,7 +74,8 @@ def build_cmd(
 def status_cmd(
     source: Annotated[Path, typer.Argument(help="A store (.sqlite), ZAP folder or long table.")],
 ) -> None:
-    """Sizes of a meta-dataset: tasks, core datasets, pipelines, runs, density, failures."""
+    """Sizes of a meta-dataset: tasks, core datasets, pipelines, runs, failures, and cells and
+    density per budget."""
     from zapml.metadataset import status
 
     _, table = status(source)
@@ -90,7 +91,8 @@ def export_cmd(
         ExportFormat, typer.Option("--format", help="Output layout.")
     ] = ExportFormat.zap,
 ) -> None:
-    """Write a meta-dataset as ZAP's file layout or a long table (one row per run)."""
+    """Write a meta-dataset as ZAP's file layout (one folder per budget when there are several,
+    OUT/budget-B/) or a long table (one row per run, with its budget)."""
     from zapml.metadataset import export
 
     path = export(source, out, fmt=fmt.value)
@@ -117,9 +119,14 @@ def plot_cmd(
     out: Annotated[Path, typer.Option("--out", "-o", help="PNG to write.")] = Path(
         "metadataset_heatmap.png"
     ),
+    budget: Annotated[
+        float | None,
+        typer.Option(help="Draw this budget only (default: one panel per budget)."),
+    ] = None,
 ) -> None:
-    """Draw the task x pipeline ALC heatmap (tasks grouped by core dataset)."""
+    """Draw the task x pipeline ALC heatmap (tasks grouped by core dataset), one panel per
+    budget."""
     from zapml.metadataset import load_metadataset, plot_heatmap
 
-    path = plot_heatmap(load_metadataset(source), out)
+    path = plot_heatmap(load_metadataset(source), out, budget=budget)
     console.print(f"wrote {path}")

@@ -10,8 +10,10 @@ Public API (the ``zap metadataset`` commands call these):
 - ``RunRecord`` (``zapml.metadataset.record``): one run, as the cell returns it and the store
   keeps it; ``Store(db, create=False).records()`` lists them, ``Store.cell_job(record)`` re-runs
   one through ``cell.evaluate_cell``.
-- ``load_metadataset(path)`` -> ``MetaDataset`` from a store, a ZAP folder or a long table
-- ``plot_heatmap(mds, out_png)``
+- ``load_metadataset(path)`` -> ``MetaDataset`` from a store, a ZAP folder or a long table;
+  ``mds.budgets`` lists the budgets it was measured at, ``mds.at_budget(b)`` is one budget's
+  ``MetaDataset`` (what selectors take), ``mds.to_long(by_budget=True)`` every budget's cells
+- ``plot_heatmap(mds, out_png, budget=None)``: one panel per budget, or ``budget``'s only
 
 Heavy modules are imported on first use, so ``import zapml.metadataset`` stays cheap for
 worker processes.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,7 @@ class BuildReport:
     build_id: int
     spec_hash: str
     planned: int = 0  # cells in the plan (stored before this run included)
+    planned_by_budget: dict[float, int] = field(default_factory=dict)  # of ``planned``
     skipped: int = 0  # already stored when this run started
     done: int = 0  # stored by this run
     failed: int = 0  # of ``done``, recorded as failed
@@ -213,11 +215,12 @@ def run_cells(
 ) -> None:
     done = store.done_keys(include_failed=not retry_failed)
     plan_all = plan_cells(
-        [t.id for t in tasks], pipeline_ids, spec.seeds, budget=spec.budget, clock=spec.clock,
-        density=spec.density, plan_seed=spec.plan_seed,
+        [t.id for t in tasks], pipeline_ids, spec.seeds, budget=spec.budgets, clock=spec.clock,
+        density=spec.densities, plan_seed=spec.plan_seed,
     )  # fmt: skip
     todo = [c for c in plan_all if c.key not in done]
     report.planned, report.skipped = len(plan_all), len(plan_all) - len(todo)
+    report.planned_by_budget = dict(Counter(c.budget for c in plan_all))
     by_key = {c.key: c for c in todo}
     jobs = cell_jobs(todo, {t.id: t for t in tasks}, store.pipelines(), cell_fn)
 

@@ -25,6 +25,8 @@ def spec_dict(**overrides: Any) -> dict[str, Any]:
         "budget": 1,
         "repeats": 1,
     }
+    if "budgets" in overrides:  # a spec names 'budget' or 'budgets', never both
+        del spec["budget"]
     spec.update(overrides)
     return spec
 

@@ -5,7 +5,8 @@ Columns: ``record.LONG_COLUMNS`` (a ``RunRecord``'s portable fields: ``cell_key,
 pipeline_id, seed, budget, clock, status, alc, ...``, ``curve`` and ``versions`` as JSON), then
 ``core_dataset, domain, architecture, incumbent_of, pipeline_config`` (JSON) and one
 ``mf_<name>`` per meta-feature. A table made from a ``MetaDataset`` (no runs) has one row per
-filled cell with ``task_id, pipeline_id, alc, status`` only.
+filled cell with ``task_id, pipeline_id, alc, status`` only, and ``budget`` when the budgets are
+known. Reading a table back gives one matrix per budget (``MetaDataset.from_long``).
 """
 
 from __future__ import annotations
@@ -56,8 +57,9 @@ def long_from_store(store: Store) -> pd.DataFrame:
 
 
 def long_from_metadataset(mds: MetaDataset) -> pd.DataFrame:
-    """One row per filled cell of a ``MetaDataset`` (its mean ALC; no seed)."""
-    cells = mds.to_long().dropna(subset=["alc"])
+    """One row per filled cell of a ``MetaDataset`` (its mean ALC; no seed), of every budget
+    (``budget`` column) when the budgets are known."""
+    cells = mds.to_long(by_budget=bool(mds.budgets)).dropna(subset=["alc"])
     cells["status"] = "ok"
     out = cells.merge(_task_columns(mds), on="task_id", how="left")
     return out.merge(_pipeline_columns(mds), on="pipeline_id", how="left")
@@ -148,9 +150,12 @@ def row_name(path: Path, i: int) -> str:
 
 def _cell_key(row: dict[str, Any]) -> str:
     seed = int(row["seed"])
-    budget, clock = row.get("budget"), row.get("clock")
-    if isinstance(clock, str) and budget is not None and budget == budget:
-        return Cell(str(row["task_id"]), str(row["pipeline_id"]), seed, float(budget), clock).key
+    raw, clock = row.get("budget"), row.get("clock")
+    budget = None if raw is None or raw != raw else float(raw)  # NaN != NaN: no budget
+    if isinstance(clock, str) and budget is not None:
+        return Cell(str(row["task_id"]), str(row["pipeline_id"]), seed, budget, clock).key
+    if budget is not None:  # one cell per budget: without it, two budgets' rows share a key
+        return f"{row['task_id']}|{row['pipeline_id']}|{seed}|{budget:g}|imported"
     return f"{row['task_id']}|{row['pipeline_id']}|{seed}|imported"
 
 

@@ -5,10 +5,14 @@
 - ``meta_features.csv``: the tasks' meta-features, indexed like the rows.
 - ``cv_folds.csv``: index + ``fold`` in 1..5; all tasks of one core dataset share a fold.
 - ``configs/``: one YAML per pipeline column, named ``{column}.yaml``.
+
+A meta-dataset of several budgets is one such folder per budget, ``budget-{b:g}/`` (for example
+``out/budget-16/perf_matrix.csv``); one of a single budget (or none) is one folder, as ZAP's.
 """
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 
@@ -22,6 +26,11 @@ from zapml.metadataset.tasks import core_of_task_id
 from zapml.space.pipeline import Pipeline
 
 N_FOLDS = 5
+BUDGET_FOLDER = re.compile(r"budget-(?P<budget>[0-9.eE+-]+)")
+
+
+def budget_folder(budget: float) -> str:
+    return f"budget-{budget:g}"
 
 
 def column_names(mds: MetaDataset) -> list[str]:
@@ -42,7 +51,16 @@ def cv_folds(task_ids: list[str], cores: list[str], n_folds: int = N_FOLDS) -> p
 
 
 def export_zap(mds: MetaDataset, out: str | Path) -> Path:
+    """``out`` as ZAP's folder; with several budgets, ``out/budget-{b}/`` per budget."""
     out = Path(out)
+    if len(mds.budgets) > 1:
+        for b in mds.budgets:
+            _export_one(mds.at_budget(b), out / budget_folder(b))
+        return out
+    return _export_one(mds, out)
+
+
+def _export_one(mds: MetaDataset, out: Path) -> Path:
     (out / "configs").mkdir(parents=True, exist_ok=True)
     names = column_names(mds)
     perf = mds.perf.copy()
@@ -56,10 +74,45 @@ def export_zap(mds: MetaDataset, out: str | Path) -> Path:
 
 
 def import_zap(folder: str | Path) -> MetaDataset:
+    """A ZAP folder (budget unknown), or a folder of ``budget-{b}/`` ZAP folders (one matrix per
+    budget, tasks and pipelines the union of theirs)."""
     folder = Path(folder)
+    if (folder / "perf_matrix.csv").is_file():
+        return _import_one(folder)
+    parts = {
+        float(m["budget"]): _import_one(sub)
+        for sub in sorted(folder.iterdir() if folder.is_dir() else [])
+        if (m := BUDGET_FOLDER.fullmatch(sub.name)) and (sub / "perf_matrix.csv").is_file()
+    }
+    if not parts:
+        raise ArtifactError(
+            f"'{folder}' is not a ZAP meta-dataset folder: no perf_matrix.csv (nor "
+            "budget-*/perf_matrix.csv, one folder per budget)."
+        )
+    return merge_budgets(parts)
+
+
+def merge_budgets(parts: dict[float, MetaDataset]) -> MetaDataset:
+    """One meta-dataset from one-budget ones: the union of their tasks and pipelines (first
+    seen first), each budget's matrix NaN where its part lacks a task or pipeline."""
+    tasks = pd.concat([m.tasks for m in parts.values()])
+    tasks = tasks[~tasks.index.duplicated()]
+    pipelines: dict[str, Pipeline] = {}
+    incumbent_of: dict[str, str] = {}
+    for m in parts.values():
+        for pid, pipeline in m.pipelines.items():
+            pipelines.setdefault(pid, pipeline)
+        incumbent_of = {**m.incumbent_of, **incumbent_of}
+    frames = {
+        b: m.perf.reindex(index=tasks.index, columns=list(pipelines)) for b, m in parts.items()
+    }
+    mds = MetaDataset.from_budgets(tasks, pipelines, frames)
+    mds.incumbent_of = incumbent_of
+    return mds
+
+
+def _import_one(folder: Path) -> MetaDataset:
     perf_file = folder / "perf_matrix.csv"
-    if not perf_file.is_file():
-        raise ArtifactError(f"'{folder}' is not a ZAP meta-dataset folder: no perf_matrix.csv.")
     perf = pd.read_csv(perf_file, index_col=0)
     perf.index = perf.index.astype(str)
     tasks = _tasks(folder, list(perf.index))

@@ -75,7 +75,8 @@ def import_(src: str | Path, db: str | Path) -> dict[str, int]:
     Every pipeline is checked against the search space first (nothing is written when one is
     outside it). Runs already in the store are skipped: a run with the same cell key, or, for a
     source without runs (a ZAP folder: one mean per cell, keyed ``...|imported``), any run of
-    the same task and pipeline. Importing twice adds nothing."""
+    the same task, pipeline and budget (a mean or run without a budget matches every budget).
+    Importing twice adds nothing."""
     src = Path(src)
     mds = load_metadataset(src)
     for pid, pipeline in mds.pipelines.items():  # ZAP and long tables are checked on load
@@ -109,26 +110,36 @@ def new_records(store: Store, records: list[RunRecord]) -> list[RunRecord]:
 
 class _SeenRuns:
     """Runs by cell key, and which cells hold any run or an imported mean (which stands for
-    all the cell's runs: adding runs to it, or it to runs, would count the cell twice)."""
+    all the cell's runs: adding runs to it, or it to runs, would count the cell twice). A cell
+    is (task, pipeline, budget); an unknown budget (None) matches any budget."""
 
     def __init__(self) -> None:
         self.keys: set[str] = set()
-        self.cells: set[tuple[str, str]] = set()
-        self.means: set[tuple[str, str]] = set()
+        self.cells: dict[tuple[str, str], set[float | None]] = {}
+        self.means: dict[tuple[str, str], set[float | None]] = {}
+
+    @staticmethod
+    def _match(budgets: set[float | None], budget: float | None) -> bool:
+        return bool(budgets) and (budget is None or None in budgets or budget in budgets)
 
     def holds(self, r: RunRecord) -> bool:
         cell = (r.task_id, r.pipeline_id)
         is_mean = r.cell_key.endswith(IMPORTED_SUFFIX)
-        return r.cell_key in self.keys or cell in self.means or (is_mean and cell in self.cells)
+        return (
+            r.cell_key in self.keys
+            or self._match(self.means.get(cell, set()), r.budget)
+            or (is_mean and self._match(self.cells.get(cell, set()), r.budget))
+        )
 
     def add(self, r: RunRecord) -> bool:
         """Record ``r``; False when it was already held (a duplicate within the source)."""
         if self.holds(r):
             return False
         self.keys.add(r.cell_key)
-        self.cells.add((r.task_id, r.pipeline_id))
+        cell = (r.task_id, r.pipeline_id)
+        self.cells.setdefault(cell, set()).add(r.budget)
         if r.cell_key.endswith(IMPORTED_SUFFIX):
-            self.means.add((r.task_id, r.pipeline_id))
+            self.means.setdefault(cell, set()).add(r.budget)
         return True
 
 
@@ -140,7 +151,15 @@ def source_records(src: Path, mds: MetaDataset) -> list[RunRecord]:
     if src.is_file():  # long table: keep repeats and failures
         return long_records(read_long_frame(src), src)
     return [
-        RunRecord(cell_key=f"{t}|{p}{IMPORTED_SUFFIX}", task_id=t, pipeline_id=p, seed=0,
-                  budget=None, clock="imported", status="ok", alc=float(v))
-        for t, p, v in mds.to_long().dropna(subset=["alc"]).itertuples(index=False)
-    ]  # fmt: skip
+        mean_record(t, p, None if b != b else float(b), float(v))  # NaN != NaN: no budget
+        for t, p, b, v in mds.to_long(by_budget=True).dropna(subset=["alc"]).itertuples(index=False)
+    ]
+
+
+def mean_record(task_id: str, pipeline_id: str, budget: float | None, alc: float) -> RunRecord:
+    """A ZAP folder's cell mean as a run: keyed ``{task}|{pipeline}|imported``, or with a budget
+    ``{task}|{pipeline}|mean|{budget}|imported`` (a cell key with the seed a mean has not)."""
+    where = f"{task_id}|{pipeline_id}" + ("" if budget is None else f"|mean|{budget:g}")
+    return RunRecord(cell_key=f"{where}{IMPORTED_SUFFIX}", task_id=task_id,
+                     pipeline_id=pipeline_id, seed=0, budget=budget, clock="imported",
+                     status="ok", alc=alc)  # fmt: skip

@@ -1,7 +1,10 @@
-"""Which (task, pipeline, seed) cells a build runs: dense, or sparse but stratified.
+"""Which (task, pipeline, budget, seed) cells a build runs: dense, or sparse but stratified.
 
-The plan is a pure function of (tasks, pipelines, seeds, density, plan seed), computed before
-stored cells are removed, so a resumed build plans exactly the cells the first attempt planned.
+The plan is a pure function of (tasks, pipelines, seeds, budgets, densities, plan seed), computed
+before stored cells are removed, so a resumed build plans exactly the cells the first attempt
+planned. Over several budgets the plan is nested: the pairs of a larger budget are a subset of
+those of the smaller ones, and the smallest budget's cells are exactly those a one-budget plan
+with its density gives (a one-budget store grows into a multi-budget one without rerunning).
 """
 
 from __future__ import annotations
@@ -55,27 +58,117 @@ def sparse_pairs(
     return sorted(pairs)
 
 
+def nested_pairs(
+    n_tasks: int, n_pipelines: int, densities: Sequence[float], seed: int = 0
+) -> list[list[tuple[int, int]]]:
+    """One sorted pair list per density, for budgets in ascending order.
+
+    The first is ``sparse_pairs(n_tasks, n_pipelines, densities[0], seed)``. Each next one keeps
+    of every task's previous pairs ``max(1, round(d * n_pipelines))`` (all when it has fewer),
+    least used pipelines first with a random tie-break, then swaps pipelines in to cover any
+    the previous level covered and this one lost (when some pipeline is chosen twice to spare);
+    an unchanged density keeps the previous pairs. Densities must not grow.
+    """
+    if not densities:
+        raise ValueError("The 'densities' parameter needs one density per budget; got none.")
+    if any(b > a for a, b in zip(densities, densities[1:], strict=False)):
+        raise ValueError(f"The 'densities' parameter must not grow with the budget: {densities}.")
+    levels = [sparse_pairs(n_tasks, n_pipelines, densities[0], seed)]
+    for k in range(1, len(densities)):
+        if densities[k] == densities[k - 1]:
+            levels.append(list(levels[-1]))
+            continue
+        per_task = max(1, round(densities[k] * n_pipelines))
+        rng = np.random.default_rng((seed, k))
+        levels.append(thin_pairs(levels[-1], n_pipelines, per_task, rng))
+    return levels
+
+
+def thin_pairs(
+    pairs: Sequence[tuple[int, int]], n_pipelines: int, per_task: int, rng: np.random.Generator
+) -> list[tuple[int, int]]:
+    """A stratified subset of ``pairs`` with ``per_task`` pipelines per task (or all it has)."""
+    options: dict[int, list[int]] = {}
+    for t, p in pairs:
+        options.setdefault(t, []).append(p)
+    used = np.zeros(n_pipelines, dtype=np.int64)
+    chosen: dict[int, list[int]] = {}
+    for t in rng.permutation(sorted(options)):
+        mine = np.asarray(options[int(t)])
+        tie = rng.random(len(mine))
+        picked = mine[np.lexsort((tie, used[mine]))[:per_task]]  # fewest uses first
+        used[picked] += 1
+        chosen[int(t)] = [int(p) for p in picked]
+    _cover_lost_pipelines(options, chosen, used, rng)
+    return sorted((t, p) for t, ps in chosen.items() for p in ps)
+
+
+def _cover_lost_pipelines(
+    options: dict[int, list[int]],
+    chosen: dict[int, list[int]],
+    used: np.ndarray,
+    rng: np.random.Generator,
+) -> None:
+    """Give each pipeline the previous level had but ``chosen`` lost one task, by swapping it
+    for a pipeline of that task chosen more than once overall (task counts stay the same)."""
+    had = sorted({p for ps in options.values() for p in ps})
+    for p in (p for p in had if used[p] == 0):
+        for t in rng.permutation(sorted(options)):
+            mine = chosen[int(t)]
+            spare = [q for q in mine if used[q] >= 2]
+            if p in options[int(t)] and p not in mine and spare:
+                q = max(spare, key=lambda q: (used[q], q))
+                mine[mine.index(q)] = p
+                used[q] -= 1
+                used[p] += 1
+                break
+
+
+def _budget_levels(
+    budget: float | Sequence[float], density: float | Sequence[float]
+) -> tuple[list[float], list[float]]:
+    budgets = [float(budget)] if isinstance(budget, int | float) else [float(b) for b in budget]
+    if not budgets or any(b >= c for b, c in zip(budgets, budgets[1:], strict=False)):
+        raise ValueError(f"The 'budget' parameter must be ascending distinct budgets: {budget}.")
+    if isinstance(density, int | float):
+        return budgets, [float(density)] * len(budgets)
+    densities = [float(d) for d in density]
+    if len(densities) != len(budgets):
+        raise ValueError(f"The 'density' parameter needs one density per budget: {density}.")
+    return budgets, densities
+
+
 def plan_cells(
     task_ids: Sequence[str],
     pipeline_ids: Sequence[str],
     seeds: Sequence[int],
     *,
-    budget: float,
+    budget: float | Sequence[float],
     clock: str,
-    density: float = 1.0,
+    density: float | Sequence[float] = 1.0,
     plan_seed: int = 0,
     done: Iterable[str] = (),
 ) -> list[Cell]:
     """The cells still to run, ordered so that the first results cover many tasks and pipelines
-    (a build cut short still gives a usable sparse matrix)."""
-    pairs = sparse_pairs(len(task_ids), len(pipeline_ids), density, plan_seed)
-    order = np.random.default_rng(plan_seed + 1).permutation(len(pairs))
+    (a build cut short still gives a usable sparse matrix): for each seed, the smallest budget
+    first. ``budget`` is one budget or ascending budgets, ``density`` one density or one per
+    budget (see ``nested_pairs``)."""
+    budgets, densities = _budget_levels(budget, density)
+    levels = nested_pairs(len(task_ids), len(pipeline_ids), densities, plan_seed)
+    # the first level's order is the one-budget plan's, so its stored cells resume as they are
+    orders = [
+        np.random.default_rng(plan_seed + 1 if k == 0 else (plan_seed + 1, k)).permutation(
+            len(pairs)
+        )
+        for k, pairs in enumerate(levels)
+    ]
     skip = set(done)
     cells = []
     for s in seeds:  # all first repeats before any second repeat
-        for i in order:
-            t, p = pairs[int(i)]
-            cell = Cell(task_ids[t], pipeline_ids[p], int(s), float(budget), clock)
-            if cell.key not in skip:
-                cells.append(cell)
+        for b, pairs, order in zip(budgets, levels, orders, strict=True):
+            for i in order:
+                t, p = pairs[int(i)]
+                cell = Cell(task_ids[t], pipeline_ids[p], int(s), b, clock)
+                if cell.key not in skip:
+                    cells.append(cell)
     return cells

@@ -27,6 +27,17 @@ Format (every key but ``core_datasets`` and ``candidates`` is optional)::
     budget: 60                     # seconds per cell on the clock below
     clock: compute                 # compute | wall  (see zapml.runtime)
 
+Several budgets: a cell is then (task, pipeline, budget, seed). ``budgets`` replaces ``budget``
+and ``density`` may give one density per budget, which must not grow with the budget: the
+(task, pipeline) pairs planned at a budget are a subset of those planned at every smaller one,
+so curves across budgets compare the same pairs (see ``planner.nested_pairs``)::
+
+    budgets: [4, 16, 64]
+    density: {4: 0.5, 16: 0.25, 64: 0.125}   # or one number: the same density at every budget
+
+A one-budget spec (``budget: 4`` or ``budgets: [4]``) hashes as it always did, so stores built
+before budgets were a dimension resume.
+
 Relative paths are resolved against the spec file's folder, so a spec travels with its data.
 """
 
@@ -34,6 +45,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -80,10 +92,11 @@ class BuildSpec:
     samples_per_class: tuple[int, int] = (20, 105)
     test_per_class: int = 50
     resolutions: tuple[int | None, ...] = (None,)
-    density: float = 1.0
     plan_seed: int = 0
     repeats: int = 1
-    budget: float = 60.0
+    #: seconds per cell, ascending; ``densities[i]`` is the planned fraction at ``budgets[i]``
+    budgets: tuple[float, ...] = (60.0,)
+    densities: tuple[float, ...] = (1.0,)
     clock: str = "compute"
     extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
@@ -91,10 +104,26 @@ class BuildSpec:
     def seeds(self) -> list[int]:
         return list(range(self.repeats))
 
+    @property
+    def budget(self) -> float:
+        """The smallest budget (a one-budget spec's only one)."""
+        return self.budgets[0]
+
+    @property
+    def density(self) -> float:
+        """The density at the smallest budget (the densest level)."""
+        return self.densities[0]
+
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out.pop("extra")
         out["candidates"] = [{"source": c.source, **dict(c.options)} for c in self.candidates]
+        budgets, densities = out.pop("budgets"), out.pop("densities")
+        if len(budgets) == 1:  # the one-budget form every earlier spec hashed as: keep it
+            out["budget"], out["density"] = budgets[0], densities[0]
+        else:
+            out["budgets"] = list(budgets)
+            out["density"] = {f"{b:g}": d for b, d in zip(budgets, densities, strict=True)}
         return out
 
     @property
@@ -179,10 +208,69 @@ def _candidate(raw: Any, base: Path) -> CandidateSpec:
     return CandidateSpec(source=str(raw["source"]), options=frozen)
 
 
+#: dataclass fields a spec does not name as such (``budget`` and ``density`` fill them)
+_DERIVED = ("extra", "densities")
+
+
+def _seconds(raw: Any, key: str) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(raw, bool) or not math.isfinite(value) or value <= 0:
+        raise SpecError(f"The '{key}' key must be positive seconds. Got {raw!r}.")
+    return value
+
+
+def _budgets(data: Mapping[str, Any]) -> tuple[float, ...]:
+    """``budget: 4`` or ``budgets: [4, 16, 64]``, as ascending distinct seconds."""
+    if "budget" in data and "budgets" in data:
+        raise SpecError("Give 'budget' (one budget) or 'budgets' (a list), not both.")
+    if "budgets" not in data:
+        return (_seconds(data.get("budget", 60.0), "budget"),)
+    raw = data["budgets"]
+    if not isinstance(raw, list | tuple) or not raw:
+        raise SpecError(f"The 'budgets' key must be a non-empty list of seconds. Got {raw!r}.")
+    budgets = sorted(_seconds(b, "budgets") for b in raw)
+    if len(set(budgets)) != len(budgets):
+        raise SpecError(f"The 'budgets' key lists a budget twice: {raw!r}. List each once.")
+    return tuple(budgets)
+
+
+def _density(raw: Any, key: str) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = math.nan
+    if isinstance(raw, bool) or not 0.0 < value <= 1.0:
+        raise SpecError(f"The '{key}' key must lie in (0, 1]. Got {raw!r}.")
+    return value
+
+
+def _densities(raw: Any, budgets: tuple[float, ...]) -> tuple[float, ...]:
+    """One density per budget: a number (the same everywhere) or ``{budget: density}`` naming
+    each budget once, not growing with the budget (larger budgets plan subsets)."""
+    if not isinstance(raw, Mapping):
+        return (_density(raw, "density"),) * len(budgets)
+    given = {_seconds(b, "density"): _density(d, f"density[{b}]") for b, d in raw.items()}
+    if set(given) != set(budgets):
+        raise SpecError(
+            f"The 'density' mapping must name each budget once: budgets {list(budgets)}, "
+            f"density keys {sorted(given)}."
+        )
+    densities = tuple(given[b] for b in budgets)
+    if any(later > earlier for earlier, later in zip(densities, densities[1:], strict=False)):
+        raise SpecError(
+            f"The 'density' mapping grows with the budget ({raw!r}): cells at a larger budget "
+            "are a subset of those at a smaller one, so give non-increasing densities."
+        )
+    return densities
+
+
 def parse_spec(data: Mapping[str, Any], base: Path | None = None) -> BuildSpec:
     """Validate a spec mapping; relative paths are resolved against ``base``."""
     base = base or Path.cwd()
-    known = {f for f in BuildSpec.__dataclass_fields__ if f != "extra"}
+    known = {f for f in BuildSpec.__dataclass_fields__ if f not in _DERIVED} | {"budget", "density"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise SpecError(f"Unknown build spec key(s) {unknown}; known keys: {sorted(known)}.")
@@ -199,12 +287,8 @@ def parse_spec(data: Mapping[str, Any], base: Path | None = None) -> BuildSpec:
     clock = data.get("clock", "compute")
     if clock not in CLOCKS:
         raise SpecError(f"The 'clock' key must be one of {list(CLOCKS)}. Got {clock!r}.")
-    density = float(data.get("density", 1.0))
-    if not 0.0 < density <= 1.0:
-        raise SpecError(f"The 'density' key must lie in (0, 1]. Got {density}.")
-    budget = float(data.get("budget", 60.0))
-    if budget <= 0:
-        raise SpecError(f"The 'budget' key must be positive seconds. Got {budget}.")
+    budgets = _budgets(data)
+    densities = _densities(data.get("density", 1.0), budgets)
     resolutions = tuple(None if r is None else int(r) for r in data.get("resolutions", [None]))
     for key in ("tasks_per_core", "repeats", "test_per_class"):
         if int(data.get(key, 1)) < 1:
@@ -221,10 +305,10 @@ def parse_spec(data: Mapping[str, Any], base: Path | None = None) -> BuildSpec:
         ),
         test_per_class=int(data.get("test_per_class", 50)),
         resolutions=resolutions or (None,),
-        density=density,
         plan_seed=int(data.get("plan_seed", 0)),
         repeats=int(data.get("repeats", 1)),
-        budget=budget,
+        budgets=budgets,
+        densities=densities,
         clock=str(clock),
     )
 

@@ -290,7 +290,8 @@ class Store:
         return frame.set_index("task_id")
 
     def to_metadataset(self, *, with_curves: bool = True, failed: str = "zero") -> MetaDataset:
-        """Mean ALC over the repeats of each cell.
+        """Mean ALC over the repeats of each cell, one matrix per budget (``mds.budgets``,
+        ``mds.at_budget(b)``; ``mds.perf`` is the smallest budget's).
 
         ``failed="zero"`` (default) scores a failed run by ``record.run_score`` (its partial ALC,
         0 without one). ``failed="nan"`` leaves cells with only failed runs empty (use it when
@@ -306,6 +307,7 @@ class Store:
             {
                 "task_id": [r.task_id for r in used],
                 "pipeline_id": [r.pipeline_id for r in used],
+                "budget": [math.nan if r.budget is None else r.budget for r in used],
                 "alc": [math.nan if r.score is None else r.score for r in used],
             }
         )
@@ -316,7 +318,10 @@ class Store:
             for core, dom in zip(tasks["core_dataset"], domains, strict=True)
             if dom is not None
         }
-        if with_curves:
+        if with_curves and mds.budgets:
+            mds.budget_curves = budget_curves(records, mds.budgets)
+            mds.curves = mds.budget_curves[mds.budgets[0]]
+        elif with_curves:  # only runs imported without a budget
             mds.curves = first_seed_curves(records)
         return mds
 
@@ -388,3 +393,13 @@ def first_seed_curves(records: list[RunRecord]) -> dict[tuple[str, str], list[tu
     for r in sorted((r for r in records if r.ok), key=lambda r: r.seed):
         curves.setdefault((r.task_id, r.pipeline_id), list(r.curve))
     return curves
+
+
+def budget_curves(
+    records: list[RunRecord], budgets: tuple[float, ...]
+) -> dict[float, dict[tuple[str, str], list[tuple[float, float]]]]:
+    """``first_seed_curves`` per budget; with one budget, every record is that budget's (as its
+    matrix holds every run; see ``metadataset.row_budgets``)."""
+    if len(budgets) == 1:
+        return {budgets[0]: first_seed_curves(records)}
+    return {b: first_seed_curves([r for r in records if r.budget == b]) for b in budgets}

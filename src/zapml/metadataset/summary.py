@@ -16,9 +16,14 @@ SCRATCH_SUFFIX = ".scratch"
 
 
 def summarise(mds: MetaDataset) -> dict[str, Any]:
+    """Sizes; with budgets, ``per_budget`` gives each budget's cells and density, and the
+    top-level cell counts add up every budget's (a cell is (task, pipeline, budget))."""
     archs = Counter(p.get("architecture", "unknown") for p in mds.pipelines.values())
     cores = sorted(mds.core_datasets().unique())
     domains = sorted({mds.domains.get(c, "unknown") for c in cores})
+    per_budget = {b: _cells(f) for b, f in mds.budget_perf.items()}
+    filled = sum(c["cells_filled"] for c in per_budget.values()) or mds.num_runs_filled
+    total = sum(c["cells_total"] for c in per_budget.values()) or int(mds.perf.size)
     return {
         "tasks": len(mds.tasks),
         "core_datasets": len(cores),
@@ -27,11 +32,23 @@ def summarise(mds: MetaDataset) -> dict[str, Any]:
         "pipelines": len(mds.pipelines),
         "architectures": dict(sorted(archs.items())),
         "from_scratch_pipelines": sum(n for a, n in archs.items() if a.endswith(SCRATCH_SUFFIX)),
-        "cells_filled": mds.num_runs_filled,
-        "cells_total": int(mds.perf.size),
-        "density": round(mds.density, 4),
-        "runs": mds.num_runs_filled,
+        "budgets": list(mds.budgets),
+        "per_budget": per_budget,
+        "cells_filled": filled,
+        "cells_total": total,
+        "density": round(filled / total, 4) if total else 0.0,
+        "runs": filled,
         "failed": 0,
+    }
+
+
+def _cells(perf: Any) -> dict[str, Any]:
+    filled, total = int(perf.notna().to_numpy().sum()), int(perf.size)
+    return {
+        "cells_filled": filled,
+        "cells_total": total,
+        "density": round(filled / total, 4) if total else 0.0,
+        "runs": filled,
     }
 
 
@@ -47,10 +64,22 @@ def status(path: str | Path) -> tuple[dict[str, Any], Table]:
             runs = store.runs()
         summary.update(runs=counts["runs"], failed=counts["failed"])
         summary["failure_kinds"] = _failure_kinds(runs)
+        _count_runs_per_budget(summary["per_budget"], runs)
         if len(builds):
             last = builds.iloc[-1]
             summary.update(build_name=last["name"], spec_hash=last["spec_hash"], builds=len(builds))
     return summary, status_table(summary)
+
+
+def _count_runs_per_budget(per_budget: dict[float, dict[str, Any]], runs: Any) -> None:
+    """A store's runs per budget (repeats and failures included); with one budget every run
+    counts, as its matrix holds every run."""
+    if len(per_budget) == 1:
+        next(iter(per_budget.values()))["runs"] = len(runs)
+        return
+    counts = runs["budget"].value_counts()
+    for b, cells in per_budget.items():
+        cells["runs"] = int(counts.get(b, 0))
 
 
 def _failure_kinds(runs: Any) -> dict[str, int]:
@@ -74,6 +103,12 @@ def status_table(summary: dict[str, Any]) -> Table:
         "cells filled",
         f"{summary['cells_filled']} / {summary['cells_total']} (density {summary['density']:.1%})",
     )
+    for b, cells in summary.get("per_budget", {}).items():
+        table.add_row(
+            f"  budget {b:g}",
+            f"{cells['cells_filled']} / {cells['cells_total']} cells "
+            f"(density {cells['density']:.1%}), {cells['runs']} runs",
+        )
     table.add_row("runs", str(summary["runs"]))
     table.add_row("failed runs", str(summary["failed"]))
     for kind, n in summary.get("failure_kinds", {}).items():

@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from zapml.metadataset.planner import plan_cells, sparse_pairs
+from zapml.metadataset.planner import nested_pairs, plan_cells, sparse_pairs
 
 
 def test_dense_plan_has_every_cell_for_every_seed():
@@ -47,3 +47,69 @@ def test_cell_key_includes_budget_and_clock():
 def test_bad_density():
     with pytest.raises(ValueError, match="density"):
         sparse_pairs(2, 2, 1.5)
+
+
+def _by_budget(cells):
+    out: dict[float, list[tuple[str, str]]] = {}
+    for c in cells:
+        out.setdefault(c.budget, []).append((c.task_id, c.pipeline_id))
+    return out
+
+
+def test_nested_pairs_thin_each_task_and_keep_subsets():
+    # 6 tasks x 4 pipelines: densities 1, 1/2, 1/4 -> 4, 2, 1 pipelines per task
+    for seed in range(20):
+        levels = nested_pairs(6, 4, [1.0, 0.5, 0.25], seed=seed)
+        assert [len(pairs) for pairs in levels] == [24, 12, 6]
+        for k, per_task in enumerate([4, 2, 1]):
+            assert Counter(t for t, _ in levels[k]) == dict.fromkeys(range(6), per_task)
+            assert set(p for _, p in levels[k]) == {0, 1, 2, 3}  # every pipeline kept
+        assert set(levels[2]) <= set(levels[1]) <= set(levels[0])
+        # 12 cells over 4 pipelines, least used first: exactly 3 tasks each
+        assert Counter(p for _, p in levels[1]) == dict.fromkeys(range(4), 3)
+    assert nested_pairs(6, 4, [1.0, 0.5, 0.25], 3) == nested_pairs(6, 4, [1.0, 0.5, 0.25], 3)
+    assert nested_pairs(6, 4, [1.0, 0.5, 0.25], 3) != nested_pairs(6, 4, [1.0, 0.5, 0.25], 4)
+
+
+def test_an_unchanged_density_keeps_the_same_pairs():
+    levels = nested_pairs(10, 8, [0.5, 0.5, 0.25], seed=2)
+    assert levels[0] == levels[1] == sparse_pairs(10, 8, 0.5, seed=2)
+    assert len(levels[2]) == 10 * 2 and set(levels[2]) <= set(levels[1])
+
+
+def test_the_smallest_budget_plans_what_a_one_budget_spec_plans():
+    # the shipped spec's shape: 104 tasks x 30 pipelines at density 0.5 (1560 cells)
+    tasks = [f"{i}-core" for i in range(104)]
+    pipes = [f"p{j:02d}" for j in range(30)]
+    one = plan_cells(tasks, pipes, [0], budget=4, clock="compute", density=0.5)
+    many = plan_cells(tasks, pipes, [0], budget=[4, 16, 64], clock="compute",
+                      density=[0.5, 0.25, 0.125])  # fmt: skip
+    levels = _by_budget(many)
+    # per task round(d * 30) = 15, 8 (7.5 rounds to even), 4 (3.75) pipelines
+    assert {b: len(v) for b, v in levels.items()} == {4.0: 1560, 16.0: 832, 64.0: 416}
+    assert many[:1560] == one  # same cells, same order: a one-budget store resumes
+    assert set(levels[64.0]) <= set(levels[16.0]) <= set(levels[4.0])
+    assert Counter(t for t, _ in levels[64.0]) == dict.fromkeys(tasks, 4)
+    assert set(p for _, p in levels[64.0]) == set(pipes)
+
+
+def test_multi_budget_plan_orders_seeds_then_budgets_and_skips_done():
+    args = (["a", "b", "c", "d"], ["x", "y"], [0, 1])
+    cells = plan_cells(*args, budget=[2, 8], clock="compute", density=[1.0, 0.5])
+    assert [(c.seed, c.budget) for c in cells] == (
+        [(0, 2.0)] * 8 + [(0, 8.0)] * 4 + [(1, 2.0)] * 8 + [(1, 8.0)] * 4
+    )
+    assert cells[8].key.endswith("|0|8|compute")
+    done = {c.key for c in cells if c.budget == 2.0}
+    rest = plan_cells(*args, budget=[2, 8], clock="compute", density=[1.0, 0.5], done=done)
+    assert rest == [c for c in cells if c.budget == 8.0]
+
+
+@pytest.mark.parametrize(
+    ("budget", "density", "word"),
+    [([8, 2], 1.0, "ascending"), ([2, 2], 1.0, "ascending"), ([2, 8], [0.5, 1.0], "grow"),
+     ([2, 8], [1.0], "one density per budget")],
+)  # fmt: skip
+def test_bad_budget_levels(budget, density, word):
+    with pytest.raises(ValueError, match=word):
+        plan_cells(["t"], ["p"], [0], budget=budget, clock="compute", density=density)

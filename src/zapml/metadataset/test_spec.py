@@ -86,3 +86,68 @@ def test_a_builtin_domain_has_one_name_everywhere():
     path_core = parse_spec({"core_datasets": [{"name": "digits", "path": "./digits.csv"}],
                             "candidates": [{"source": "random", "n": 1}]})  # fmt: skip
     assert path_core.core_datasets[0].domain == "unknown"
+
+
+SHIPPED_HASH = "d3bc64ffdb89f6a4"  # builds.spec_hash of the shipped store, written by its build
+
+
+def test_the_shipped_spec_hashes_and_serialises_as_its_build_recorded():
+    import json
+    import sqlite3
+
+    shipped = load_spec(SHIPPED_SPEC)
+    assert shipped.hash == SHIPPED_HASH
+    assert shipped.budgets == (4.0,) and shipped.densities == (0.5,)
+    assert (shipped.budget, shipped.density) == (4.0, 0.5)
+    con = sqlite3.connect(f"{SHIPPED_DB.resolve().as_uri()}?immutable=1", uri=True)
+    (stored,) = con.execute("SELECT spec_json FROM builds ORDER BY build_id DESC").fetchone()
+    con.close()
+    assert json.loads(json.dumps(shipped.to_dict(), default=str)) == json.loads(stored)
+
+
+BASE = {"core_datasets": ["digits"], "candidates": [{"source": "random", "n": 2}]}
+
+
+def test_one_budget_as_a_list_is_the_one_budget_spec():
+    one = parse_spec({**BASE, "budget": 4, "density": 0.5})
+    listed = parse_spec({**BASE, "budgets": [4], "density": {4: 0.5}})
+    assert one.hash == listed.hash and one.to_dict() == listed.to_dict()
+    assert "budgets" not in one.to_dict() and one.to_dict()["budget"] == 4.0
+
+
+def test_several_budgets_parse_sorted_with_a_density_each():
+    spec = parse_spec({**BASE, "budgets": [64, 4, 16], "density": {16: 0.25, 4: 0.5, 64: 0.125}})
+    assert spec.budgets == (4.0, 16.0, 64.0)
+    assert spec.densities == (0.5, 0.25, 0.125)
+    assert (spec.budget, spec.density) == (4.0, 0.5)  # the smallest budget's
+    body = spec.to_dict()
+    assert body["budgets"] == [4.0, 16.0, 64.0] and "budget" not in body
+    assert body["density"] == {"4": 0.5, "16": 0.25, "64": 0.125}
+    keyed_as_text = {"4": 0.5, "16.0": 0.25, 64: 0.125}  # budgets are numbers, however keyed
+    assert parse_spec({**BASE, "budgets": [4, 16, 64], "density": keyed_as_text}).hash == spec.hash
+    assert spec.hash != parse_spec({**BASE, "budget": 4, "density": 0.5}).hash
+    flat = parse_spec({**BASE, "budgets": [4, 16], "density": 0.5})
+    assert flat.densities == (0.5, 0.5)
+    assert flat.hash == parse_spec({**BASE, "budgets": [4, 16], "density": {4: 0.5, 16: 0.5}}).hash
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({"budget": 4, "budgets": [4, 16]}, "not both"),
+        ({"budgets": []}, "non-empty list"),
+        ({"budgets": 16}, "non-empty list"),
+        ({"budgets": [4, 4]}, "twice"),
+        ({"budgets": [4, -1]}, "positive seconds"),
+        ({"budget": float("nan")}, "positive seconds"),
+        ({"budget": 0}, "positive seconds"),
+        ({"budgets": [4, 16], "density": {4: 0.5}}, "each budget once"),
+        ({"budgets": [4, 16], "density": {4: 0.5, 16: 0.5, 64: 0.1}}, "each budget once"),
+        ({"budgets": [4, 16], "density": {4: 0.25, 16: 0.5}}, "non-increasing"),
+        ({"budgets": [4, 16], "density": {4: 0.5, 16: 0}}, r"density\[16\]"),
+        ({"budgets": [4, 16], "density": 1.5}, "density"),
+    ],
+)
+def test_bad_budgets_name_the_key_and_the_fix(extra, words):
+    with pytest.raises(SpecError, match=words):
+        parse_spec({**BASE, **extra})

@@ -20,8 +20,15 @@ def synthetic_alc(task_name: str, pipeline_id: str, seed: int) -> float:
     return int.from_bytes(digest[:4], "big") / 2**32
 
 
-def _result(pipeline: Pipeline, train: Any, seed: int, seconds: float) -> dict[str, Any]:
-    alc = synthetic_alc(train.name, pipeline.id, seed)
+def budget_alc(task_name: str, pipeline_id: str, seed: int, budget: float) -> float:
+    """``synthetic_alc`` that differs per budget too: ``budget_fit``'s ALC."""
+    return synthetic_alc(f"{task_name}@{budget:g}", pipeline_id, seed)
+
+
+def _result(
+    pipeline: Pipeline, train: Any, seed: int, seconds: float, alc: float | None = None
+) -> dict[str, Any]:
+    alc = synthetic_alc(train.name, pipeline.id, seed) if alc is None else alc
     return {
         "status": "ok",
         "error": None,
@@ -41,6 +48,16 @@ def synthetic_fit(
     """Sleeps ``budget / 100`` s (so a spec's budget scales the fake work), returns a pseudo-ALC."""
     time.sleep(budget / 100)
     return _result(pipeline, train, seed, budget / 100)
+
+
+def budget_fit(
+    pipeline: Pipeline, train: Any, test: Any, *, budget: float, seed: int, **_: Any
+) -> dict[str, Any]:
+    """Like ``synthetic_fit``, but the pseudo-ALC is ``budget_alc``: each budget's matrix of a
+    multi-budget build differs, and a test can tell which budget a value came from."""
+    time.sleep(budget / 100)
+    alc = budget_alc(train.name, pipeline.id, seed, budget)
+    return _result(pipeline, train, seed, budget / 100, alc)
 
 
 def busy_fit(
