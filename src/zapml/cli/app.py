@@ -16,11 +16,13 @@ from zapml.cli._errors import user_errors
 from zapml.cli.console import console
 from zapml.cli.metadataset_cmds import metadataset_app
 from zapml.cli.selector_cmds import (
+    ObjectiveOption,
     SelectorOption,
     benchmark_command,
     recommend_command,
     selector_app,
 )
+from zapml.metadataset.objectives import DEFAULT_OBJECTIVE
 
 app = typer.Typer(
     name="zap",
@@ -67,6 +69,7 @@ def fit(
         typer.Option(help="A pipeline YAML to run; overrides the selector."),
     ] = None,
     selector: SelectorOption = None,
+    objective: ObjectiveOption = DEFAULT_OBJECTIVE,
     clock: Annotated[
         ClockName,
         typer.Option(
@@ -92,6 +95,7 @@ def fit(
         output_dir=output,
         pipeline_path=pipeline,
         selector=selector,
+        objective=objective,
         clock=clock.value,
         seed=seed,
         overwrite=overwrite,

@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from zapml.errors import PipelineError
+from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, check_objective, describe
 from zapml.selectors.choice import choose_pipeline, resolve_selector_dir
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def run_fit(
     output_dir: Path,
     pipeline_path: Path | None = None,
     selector: str | Path | None = None,
+    objective: str = DEFAULT_OBJECTIVE,
     clock: str = "wall",
     seed: int = 0,
     overwrite: bool = False,
@@ -76,6 +78,7 @@ def run_fit(
     from zapml.runtime import check_output_dir, fit
 
     check_budget(budget)
+    check_objective(objective)
     if seed < 0:
         raise PipelineError(f"--seed must be 0 or more; got {seed}.")
     check_output_dir(Path(output_dir), overwrite=overwrite)
@@ -89,7 +92,8 @@ def run_fit(
     assert split.test is not None
     for warning in split.train.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
-    choice = choose_pipeline(pipeline_path, selector, compute_metafeatures(split.train))
+    mf = compute_metafeatures(split.train)
+    choice = choose_pipeline(pipeline_path, selector, mf, objective=objective)
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
         f"{split.train.num_classes} classes; {choice.pipeline.architecture} ({choice.origin}); "
@@ -199,7 +203,13 @@ def builtin_table() -> Table:
 
 
 def train_selector_cli(
-    metadataset: Path, output: Path, *, method: str, seed: int, console: Console
+    metadataset: Path,
+    output: Path,
+    *,
+    method: str,
+    seed: int,
+    objective: str = DEFAULT_OBJECTIVE,
+    console: Console,
 ) -> None:
     import inspect
 
@@ -212,35 +222,52 @@ def train_selector_cli(
             f"--method {method!r} is not a trainable selector; choose one of "
             f"{', '.join(sorted(SELECTORS))}."
         )
-    mds = load_metadataset(metadataset)
+    check_objective(objective)
+    mds = load_metadataset(metadataset).for_objective(objective)
     console.print(
-        f"training {method} on {len(mds.tasks)} tasks x {len(mds.pipelines)} pipelines "
-        f"({mds.density:.0%} of cells filled)"
+        f"training {method} for the objective {describe(objective)} on {len(mds.tasks)} tasks "
+        f"x {len(mds.pipelines)} pipelines ({mds.density:.0%} of cells filled)"
     )
     takes_seed = "seed" in inspect.signature(SELECTORS[method].__init__).parameters
-    train_selector(mds, method, out_dir=output, **({"seed": seed} if takes_seed else {}))
-    console.print(f"saved to {output.resolve()}  (use: zap recommend DATA --selector {output})")
+    params: dict[str, Any] = {"seed": seed} if takes_seed else {}
+    train_selector(mds, method, out_dir=output, objective=objective, **params)
+    console.print(
+        f"saved to {output.resolve()}  (use: zap recommend DATA --selector {output} "
+        f"--objective {objective})"
+    )
 
 
 def run_recommend(
-    data: str, *, selector: str | Path | None, top: int, save: Path | None, console: Console
+    data: str,
+    *,
+    selector: str | Path | None,
+    top: int,
+    save: Path | None,
+    objective: str = DEFAULT_OBJECTIVE,
+    console: Console,
 ) -> Recommendation:
     from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
-    from zapml.selectors import recommend
+    from zapml.selectors import load_selector, recommend
+    from zapml.selectors.api import check_selector_objective
 
-    selector_dir = resolve_selector_dir(selector)
+    selector_dir = resolve_selector_dir(selector, objective)
     if selector_dir is None:
         raise PipelineError(
-            "No selector to recommend with: this installation ships none yet. Train one with "
-            "`zap selector train METADATASET -o DIR` and pass --selector DIR."
+            f"No selector to recommend with for the {objective!r} objective: this installation "
+            f"ships none. Train one with `zap selector train METADATASET --objective {objective} "
+            "-o DIR` and pass --selector DIR."
         )
     if top < 1:
         raise PipelineError(f"--top must be 1 or more; got {top}.")
+    sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
     metafeatures = compute_metafeatures(load_data(data).train)
-    advice = recommend(selector_dir, metafeatures, top=top)
+    advice = recommend(sel, metafeatures, top=top)
     features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
-    console.print(f"[bold]{data}[/]: {features}  ->  {advice.selector} selector")
+    console.print(
+        f"[bold]{data}[/]: {features}  ->  {advice.selector} selector, optimising "
+        f"{describe(advice.objective)}"
+    )
     console.print(_recommend_table(advice, top))
     _print_reasons(console, advice)
     if save is not None:
@@ -282,14 +309,21 @@ def _print_reasons(console: Console, advice: Recommendation) -> None:
 
 
 def run_benchmark_cli(
-    metadataset: Path, output: Path, *, seeds: int, methods: str | None, console: Console
+    metadataset: Path,
+    output: Path,
+    *,
+    seeds: int,
+    methods: str | None,
+    objective: str = DEFAULT_OBJECTIVE,
+    console: Console,
 ) -> None:
     from zapml.evaluation import default_selectors, rich_table, run_benchmark
     from zapml.metadataset import load_metadataset
 
     if seeds < 1:
         raise PipelineError(f"--seeds must be 1 or more; got {seeds}.")
-    mds = load_metadataset(metadataset)
+    check_objective(objective)
+    mds = load_metadataset(metadataset).for_objective(objective)
     lineup = default_selectors("fast")
     if methods:
         wanted = [m.strip() for m in methods.split(",") if m.strip()]
@@ -299,8 +333,9 @@ def run_benchmark_cli(
                 f"--methods: unknown {unknown}; choose from {', '.join(sorted(lineup))}."
             )
         lineup = {m: lineup[m] for m in wanted}
+    console.print(f"objective: {describe(objective)}")
     summary, _ = run_benchmark(
         mds, lineup, seeds=range(seeds), out_dir=output, progress=lambda m: console.print(m)
     )
-    console.print(rich_table(summary))
+    console.print(rich_table(summary, objective=objective))
     console.print(f"report: {output.resolve()}")

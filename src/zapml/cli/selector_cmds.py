@@ -10,6 +10,7 @@ from rich.table import Table
 
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
+from zapml.metadataset.objectives import DEFAULT_OBJECTIVE
 
 selector_app = typer.Typer(
     help="Train and list zero-shot pipeline selectors.", no_args_is_help=True
@@ -20,6 +21,16 @@ SelectorOption = Annotated[
     typer.Option(
         "--selector",
         help="A saved selector folder (`zap selector train`); default: the shipped selector.",
+    ),
+]
+
+
+ObjectiveOption = Annotated[
+    str,
+    typer.Option(
+        "--objective",
+        help="final: the final test NAUC of the model kept at the end of the budget (what a "
+        "practitioner keeps); alc: AutoDL's area under the learning curve (ZAP's setting).",
     ),
 ]
 
@@ -46,11 +57,15 @@ def train_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="Folder to save it in.")],
     method: Annotated[str, typer.Option(help="Selector method (zap selector list).")] = "zap_hpo",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    objective: ObjectiveOption = DEFAULT_OBJECTIVE,
 ) -> None:
-    """Fit a selector on a meta-dataset and save it (JSON + safetensors/numpy, no pickle)."""
+    """Fit a selector for an objective on a meta-dataset and save it (JSON + safetensors, no
+    pickle). A ZAP folder holds ALC only: train on it with --objective alc."""
     from zapml.cli.jobs import train_selector_cli
 
-    train_selector_cli(metadataset, output, method=method, seed=seed, console=console)
+    train_selector_cli(
+        metadataset, output, method=method, seed=seed, objective=objective, console=console
+    )
 
 
 def recommend_cmd(
@@ -60,11 +75,13 @@ def recommend_cmd(
     save: Annotated[
         Path | None, typer.Option(help="Write the best pipeline to this YAML (for zap fit).")
     ] = None,
+    objective: ObjectiveOption = DEFAULT_OBJECTIVE,
 ) -> None:
-    """Rank pipelines for DATA without any trial run, with reasons and warnings."""
+    """Rank pipelines for DATA without any trial run, with reasons and warnings, by a selector
+    trained for the objective."""
     from zapml.cli.jobs import run_recommend
 
-    run_recommend(data, selector=selector, top=top, save=save, console=console)
+    run_recommend(data, selector=selector, top=top, save=save, objective=objective, console=console)
 
 
 def benchmark_cmd(
@@ -76,11 +93,15 @@ def benchmark_cmd(
     methods: Annotated[
         str | None, typer.Option(help="Comma-separated selector methods (default: all).")
     ] = None,
+    objective: ObjectiveOption = DEFAULT_OBJECTIVE,
 ) -> None:
-    """Leave-one-core-dataset-out comparison of the selectors on a meta-dataset."""
+    """Leave-one-core-dataset-out comparison of the selectors on a meta-dataset, scored by the
+    objective (selectors trained and judged by it)."""
     from zapml.cli.jobs import run_benchmark_cli
 
-    run_benchmark_cli(metadataset, output, seeds=seeds, methods=methods, console=console)
+    run_benchmark_cli(
+        metadataset, output, seeds=seeds, methods=methods, objective=objective, console=console
+    )
 
 
 recommend_command = user_errors(recommend_cmd)

@@ -103,13 +103,17 @@ def test_selector_train_recommend_and_fit_uses_the_selector(tmp_path: Path):
     export_zap(make_synthetic_metadataset(3, 4, 8, seed=0), tmp_path / "mds")
     sel = tmp_path / "sel"
     result = runner.invoke(
-        app, ["selector", "train", str(tmp_path / "mds"), "-o", str(sel), "--method", "single_best"]
+        app,
+        ["selector", "train", str(tmp_path / "mds"), "-o", str(sel), "--method", "single_best"]
+        + ["--objective", "alc"],  # a ZAP folder holds ALC only
     )
     assert result.exit_code == 0, result.output
     best = tmp_path / "best.yaml"
     data = _tiny_npz(tmp_path / "tiny.npz")
     result = runner.invoke(
-        app, ["recommend", str(data), "--selector", str(sel), "--top", "2", "--save", str(best)]
+        app,
+        ["recommend", str(data), "--selector", str(sel), "--top", "2", "--save", str(best)]
+        + ["--objective", "alc"],
     )
     assert result.exit_code == 0, result.output
     assert "Top 2 pipelines" in result.output

@@ -35,11 +35,12 @@ def run_benchmark(
     progress: Callable[[str], None] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """LOCO over every core dataset -> ``(summary, records)``; writes CSV / markdown / PNG to
-    ``out_dir`` when given."""
+    ``out_dir`` when given. Selectors are trained and scored by ``md.objective`` (pass
+    ``md.for_objective(name)``); the records' ``objective`` column and the report say which."""
     records = leave_one_core_out(md, selectors, seeds=seeds, progress=progress)
     summary = summarize(records)
     if out_dir is not None:
-        save_report(records, summary, out_dir, png=png)
+        save_report(records, summary, out_dir, png=png, objective=md.objective)
     return summary, records
 
 

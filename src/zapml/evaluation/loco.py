@@ -2,7 +2,9 @@
 
 For each core dataset: fit every selector on the other core datasets' tasks (selectors with inner
 CV do it inside their own ``fit``, grouped by core dataset), rank the training pipelines for each
-held-out task, and read the chosen pipeline's ALC from the stored matrix. Only pipelines actually
+held-out task, and read the chosen pipeline's value from the stored matrix (the meta-dataset's
+objective: ALC, or the final test NAUC for ``md.for_objective("final")``; the ``*_alc`` columns
+hold it and the ``objective`` column names it). Only pipelines actually
 run on the held-out task can be scored, so the choice is the best-ranked *observed* one (on a
 dense matrix: simply the best-ranked one). Repeated over seeds for selectors that take a seed.
 """
@@ -135,7 +137,7 @@ def leave_one_core_out(
         if progress is not None:
             progress(f"held out {core}")
         records += evaluate_fold(md, core, lineup, seed_list)
-    table = pd.DataFrame.from_records(records)
+    table = pd.DataFrame.from_records(records).assign(objective=md.objective)
     if include_oracle:
         oracle = table.drop_duplicates(["task_id", "seed"]).copy()
         oracle["selector"] = "oracle"

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from zapml.evaluation.metrics import per_task_regret
+from zapml.metadataset.objectives import LEGACY_OBJECTIVE, describe
 
 COLUMNS = {
     "mean_alc": ("mean ALC", "{:.4f}"),
@@ -26,22 +27,34 @@ def _cell(value: Any, fmt: str) -> str:
     return fmt.format(int(value) if fmt.endswith("d}") else float(value))
 
 
-def rich_table(summary: pd.DataFrame, title: str = "Leave-one-core-dataset-out") -> Any:
+#: the header of the ``mean_alc`` column per objective (the records' ``*_alc`` columns hold the
+#: objective's value: the final test NAUC for ``final``)
+MEAN_HEADER = {"alc": "mean ALC", "final": "mean final NAUC"}
+
+
+def _headers(objective: str) -> list[str]:
+    return [MEAN_HEADER[objective] if k == "mean_alc" else c[0] for k, c in COLUMNS.items()]
+
+
+def rich_table(
+    summary: pd.DataFrame, title: str | None = None, objective: str = LEGACY_OBJECTIVE
+) -> Any:
     from rich.table import Table
 
-    table = Table(title=title)
+    table = Table(title=title or f"Leave-one-core-dataset-out, objective {describe(objective)}")
     table.add_column("selector")
-    for col in COLUMNS.values():
-        table.add_column(col[0], justify="right")
+    for header in _headers(objective):
+        table.add_column(header, justify="right")
     for name, row in summary.iterrows():
         table.add_row(str(name), *[_cell(row.get(k), f) for k, (_, f) in COLUMNS.items()])
     return table
 
 
-def to_markdown(summary: pd.DataFrame) -> str:
-    head = "| selector | " + " | ".join(c[0] for c in COLUMNS.values()) + " |"
+def to_markdown(summary: pd.DataFrame, objective: str = LEGACY_OBJECTIVE) -> str:
+    """The table, under a line naming the objective the selectors were trained and scored by."""
+    head = "| selector | " + " | ".join(_headers(objective)) + " |"
     sep = "|---|" + "---:|" * len(COLUMNS)
-    lines = [head, sep]
+    lines = [f"Objective: {describe(objective)}", "", head, sep]
     for name, row in summary.iterrows():
         cells = [_cell(row.get(k), f) for k, (_, f) in COLUMNS.items()]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -74,7 +87,11 @@ def box_plot(records: pd.DataFrame, path: str | Path, order: list[str] | None = 
 
 
 def save_report(
-    records: pd.DataFrame, summary: pd.DataFrame, out_dir: str | Path, png: bool = True
+    records: pd.DataFrame,
+    summary: pd.DataFrame,
+    out_dir: str | Path,
+    png: bool = True,
+    objective: str = LEGACY_OBJECTIVE,
 ) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -85,7 +102,7 @@ def save_report(
     }
     records.to_csv(paths["records"], index=False)
     summary.to_csv(paths["summary"])
-    paths["markdown"].write_text(to_markdown(summary))
+    paths["markdown"].write_text(to_markdown(summary, objective))
     if png:
         paths["png"] = box_plot(records, out / "regret_boxplot.png", order=list(summary.index))
     return paths

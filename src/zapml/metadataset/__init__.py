@@ -15,15 +15,13 @@ Public API (the ``zap metadataset`` commands call these):
   ``MetaDataset`` (what selectors take), ``mds.to_long(by_budget=True)`` every budget's cells
 - ``plot_heatmap(mds, out_png, budget=None)``: one panel per budget, or ``budget``'s only
 
-Heavy modules are imported on first use, so ``import zapml.metadataset`` stays cheap for
-worker processes.
+Heavy modules (pandas with them) are imported on first use, so ``import zapml.metadataset``
+stays cheap for worker processes and ``zapml.metadataset.objectives`` for the CLI's start-up.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
-
-from zapml.metadataset.metadataset import ZAP_METAFEATURES, MetaDataset
 
 if TYPE_CHECKING:
     from zapml.metadataset.builder import BuildReport as BuildReport
@@ -31,6 +29,8 @@ if TYPE_CHECKING:
     from zapml.metadataset.loading import export as export
     from zapml.metadataset.loading import import_ as import_
     from zapml.metadataset.loading import load_metadataset as load_metadataset
+    from zapml.metadataset.metadataset import ZAP_METAFEATURES as ZAP_METAFEATURES
+    from zapml.metadataset.metadataset import MetaDataset as MetaDataset
     from zapml.metadataset.plots import plot_heatmap as plot_heatmap
     from zapml.metadataset.record import RunRecord as RunRecord
     from zapml.metadataset.spec import BuildSpec as BuildSpec
@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     from zapml.metadataset.summary import status as status
 
 _LAZY = {
+    "ZAP_METAFEATURES": "metadataset",
+    "MetaDataset": "metadataset",
     "BuildReport": "builder",
     "build": "builder",
     "export": "loading",
@@ -56,7 +58,7 @@ _LAZY = {
     "Store": "store",
 }
 
-__all__ = ["ZAP_METAFEATURES", "MetaDataset", *_LAZY]
+__all__ = [*_LAZY]
 
 
 def __getattr__(name: str) -> Any:

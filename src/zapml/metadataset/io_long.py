@@ -21,7 +21,7 @@ from zapml.errors import ArtifactError
 from zapml.metadataset.checks import checked_pipeline
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.planner import Cell
-from zapml.metadataset.record import LONG_COLUMNS, RunRecord, run_scores
+from zapml.metadataset.record import LONG_COLUMNS, RunRecord, run_values
 from zapml.metadataset.store import Store
 from zapml.metadataset.tasks import core_of_task_id
 
@@ -78,7 +78,8 @@ def write_long(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def read_long(path: str | Path) -> MetaDataset:
-    """A long table back into a ``MetaDataset`` (mean ``run_score`` of each cell's runs)."""
+    """A long table back into a ``MetaDataset`` (mean ``run_value`` of each cell's runs): ALC,
+    and the ``final`` objective when the table has a ``final_nauc`` column with values."""
     path = Path(path)
     frame = read_long_frame(path)
     missing = {"task_id", "pipeline_id", "alc"} - set(frame.columns)
@@ -95,9 +96,13 @@ def read_long(path: str | Path) -> MetaDataset:
         for i, pid, cfg in zip(first.index, first["pipeline_id"], first["pipeline_config"],
                                strict=True)
     }  # fmt: skip
-    if "status" in frame.columns:
-        frame["alc"] = run_scores(frame["status"], frame["alc"])
-    mds = MetaDataset.from_long(frame, tasks, pipelines, value="alc")
+    statuses = frame["status"] if "status" in frame.columns else [None] * len(frame)
+    others = {}
+    if "final_nauc" in frame.columns:  # a table exported from a store carries it
+        frame["final_value"] = run_values("final", statuses, frame["alc"], frame["final_nauc"])
+        others["final"] = "final_value"
+    frame["alc"] = run_values("alc", statuses, frame["alc"], [None] * len(frame))
+    mds = MetaDataset.from_long(frame, tasks, pipelines, value="alc", others=others)
     if "incumbent_of" in first.columns:
         mds.incumbent_of = {
             str(p): str(t) for p, t in zip(first["pipeline_id"], first["incumbent_of"], strict=True)

@@ -8,6 +8,10 @@
 
 A meta-dataset of several budgets is one such folder per budget, ``budget-{b:g}/`` (for example
 ``out/budget-16/perf_matrix.csv``); one of a single budget (or none) is one folder, as ZAP's.
+
+Objectives: a ZAP folder holds one value per cell, the mean ALC (ZAP's objective); exporting
+writes the ``alc`` objective, and a folder read back carries ``alc`` only
+(``for_objective("final")`` refuses, naming the sources that carry it).
 """
 
 from __future__ import annotations
@@ -53,6 +57,7 @@ def cv_folds(task_ids: list[str], cores: list[str], n_folds: int = N_FOLDS) -> p
 def export_zap(mds: MetaDataset, out: str | Path) -> Path:
     """``out`` as ZAP's folder; with several budgets, ``out/budget-{b}/`` per budget."""
     out = Path(out)
+    mds = mds.for_objective("alc")  # ZAP's perf_matrix.csv is mean ALC
     if len(mds.budgets) > 1:
         for b in mds.budgets:
             _export_one(mds.at_budget(b), out / budget_folder(b))

@@ -7,19 +7,24 @@ Budgets: a meta-dataset built at several budgets holds one matrix per budget (``
 ``at_budget(b)`` is the one-budget ``MetaDataset`` every selector takes, and ``perf`` (what a
 budget-blind caller reads) is the smallest budget's matrix, the densest one (pairs planned at a
 larger budget are a subset of those at the smallest).
+
+Objectives (``objectives.OBJECTIVES``): the matrices hold one objective's values (``objective``,
+ALC unless told otherwise); ``for_objective(name)`` is the same meta-dataset scored by another
+objective it carries (a store carries ``final`` and ``alc``; a ZAP folder ``alc`` only).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from zapml.errors import ArtifactError
+from zapml.metadataset.objectives import OBJECTIVE_FIELDS, OBJECTIVES, check_objective
 from zapml.space.pipeline import Pipeline
 
 #: learning curves by (task id, pipeline id)
@@ -29,9 +34,18 @@ CurveMap = dict[tuple[str, str], list[tuple[float, float]]]
 ZAP_METAFEATURES: tuple[str, ...] = ("num_channels", "num_classes", "num_train", "resolution_0")
 
 
+@dataclass(frozen=True)
+class Matrices:
+    """One objective's values, shaped as ``MetaDataset.perf`` and ``budget_perf``."""
+
+    perf: pd.DataFrame
+    budget_perf: dict[float, pd.DataFrame] = field(default_factory=dict)
+
+
 @dataclass
 class MetaDataset:
-    """``perf`` holds mean ALC (higher is better); NaN marks a cell that was not run.
+    """``perf`` holds the mean value of ``objective`` (ALC by default; higher is better); NaN
+    marks a cell that was not run.
 
     - ``tasks``: index = task id; column ``core_dataset`` plus one column per meta-feature.
     - ``pipelines``: pipeline id -> ``Pipeline``, in the column order of ``perf``.
@@ -43,6 +57,9 @@ class MetaDataset:
     - ``budget_perf``: budget -> that budget's matrix (shaped like ``perf``); empty when the
       budget is unknown (a ZAP folder). When set, ``perf`` is the smallest budget's matrix.
     - ``budget_curves``: budget -> that budget's ``curves``.
+    - ``objective``: what ``perf`` holds ("alc" or "final", see ``objectives``).
+    - ``other_objectives``: objective -> its ``Matrices`` (same tasks, pipelines and budgets),
+      the objectives ``for_objective`` can switch to.
 
     Build one with several budgets through ``from_budgets`` or ``from_long`` (budget column).
     """
@@ -55,23 +72,69 @@ class MetaDataset:
     domains: dict[str, str] = field(default_factory=dict)
     budget_perf: dict[float, pd.DataFrame] = field(default_factory=dict)
     budget_curves: dict[float, CurveMap] = field(default_factory=dict)
+    objective: str = "alc"
+    other_objectives: dict[str, Matrices] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for frame in (self.perf, *self.budget_perf.values()):
+        if "core_dataset" not in self.tasks.columns:
+            raise ValueError("MetaDataset: tasks needs a 'core_dataset' column.")
+        self.objective = check_objective(self.objective)
+        own = self._checked(Matrices(self.perf, self.budget_perf))
+        self.perf, self.budget_perf = own.perf, own.budget_perf
+        others = {check_objective(k): self._checked(m) for k, m in self.other_objectives.items()}
+        for name, m in others.items():
+            if name == self.objective or tuple(m.budget_perf) != self.budgets:
+                raise ValueError(
+                    f"MetaDataset: objective {name!r} must differ from {self.objective!r} and "
+                    f"have its budgets {list(self.budgets)}; it has {list(m.budget_perf)}."
+                )
+        self.other_objectives = others
+
+    def _checked(self, m: Matrices) -> Matrices:
+        """``m`` as floats, shaped like the tasks and pipelines, ``perf`` the smallest budget's."""
+        for frame in (m.perf, *m.budget_perf.values()):
             if list(frame.index) != list(self.tasks.index):
                 raise ValueError("MetaDataset: perf rows must be the tasks, in the same order.")
             if list(frame.columns) != list(self.pipelines):
                 raise ValueError("MetaDataset: perf columns must be the pipeline ids, in order.")
-        if "core_dataset" not in self.tasks.columns:
-            raise ValueError("MetaDataset: tasks needs a 'core_dataset' column.")
-        self.perf = self.perf.astype(float)
-        if self.budget_perf:
-            frames = {float(b): f.astype(float) for b, f in sorted(self.budget_perf.items())}
-            smallest = next(iter(frames))
-            if not frames[smallest].equals(self.perf):
-                raise ValueError("MetaDataset: perf must be the smallest budget's matrix.")
-            frames[smallest] = self.perf  # one object: an edit of perf is an edit of the budget
-            self.budget_perf = frames
+        perf = m.perf.astype(float)
+        if not m.budget_perf:
+            return Matrices(perf)
+        frames = {float(b): f.astype(float) for b, f in sorted(m.budget_perf.items())}
+        smallest = next(iter(frames))
+        if not frames[smallest].equals(perf):
+            raise ValueError("MetaDataset: perf must be the smallest budget's matrix.")
+        frames[smallest] = perf  # one object: an edit of perf is an edit of the budget
+        return Matrices(perf, frames)
+
+    # objectives
+    @property
+    def objectives(self) -> tuple[str, ...]:
+        """The objectives it can give (``for_objective``), in ``OBJECTIVES`` order."""
+        have = {self.objective, *self.other_objectives}
+        return tuple(o for o in OBJECTIVES if o in have)
+
+    def for_objective(self, objective: str) -> MetaDataset:
+        """The same meta-dataset (tasks, pipelines, budgets, curves) scored by ``objective``:
+        what a selector trained for that objective fits on. ``self`` when it already is."""
+        name = check_objective(objective)
+        if name == self.objective:
+            return self
+        if name not in self.other_objectives:
+            field_name = OBJECTIVE_FIELDS[name]
+            raise ArtifactError(
+                f"This meta-dataset holds only {', '.join(self.objectives)}, not the {name!r} "
+                f"objective: that needs each run's {field_name} (a store built by `zap "
+                f"metadataset build`, or a long table with a '{field_name}' column; a ZAP "
+                "folder's perf_matrix.csv holds mean ALC only). Pass --objective "
+                f"{self.objective} (objective={self.objective!r}), or load the store it was "
+                "exported from."
+            )
+        others = {k: v for k, v in self.other_objectives.items() if k != name}
+        others[self.objective] = Matrices(self.perf, self.budget_perf)
+        chosen = self.other_objectives[name]
+        return replace(self, perf=chosen.perf, budget_perf=dict(chosen.budget_perf),
+                       objective=name, other_objectives=others)  # fmt: skip
 
     # budgets
     @property
@@ -84,11 +147,16 @@ class MetaDataset:
         budget has no run): what a budget-blind selector trains on."""
         b = self._budget_key(budget)
         perf = self.budget_perf[b].copy()
+        others = {}
+        for name, m in self.other_objectives.items():
+            frame = m.budget_perf[b].copy()
+            others[name] = Matrices(frame, {b: frame})
         return MetaDataset(
             tasks=self.tasks.copy(), pipelines=dict(self.pipelines), perf=perf,
             curves=dict(self.budget_curves.get(b, {})), incumbent_of=dict(self.incumbent_of),
             domains=dict(self.domains), budget_perf={b: perf},
             budget_curves={b: dict(self.budget_curves.get(b, {}))},
+            objective=self.objective, other_objectives=others,
         )  # fmt: skip
 
     def _budget_key(self, budget: float) -> float:
@@ -163,19 +231,25 @@ class MetaDataset:
         def cut(curves: CurveMap) -> CurveMap:
             return {k: v for k, v in curves.items() if k[0] in keep and k[1] in keep_p}
 
-        perf = self.perf.loc[t, p].copy()
-        budget_perf = {b: f.loc[t, p].copy() for b, f in self.budget_perf.items()}
-        if budget_perf:
-            budget_perf[self.budgets[0]] = perf
+        def cut_matrices(m: Matrices) -> Matrices:
+            perf = m.perf.loc[t, p].copy()
+            budget_perf = {b: f.loc[t, p].copy() for b, f in m.budget_perf.items()}
+            if budget_perf:
+                budget_perf[next(iter(budget_perf))] = perf
+            return Matrices(perf, budget_perf)
+
+        own = cut_matrices(Matrices(self.perf, self.budget_perf))
         return MetaDataset(
             tasks=self.tasks.loc[t].copy(),
             pipelines={pid: self.pipelines[pid] for pid in p},
-            perf=perf,
+            perf=own.perf,
             curves=cut(self.curves),
             incumbent_of={k: v for k, v in self.incumbent_of.items() if k in keep_p},
             domains=dict(self.domains),
-            budget_perf=budget_perf,
+            budget_perf=own.budget_perf,
             budget_curves={b: cut(c) for b, c in self.budget_curves.items()},
+            objective=self.objective,
+            other_objectives={k: cut_matrices(m) for k, m in self.other_objectives.items()},
         )
 
     def without_core_dataset(self, core: str) -> MetaDataset:
@@ -192,29 +266,39 @@ class MetaDataset:
         tasks: pd.DataFrame,
         pipelines: Mapping[str, Pipeline],
         value: str = "alc",
+        *,
+        objective: str = "alc",
+        others: Mapping[str, str] | None = None,
     ) -> MetaDataset:
         """Build from a long table with columns ``task_id, pipeline_id, <value>`` (repeats are
-        averaged, as ZAP averages its 3 repeats). With a ``budget`` column naming two or more
-        budgets, one matrix per budget (see ``row_budgets``)."""
+        averaged, as ZAP averages its 3 repeats); ``value`` holds ``objective``. With a
+        ``budget`` column naming two or more budgets, one matrix per budget (see
+        ``row_budgets``). ``others`` maps further objectives to their columns (``for_objective``);
+        one whose column holds no value at all is left out (the table does not carry it)."""
         budgets = row_budgets(runs)
-        if budgets is None:
-            return cls(tasks=tasks.copy(), pipelines=dict(pipelines),
-                       perf=_mean_matrix(runs, tasks, pipelines, value))  # fmt: skip
-        frames = {
-            float(b): _mean_matrix(runs[budgets == b], tasks, pipelines, value)
-            for b in sorted(set(budgets))
+        own = _long_matrices(runs, budgets, tasks, pipelines, value)
+        other_objectives = {
+            name: _long_matrices(runs, budgets, tasks, pipelines, column)
+            for name, column in (others or {}).items()
+            if pd.to_numeric(runs[column], errors="coerce").notna().any()
         }
-        return cls.from_budgets(tasks, pipelines, frames)
+        return cls(tasks=tasks.copy(), pipelines=dict(pipelines), perf=own.perf,
+                   budget_perf=own.budget_perf, objective=objective,
+                   other_objectives=other_objectives)  # fmt: skip
 
     def to_long(self, *, by_budget: bool = False) -> pd.DataFrame:
         """``task_id, pipeline_id, alc`` of ``perf`` (as it always was: drop NaN ``alc`` for the
-        filled cells); ``by_budget`` gives every budget's filled cells with a ``budget`` column
-        (NaN when the budget is unknown)."""
+        filled cells; the value column is ``final_nauc`` when the objective is ``final``);
+        ``by_budget`` gives every budget's filled cells with a ``budget`` column (NaN when the
+        budget is unknown)."""
+        column = OBJECTIVE_FIELDS[self.objective]
         if not by_budget:
-            return _long(self.perf)
+            return _long(self.perf, column)
         frames = self.budget_perf or {math.nan: self.perf}
-        parts = [_long(f).dropna(subset=["alc"]).assign(budget=b) for b, f in frames.items()]
-        return pd.concat(parts, ignore_index=True)[["task_id", "pipeline_id", "budget", "alc"]]
+        parts = [
+            _long(f, column).dropna(subset=[column]).assign(budget=b) for b, f in frames.items()
+        ]
+        return pd.concat(parts, ignore_index=True)[["task_id", "pipeline_id", "budget", column]]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -225,8 +309,16 @@ class MetaDataset:
             "cells_filled": self.num_runs_filled,
             "density": round(self.density, 4),
             "architectures": sorted({p.architecture for p in self.pipelines.values()}),
-            "alc_mean": float(np.nanmean(self.perf.to_numpy())) if self.num_runs_filled else None,
+            "objective": self.objective,
+            "objectives": list(self.objectives),
+            "alc_mean": self._alc_mean(),
         }
+
+    def _alc_mean(self) -> float | None:
+        if "alc" not in self.objectives:
+            return None
+        values = self.for_objective("alc").perf.to_numpy()
+        return float(np.nanmean(values)) if np.isfinite(values).any() else None
 
 
 def row_budgets(runs: pd.DataFrame) -> pd.Series | None:
@@ -250,6 +342,23 @@ def row_budgets(runs: pd.DataFrame) -> pd.Series | None:
     return values
 
 
+def _long_matrices(
+    runs: pd.DataFrame,
+    budgets: pd.Series | None,
+    tasks: pd.DataFrame,
+    pipelines: Mapping[str, Pipeline],
+    value: str,
+) -> Matrices:
+    """Column ``value`` of a long table as one objective's matrices (one per budget)."""
+    if budgets is None:
+        return Matrices(_mean_matrix(runs, tasks, pipelines, value))
+    frames = {
+        float(b): _mean_matrix(runs[budgets == b], tasks, pipelines, value)
+        for b in sorted(set(budgets))
+    }
+    return Matrices(next(iter(frames.values())), frames)
+
+
 def _mean_matrix(
     runs: pd.DataFrame, tasks: pd.DataFrame, pipelines: Mapping[str, Pipeline], value: str
 ) -> pd.DataFrame:
@@ -257,7 +366,7 @@ def _mean_matrix(
     return mean.reindex(index=list(tasks.index), columns=list(pipelines)).astype(float)
 
 
-def _long(perf: pd.DataFrame) -> pd.DataFrame:
-    long = perf.stack().rename("alc").reset_index()
-    long.columns = ["task_id", "pipeline_id", "alc"]
+def _long(perf: pd.DataFrame, column: str = "alc") -> pd.DataFrame:
+    long = perf.stack().rename(column).reset_index()
+    long.columns = ["task_id", "pipeline_id", column]
     return long

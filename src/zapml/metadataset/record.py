@@ -9,7 +9,8 @@ run fields derives from ``dataclasses.fields(RunRecord)``:
 - long-table columns: the field names of the portable fields (``build_id`` names a row of the
   source store's ``builds`` table, meaningless elsewhere), JSON fields as JSON text.
 
-``run_score`` is the one place that says what a run is worth in a meta-dataset.
+``run_score`` is the one place that says what a run is worth in a meta-dataset; ``run_value``
+applies it to an objective's field (``objectives.OBJECTIVES``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import Field, asdict, dataclass, field, fields, replace
 from typing import Any
+
+from zapml.metadataset.objectives import check_objective
 
 #: a learning curve: (seconds, test NAUC) after each prediction
 Curve = tuple[tuple[float, float], ...]
@@ -56,6 +59,10 @@ class RunRecord:
     @property
     def score(self) -> float | None:
         return run_score(self.status, self.alc)
+
+    def value(self, objective: str) -> float | None:
+        """What the run is worth for ``objective`` ("final" or "alc"; see ``run_value``)."""
+        return run_value(objective, self.status, self.alc, self.final_nauc)
 
     def with_build(self, build_id: int) -> RunRecord:
         return replace(self, build_id=build_id)
@@ -100,6 +107,30 @@ def run_score(status: str | None, alc: float | None) -> float | None:
     if status is None or _missing_to_none(status) is None or status == "ok":
         return None if alc is None else float(alc)
     return 0.0 if alc is None else float(alc)
+
+
+def run_value(
+    objective: str, status: str | None, alc: float | None, final_nauc: float | None
+) -> float | None:
+    """What a run is worth for ``objective``: ``alc`` is ``run_score`` of its ALC; ``final`` is
+    ``run_score`` of its final NAUC (a failed run keeps its last prediction's NAUC, 0 without
+    one). A finished run that made no prediction has ALC exactly 0 and no final NAUC (the
+    runtime stores it so): it ends with no model, scored as a chance guess, NAUC 0. A run with
+    an ALC but no final NAUC otherwise (an imported cell mean) has no ``final`` value."""
+    if check_objective(objective) == "alc":
+        return run_score(status, alc)
+    final = _missing_to_none(final_nauc)
+    if final is None and _missing_to_none(alc) == 0.0:
+        final = 0.0
+    return run_score(status, final)
+
+
+def run_values(
+    objective: str, statuses: Iterable[Any], alcs: Iterable[Any], finals: Iterable[Any]
+) -> list[float]:
+    """``run_value`` over three columns; a missing value is NaN (what pandas expects)."""
+    values = (run_value(objective, s, a, f) for s, a, f in zip(statuses, alcs, finals, strict=True))
+    return [math.nan if v is None else v for v in values]
 
 
 def run_scores(statuses: Iterable[Any], alcs: Iterable[Any]) -> list[float]:

@@ -22,6 +22,7 @@ import pandas as pd
 from zapml.errors import ArtifactError, ZapError
 from zapml.metadataset.cell import CellFn, CellJob
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.objectives import OBJECTIVES
 from zapml.metadataset.record import SQL_COLUMNS, RunRecord
 from zapml.metadataset.tasks import TaskSpec
 from zapml.space.pipeline import Pipeline
@@ -291,11 +292,13 @@ class Store:
 
     def to_metadataset(self, *, with_curves: bool = True, failed: str = "zero") -> MetaDataset:
         """Mean ALC over the repeats of each cell, one matrix per budget (``mds.budgets``,
-        ``mds.at_budget(b)``; ``mds.perf`` is the smallest budget's).
+        ``mds.at_budget(b)``; ``mds.perf`` is the smallest budget's), and the same for the
+        ``final`` objective (``mds.for_objective("final")``: mean final test NAUC) when any run
+        has one.
 
-        ``failed="zero"`` (default) scores a failed run by ``record.run_score`` (its partial ALC,
-        0 without one). ``failed="nan"`` leaves cells with only failed runs empty (use it when
-        failures are infrastructure problems).
+        ``failed="zero"`` (default) scores a failed run by ``record.run_score`` (its partial ALC
+        or last NAUC, 0 without one; see ``record.run_value``). ``failed="nan"`` leaves cells with
+        only failed runs empty (use it when failures are infrastructure problems).
         """
         if failed not in ("zero", "nan"):
             raise ValueError(f"The 'failed' parameter must be 'zero' or 'nan'. Got {failed!r}.")
@@ -308,10 +311,11 @@ class Store:
                 "task_id": [r.task_id for r in used],
                 "pipeline_id": [r.pipeline_id for r in used],
                 "budget": [math.nan if r.budget is None else r.budget for r in used],
-                "alc": [math.nan if r.score is None else r.score for r in used],
+                **{o: [_nan_if_none(r.value(o)) for r in used] for o in OBJECTIVES},
             }
         )
-        mds = MetaDataset.from_long(scores, tasks, self.pipelines(), value="alc")
+        others = {o: o for o in OBJECTIVES if o != "alc"}
+        mds = MetaDataset.from_long(scores, tasks, self.pipelines(), value="alc", others=others)
         mds.incumbent_of = self.incumbents()
         mds.domains = {
             str(core): str(dom)
@@ -324,6 +328,10 @@ class Store:
         elif with_curves:  # only runs imported without a budget
             mds.curves = first_seed_curves(records)
         return mds
+
+
+def _nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else value
 
 
 def _connect_writable(path: Path) -> sqlite3.Connection:

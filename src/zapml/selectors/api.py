@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from zapml.errors import PipelineError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, check_objective
 from zapml.selectors.base import Candidates, Selector
 from zapml.selectors.explain import build_recommendation
 from zapml.selectors.recommendation import Recommendation
@@ -16,13 +18,32 @@ def train_selector(
     metadataset: MetaDataset,
     name: str = "zap_hpo",
     out_dir: str | Path | None = None,
+    *,
+    objective: str = DEFAULT_OBJECTIVE,
     **params: Any,
 ) -> Selector:
-    """Fit selector ``name`` (``list_selectors()``) on the meta-dataset; save it when ``out_dir``
-    is given. ``params`` go to the selector's constructor (unknown ones raise ValueError)."""
-    selector = get_selector(name, **params).fit(metadataset)
+    """Fit selector ``name`` (``list_selectors()``) for ``objective`` ("final": the final test
+    NAUC; "alc": AutoDL's ALC) on the meta-dataset scored by it (``for_objective``; a ZAP folder
+    carries ``alc`` only); save it when ``out_dir`` is given. ``params`` go to the selector's
+    constructor (unknown ones raise ValueError)."""
+    scored = metadataset.for_objective(check_objective(objective))
+    selector = get_selector(name, **params).fit(scored)
     if out_dir is not None:
         selector.save(out_dir)
+    return selector
+
+
+def check_selector_objective(selector: Selector, objective: str, source: str | Path) -> Selector:
+    """``selector`` when it was trained for ``objective``; else a ``PipelineError`` naming both
+    and the two fixes."""
+    wanted = check_objective(objective)
+    if selector.objective_ != wanted:
+        raise PipelineError(
+            f"The selector in {source} was trained for the {selector.objective_!r} objective, "
+            f"but {wanted!r} was asked. Pass --objective {selector.objective_} to use it, or "
+            f"train one for {wanted!r}: zap selector train METADATASET --objective {wanted} "
+            "-o DIR."
+        )
     return selector
 
 
@@ -32,12 +53,17 @@ def recommend(
     candidates: Candidates = None,
     top: int = 3,
     neighbours: int = 5,
+    objective: str | None = None,
 ) -> Recommendation:
     """Rank pipelines for one task (a Mapping of meta-features) with a fitted selector or a saved
     one's directory; returns the top pipelines with scores, the nearest training tasks, the
     strongest features where the model has them, and the out-of-range / missing-value warnings
-    (show those: the selector is extrapolating or imputing)."""
+    (show those: the selector is extrapolating or imputing). With ``objective``, a selector
+    trained for another one is refused (``check_selector_objective``)."""
     if int(top) < 1:
         raise ValueError(f"The 'top' parameter must be >= 1. Got {top!r}.")
     sel = selector if isinstance(selector, Selector) else load_selector(selector)
+    if objective is not None:
+        where = "this selector" if isinstance(selector, Selector) else f"'{selector}'"
+        check_selector_objective(sel, objective, where)
     return build_recommendation(sel, metafeatures, candidates, top=top, k=neighbours)

@@ -18,6 +18,7 @@ from safetensors.numpy import load_file, save_file
 
 import zapml
 from zapml.errors import ArtifactError
+from zapml.metadataset.objectives import OBJECTIVES
 from zapml.space.pipeline import Pipeline
 
 #: Bump when the on-disk layout of any selector changes incompatibly.
@@ -179,3 +180,7 @@ def check_common_state(selector: Any) -> None:
         check_finite(f"common.{name}", getattr(selector, f"{name}_"))
     if (selector.mf_min_ > selector.mf_max_).any():
         raise ArtifactError("its training meta-feature minimum exceeds the maximum.")
+    if selector.objective_ not in OBJECTIVES:
+        raise ArtifactError(
+            f"its objective {selector.objective_!r} is not one of {', '.join(OBJECTIVES)}."
+        )

@@ -21,6 +21,7 @@ import numpy as np
 
 from zapml.errors import ArtifactError, DataError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.objectives import LEGACY_OBJECTIVE
 from zapml.selectors.artifacts import (
     check_common_state,
     read_artifact,
@@ -73,6 +74,10 @@ class Selector(ABC):
         self.pipelines_ = [md.pipelines[p] for p in self.pipeline_ids_]
         self.train_task_ids_ = md.task_ids
         self.train_core_ = [str(c) for c in md.core_datasets()]
+        # What the scores mean (the objective of the matrix it learned from), and the budgets
+        # that matrix was measured at ([] when unknown): both saved with the artifact.
+        self.objective_ = md.objective
+        self.train_budgets_ = [float(b) for b in md.budgets]
         raw = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
         check_finite_or_missing(raw, self.metafeature_names_, "the training meta-dataset")
         # Missing training meta-features take the training median (saved with the selector and
@@ -172,6 +177,8 @@ class Selector(ABC):
             "pipelines": [p.to_dict() for p in self.pipelines_],
             "train_task_ids": self.train_task_ids_,
             "train_core": self.train_core_,
+            "objective": self.objective_,
+            "train_budgets": self.train_budgets_,
             "state": state_cfg,
         }
         arrays = {
@@ -219,6 +226,9 @@ class Selector(ABC):
         obj.pipelines_ = validated_pipelines(obj.pipeline_ids_, config["pipelines"])
         obj.train_task_ids_ = list(config["train_task_ids"])
         obj.train_core_ = list(config["train_core"])
+        # Artifacts from before objectives existed were all trained on ALC (the shipped v1 one).
+        obj.objective_ = str(config.get("objective", LEGACY_OBJECTIVE))
+        obj.train_budgets_ = [float(b) for b in config.get("train_budgets", [])]
         obj.train_mf_ = arrays["common.train_mf"]
         # Artifacts from before imputation was saved had complete training meta-features.
         obj.mf_fill_ = arrays.get("common.mf_fill", np.nanmedian(obj.train_mf_, axis=0))

@@ -69,6 +69,7 @@ def build_recommendation(
     strongest = getattr(selector, "strongest_features", None)
     return Recommendation(
         selector=selector.name,
+        objective=selector.objective_,
         top=tuple(
             RankedPipeline(rank=r + 1, pipeline=pool[i], score=float(scores[i]))
             for r, i in enumerate(order)

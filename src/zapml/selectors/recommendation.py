@@ -54,11 +54,13 @@ class Recommendation:
 
     ``warnings`` holds one line per meta-feature outside the training range (the selector
     extrapolates) or missing (imputed with the training median); callers should show them.
-    ``strongest_features`` is empty for selectors without feature weights.
+    ``strongest_features`` is empty for selectors without feature weights. ``objective`` is what
+    the scores predict ("final" or "alc"; the objective the selector was trained for).
     """
 
     selector: str
     top: tuple[RankedPipeline, ...]
+    objective: str
     warnings: tuple[str, ...] = ()
     nearest_training_tasks: tuple[NearbyTask, ...] = ()
     strongest_features: tuple[tuple[str, float], ...] = ()
@@ -72,6 +74,7 @@ class Recommendation:
         """A JSON-able view (pipelines as plain dicts)."""
         return {
             "selector": self.selector,
+            "objective": self.objective,
             "top": [r.to_dict() for r in self.top],
             "nearest_training_tasks": [t.to_dict() for t in self.nearest_training_tasks],
             "warnings": list(self.warnings),

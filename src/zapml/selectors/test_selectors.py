@@ -195,7 +195,7 @@ def test_an_empty_meta_dataset_is_refused_with_a_message(small):
         with pytest.raises(DataError, match=r"0 task\(s\) and 12 pipeline\(s\)"):
             get_selector(name).fit(no_tasks)
         with pytest.raises(DataError, match="no finished runs"):
-            train_selector(no_runs, name)
+            train_selector(no_runs, name, objective="alc")
 
 
 def test_loading_as_the_wrong_class_raises(fitted, tmp_path):
@@ -235,7 +235,7 @@ def test_the_oracle_is_not_a_trainable_selector(small):
     with pytest.raises(ValueError, match="upper bound"):
         get_selector("oracle")
     with pytest.raises(ValueError, match="upper bound"):
-        train_selector(small, "oracle")
+        train_selector(small, "oracle", objective="alc")
     assert set(SELECTORS) == {
         "random", "single_best", "knn", "zap_as", "zap_hpo", "guided_lr", "guided_fm"
     }  # fmt: skip
@@ -324,7 +324,7 @@ def test_sparse_meta_dataset(name):
 
 
 def test_train_and_recommend_functions(small, tmp_path):
-    sel = train_selector(small, "knn", tmp_path / "sel", k=3)
+    sel = train_selector(small, "knn", tmp_path / "sel", objective="alc", k=3)
     row = dict(zip(sel.metafeature_names_, sel.train_mf_[1], strict=True))
     out = recommend(tmp_path / "sel", row, top=2, neighbours=2)
     assert isinstance(out, Recommendation) and out.selector == "knn"
@@ -346,7 +346,7 @@ def test_train_and_recommend_functions(small, tmp_path):
         len(far.warnings) == 2 and "outside the training range" in far.warnings[0] + far.warnings[1]
     )
     assert json.loads(json.dumps(far.to_dict()))["top"][0]["rank"] == 1
-    guided = recommend(train_selector(small, "guided_lr"), row)
+    guided = recommend(train_selector(small, "guided_lr", objective="alc"), row)
     assert len(guided.strongest_features) == 5 and isinstance(
         guided.strongest_features[0][1], float
     )

@@ -1,0 +1,48 @@
+"""The objectives a meta-dataset can score pipelines by; a selector is trained for one of them.
+
+- ``final``: the test NAUC of the model kept at the end of the budget (the run's last prediction),
+  what a practitioner with a budget gets. NAUC (2 AUC - 1) rather than accuracy: it is 0 at chance
+  whatever the number of classes (accuracy's chance level is 1/C, so a mean over tasks of 2 to 100
+  classes would weigh tasks by their class count), and it is what AutoDL's learning curve scores,
+  so ``final`` and ``alc`` measure the same quantity, at the end and over the whole budget.
+- ``alc``: AutoDL's area under that learning curve, ZAP's setting (and every meta-dataset's and
+  selector's before objectives existed).
+
+This is the one list of objective names; everything else (CLI options, loaders, artifacts) reads it.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from zapml.errors import PipelineError
+
+OBJECTIVES: tuple[str, ...] = ("final", "alc")
+#: what `zap fit`, `recommend`, `selector train` and `benchmark` optimise unless told otherwise
+DEFAULT_OBJECTIVE = "final"
+#: what a selector artifact or meta-dataset without an objective was trained on / holds
+LEGACY_OBJECTIVE = "alc"
+#: the run field (``RunRecord`` attribute, long-table column) each objective reads
+OBJECTIVE_FIELDS: dict[str, str] = {"final": "final_nauc", "alc": "alc"}
+OBJECTIVE_TEXT: dict[str, str] = {
+    "final": "final test NAUC of the model kept at the end of the budget",
+    "alc": "ALC, AutoDL's area under the learning curve",
+}
+
+
+def check_objective(name: str) -> str:
+    """``name`` when it is an objective; else a ``PipelineError`` with the closest name and the
+    list (it is a ``ValueError`` too, for library callers)."""
+    if name in OBJECTIVES:
+        return name
+    close = difflib.get_close_matches(str(name).strip().lower(), OBJECTIVES, n=1, cutoff=0.4)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise PipelineError(
+        f"Unknown objective {name!r}.{hint} The objectives are: {', '.join(OBJECTIVES)} "
+        f"(final: {OBJECTIVE_TEXT['final']}; alc: {OBJECTIVE_TEXT['alc']})."
+    )
+
+
+def describe(objective: str) -> str:
+    """``'final (final test NAUC of ...)'``: how output lines name an objective."""
+    return f"{objective} ({OBJECTIVE_TEXT[check_objective(objective)]})"
