@@ -147,11 +147,11 @@ def collect(
 
 def winners(cells: dict[tuple[str, float, str], Cell], dataset: str, budget: float) -> list[str]:
     """The arm(s) with the highest mean final accuracy in one (set, budget)."""
-    scores = {
-        arm: cell.mean("final_accuracy")
-        for (d, b, arm), cell in cells.items()
-        if d == dataset and b == budget and cell.mean("final_accuracy") is not None
-    }
+    scores: dict[str, float] = {}
+    for (d, b, arm), cell in cells.items():
+        accuracy = cell.mean("final_accuracy")
+        if d == dataset and b == budget and accuracy is not None:
+            scores[arm] = accuracy
     if not scores:
         return []
     best = max(scores.values())
