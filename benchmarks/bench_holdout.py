@@ -1,0 +1,287 @@
+"""Does `zap fit`'s zero-shot choice beat the default pipeline and two practitioners' recipes on
+image sets the meta-dataset has never seen?
+
+Runs the real command (``python -m zapml.cli.app fit SET --budget B --seed S --clock compute
+--no-progress -o DIR``) for every (set, budget, seed, arm), resumably: a run whose result.json
+exists under --out is read, not rerun. Arms: ``zap`` (no --pipeline: the shipped selector picks
+zero-shot), ``default`` (the documented default pipeline) and the recipes of
+``benchmarks/holdout/recipes.py``. Prints per (set, budget, arm) the pipeline that ran and the
+mean over seeds of final test accuracy, final NAUC and ALC, which arm won each (set, budget) on
+final accuracy, and one summary line; writes the table as results.csv / results.md (and every
+run as runs.csv) into --out. Prepare the sets first: ``python benchmarks/holdout/prepare.py``.
+
+    python benchmarks/bench_holdout.py [--budgets 30 120] [--seeds 0 1] [--sets ...]
+        [--arms ...] [--out runs/holdout] [--data-root DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import mean
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+# This checkout's code, not whatever zapml the environment has installed.
+sys.path[:0] = [str(HERE / "holdout"), str(HERE.parent / "src")]
+from holdout_sets import SETS  # noqa: E402
+from prepare import MANIFEST, default_root  # noqa: E402
+from recipes import recipe_path, recipe_pipelines  # noqa: E402
+
+ZAP_ARM = "zap"
+ARMS = (ZAP_ARM, *recipe_pipelines())  # zap, default, mobilenet128_adam, lite0_64_sgd
+METRICS = ("final_accuracy", "final_nauc", "alc")
+
+
+@dataclass(frozen=True)
+class Run:
+    dataset: str
+    budget: float
+    seed: int
+    arm: str
+
+    def folder(self, out: Path) -> Path:
+        return out / self.dataset / f"b{self.budget:g}" / f"s{self.seed}" / self.arm
+
+    def command(self, data_root: Path, out: Path) -> list[str]:
+        command = [sys.executable, "-m", "zapml.cli.app", "fit", str(data_root / self.dataset)]
+        command += ["--budget", f"{self.budget:g}", "--seed", str(self.seed)]
+        command += ["--clock", "compute", "--no-progress", "--overwrite"]
+        command += ["-o", str(self.folder(out))]
+        if self.arm != ZAP_ARM:
+            command += ["--pipeline", str(recipe_path(self.arm))]
+        return command
+
+
+@dataclass
+class Cell:
+    """The runs of one (set, budget, arm) over seeds."""
+
+    results: list[dict[str, Any]] = field(default_factory=list)
+    pipelines: list[str] = field(default_factory=list)
+
+    def mean(self, metric: str) -> float | None:
+        values = [r[metric] for r in self.results if r.get(metric) is not None]
+        return mean(values) if values else None
+
+
+def describe_pipeline(folder: Path) -> str:
+    """'architecture px optimizer lr' of the pipeline a run wrote to pipeline.yaml."""
+    values = yaml.safe_load((folder / "pipeline.yaml").read_text())
+    px = 2 ** int(values["log2_max_size"])
+    return f"{values['architecture']} {px}px {values['optimizer']} lr {values['lr']:.3g}"
+
+
+def run_one(run: Run, data_root: Path, out: Path, timeout: float | None) -> dict[str, Any] | None:
+    """The run's result.json, running ``zap fit`` first unless it is already there."""
+    timeout = timeout or 600 + 10 * run.budget
+    folder = run.folder(out)
+    result_file = folder / "result.json"
+    if not result_file.is_file():
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        log = folder.parent / f"{run.arm}.log"
+        start = time.time()
+        try:
+            with log.open("w") as handle:
+                subprocess.run(
+                    run.command(data_root, out),
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
+                    timeout=timeout,
+                    env={**os.environ, "PYTHONPATH": pythonpath()},
+                )
+        except subprocess.TimeoutExpired:
+            print(f"  {run}: timed out after {timeout:.0f} s (log: {log})", flush=True)
+            return None
+        if not result_file.is_file():
+            print(f"  {run}: no result.json (log: {log})", flush=True)
+            return None
+        print(f"  {run}: {time.time() - start:.0f} wall s", flush=True)
+    return dict(json.loads(result_file.read_text()))
+
+
+def pythonpath() -> str:
+    """The checkout's src first, so the benchmark runs the code next to it."""
+    src = str(HERE.parent / "src")
+    rest = os.environ.get("PYTHONPATH")
+    return f"{src}{os.pathsep}{rest}" if rest else src
+
+
+def collect(
+    runs: list[Run], data_root: Path, out: Path, timeout: float | None
+) -> tuple[dict[tuple[str, float, str], Cell], list[dict[str, Any]]]:
+    cells: dict[tuple[str, float, str], Cell] = defaultdict(Cell)
+    rows = []
+    for index, run in enumerate(runs, 1):
+        print(
+            f"[{index}/{len(runs)}] {run.dataset} budget {run.budget:g} seed {run.seed} {run.arm}",
+            flush=True,
+        )
+        result = run_one(run, data_root, out, timeout)
+        if result is None:
+            continue
+        cell = cells[(run.dataset, run.budget, run.arm)]
+        cell.results.append(result)
+        pipeline = describe_pipeline(run.folder(out))
+        if pipeline not in cell.pipelines:
+            cell.pipelines.append(pipeline)
+        row = {"set": run.dataset, "budget": run.budget, "seed": run.seed, "arm": run.arm}
+        row |= {"pipeline": pipeline, "status": result["status"]}
+        row |= {m: result.get(m) for m in (*METRICS, "wall_seconds", "num_epochs")}
+        rows.append(row)
+    return cells, rows
+
+
+# --------------------------------------------------------------------------------- the table
+
+
+def winners(cells: dict[tuple[str, float, str], Cell], dataset: str, budget: float) -> list[str]:
+    """The arm(s) with the highest mean final accuracy in one (set, budget)."""
+    scores: dict[str, float] = {}
+    for (d, b, arm), cell in cells.items():
+        accuracy = cell.mean("final_accuracy")
+        if d == dataset and b == budget and accuracy is not None:
+            scores[arm] = accuracy
+    if not scores:
+        return []
+    best = max(scores.values())
+    return sorted(arm for arm, score in scores.items() if score == best)
+
+
+def table_rows(
+    cells: dict[tuple[str, float, str], Cell], arms: list[str], seeds: int
+) -> list[dict[str, Any]]:
+    rows = []
+    for dataset, budget in sorted({(d, b) for d, b, _ in cells}):
+        won = winners(cells, dataset, budget)
+        for arm in arms:
+            cell = cells.get((dataset, budget, arm))
+            if cell is None:
+                continue
+            row: dict[str, Any] = {"set": dataset, "budget": f"{budget:g}", "arm": arm}
+            row["pipeline"] = " / ".join(cell.pipelines)
+            row["seeds"] = f"{len(cell.results)}/{seeds}"
+            for metric in METRICS:
+                value = cell.mean(metric)
+                row[metric] = "" if value is None else f"{value:.4f}"
+            row["won"] = "*" if arm in won else ""
+            rows.append(row)
+    return rows
+
+
+def zap_summary(cells: dict[tuple[str, float, str], Cell], arms: list[str], seeds: int) -> str:
+    """'zap beats ... in K of N cases', over the (set, budget) cases where every arm has all
+    its seeds; "beats" means a strictly higher mean final accuracy than every other arm."""
+    others = [a for a in arms if a != ZAP_ARM]
+    complete, beaten = 0, 0
+    for dataset, budget in sorted({(d, b) for d, b, _ in cells}):
+        group = [cells.get((dataset, budget, arm)) for arm in arms]
+        if any(c is None or len(c.results) < seeds for c in group):
+            continue
+        complete += 1
+        zap = cells[(dataset, budget, ZAP_ARM)].mean("final_accuracy") or 0.0
+        rest = [cells[(dataset, budget, a)].mean("final_accuracy") or 0.0 for a in others]
+        beaten += all(zap > score for score in rest)
+    names = (
+        " and ".join(others) if len(others) < 3 else ", ".join(others[:-1]) + " and " + others[-1]
+    )
+    return (
+        f"zap beats {names} on final accuracy in {beaten} of {complete} (set, budget) cases "
+        "(mean over seeds; cases with every run finished)"
+    )
+
+
+COLUMNS = ("set", "budget", "arm", "pipeline", "seeds", *METRICS, "won")
+
+
+def format_text(rows: list[dict[str, Any]]) -> str:
+    widths = {c: max(len(c), *(len(str(r[c])) for r in rows)) for c in COLUMNS}
+    lines = ["  ".join(c.ljust(widths[c]) for c in COLUMNS)]
+    lines += ["  ".join(str(r[c]).ljust(widths[c]) for c in COLUMNS) for r in rows]
+    return "\n".join(lines)
+
+
+def format_markdown(rows: list[dict[str, Any]], summary: str) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(r[c]) for c in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines) + f"\n\n{summary}\n"
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+# ------------------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budgets", type=float, nargs="+", default=[30.0, 120.0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+    parser.add_argument("--sets", nargs="+", choices=sorted(SETS), default=sorted(SETS))
+    parser.add_argument("--arms", nargs="+", choices=ARMS, default=list(ARMS))
+    parser.add_argument("--out", type=Path, default=Path("runs/holdout"))
+    parser.add_argument("--data-root", type=Path, default=None, help=f"default {default_root()}")
+    parser.add_argument(
+        "--timeout", type=float, default=None, help="wall s per run (default 600 + 10 x budget)"
+    )
+    return parser.parse_args(argv)
+
+
+def check_sets(data_root: Path, sets: list[str]) -> None:
+    missing = [name for name in sets if not (data_root / name / MANIFEST).is_file()]
+    if missing:
+        raise SystemExit(
+            f"hold-out set(s) {missing} not found under {data_root}: run "
+            f"python benchmarks/holdout/prepare.py --root {data_root} --only {' '.join(missing)}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    data_root = (args.data_root or default_root()).expanduser()
+    check_sets(data_root, args.sets)
+    # Budgets outermost: the small budget finishes for every set and seed before the large one.
+    runs = [
+        Run(dataset, budget, seed, arm)
+        for budget in args.budgets
+        for seed in args.seeds
+        for dataset in args.sets
+        for arm in args.arms
+    ]
+    args.out.mkdir(parents=True, exist_ok=True)
+    cells, rows = collect(runs, data_root, args.out, args.timeout)
+    if not rows:
+        raise SystemExit("no run finished")
+    report(cells, rows, args)
+
+
+def report(
+    cells: dict[tuple[str, float, str], Cell], rows: list[dict[str, Any]], args: argparse.Namespace
+) -> None:
+    table = table_rows(cells, args.arms, len(args.seeds))
+    summary = zap_summary(cells, args.arms, len(args.seeds))
+    print(f"\nhold-out, compute clock, mean over seeds {args.seeds}; * = best final accuracy")
+    print(format_text(table))
+    print(summary)
+    write_csv(args.out / "runs.csv", rows)
+    write_csv(args.out / "results.csv", table)
+    (args.out / "results.md").write_text(format_markdown(table, summary))
+    print(f"wrote {args.out / 'results.csv'}, {args.out / 'results.md'}, {args.out / 'runs.csv'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+"""Write the hold-out image sets as class-folder datasets (``train/<class>/*.png``,
+``test/<class>/*.png``) from Debian packages, for ``benchmarks/bench_holdout.py``.
+
+    python benchmarks/holdout/prepare.py [--only NAME ...] [--root DIR] [--force]
+
+Sets (see ``holdout_sets.py`` for the labels, what is left out and why, and the split rules):
+``cards`` (kdegames-card-data-kf5, rendered with rsvg-convert from librsvg2-bin), ``freedroid``
+(freedroidrpg-data) and ``megaglest`` (megaglest-data). Each goes to ``DIR/<name>`` (default
+``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``), written to a hidden folder first and
+renamed into place; a set whose ``holdout.json`` matches the current plan is left as it is.
+Prints per set: classes, train/test counts and image sizes. Exit code 1 when a package is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from base64 import b64decode
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from holdout_sets import SEED, SETS, HoldoutSet, Item  # noqa: E402
+
+MANIFEST = "holdout.json"
+CARD_HEIGHT = 160  # output height of a card; its width keeps the deck's aspect ratio
+CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scaled down
+ALPHA_VISIBLE = 8  # alpha above this counts as part of the card when cropping
+RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
+
+
+def default_root() -> Path:
+    cache = os.environ.get("ZAPML_CACHE")
+    return (Path(cache).expanduser() if cache else Path.home() / ".cache" / "zapml") / "holdout"
+
+
+# ------------------------------------------------------------------------------- card rendering
+
+
+@lru_cache(maxsize=32)
+def embedded_card_images(svgz: Path) -> dict[str, bytes]:
+    """Element id -> PNG bytes for cards stored as embedded bitmaps (``<image href="data:...">``);
+    rsvg-convert cannot export those decks by id ("has no dimensions")."""
+    found = {}
+    root = ElementTree.fromstring(gzip.decompress(svgz.read_bytes()))
+    for node in root.iter():
+        href = node.get("{http://www.w3.org/1999/xlink}href") or node.get("href") or ""
+        if node.tag.endswith("image") and node.get("id") and href.startswith("data:image/png"):
+            found[str(node.get("id"))] = b64decode(href.split(",", 1)[1])
+    return found
+
+
+def rsvg_element(svgz: Path, element: str, zoom: float) -> Image.Image:
+    if shutil.which("rsvg-convert") is None:
+        raise SystemExit(f"rsvg-convert was not found: {RSVG_HINT}")
+    command = ["rsvg-convert", "--export-id", element, "--zoom", f"{zoom:.4f}", str(svgz)]
+    done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"rsvg-convert failed on {svgz}#{element}: {done.stderr.decode()}")
+    return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
+
+
+def crop_to_ink(image: Image.Image) -> Image.Image:
+    """rsvg-convert places an exported element somewhere on a larger transparent canvas in
+    several decks: keep the visible part only."""
+    mask = image.getchannel("A").point(lambda a: 255 if a > ALPHA_VISIBLE else 0)
+    box = mask.getbbox()
+    if box is None:
+        raise RuntimeError("the rendered card is empty")
+    return image.crop(box)
+
+
+@lru_cache(maxsize=32)
+def deck_zoom(svgz: Path) -> float:
+    """Zoom at which this deck's cards come out ``CARD_RENDER_HEIGHT`` px tall (measured on
+    its ace of clubs), so every deck is rendered at about the same detail."""
+    height = crop_to_ink(rsvg_element(svgz, "1_club", 1.0)).height
+    return CARD_RENDER_HEIGHT / height
+
+
+def render_card(svgz: Path, element: str) -> Image.Image:
+    embedded = embedded_card_images(svgz)
+    if element in embedded:
+        card = Image.open(io.BytesIO(embedded[element])).convert("RGBA")
+    else:
+        card = rsvg_element(svgz, element, deck_zoom(svgz))
+    card = crop_to_ink(card)
+    white = Image.new("RGBA", card.size, "white")
+    white.alpha_composite(card)
+    width = max(1, round(card.width * CARD_HEIGHT / card.height))
+    return white.convert("RGB").resize((width, CARD_HEIGHT), Image.Resampling.LANCZOS)
+
+
+def load_item(item: Item) -> Image.Image:
+    if item.element is not None:
+        return render_card(item.source, item.element)
+    with Image.open(item.source) as image:
+        return image.convert("RGB")
+
+
+# ----------------------------------------------------------------------------------- writing
+
+
+def plan_fingerprint(items: list[Item]) -> str:
+    rows = [f"{i.split}|{i.label}|{i.name}|{i.source}|{i.element}" for i in items]
+    return hashlib.sha1("\n".join(rows).encode()).hexdigest()[:16]
+
+
+def package_version(package: str) -> str:
+    done = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True
+    )
+    return done.stdout.strip() if done.returncode == 0 else "unknown"
+
+
+def write_items(items: list[Item], folder: Path) -> list[tuple[int, int]]:
+    """Every item as ``folder/<split>/<label>/<name>.png``; returns the image sizes."""
+    sizes = []
+    for item in items:
+        target = folder / item.split / item.label / f"{item.name}.png"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        image = load_item(item)
+        image.save(target)
+        sizes.append(image.size)
+    return sizes
+
+
+def summary(spec: HoldoutSet, items: list[Item], sizes: list[tuple[int, int]]) -> dict[str, Any]:
+    counts: dict[str, Counter[str]] = {"train": Counter(), "test": Counter()}
+    for item in items:
+        counts[item.split][item.label] += 1
+    return {
+        "name": spec.name,
+        "package": spec.package,
+        "package_version": package_version(spec.package),
+        "label": spec.label,
+        "split_rule": spec.split_rule,
+        "seed": SEED,
+        "plan": plan_fingerprint(items),
+        "classes": sorted(counts["train"]),
+        "train": dict(sorted(counts["train"].items())),
+        "test": dict(sorted(counts["test"].items())),
+        "groups": {s: len({i.group for i in items if i.split == s}) for s in ("train", "test")},
+        "width": [min(w for w, _ in sizes), max(w for w, _ in sizes)],
+        "height": [min(h for _, h in sizes), max(h for _, h in sizes)],
+    }
+
+
+def prepare_set(spec: HoldoutSet, root: Path, force: bool) -> dict[str, Any]:
+    """The set's folder under ``root``, (re)written unless its manifest matches the plan."""
+    items = spec.plan()
+    target = root / spec.name
+    manifest = target / MANIFEST
+    if not force and manifest.is_file():
+        existing = json.loads(manifest.read_text())
+        if existing.get("plan") == plan_fingerprint(items):
+            return dict(existing)
+    staging = root / f".{spec.name}.tmp-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    sizes = write_items(items, staging)
+    info = summary(spec, items, sizes)
+    (staging / MANIFEST).write_text(json.dumps(info, indent=2) + "\n")
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    return info
+
+
+def describe(info: dict[str, Any], folder: Path) -> str:
+    train, test = sum(info["train"].values()), sum(info["test"].values())
+    width, height = info["width"], info["height"]
+    size = f"{width[0]}-{width[1]} x {height[0]}-{height[1]} px"
+    per_class = ", ".join(
+        f"{c} {info['train'][c]}/{info['test'].get(c, 0)}" for c in info["classes"]
+    )
+    return (
+        f"{info['name']}: {len(info['classes'])} classes ({info['label']}), {train} train / "
+        f"{test} test images ({info['groups']['train']}/{info['groups']['test']} groups), "
+        f"{size}; {info['package']} {info['package_version']}\n  split: {info['split_rule']}\n"
+        f"  train/test per class: {per_class}\n  folder: {folder}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=sorted(SETS), help="sets to prepare")
+    parser.add_argument("--root", type=Path, default=None, help="default: " + str(default_root()))
+    parser.add_argument("--force", action="store_true", help="rewrite sets that are up to date")
+    args = parser.parse_args(argv)
+    root = (args.root or default_root()).expanduser()
+    root.mkdir(parents=True, exist_ok=True)
+    missing = 0
+    for name in args.only or sorted(SETS):
+        spec = SETS[name]
+        if not spec.installed():
+            print(f"{name}: '{spec.root}' not found: sudo apt-get install {spec.package}")
+            missing += 1
+            continue
+        print(describe(prepare_set(spec, root, args.force), root / name), flush=True)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""The hold-out sets' plans and split rules, the recipe YAMLs, and the benchmark's table logic.
+Checks that read a Debian package skip, naming it, where it is not installed."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
+import bench_holdout  # noqa: E402
+import holdout_sets  # noqa: E402
+import prepare  # noqa: E402
+import recipes  # noqa: E402
+from holdout_sets import SETS, Item  # noqa: E402
+
+from zapml.space import Pipeline, default_pipeline  # noqa: E402
+
+
+def needs(name: str) -> None:
+    spec = SETS[name]
+    if not spec.installed():
+        pytest.skip(f"Debian package {spec.package} is not installed ({spec.root} missing)")
+
+
+# ------------------------------------------------------------------------------- split rules
+
+
+def test_split_groups_is_seeded_and_keeps_both_sides():
+    groups = [f"g{i}" for i in range(10)]
+    test = holdout_sets.split_groups(groups, "key")
+    assert test == holdout_sets.split_groups(list(reversed(groups)), "key")  # order-free
+    assert len(test) == 3 and test < set(groups)  # round(0.3 * 10)
+    assert len(holdout_sets.split_groups(["a", "b"], "k")) == 1  # never all groups
+    assert holdout_sets.split_groups(["a", "b", "c"], "k", fraction=0.01) != set()
+    with pytest.raises(ValueError, match="at least 2 groups"):
+        holdout_sets.split_groups(["a", "a"], "k")
+
+
+def test_unique_icons_drops_shared_pictures_and_repeats_within_a_faction():
+    icons = [
+        ("egypt", "units/a", Path("e1")),
+        ("egypt", "units/b", Path("e2")),  # same picture as e1: a repeat, dropped
+        ("egypt", "units/c", Path("e3")),  # also in norsemen: no faction, dropped
+        ("norsemen", "units/d", Path("n1")),
+        ("norsemen", "units/e", Path("n2")),
+    ]
+    pictures = {"e1": "x", "e2": "x", "e3": "shared", "n1": "shared", "n2": "y"}
+    kept = holdout_sets.unique_icons(icons, lambda p: pictures[str(p)])
+    assert [str(p) for _, _, p in kept] == ["e1", "n2"]
+
+
+def test_evenly_spaced_spreads_views_over_the_turntable():
+    views = [Path(f"v{i}") for i in range(32)]
+    assert [p.name for p in holdout_sets.evenly_spaced(views, 4)] == ["v0", "v8", "v16", "v24"]
+    assert holdout_sets.evenly_spaced(views[:3], 10) == views[:3]
+
+
+# ------------------------------------------------------------------------------------- plans
+
+
+def check_plan(items: list[Item], classes: int, low: int, high: int) -> None:
+    """A usable, leak-free class-folder dataset: 5-20 classes, each on both sides, no group on
+    both sides, unique file names, and the same plan twice."""
+    labels = {s: Counter(i.label for i in items if i.split == s) for s in ("train", "test")}
+    assert len(labels["train"]) == classes and set(labels["test"]) == set(labels["train"])
+    assert 5 <= classes <= 20 and low <= len(items) <= high
+    sides = defaultdict(set)
+    for item in items:
+        sides[(item.label, item.group)].add(item.split)
+    assert all(len(s) == 1 for s in sides.values()), "a group is on both sides of the split"
+    names = [(i.split, i.label, i.name) for i in items]
+    assert len(set(names)) == len(names)
+
+
+def test_cards_plan_splits_by_deck_family_and_leaves_out_openclipart_decks():
+    needs("cards")
+    items = holdout_sets.plan_cards()
+    check_plan(items, classes=13, low=500, high=800)
+    decks = {i.source.parent.name for i in items}
+    assert len(decks) == 12 and not decks & set(holdout_sets.CARD_DECKS_LEFT_OUT)
+    oxygen = {i.split for i in items if i.source.parent.name.startswith("svg-oxygen")}
+    assert len(oxygen) == 1  # the three oxygen variants sit on one side
+    assert Counter(i.label for i in items)["ace"] == 4 * 12
+
+
+def test_freedroid_plan_splits_by_item():
+    needs("freedroid")
+    items = holdout_sets.plan_freedroid()
+    check_plan(items, classes=7, low=300, high=1500)
+    assert {i.label for i in items} >= {"weapons", "armours", "addons"}
+
+
+def test_megaglest_plan_splits_by_unit_without_particles_or_repeats():
+    needs("megaglest")
+    items = holdout_sets.plan_megaglest()
+    check_plan(items, classes=7, low=250, high=600)
+    assert not [i for i in items if "particle" in i.source.stem]
+    digests = [holdout_sets.pixel_digest(i.source) for i in items]
+    assert len(set(digests)) == len(digests)
+
+
+def test_render_card_crops_to_the_card_for_drawn_and_embedded_decks():
+    needs("cards")
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("rsvg-convert is not installed (Debian librsvg2-bin)")
+    root = holdout_sets.CARD_ROOT
+    drawn = prepare.render_card(root / "svg-standard" / "standard.svgz", "queen_heart")
+    embedded = prepare.render_card(root / "svg-konqi-modern" / "konqi.svgz", "queen_heart")
+    for card in (drawn, embedded):
+        assert card.mode == "RGB" and card.height == prepare.CARD_HEIGHT
+        assert 0.5 < card.width / card.height < 0.9  # a portrait card, not a wide canvas
+        assert card.getextrema() != ((255, 255), (255, 255), (255, 255))  # not blank
+
+
+# ----------------------------------------------------------------------------------- recipes
+
+
+def test_committed_recipes_match_the_code_and_the_issue():
+    arms = recipes.recipe_pipelines()
+    for arm, pipe in arms.items():
+        assert Pipeline.from_yaml(recipes.recipe_path(arm)) == pipe, f"rerun recipes.py ({arm})"
+    assert arms["default"] == default_pipeline()
+    adam, lite = arms["mobilenet128_adam"], arms["lite0_64_sgd"]
+    assert (adam.architecture, adam["log2_max_size"], adam["optimizer"], adam["lr"]) == (
+        "mobilenetv2_100",
+        7,
+        "Adam",
+        1e-3,
+    )
+    assert (lite.architecture, lite["log2_max_size"], lite["optimizer"]) == (
+        "efficientnet_lite0",
+        6,
+        "SGD",
+    )
+    assert (lite["lr"], lite["momentum"]) == (0.01, 0.9)
+    assert adam["batch_size"] == lite["batch_size"] == default_pipeline()["batch_size"]
+
+
+# ------------------------------------------------------------------------------- benchmark
+
+
+def test_zap_arm_runs_without_pipeline_and_recipes_with_theirs():
+    zap = bench_holdout.Run("cards", 30.0, 1, "zap").command(Path("/d"), Path("/o"))
+    recipe = bench_holdout.Run("cards", 30.0, 1, "lite0_64_sgd").command(Path("/d"), Path("/o"))
+    assert "--pipeline" not in zap and zap[zap.index("--clock") + 1] == "compute"
+    assert recipe[recipe.index("--pipeline") + 1].endswith("lite0_64_sgd.yaml")
+    assert recipe[recipe.index("-o") + 1] == "/o/cards/b30/s1/lite0_64_sgd"
+
+
+def cell(*accuracies: float) -> bench_holdout.Cell:
+    results = [{"final_accuracy": a, "final_nauc": a, "alc": a / 2} for a in accuracies]
+    return bench_holdout.Cell(results=results, pipelines=["p"])
+
+
+def test_summary_counts_cases_where_zap_beats_every_other_arm():
+    arms = ["zap", "default", "r1"]
+    cells = {
+        ("a", 30.0, "zap"): cell(0.8, 0.6),  # mean 0.7 beats both
+        ("a", 30.0, "default"): cell(0.6, 0.6),
+        ("a", 30.0, "r1"): cell(0.69, 0.69),
+        ("b", 30.0, "zap"): cell(0.5, 0.5),  # ties the default: not a win
+        ("b", 30.0, "default"): cell(0.5, 0.5),
+        ("b", 30.0, "r1"): cell(0.1, 0.1),
+        ("c", 30.0, "zap"): cell(0.9),  # a seed missing: not counted
+        ("c", 30.0, "default"): cell(0.1, 0.1),
+        ("c", 30.0, "r1"): cell(0.1, 0.1),
+    }
+    summary = bench_holdout.zap_summary(cells, arms, seeds=2)
+    assert "in 1 of 2 (set, budget) cases" in summary
+    assert bench_holdout.winners(cells, "b", 30.0) == ["default", "zap"]
+    rows = bench_holdout.table_rows(cells, arms, seeds=2)
+    first = rows[0]
+    assert (first["arm"], first["final_accuracy"], first["alc"], first["won"]) == (
+        "zap",
+        "0.7000",
+        "0.3500",
+        "*",
+    )
+    assert [r["seeds"] for r in rows if r["set"] == "c"] == ["1/2", "2/2", "2/2"]
