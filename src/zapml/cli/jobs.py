@@ -3,7 +3,7 @@ call the library, print what it returns. Nothing here decides anything the libra
 
 from __future__ import annotations
 
-import math
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +28,6 @@ def process_start_time() -> float:
     can bound the whole command, interpreter start-up and imports included. Linux reads it from
     /proc (10 ms resolution); elsewhere the time this module was imported is the best we know."""
     try:
-        import os
-
         stat = Path("/proc/self/stat").read_text()
         # Field 22 (starttime, clock ticks after boot) counted after the ")" that ends the
         # command name, which may itself contain spaces.
@@ -45,14 +43,6 @@ def process_start_time() -> float:
 
 
 _IMPORTED_AT = time.time()
-
-
-def check_budget(budget: float) -> None:
-    if not math.isfinite(budget) or budget <= 0:
-        raise PipelineError(
-            f"--budget must be a positive, finite number of seconds; got {budget}. "
-            "Example: --budget 60."
-        )
 
 
 def run_fit(
@@ -75,12 +65,10 @@ def run_fit(
     ``budget``; on the compute clock ``budget`` counts the run alone (reproducible)."""
     from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
-    from zapml.runtime import check_output_dir, fit
+    from zapml.runtime import check_output_dir, check_run_settings, fit
 
-    check_budget(budget)
+    check_run_settings(budget, seed)
     check_objective(objective)
-    if seed < 0:
-        raise PipelineError(f"--seed must be 0 or more; got {seed}.")
     check_output_dir(Path(output_dir), overwrite=overwrite)
     deadline = None
     if clock == "wall":

@@ -3,7 +3,7 @@ wall clock or by a reproducible compute clock, with artifacts that ``load_model`
 
 from zapml.runtime.artifacts import TrainedModel, load_model
 from zapml.runtime.clock import Clock, ComputeClock, WallClock
-from zapml.runtime.fit import fit
+from zapml.runtime.fit import check_run_settings, fit
 from zapml.runtime.output import check_output_dir
 from zapml.runtime.result import FitResult
 
@@ -14,6 +14,7 @@ __all__ = [
     "TrainedModel",
     "WallClock",
     "check_output_dir",
+    "check_run_settings",
     "fit",
     "load_model",
 ]

@@ -225,7 +225,8 @@ def _as_pipeline(pipeline: Pipeline | Mapping[str, Any]) -> Pipeline:
     return pipe
 
 
-def _check_inputs(train: Dataset, test: Dataset | None, budget: float, seed: int) -> None:
+def check_run_settings(budget: float, seed: int) -> None:
+    """The budget and seed of a run; callers may check them before any work (loading data)."""
     if not (isinstance(budget, int | float) and math.isfinite(budget) and budget > 0):
         raise PipelineError(
             f"The budget must be a positive, finite number of seconds (--budget 60); "
@@ -233,6 +234,10 @@ def _check_inputs(train: Dataset, test: Dataset | None, budget: float, seed: int
         )
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise PipelineError(f"The seed must be an integer >= 0 (--seed 0); got {seed!r}.")
+
+
+def _check_inputs(train: Dataset, test: Dataset | None, budget: float, seed: int) -> None:
+    check_run_settings(budget, seed)
     if len(np.unique(train.labels)) < 2:
         raise DataError(f"Dataset '{train.name}': training needs at least 2 classes with images.")
     if test is not None:
