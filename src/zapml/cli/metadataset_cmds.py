@@ -130,3 +130,46 @@ def plot_cmd(
 
     path = plot_heatmap(load_metadataset(source), out, budget=budget)
     console.print(f"wrote {path}")
+
+
+@metadataset_app.command("portfolio")
+@user_errors
+def portfolio_cmd(
+    source: Annotated[Path, typer.Argument(help="A store, ZAP folder or long table.")],
+    size: Annotated[int, typer.Option(help="At most this many pipelines.")] = 10,
+    objective: Annotated[
+        str, typer.Option(help="Which score decides: final (test NAUC at the end) or alc.")
+    ] = "final",
+    budget: Annotated[
+        float | None, typer.Option(help="Use this budget's runs (default: the smallest).")
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write each pipeline as OUT/portfolio-<objective>-<rank>-<id>.yaml."),
+    ] = None,
+) -> None:
+    """Greedy portfolio of a meta-dataset: each step adds the pipeline that most raises the mean
+    over tasks of the best (per-task normalised) score in the portfolio. The YAML files it writes
+    are candidates for a new build spec ({source: yaml, paths: [OUT]})."""
+    from rich.table import Table
+
+    from zapml.metadataset.candidates import portfolio_of
+    from zapml.metadataset.objectives import check_objective
+
+    steps = portfolio_of(source, size, check_objective(objective), budget)
+    table = Table(title=f"Greedy portfolio of {source.name} ({objective})")
+    for col in ("#", "pipeline", "architecture", "input px", "optimizer", "lr", "coverage"):
+        table.add_column(col, justify="right" if col in ("#", "lr", "coverage") else "left")
+    for rank, (step, pipe) in enumerate(steps, start=1):
+        values = pipe.to_dict()
+        table.add_row(
+            str(rank), step.pipeline_id, str(values["architecture"]),
+            str(2 ** int(values["log2_max_size"])), str(values["optimizer"]),
+            f"{float(values['lr']):.2g}", f"{step.coverage:.3f}",
+        )  # fmt: skip
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            pipe.to_yaml(out / f"portfolio-{objective}-{rank:02d}-{step.pipeline_id}.yaml")
+    console.print(table)
+    if out is not None:
+        console.print(f"wrote {len(steps)} pipeline files to {out}")

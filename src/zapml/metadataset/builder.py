@@ -19,6 +19,7 @@ from typing import Any
 
 from zapml.metadataset.candidates import (
     find_incumbent,
+    grid_candidates,
     random_candidates,
     search_job_from_options,
     sobol_candidates,
@@ -140,6 +141,9 @@ def _static_candidates(cand: CandidateSpec) -> list[Pipeline]:
         return random_candidates(int(cand.get("n")), int(cand.get("seed", 0)), archs)
     if cand.source == "sobol":
         return sobol_candidates(int(cand.get("n")), int(cand.get("seed", 0)), archs)
+    if cand.source == "grid":
+        base = cand.get("base")
+        return grid_candidates(cand.get("axes"), yaml_candidates([base])[0] if base else None)
     return yaml_candidates(list(cand.get("paths")))
 
 

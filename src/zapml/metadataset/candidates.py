@@ -7,15 +7,17 @@ evaluates configurations with the same cell function the build uses, budget = cl
 
 from __future__ import annotations
 
+import itertools
 import math
 import tempfile
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from zapml.metadataset.cell import CellFn, evaluate_cell_fn
 from zapml.metadataset.tasks import TaskSpec, materialise
@@ -77,6 +79,104 @@ def yaml_candidates(paths: Sequence[str | Path]) -> list[Pipeline]:
         else:
             raise FileNotFoundError(f"Candidate pipeline path '{p}' does not exist.")
     return [Pipeline.from_yaml(f).validate() for f in files]
+
+
+def grid_candidates(
+    axes: Mapping[str, Sequence[Any]] | Sequence[tuple[str, Sequence[Any]]],
+    base: Pipeline | None = None,
+) -> list[Pipeline]:
+    """Every combination of the ``axes`` applied to ``base`` (default: the space's default
+    pipeline): how a practitioner's recipe grid (backbones x input sizes x optimiser settings) is
+    written once instead of as one YAML file per point.
+
+    An axis is a hyperparameter name with its values, or any label with mappings as values, each
+    setting several hyperparameters together (an optimiser with its own learning rate, say).
+    Combinations follow the axes' order, the last axis varying fastest.
+    """
+    from zapml.space.pipeline import default_pipeline
+
+    start = base if base is not None else default_pipeline()
+    named = list(axes.items()) if isinstance(axes, Mapping) else list(axes)
+    if not named or any(len(values) == 0 for _, values in named):
+        raise ValueError("A grid needs at least one axis, each with at least one value.")
+    settings = [[_axis_setting(name, v) for v in values] for name, values in named]
+    out: list[Pipeline] = []
+    for combo in itertools.product(*settings):
+        changes: dict[str, Any] = {}
+        for part in combo:
+            changes.update(part)
+        out.append(start.replace(**changes).validate())
+    return out
+
+
+def _axis_setting(name: str, value: Any) -> dict[str, Any]:
+    # Specs freeze mappings into sorted (key, value) pairs so they hash; accept both forms.
+    if isinstance(value, Mapping):
+        return dict(value)
+    if (
+        isinstance(value, tuple)
+        and value
+        and all(isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str) for v in value)
+    ):
+        return dict(value)
+    return {name: value}
+
+
+# ---------------------------------------------------------------------------------------------
+# greedy portfolio: the pipelines that are best somewhere
+
+
+@dataclass(frozen=True)
+class PortfolioStep:
+    """One pipeline added by ``greedy_portfolio`` and the coverage the portfolio then reaches."""
+
+    pipeline_id: str
+    coverage: float
+
+
+def greedy_portfolio(perf: pd.DataFrame, size: int) -> list[PortfolioStep]:
+    """Greedily build a portfolio: each step adds the pipeline that most raises the coverage, the
+    mean over tasks of the best normalised score any portfolio member reached on the task.
+
+    ``perf`` is tasks x pipelines (higher is better, NaN = not run). Scores are min-max
+    normalised per task over its observed cells, so every task weighs the same whatever its
+    scale; a cell that was not run counts as the task's worst (0), crediting a pipeline only
+    where it was measured. Stops early when no pipeline adds coverage; ties go to the column
+    that comes first.
+    """
+    if size < 1:
+        raise ValueError(f"A portfolio needs size >= 1; got {size}.")
+    lo, hi = perf.min(axis=1), perf.max(axis=1)
+    spread = (hi - lo).where(hi > lo)
+    # a task whose observed cells all tie tells nothing about which pipeline to keep
+    norm = perf.sub(lo, axis=0).div(spread, axis=0).fillna(0.0).to_numpy()
+    best = np.zeros(norm.shape[0])
+    steps: list[PortfolioStep] = []
+    free = list(range(norm.shape[1]))
+    while free and len(steps) < size:
+        gains = [np.maximum(best, norm[:, j]).mean() for j in free]
+        pick = int(np.argmax(gains))
+        if steps and gains[pick] <= steps[-1].coverage:
+            break
+        j = free.pop(pick)
+        best = np.maximum(best, norm[:, j])
+        steps.append(PortfolioStep(str(perf.columns[j]), float(best.mean())))
+    return steps
+
+
+def portfolio_of(
+    source: str | Path, size: int, objective: str = "final", budget: float | None = None
+) -> list[tuple[PortfolioStep, Pipeline]]:
+    """The greedy portfolio (see ``greedy_portfolio``) of an existing meta-dataset: the pipelines
+    that were best somewhere on its tasks, for one objective (and one budget when it has several:
+    default the smallest), each with the coverage reached once it joined."""
+    from zapml.metadataset.loading import load_metadataset
+
+    md = load_metadataset(source)
+    if md.budgets:
+        md = md.at_budget(budget if budget is not None else min(md.budgets))
+    md = md.for_objective(objective)
+    return [(s, md.pipelines[s.pipeline_id]) for s in greedy_portfolio(md.perf, size)]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -19,6 +19,8 @@ Format (every key but ``core_datasets`` and ``candidates`` is optional)::
       - {source: random, n: 8, seed: 0}
       - {source: sobol, n: 8, seed: 0, architectures: [mobilenetv2_100, resnet18.scratch]}
       - {source: yaml, paths: [./configs]}           # files or folders of *.yaml
+      - {source: grid, axes: {architecture: [mobilenetv2_100, efficientnet_lite0],
+                              log2_max_size: [5, 6, 7]}}  # default pipeline x every combination
       - {source: incumbents, n_trials: 30, min_budget: 10, max_budget: 90,
          facade: hyperband, eta: 3, seed: 0, tasks: all}   # SMAC3 per task -> its incumbent
     density: 1.0                   # fraction of (task, pipeline) pairs to run (stratified)
@@ -55,7 +57,7 @@ import yaml
 
 from zapml.errors import ZapError
 
-CANDIDATE_SOURCES = ("random", "sobol", "yaml", "incumbents")
+CANDIDATE_SOURCES = ("random", "sobol", "yaml", "grid", "incumbents")
 CLOCKS = ("compute", "wall")
 
 
@@ -131,8 +133,22 @@ class BuildSpec:
         """Content hash of everything that changes results (``name`` is only a label)."""
         body = self.to_dict()
         body.pop("name")
+        body["candidates"] = [_location_free(c) for c in body["candidates"]]
         blob = json.dumps(body, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _location_free(candidate: dict[str, Any]) -> dict[str, Any]:
+    """A candidate source as the hash sees it: files named by path count by their content (the
+    pipelines they hold), so a spec resumes from another checkout or machine."""
+    from zapml.metadataset.candidates import yaml_candidates
+
+    out = dict(candidate)
+    if "paths" in out:
+        out["paths"] = [p.id for p in yaml_candidates(out["paths"])]
+    if "base" in out:
+        out["base"] = yaml_candidates([out["base"]])[0].id
+    return out
 
 
 def builtin_domain(source: str) -> str | None:
@@ -183,6 +199,22 @@ def _core(raw: Any, base: Path) -> CoreSpec:
     return CoreSpec(name=name, source=source, domain=str(domain or "unknown"))
 
 
+def _grid_axes(axes: Any) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """A grid's axes, frozen: mappings become sorted (key, value) pairs so the spec hashes."""
+    if not isinstance(axes, Mapping) or not axes:
+        raise SpecError(
+            "A 'grid' candidate source needs 'axes': a mapping of hyperparameter -> list of "
+            "values (or label -> list of mappings), e.g. {log2_max_size: [5, 6, 7]}."
+        )
+    out = []
+    for name, values in axes.items():
+        if not isinstance(values, list) or not values:
+            raise SpecError(f"Grid axis '{name}' needs a non-empty list of values; got {values!r}.")
+        frozen = [tuple(sorted(v.items())) if isinstance(v, Mapping) else v for v in values]
+        out.append((str(name), tuple(frozen)))
+    return tuple(out)
+
+
 def _candidate(raw: Any, base: Path) -> CandidateSpec:
     if not isinstance(raw, Mapping) or raw.get("source") not in CANDIDATE_SOURCES:
         raise SpecError(
@@ -202,6 +234,10 @@ def _candidate(raw: Any, base: Path) -> CandidateSpec:
         if not paths:
             raise SpecError("A 'yaml' candidate source needs 'paths': YAML files or folders.")
         opts["paths"] = [str((base / p).resolve()) for p in paths]
+    if raw["source"] == "grid":
+        opts["axes"] = _grid_axes(opts.get("axes"))
+        if "base" in opts:
+            opts["base"] = str((base / str(opts["base"])).resolve())
     if "architectures" in opts:
         opts["architectures"] = list(opts["architectures"])
     frozen = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in opts.items()))

@@ -151,3 +151,38 @@ def test_several_budgets_parse_sorted_with_a_density_each():
 def test_bad_budgets_name_the_key_and_the_fix(extra, words):
     with pytest.raises(SpecError, match=words):
         parse_spec({**BASE, **extra})
+
+
+def test_yaml_candidates_hash_by_content_not_location(tmp_path):
+    from zapml.space import default_pipeline
+
+    specs = []
+    for where in ("here", "there"):
+        folder = tmp_path / where / "cfg"
+        folder.mkdir(parents=True)
+        default_pipeline().to_yaml(folder / "a.yaml")
+        spec_file = tmp_path / where / "s.yaml"
+        spec_file.write_text(
+            "core_datasets: [digits]\ncandidates: [{source: yaml, paths: [cfg]}]\n"
+        )
+        specs.append(load_spec(spec_file))
+    assert specs[0].hash == specs[1].hash
+    default_pipeline().replace(lr=0.1).to_yaml(tmp_path / "there" / "cfg" / "a.yaml")
+    assert load_spec(tmp_path / "there" / "s.yaml").hash != specs[0].hash
+
+
+def test_grid_source_parses_into_hashable_axes():
+    spec = parse_spec(
+        {
+            "core_datasets": ["digits"],
+            "candidates": [
+                {"source": "grid", "axes": {"log2_max_size": [5, 6],
+                                            "opt": [{"optimizer": "Adam", "lr": 0.001}]}}
+            ],
+        }
+    )  # fmt: skip
+    axes = spec.candidates[0].get("axes")
+    assert axes == (("log2_max_size", (5, 6)), ("opt", ((("lr", 0.001), ("optimizer", "Adam")),)))
+    assert len(spec.hash) == 16 and hash(spec.candidates[0])
+    with pytest.raises(SpecError, match="axes"):
+        parse_spec({"core_datasets": ["digits"], "candidates": [{"source": "grid"}]})
