@@ -14,7 +14,12 @@ from rich.table import Table
 
 from zapml.errors import PipelineError
 from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, check_objective, describe
-from zapml.selectors.choice import choose_pipeline, resolve_selector_dir, selector_budget
+from zapml.selectors.choice import (
+    PipelineChoice,
+    choose_pipeline,
+    resolve_selector_dir,
+    selector_budget,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,10 +98,7 @@ def run_fit(
         f"{split.train.num_classes} classes; {choice.pipeline.architecture} ({choice.origin}); "
         f"budget {budget:g} s ({clock} clock)"
     )
-    for note in choice.budget_notes:
-        console.print(f"[dim]{note}[/]")
-    for warning in choice.warnings:
-        console.print(f"[yellow]warning (selector):[/] {warning}")
+    _print_choice_notes(console, choice)
     result = fit(
         choice.pipeline,
         split.train,
@@ -111,6 +113,13 @@ def run_fit(
     )
     _print_fit_summary(console, result, output_dir)
     return result
+
+
+def _print_choice_notes(console: Console, choice: PipelineChoice) -> None:
+    for note in choice.budget_notes:
+        console.print(f"[dim]{note}[/]")
+    for warning in choice.warnings:
+        console.print(f"[yellow]warning (selector):[/] {warning}")
 
 
 def _print_fit_summary(console: Console, result: FitResult, output_dir: Path) -> None:
