@@ -24,6 +24,7 @@ from zapml.selectors.choice import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from zapml.data import DataSplit
     from zapml.runtime import FitResult
     from zapml.selectors import Recommendation
 
@@ -71,7 +72,6 @@ def run_fit(
     ``budget``; on the compute clock ``budget`` counts the run alone (reproducible). A
     budget-aware selector is given the budget in compute seconds (a wall budget converted by
     this machine's calibration, measured again with ``recalibrate``)."""
-    from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
     from zapml.runtime import check_output_dir, check_run_settings, fit
 
@@ -81,13 +81,8 @@ def run_fit(
     deadline = None
     if clock == "wall":
         deadline = (started_at if started_at is not None else process_start_time()) + budget
-    split = load_data(data)
-    if split.test is None:
-        split = split.stratified_test_split(test_fraction=0.2, seed=seed)
-        console.print("[dim]no test split in the data: holding out a stratified 20% as test[/]")
+    split = _load_split(data, seed, console)
     assert split.test is not None
-    for warning in split.train.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
     mf = compute_metafeatures(split.train)
     choice = choose_pipeline(
         pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
@@ -113,6 +108,19 @@ def run_fit(
     )
     _print_fit_summary(console, result, output_dir)
     return result
+
+
+def _load_split(data: str, seed: int, console: Console) -> DataSplit:
+    """DATA with a test split (a stratified 20% when it has none), its warnings printed."""
+    from zapml.data import load_data
+
+    split = load_data(data)
+    if split.test is None:
+        split = split.stratified_test_split(test_fraction=0.2, seed=seed)
+        console.print("[dim]no test split in the data: holding out a stratified 20% as test[/]")
+    for warning in split.train.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    return split
 
 
 def _print_choice_notes(console: Console, choice: PipelineChoice) -> None:
