@@ -6,7 +6,6 @@ Every command is a few lines over the public API; heavy imports happen inside th
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +15,13 @@ from zapml.cli._errors import user_errors
 from zapml.cli.console import console
 from zapml.cli.metadataset_cmds import metadataset_app
 from zapml.cli.selector_cmds import (
+    ClockName,
+    ClockOption,
     ObjectiveOption,
+    RecalibrateOption,
     SelectorOption,
     benchmark_command,
+    calibrate_command,
     recommend_command,
     selector_app,
 )
@@ -38,11 +41,6 @@ app.add_typer(zoo_app, name="zoo", no_args_is_help=True)
 app.add_typer(data_app, name="data", no_args_is_help=True)
 app.add_typer(metadataset_app, name="metadataset", no_args_is_help=True)
 app.add_typer(selector_app, name="selector", no_args_is_help=True)
-
-
-class ClockName(StrEnum):
-    wall = "wall"
-    compute = "compute"
 
 
 DataArg = Annotated[
@@ -70,12 +68,8 @@ def fit(
     ] = None,
     selector: SelectorOption = None,
     objective: ObjectiveOption = DEFAULT_OBJECTIVE,
-    clock: Annotated[
-        ClockName,
-        typer.Option(
-            help="wall: real seconds (AutoDL). compute: counted work, reproducible across machines."
-        ),
-    ] = ClockName.wall,
+    clock: ClockOption = ClockName.wall,
+    recalibrate: RecalibrateOption = False,
     seed: Annotated[int, typer.Option(help="Random seed (0 or more).")] = 0,
     overwrite: Annotated[
         bool,
@@ -86,7 +80,8 @@ def fit(
     """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve.
 
     On the wall clock the budget bounds the whole command (start-up, loading, training, saving);
-    on the compute clock it counts the training run alone, so runs are reproducible."""
+    on the compute clock it counts the training run alone, so runs are reproducible. A
+    budget-aware selector is told the budget in compute seconds (`zap calibrate`)."""
     from zapml.cli.jobs import run_fit
 
     result = run_fit(
@@ -100,6 +95,7 @@ def fit(
         seed=seed,
         overwrite=overwrite,
         progress=progress,
+        recalibrate=recalibrate,
         console=console,
     )
     if result.status != "ok":
@@ -150,6 +146,7 @@ def data_inspect(data: DataArg) -> None:
 
 app.command("recommend")(recommend_command)
 app.command("benchmark")(benchmark_command)
+app.command("calibrate")(calibrate_command)
 
 
 def main() -> None:

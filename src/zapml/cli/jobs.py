@@ -14,11 +14,17 @@ from rich.table import Table
 
 from zapml.errors import PipelineError
 from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, check_objective, describe
-from zapml.selectors.choice import choose_pipeline, resolve_selector_dir
+from zapml.selectors.choice import (
+    PipelineChoice,
+    choose_pipeline,
+    resolve_selector_dir,
+    selector_budget,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from zapml.data import DataSplit
     from zapml.runtime import FitResult
     from zapml.selectors import Recommendation
 
@@ -58,12 +64,14 @@ def run_fit(
     overwrite: bool = False,
     progress: bool = True,
     started_at: float | None = None,
+    recalibrate: bool = False,
     console: Console,
 ) -> FitResult:
     """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary. On the wall clock
     everything from ``started_at`` (default: this process's start) to the return fits in
-    ``budget``; on the compute clock ``budget`` counts the run alone (reproducible)."""
-    from zapml.data import load_data
+    ``budget``; on the compute clock ``budget`` counts the run alone (reproducible). A
+    budget-aware selector is given the budget in compute seconds (a wall budget converted by
+    this machine's calibration, measured again with ``recalibrate``)."""
     from zapml.metafeatures import compute_metafeatures
     from zapml.runtime import check_output_dir, check_run_settings, fit
 
@@ -73,22 +81,19 @@ def run_fit(
     deadline = None
     if clock == "wall":
         deadline = (started_at if started_at is not None else process_start_time()) + budget
-    split = load_data(data)
-    if split.test is None:
-        split = split.stratified_test_split(test_fraction=0.2, seed=seed)
-        console.print("[dim]no test split in the data: holding out a stratified 20% as test[/]")
+    split = _load_split(data, seed, console)
     assert split.test is not None
-    for warning in split.train.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
     mf = compute_metafeatures(split.train)
-    choice = choose_pipeline(pipeline_path, selector, mf, objective=objective)
+    choice = choose_pipeline(
+        pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
+        recalibrate=recalibrate,
+    )  # fmt: skip
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
         f"{split.train.num_classes} classes; {choice.pipeline.architecture} ({choice.origin}); "
         f"budget {budget:g} s ({clock} clock)"
     )
-    for warning in choice.warnings:
-        console.print(f"[yellow]warning (selector):[/] {warning}")
+    _print_choice_notes(console, choice)
     result = fit(
         choice.pipeline,
         split.train,
@@ -103,6 +108,26 @@ def run_fit(
     )
     _print_fit_summary(console, result, output_dir)
     return result
+
+
+def _load_split(data: str, seed: int, console: Console) -> DataSplit:
+    """DATA with a test split (a stratified 20% when it has none), its warnings printed."""
+    from zapml.data import load_data
+
+    split = load_data(data)
+    if split.test is None:
+        split = split.stratified_test_split(test_fraction=0.2, seed=seed)
+        console.print("[dim]no test split in the data: holding out a stratified 20% as test[/]")
+    for warning in split.train.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    return split
+
+
+def _print_choice_notes(console: Console, choice: PipelineChoice) -> None:
+    for note in choice.budget_notes:
+        console.print(f"[dim]{note}[/]")
+    for warning in choice.warnings:
+        console.print(f"[yellow]warning (selector):[/] {warning}")
 
 
 def _print_fit_summary(console: Console, result: FitResult, output_dir: Path) -> None:
@@ -197,8 +222,11 @@ def train_selector_cli(
     method: str,
     seed: int,
     objective: str = DEFAULT_OBJECTIVE,
+    budget: float | None = None,
     console: Console,
 ) -> None:
+    """Train and save a selector; on a meta-dataset of several budgets it is budget-aware
+    (the budget is an input) unless ``budget`` restricts it to one."""
     import inspect
 
     from zapml.metadataset import load_metadataset
@@ -212,10 +240,13 @@ def train_selector_cli(
         )
     check_objective(objective)
     mds = load_metadataset(metadataset).for_objective(objective)
+    if budget is not None:
+        mds = mds.at_budget(budget)
     console.print(
         f"training {method} for the objective {describe(objective)} on {len(mds.tasks)} tasks "
         f"x {len(mds.pipelines)} pipelines ({mds.density:.0%} of cells filled)"
     )
+    console.print(_budget_line(mds.budgets, restricted=budget is not None))
     takes_seed = "seed" in inspect.signature(SELECTORS[method].__init__).parameters
     params: dict[str, Any] = {"seed": seed} if takes_seed else {}
     train_selector(mds, method, out_dir=output, objective=objective, **params)
@@ -225,6 +256,21 @@ def train_selector_cli(
     )
 
 
+def _budget_line(budgets: tuple[float, ...], restricted: bool) -> str:
+    """How the selector about to be trained treats the budget (it follows ``Selector.fit``)."""
+    listed = ", ".join(f"{b:g}" for b in budgets)
+    if len(budgets) >= 2:
+        return (
+            f"budget-aware: one training row per (task, budget) at budgets {listed} compute-s; "
+            "the budget is an input of the selector (--budget B trains on one budget only)"
+        )
+    if restricted:
+        return f"budget {listed} compute-s only (--budget): the selector ignores the budget"
+    if budgets:
+        return f"one budget ({listed} compute-s) in the meta-dataset: the selector ignores it"
+    return "no budgets recorded in the meta-dataset: the selector ignores the budget"
+
+
 def run_recommend(
     data: str,
     *,
@@ -232,8 +278,13 @@ def run_recommend(
     top: int,
     save: Path | None,
     objective: str = DEFAULT_OBJECTIVE,
+    budget: float | None = None,
+    clock: str = "wall",
+    recalibrate: bool = False,
     console: Console,
 ) -> Recommendation:
+    """Rank pipelines for DATA at ``budget`` seconds of ``clock`` (given in compute seconds to
+    a budget-aware selector, see ``selector_budget``) and print them with the reasons."""
     from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
     from zapml.selectors import load_selector, recommend
@@ -250,12 +301,15 @@ def run_recommend(
         raise PipelineError(f"--top must be 1 or more; got {top}.")
     sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
     metafeatures = compute_metafeatures(load_data(data).train)
-    advice = recommend(sel, metafeatures, top=top)
+    given = selector_budget(sel, budget, clock, recalibrate)
+    advice = recommend(sel, metafeatures, top=top, budget=given.compute_seconds)
     features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
     console.print(
         f"[bold]{data}[/]: {features}  ->  {advice.selector} selector, optimising "
         f"{describe(advice.objective)}"
     )
+    for note in given.notes:
+        console.print(f"[dim]{note}[/]")
     console.print(_recommend_table(advice, top))
     _print_reasons(console, advice)
     if save is not None:
@@ -292,8 +346,22 @@ def _print_reasons(console: Console, advice: Recommendation) -> None:
         )
     if advice.strongest_features:
         console.print(f"strongest features: {list(advice.strongest_features)}")
+    if advice.budget_note:
+        console.print(f"budget: {advice.budget_note}")
     for warning in advice.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
+
+
+def run_calibrate(*, recalibrate: bool, threads: int | None, console: Console) -> None:
+    """Show (measuring when needed) this machine's wall -> compute calibration."""
+    from zapml.runtime.calibration import cache_path, calibrate
+
+    if threads is not None and threads < 1:
+        raise PipelineError(f"--threads must be 1 or more; got {threads}.")
+    found = calibrate(threads=threads, recalibrate=recalibrate)
+    console.print(found.describe(60.0))
+    details = ", ".join(f"{k}={v}" for k, v in found.key.items())
+    console.print(f"[dim]machine: {details}\ncache: {cache_path(found.key)}[/]")
 
 
 def run_benchmark_cli(
@@ -305,7 +373,12 @@ def run_benchmark_cli(
     objective: str = DEFAULT_OBJECTIVE,
     console: Console,
 ) -> None:
-    from zapml.evaluation import default_selectors, rich_table, run_benchmark
+    from zapml.evaluation import (
+        default_selectors,
+        rich_table,
+        run_benchmark,
+        summarize_by_budget,
+    )
     from zapml.metadataset import load_metadataset
 
     if seeds < 1:
@@ -322,8 +395,13 @@ def run_benchmark_cli(
             )
         lineup = {m: lineup[m] for m in wanted}
     console.print(f"objective: {describe(objective)}")
-    summary, _ = run_benchmark(
+    console.print(_budget_line(mds.budgets, restricted=False))
+    summary, records = run_benchmark(
         mds, lineup, seeds=range(seeds), out_dir=output, progress=lambda m: console.print(m)
     )
-    console.print(rich_table(summary, objective=objective))
+    by_budget = summarize_by_budget(records)
+    title = "all budgets together" if len(by_budget) >= 2 else None
+    console.print(rich_table(summary, title=title, objective=objective))
+    for budget, table in by_budget.items() if len(by_budget) >= 2 else ():
+        console.print(rich_table(table, title=f"budget {budget:g} compute-s", objective=objective))
     console.print(f"report: {output.resolve()}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +36,27 @@ ObjectiveOption = Annotated[
 ]
 
 
+class ClockName(StrEnum):
+    wall = "wall"
+    compute = "compute"
+
+
+ClockOption = Annotated[
+    ClockName,
+    typer.Option(
+        help="wall: real seconds (AutoDL). compute: counted work, reproducible across machines."
+    ),
+]
+RecalibrateOption = Annotated[
+    bool,
+    typer.Option(
+        "--recalibrate",
+        help="Measure this machine's wall -> compute-seconds ratio again (it is cached per "
+        "machine; a budget-aware selector takes the budget in compute seconds).",
+    ),
+]
+
+
 @selector_app.command("list")
 @user_errors
 def list_cmd() -> None:
@@ -58,14 +80,24 @@ def train_cmd(
     method: Annotated[str, typer.Option(help="Selector method (zap selector list).")] = "zap_hpo",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     objective: ObjectiveOption = DEFAULT_OBJECTIVE,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            help="Train on this budget's runs only (compute seconds). Default: every budget, "
+            "with the budget as an input of the selector."
+        ),
+    ] = None,
 ) -> None:
     """Fit a selector for an objective on a meta-dataset and save it (JSON + safetensors, no
-    pickle). A ZAP folder holds ALC only: train on it with --objective alc."""
+    pickle). On a meta-dataset of several budgets the selector is budget-aware: it learns from
+    every (task, budget) pair and ranks for the budget of the run. A ZAP folder holds ALC only:
+    train on it with --objective alc."""
     from zapml.cli.jobs import train_selector_cli
 
     train_selector_cli(
-        metadataset, output, method=method, seed=seed, objective=objective, console=console
-    )
+        metadataset, output, method=method, seed=seed, objective=objective, budget=budget,
+        console=console,
+    )  # fmt: skip
 
 
 def recommend_cmd(
@@ -76,12 +108,20 @@ def recommend_cmd(
         Path | None, typer.Option(help="Write the best pipeline to this YAML (for zap fit).")
     ] = None,
     objective: ObjectiveOption = DEFAULT_OBJECTIVE,
+    budget: Annotated[
+        float, typer.Option(help="The run's budget in seconds of --clock (as for `zap fit`).")
+    ] = 60.0,
+    clock: ClockOption = ClockName.wall,
+    recalibrate: RecalibrateOption = False,
 ) -> None:
     """Rank pipelines for DATA without any trial run, with reasons and warnings, by a selector
-    trained for the objective."""
+    trained for the objective, for the run's budget."""
     from zapml.cli.jobs import run_recommend
 
-    run_recommend(data, selector=selector, top=top, save=save, objective=objective, console=console)
+    run_recommend(
+        data, selector=selector, top=top, save=save, objective=objective, budget=budget,
+        clock=clock.value, recalibrate=recalibrate, console=console,
+    )  # fmt: skip
 
 
 def benchmark_cmd(
@@ -104,5 +144,20 @@ def benchmark_cmd(
     )
 
 
+def calibrate_cmd(
+    recalibrate: RecalibrateOption = False,
+    threads: Annotated[
+        int | None,
+        typer.Option(help="Torch threads to measure with (default: what `zap fit` would use)."),
+    ] = None,
+) -> None:
+    """Show this machine's wall -> compute-seconds ratio (measured once in a few seconds, then
+    cached): how `zap fit/recommend --budget` on the wall clock is told to a selector."""
+    from zapml.cli.jobs import run_calibrate
+
+    run_calibrate(recalibrate=recalibrate, threads=threads, console=console)
+
+
+calibrate_command = user_errors(calibrate_cmd)
 recommend_command = user_errors(recommend_cmd)
 benchmark_command = user_errors(benchmark_cmd)

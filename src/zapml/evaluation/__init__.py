@@ -21,6 +21,7 @@ from zapml.evaluation.metrics import (
     normalized_regret,
     per_task_regret,
     summarize,
+    summarize_by_budget,
 )
 from zapml.evaluation.report import box_plot, rich_table, save_report, to_markdown
 from zapml.metadataset.metadataset import MetaDataset
@@ -58,5 +59,6 @@ __all__ = [
     "run_benchmark",
     "save_report",
     "summarize",
+    "summarize_by_budget",
     "to_markdown",
 ]

@@ -7,6 +7,12 @@ objective: ALC, or the final test NAUC for ``md.for_objective("final")``; the ``
 hold it and the ``objective`` column names it). Only pipelines actually
 run on the held-out task can be scored, so the choice is the best-ranked *observed* one (on a
 dense matrix: simply the best-ranked one). Repeated over seeds for selectors that take a seed.
+
+Budgets: a meta-dataset of several budgets is replayed on its (task, budget) rows
+(``MetaDataset.stack_budgets``), so each selector is trained budget-aware and every record has its
+``budget``; a held-out core dataset leaves training with all its budgets (the rows keep their core
+dataset). Every record also holds the budget-blind single best's value (``single_best_alc``) and
+the per-budget single best's (``single_best_per_budget_alc``), the two baselines to beat.
 """
 
 from __future__ import annotations
@@ -19,9 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zapml.metadataset.metadataset import MetaDataset
-from zapml.selectors.base import Selector
-from zapml.selectors.baselines import SingleBestSelector
+from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
+from zapml.selectors.base import Selector, training_view
+from zapml.selectors.baselines import SingleBestPerBudgetSelector, SingleBestSelector
 from zapml.selectors.registry import get_selector
 
 SelectorFactory = Callable[[int], Selector]
@@ -50,6 +56,7 @@ def default_selectors(budget: str = "fast") -> dict[str, SelectorFactory]:
     return {
         "random": factory("random"),
         "single_best": factory("single_best"),
+        "single_best_per_budget": factory("single_best_per_budget"),
         "knn": factory("knn"),
         "guided_lr": factory("guided_lr"),
         "guided_fm": factory("guided_fm"),
@@ -70,21 +77,42 @@ def _fit(make: SelectorFactory, train: MetaDataset, seed: int) -> tuple[Selector
     return selector, time.perf_counter() - start
 
 
+def _baselines(train: MetaDataset, x: pd.DataFrame, perf: np.ndarray) -> dict[str, np.ndarray]:
+    """Each held-out row's value under the budget-blind and the per-budget single best."""
+    rows = np.arange(len(perf))
+    return {
+        f"{name}_alc": perf[rows, _chosen(cls().fit(train).rank(x), perf)]
+        for name, cls in (
+            ("single_best", SingleBestSelector),
+            ("single_best_per_budget", SingleBestPerBudgetSelector),
+        )
+    }
+
+
+def _row_budgets(md: MetaDataset, test: MetaDataset) -> np.ndarray:
+    """Each held-out row's budget: its budget column when stacked, else the one budget (NaN
+    when unknown)."""
+    if BUDGET_FEATURE in test.tasks.columns:
+        return test.tasks[BUDGET_FEATURE].to_numpy(dtype=np.float64)
+    return np.full(len(test.tasks), md.budgets[0] if md.budgets else np.nan)
+
+
 def evaluate_fold(
     md: MetaDataset,
     core: str,
     selectors: Mapping[str, SelectorFactory],
     seeds: Sequence[int],
 ) -> list[dict[str, Any]]:
+    """Records of every selector and seed on core dataset ``core`` held out of ``md`` (pass the
+    ``training_view`` of a multi-budget meta-dataset, as ``leave_one_core_out`` does)."""
     train, test = md.without_core_dataset(core), md.only_core_dataset(core)
     perf = test.perf.to_numpy(dtype=np.float64)
     observed = ~np.isnan(perf)
     oracle = np.nanmax(perf, axis=1)
     rand = np.nanmean(perf, axis=1)
-    names = train.metafeature_names()
-    x = test.metafeatures(names)
-    sb = SingleBestSelector().fit(train)
-    sb_alc = perf[np.arange(len(perf)), _chosen(sb.rank(x), perf)]
+    x = test.metafeatures(train.metafeature_names())
+    baselines = _baselines(train, x, perf)
+    budgets = _row_budgets(md, test)
     records: list[dict[str, Any]] = []
     for sel_name, make in selectors.items():
         takes_seed = "seed" in make(seeds[0]).get_params()
@@ -101,11 +129,12 @@ def evaluate_fold(
                         "seed": int(seed),
                         "held_out": core,
                         "task_id": task,
+                        "budget": float(budgets[i]),
                         "chosen_pipeline": train.pipeline_ids[choice[i]],
                         "chosen_alc": float(perf[i, choice[i]]),
                         "oracle_alc": float(oracle[i]),
                         "random_alc": float(rand[i]),
-                        "single_best_alc": float(sb_alc[i]),
+                        **{k: float(v[i]) for k, v in baselines.items()},
                         "n_observed": int(observed[i].sum()),
                         "fit_seconds": float(seconds),
                     }
@@ -121,7 +150,9 @@ def leave_one_core_out(
     include_oracle: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Per (selector, seed, held-out task) records; ``summarize`` turns them into the table."""
+    """Per (selector, seed, held-out task) records (per (task, budget) row on a multi-budget
+    meta-dataset); ``summarize`` / ``summarize_by_budget`` turn them into tables."""
+    md = training_view(md)
     lineup = dict(selectors) if selectors is not None else default_selectors()
     seed_list = [int(s) for s in seeds]
     if not seed_list:

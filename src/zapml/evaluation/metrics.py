@@ -38,32 +38,50 @@ def average_ranks(chosen: pd.DataFrame) -> pd.Series:
     return ranks.mean(axis=0)
 
 
+#: gap-closed columns of ``summarize``: column -> the records' baseline column it closes the gap
+#: from (the budget-blind single best, and the per-budget one where the records hold it)
+GAP_BASELINES = {
+    "gap_closed": "single_best_alc",
+    "gap_closed_budget_sb": "single_best_per_budget_alc",
+}
+
+
+def _summary_row(name: str, grp: pd.DataFrame) -> dict[str, object]:
+    chosen, oracle = grp["chosen_alc"].to_numpy(), grp["oracle_alc"].to_numpy()
+    row: dict[str, object] = {
+        "selector": name,
+        "mean_alc": float(grp["chosen_alc"].mean()),
+        "normalized_regret": normalized_regret(chosen, oracle, grp["random_alc"].to_numpy()),
+    }
+    for column, baseline in GAP_BASELINES.items():
+        if baseline in grp:
+            row[column] = gap_closed(chosen, grp[baseline].to_numpy(), oracle)
+    row["n_cases"] = len(grp)
+    row["fit_seconds"] = float(grp["fit_seconds"].mean()) if "fit_seconds" in grp else 0.0
+    return row
+
+
 def summarize(records: pd.DataFrame, rank_exclude: tuple[str, ...] = ("oracle",)) -> pd.DataFrame:
-    """One row per selector: mean chosen ALC, normalised regret, gap closed over single best,
-    average rank (among the selectors except ``rank_exclude``), number of cases."""
-    rows = []
-    for name, grp in records.groupby("selector", sort=False):
-        rows.append(
-            {
-                "selector": name,
-                "mean_alc": float(grp["chosen_alc"].mean()),
-                "normalized_regret": normalized_regret(
-                    grp["chosen_alc"].to_numpy(),
-                    grp["oracle_alc"].to_numpy(),
-                    grp["random_alc"].to_numpy(),
-                ),
-                "gap_closed": gap_closed(
-                    grp["chosen_alc"].to_numpy(),
-                    grp["single_best_alc"].to_numpy(),
-                    grp["oracle_alc"].to_numpy(),
-                ),
-                "n_cases": len(grp),
-                "fit_seconds": float(grp["fit_seconds"].mean()) if "fit_seconds" in grp else 0.0,
-            }
-        )
+    """One row per selector: mean chosen ALC, normalised regret, gap closed over the single best
+    (and over the per-budget single best where the records hold it), average rank (among the
+    selectors except ``rank_exclude``), number of cases."""
+    rows = [_summary_row(str(name), grp) for name, grp in records.groupby("selector", sort=False)]
     table = pd.DataFrame(rows).set_index("selector")
     wide = records[~records["selector"].isin(rank_exclude)].pivot_table(
         index=["task_id", "seed"], columns="selector", values="chosen_alc"
     )
     table["avg_rank"] = average_ranks(wide).reindex(table.index)
     return table.sort_values(["avg_rank", "normalized_regret"], na_position="last")
+
+
+def summarize_by_budget(
+    records: pd.DataFrame, rank_exclude: tuple[str, ...] = ("oracle",)
+) -> dict[float, pd.DataFrame]:
+    """``summarize`` of each budget's records, by ascending budget (records without a
+    ``budget`` column, or with none known, give {})."""
+    if "budget" not in records:
+        return {}
+    return {
+        float(b): summarize(grp, rank_exclude)
+        for b, grp in records.dropna(subset=["budget"]).groupby("budget", sort=True)
+    }

@@ -8,13 +8,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zapml.evaluation.metrics import per_task_regret
+from zapml.evaluation.metrics import per_task_regret, summarize_by_budget
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE, describe
 
 COLUMNS = {
     "mean_alc": ("mean ALC", "{:.4f}"),
     "normalized_regret": ("norm. regret", "{:.3f}"),
     "gap_closed": ("gap closed vs SB", "{:.3f}"),
+    "gap_closed_budget_sb": ("gap closed vs SB per budget", "{:.3f}"),
     "avg_rank": ("avg rank", "{:.2f}"),
     "fit_seconds": ("fit s", "{:.1f}"),
     "n_cases": ("cases", "{:d}"),
@@ -50,14 +51,28 @@ def rich_table(
     return table
 
 
-def to_markdown(summary: pd.DataFrame, objective: str = LEGACY_OBJECTIVE) -> str:
-    """The table, under a line naming the objective the selectors were trained and scored by."""
+def _markdown_table(summary: pd.DataFrame, objective: str) -> list[str]:
     head = "| selector | " + " | ".join(_headers(objective)) + " |"
-    sep = "|---|" + "---:|" * len(COLUMNS)
-    lines = [f"Objective: {describe(objective)}", "", head, sep]
+    lines = [head, "|---|" + "---:|" * len(COLUMNS)]
     for name, row in summary.iterrows():
         cells = [_cell(row.get(k), f) for k, (_, f) in COLUMNS.items()]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def to_markdown(
+    summary: pd.DataFrame,
+    objective: str = LEGACY_OBJECTIVE,
+    by_budget: dict[float, pd.DataFrame] | None = None,
+) -> str:
+    """The table, under a line naming the objective the selectors were trained and scored by;
+    with ``by_budget`` (``summarize_by_budget``) of two or more budgets, one table per budget
+    follows the one over all budgets."""
+    lines = [f"Objective: {describe(objective)}", "", *_markdown_table(summary, objective)]
+    if by_budget and len(by_budget) >= 2:
+        lines[2:2] = ["All budgets:", ""]
+        for budget, table in by_budget.items():
+            lines += ["", f"Budget {budget:g} compute-s:", "", *_markdown_table(table, objective)]
     return "\n".join(lines) + "\n"
 
 
@@ -102,7 +117,12 @@ def save_report(
     }
     records.to_csv(paths["records"], index=False)
     summary.to_csv(paths["summary"])
-    paths["markdown"].write_text(to_markdown(summary, objective))
+    by_budget = summarize_by_budget(records)
+    if len(by_budget) >= 2:
+        paths["by_budget"] = out / "summary_by_budget.csv"
+        long = pd.concat(by_budget, names=["budget"]).reset_index()
+        long.to_csv(paths["by_budget"], index=False)
+    paths["markdown"].write_text(to_markdown(summary, objective, by_budget))
     if png:
         paths["png"] = box_plot(records, out / "regret_boxplot.png", order=list(summary.index))
     return paths

@@ -32,6 +32,9 @@ CurveMap = dict[tuple[str, str], list[tuple[float, float]]]
 
 #: Meta-features ZAP's selectors use, in this order.
 ZAP_METAFEATURES: tuple[str, ...] = ("num_channels", "num_classes", "num_train", "resolution_0")
+#: The meta-feature ``stack_budgets`` adds: a row's budget in compute seconds. A selector trained
+#: on it learns f(task features, budget) and needs it at ranking time.
+BUDGET_FEATURE = "budget"
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,52 @@ class MetaDataset:
             f"The meta-dataset has no runs at budget {float(budget):g}; its budgets: {have}. "
             "Pass one of them."
         )
+
+    def stack_budgets(self) -> MetaDataset:
+        """One row per (task, budget) pair with a run: the task's meta-features plus
+        ``BUDGET_FEATURE`` (the budget, in compute seconds), its core dataset kept (so grouping by
+        core dataset holds every budget of a core dataset together), that budget's matrix row
+        for every objective, and that budget's curves. Row ids are ``budget_row_id(task, b)``.
+        Whatever learns from it learns f(task features, budget); its ``budgets`` are () because
+        the budget is now a feature, not a dimension."""
+        if BUDGET_FEATURE in self.tasks.columns:
+            raise ValueError(
+                f"MetaDataset.stack_budgets: the tasks already have a {BUDGET_FEATURE!r} column "
+                "(already stacked?); stack a meta-dataset that has budgets instead."
+            )
+        if not self.budgets:
+            raise ArtifactError(
+                "This meta-dataset does not record its budgets (a ZAP folder?), so it cannot be "
+                "stacked by budget; train on it as it is."
+            )
+        rows = [
+            (task, b)
+            for b, frame in self.budget_perf.items()
+            for task, ran in frame.notna().any(axis=1).items()
+            if ran
+        ]
+        ids = [budget_row_id(str(t), b) for t, b in rows]
+        tasks = self.tasks.loc[[t for t, _ in rows]].set_axis(ids)
+        tasks[BUDGET_FEATURE] = [b for _, b in rows]
+
+        def stacked(m: Matrices) -> Matrices:
+            values = [m.budget_perf[b].loc[t].to_numpy(dtype=float) for t, b in rows]
+            return Matrices(pd.DataFrame(values, index=ids, columns=self.pipeline_ids))
+
+        curves: CurveMap = {
+            (budget_row_id(str(t), b), p): curve
+            for b, by_cell in self.budget_curves.items()
+            for (t, p), curve in by_cell.items()
+        }
+        keep = set(ids)
+        return MetaDataset(
+            tasks=tasks, pipelines=dict(self.pipelines),
+            perf=stacked(Matrices(self.perf, self.budget_perf)).perf,
+            curves={k: v for k, v in curves.items() if k[0] in keep},
+            incumbent_of=dict(self.incumbent_of), domains=dict(self.domains),
+            objective=self.objective,
+            other_objectives={k: stacked(m) for k, m in self.other_objectives.items()},
+        )  # fmt: skip
 
     @classmethod
     def from_budgets(
@@ -319,6 +368,11 @@ class MetaDataset:
             return None
         values = self.for_objective("alc").perf.to_numpy()
         return float(np.nanmean(values)) if np.isfinite(values).any() else None
+
+
+def budget_row_id(task_id: str, budget: float) -> str:
+    """The row id of task ``task_id`` at ``budget`` in ``stack_budgets``."""
+    return f"{task_id}@{budget:g}"
 
 
 def row_budgets(runs: pd.DataFrame) -> pd.Series | None:

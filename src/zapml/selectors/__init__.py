@@ -9,7 +9,7 @@ from zapml.selectors.base import NotFittedError, Selector
 from zapml.selectors.explain import explain, nearest_training_tasks, out_of_range_warnings
 from zapml.selectors.recommendation import NearbyTask, RankedPipeline, Recommendation
 from zapml.selectors.registry import SELECTORS, get_selector, list_selectors, load_selector
-from zapml.selectors.synthetic import make_synthetic_metadataset
+from zapml.selectors.synthetic import make_budget_metadataset, make_synthetic_metadataset
 
 __all__ = [
     "SELECTORS",
@@ -22,6 +22,7 @@ __all__ = [
     "get_selector",
     "list_selectors",
     "load_selector",
+    "make_budget_metadataset",
     "make_synthetic_metadataset",
     "nearest_training_tasks",
     "out_of_range_warnings",

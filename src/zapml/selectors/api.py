@@ -20,13 +20,18 @@ def train_selector(
     out_dir: str | Path | None = None,
     *,
     objective: str = DEFAULT_OBJECTIVE,
+    budget: float | None = None,
     **params: Any,
 ) -> Selector:
     """Fit selector ``name`` (``list_selectors()``) for ``objective`` ("final": the final test
     NAUC; "alc": AutoDL's ALC) on the meta-dataset scored by it (``for_objective``; a ZAP folder
-    carries ``alc`` only); save it when ``out_dir`` is given. ``params`` go to the selector's
-    constructor (unknown ones raise ValueError)."""
+    carries ``alc`` only); save it when ``out_dir`` is given. A meta-dataset of several budgets
+    trains a budget-aware selector (the budget is an input, see ``base``) unless ``budget``
+    restricts it to that one. ``params`` go to the selector's constructor (unknown ones raise
+    ValueError)."""
     scored = metadataset.for_objective(check_objective(objective))
+    if budget is not None:
+        scored = scored.at_budget(budget)
     selector = get_selector(name, **params).fit(scored)
     if out_dir is not None:
         selector.save(out_dir)
@@ -54,16 +59,19 @@ def recommend(
     top: int = 3,
     neighbours: int = 5,
     objective: str | None = None,
+    budget: float | None = None,
 ) -> Recommendation:
     """Rank pipelines for one task (a Mapping of meta-features) with a fitted selector or a saved
     one's directory; returns the top pipelines with scores, the nearest training tasks, the
     strongest features where the model has them, and the out-of-range / missing-value warnings
-    (show those: the selector is extrapolating or imputing). With ``objective``, a selector
-    trained for another one is refused (``check_selector_objective``)."""
+    (show those: the selector is extrapolating or imputing). ``budget`` is the run's budget in
+    compute seconds: an input of a budget-aware selector (required by it), checked against the
+    trained budgets of any selector. With ``objective``, a selector trained for another one is
+    refused (``check_selector_objective``)."""
     if int(top) < 1:
         raise ValueError(f"The 'top' parameter must be >= 1. Got {top!r}.")
     sel = selector if isinstance(selector, Selector) else load_selector(selector)
     if objective is not None:
         where = "this selector" if isinstance(selector, Selector) else f"'{selector}'"
         check_selector_objective(sel, objective, where)
-    return build_recommendation(sel, metafeatures, candidates, top=top, k=neighbours)
+    return build_recommendation(sel, metafeatures, candidates, top=top, k=neighbours, budget=budget)

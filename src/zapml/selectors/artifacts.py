@@ -180,7 +180,25 @@ def check_common_state(selector: Any) -> None:
         check_finite(f"common.{name}", getattr(selector, f"{name}_"))
     if (selector.mf_min_ > selector.mf_max_).any():
         raise ArtifactError("its training meta-feature minimum exceeds the maximum.")
+    _check_budgets(selector)
     if selector.objective_ not in OBJECTIVES:
         raise ArtifactError(
             f"its objective {selector.objective_!r} is not one of {', '.join(OBJECTIVES)}."
         )
+
+
+def _check_budgets(selector: Any) -> None:
+    """The recorded budgets are positive and, for a budget-aware selector, exactly the budgets of
+    its training rows (an edit of either would misplace the out-of-range warnings)."""
+    from zapml.metadataset.metadataset import BUDGET_FEATURE
+
+    budgets = np.asarray(selector.train_budgets_, dtype=np.float64)
+    if not (np.isfinite(budgets) & (budgets > 0)).all():
+        raise ArtifactError(f"its train_budgets {selector.train_budgets_} are not all positive.")
+    if BUDGET_FEATURE in selector.metafeature_names_:
+        column = selector.train_mf_[:, selector.metafeature_names_.index(BUDGET_FEATURE)]
+        if sorted({float(b) for b in column}) != sorted(float(b) for b in budgets):
+            raise ArtifactError(
+                f"its train_budgets {selector.train_budgets_} differ from the budgets of its "
+                "training rows."
+            )

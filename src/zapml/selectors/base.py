@@ -7,20 +7,28 @@
   2-D array ``(n_tasks, n_candidates)``, even with a single row. ``candidates`` defaults to the
   training pipelines (in ``pipeline_ids_`` order); items are ``Pipeline``s or training pipeline ids;
 - ``save(dir)`` / ``load(dir)``: JSON + safetensors with a checked manifest, never pickle.
+
+Budgets: ``fit`` on a meta-dataset measured at two or more budgets trains on its
+``stack_budgets()`` rows, one per (task, budget), whose meta-features include ``BUDGET_FEATURE``
+(compute seconds): every selector then learns f(task features, budget) with no code of its own,
+and ``rank`` needs the budget among the meta-features (``budget_aware``). Fit on
+``md.at_budget(b)`` for a selector of one budget; one-budget meta-datasets train as before and
+their selectors ignore any budget given.
 """
 
 from __future__ import annotations
 
 import inspect
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import numpy as np
+import pandas as pd
 
 from zapml.errors import ArtifactError, DataError
-from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE
 from zapml.selectors.artifacts import (
     check_common_state,
@@ -63,9 +71,10 @@ class Selector(ABC):
     def fit(self: S, metadataset: MetaDataset) -> S:
         if not isinstance(metadataset, MetaDataset):
             raise TypeError(f"fit() needs a zapml MetaDataset, got {type(metadataset).__name__}.")
-        _check_trainable(metadataset)
-        self._fit_common(metadataset)
-        self._fit(metadataset)
+        md = training_view(metadataset)
+        _check_trainable(md)
+        self._fit_common(md)
+        self._fit(md)
         return self
 
     def _fit_common(self, md: MetaDataset) -> None:
@@ -77,8 +86,8 @@ class Selector(ABC):
         # What the scores mean (the objective of the matrix it learned from), and the budgets
         # that matrix was measured at ([] when unknown): both saved with the artifact.
         self.objective_ = md.objective
-        self.train_budgets_ = [float(b) for b in md.budgets]
         raw = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
+        self.train_budgets_ = _train_budgets(md, raw, self.metafeature_names_)
         check_finite_or_missing(raw, self.metafeature_names_, "the training meta-dataset")
         # Missing training meta-features take the training median (saved with the selector and
         # reapplied to queries), so no selector ever sees a NaN feature.
@@ -99,14 +108,44 @@ class Selector(ABC):
                 "load_selector(dir) first."
             )
 
+    @property
+    def budget_aware(self) -> bool:
+        """Whether the budget is one of its inputs (trained on several budgets, see module doc)."""
+        return BUDGET_FEATURE in self.metafeature_names_
+
     def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
         self._check_fitted()
+        if self.budget_aware:
+            self._check_budget_given(metafeatures)
         x, single = as_matrix(metafeatures, self.metafeature_names_)
         check_finite_or_missing(x, self.metafeature_names_, "the query")
+        if self.budget_aware:
+            self._check_budget_values(x[:, self.metafeature_names_.index(BUDGET_FEATURE)])
         scores = np.asarray(self._score(impute(x, self.mf_fill_), candidates), dtype=np.float64)
         if np.isnan(scores).any():  # a bug, never an answer: refuse rather than pick index 0
             raise RuntimeError(f"{type(self).__name__} produced NaN scores; please report this.")
         return scores[0] if single else scores
+
+    def _needs_budget(self, problem: str) -> DataError:
+        trained = ", ".join(f"{b:g}" for b in self.train_budgets_)
+        return DataError(
+            f"This {type(self).__name__} was trained on budgets {trained} (compute seconds), so "
+            f"the budget is one of its inputs, but {problem}. Give the run's budget in compute "
+            f"seconds as metafeatures[{BUDGET_FEATURE!r}] (zapml.selectors.recommend(..., "
+            "budget=B); `zap recommend/fit --budget B` converts a wall-clock budget for you)."
+        )
+
+    def _check_budget_given(self, metafeatures: Any) -> None:
+        names = metafeatures.columns if isinstance(metafeatures, pd.DataFrame) else metafeatures
+        if isinstance(names, Mapping | pd.Series | pd.Index) and BUDGET_FEATURE not in names:
+            raise self._needs_budget("the query has none")
+
+    def _check_budget_values(self, budgets: np.ndarray) -> None:
+        bad = ~(np.isfinite(budgets) & (budgets > 0))
+        if bad.any():
+            raise self._needs_budget(
+                f"the query's budget is {budgets[bad][0]!r}, not a positive number"
+            )
 
     def select(self, metafeatures: Any, candidates: Candidates = None) -> Pipeline:
         """The best-scored candidate for one task."""
@@ -237,6 +276,26 @@ class Selector(ABC):
         state = {k[len("state.") :]: v for k, v in arrays.items() if k.startswith("state.")}
         obj._set_state(config["state"], state)
         return obj
+
+
+def training_view(md: MetaDataset) -> MetaDataset:
+    """What ``fit`` learns from: the (task, budget) rows of a meta-dataset with two or more
+    budgets (``stack_budgets``), else the meta-dataset itself."""
+    return md.stack_budgets() if len(md.budgets) >= 2 else md
+
+
+def _train_budgets(md: MetaDataset, raw: np.ndarray, names: list[str]) -> list[float]:
+    """The budgets trained on: the budget column's values for a budget-aware selector, else the
+    meta-dataset's budgets ([] when unknown)."""
+    if BUDGET_FEATURE in names:
+        column = raw[:, names.index(BUDGET_FEATURE)]
+        if not (np.isfinite(column) & (column > 0)).all():
+            raise DataError(
+                f"The training meta-feature {BUDGET_FEATURE!r} must be a positive number of "
+                "compute seconds on every row; build the rows with MetaDataset.stack_budgets()."
+            )
+        return sorted({float(b) for b in column})
+    return [float(b) for b in md.budgets]
 
 
 def _check_trainable(md: MetaDataset) -> None:

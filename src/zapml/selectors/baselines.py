@@ -1,4 +1,5 @@
-"""Baselines: random pipeline and single best (best mean over the training tasks).
+"""Baselines: random pipeline, single best (best mean over the training tasks) and single best
+per budget (best mean over the training tasks at the trained budget nearest the one asked).
 
 The oracle (the best pipeline by the task's true performance) is no selector: it cannot rank a
 new task. ``zapml.evaluation`` reports it as the upper bound, straight from the stored perf."""
@@ -11,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from zapml.errors import ArtifactError
-from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
 from zapml.selectors.artifacts import check_shape
 from zapml.selectors.base import Candidates, Selector
 
@@ -45,7 +46,9 @@ class RandomSelector(Selector):
 
 class SingleBestSelector(Selector):
     """Scores each training pipeline by its mean ALC over the training tasks (NaN cells skipped),
-    the same for every task: the 'best on average' default that a selector has to beat."""
+    the same for every task: the 'best on average' default that a selector has to beat. Trained
+    on several budgets it averages over every (task, budget) row: one choice whatever the budget
+    (the budget-blind baseline; ``single_best_per_budget`` is the per-budget one)."""
 
     name = "single_best"
 
@@ -71,3 +74,57 @@ class SingleBestSelector(Selector):
 
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         self.mean_perf_ = arrays["mean_perf"]
+
+
+class SingleBestPerBudgetSelector(Selector):
+    """Scores each training pipeline by its mean over the training tasks at the trained budget
+    nearest (in log space: 16 s is as far from 4 s as from 64 s) to the budget asked: the
+    baseline a budget-aware selector has to beat. Trained on one budget it is ``single_best``."""
+
+    name = "single_best_per_budget"
+
+    def __init__(self) -> None:
+        pass
+
+    def _fit(self, md: MetaDataset) -> None:
+        perf = md.perf.to_numpy(dtype=np.float64)
+        if self.budget_aware:
+            row_budget = md.metafeatures([BUDGET_FEATURE]).to_numpy()[:, 0]
+            groups = [row_budget == b for b in self.train_budgets_]
+        else:
+            groups = [np.ones(len(perf), dtype=bool)]
+        means = np.stack([_column_means(perf[rows]) for rows in groups])
+        # A pipeline never run at a budget ranks last there rather than scoring NaN.
+        self.mean_perf_ = np.where(np.isnan(means), -np.inf, means)
+
+    def nearest_budget_index(self, budgets: np.ndarray) -> np.ndarray:
+        """Index into ``train_budgets_`` of the trained budget nearest each asked one."""
+        trained = np.log(np.asarray(self.train_budgets_, dtype=np.float64))
+        return np.argmin(np.abs(np.log(budgets)[:, None] - trained[None, :]), axis=1)
+
+    def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
+        cols = self.known_indices(candidates)
+        if not self.budget_aware:
+            return np.tile(self.mean_perf_[0, cols], (len(x), 1))
+        rows = self.nearest_budget_index(x[:, self.metafeature_names_.index(BUDGET_FEATURE)])
+        return self.mean_perf_[rows][:, cols]
+
+    def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        return {}, {"mean_perf": self.mean_perf_}
+
+    def _check_state(self) -> None:
+        levels = len(self.train_budgets_) if self.budget_aware else 1
+        check_shape("mean_perf", self.mean_perf_, (levels, len(self.pipeline_ids_)))
+        if np.isnan(self.mean_perf_).any() or (self.mean_perf_ == np.inf).any():
+            raise ArtifactError("'mean_perf' holds NaN or +inf.")
+
+    def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
+        self.mean_perf_ = arrays["mean_perf"]
+
+
+def _column_means(perf: np.ndarray) -> np.ndarray:
+    """Mean of each column over its observed (non-NaN) cells; NaN for a column never observed."""
+    seen = ~np.isnan(perf)
+    total = np.where(seen, perf, 0.0).sum(axis=0)
+    count = seen.sum(axis=0)
+    return np.where(count > 0, total / np.maximum(count, 1), np.nan)

@@ -7,10 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zapml.errors import PipelineError
 from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, OBJECTIVES, check_objective, describe
 from zapml.space import Pipeline, default_pipeline
+
+if TYPE_CHECKING:
+    from zapml.selectors.base import Selector
 
 #: The shipped default selectors, one per objective (trained on the shipped meta-dataset by
 #: scripts/train_shipped_selector.py --objective ...).
@@ -24,12 +28,41 @@ class PipelineChoice:
     """The pipeline to run, a line saying where it came from, the selector's warnings (for
     example that the dataset lies outside the meta-features it was trained on), and the
     objective the choice optimises (None when no selector chose: a pipeline file or the
-    default)."""
+    default), and lines on the budget the selector was given (``SelectorBudget.notes``)."""
 
     pipeline: Pipeline
     origin: str
     warnings: tuple[str, ...] = ()
     objective: str | None = None
+    budget_notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SelectorBudget:
+    """What a selector is told of the run's budget: compute seconds (None: nothing, the
+    selector ignores it and no conversion was needed) and how they were obtained."""
+
+    compute_seconds: float | None
+    notes: tuple[str, ...] = ()
+
+
+def selector_budget(
+    selector: Selector, budget: float | None, clock: str = "wall", recalibrate: bool = False
+) -> SelectorBudget:
+    """``budget`` seconds of ``clock`` as the selector's budget input (compute seconds; a wall
+    budget through this machine's calibration, ``runtime.calibration``). A selector that ignores
+    the budget is given the compute-clock budget only (to check it against the budget it was
+    trained at); a wall one is not converted for it unless ``recalibrate`` asks to measure."""
+    from zapml.selectors.explain import budget_note
+
+    if budget is None:
+        return SelectorBudget(None)
+    if not selector.budget_aware and clock == "wall" and not recalibrate:
+        return SelectorBudget(None, (budget_note(selector, None),))
+    from zapml.runtime.calibration import compute_budget
+
+    converted = compute_budget(budget, clock, recalibrate=recalibrate)
+    return SelectorBudget(converted.seconds, (converted.note,))
 
 
 def shipped_selector_dir(objective: str = DEFAULT_OBJECTIVE) -> Path | None:
@@ -60,10 +93,13 @@ def choose_pipeline(
     selector: str | Path | None = None,
     metafeatures: Mapping[str, float] | None = None,
     objective: str = DEFAULT_OBJECTIVE,
+    budget: float | None = None,
+    clock: str = "wall",
+    recalibrate: bool = False,
 ) -> PipelineChoice:
     """``pipeline_path`` wins, then the top choice for ``metafeatures`` of the selector trained
-    for ``objective`` (a ``--selector`` trained for another one is refused), then the space's
-    default pipeline."""
+    for ``objective`` (a ``--selector`` trained for another one is refused) at the run's
+    ``budget`` seconds of ``clock`` (``selector_budget``), then the space's default pipeline."""
     objective = check_objective(objective)
     if pipeline_path is not None:
         try:
@@ -73,12 +109,16 @@ def choose_pipeline(
         return PipelineChoice(chosen, f"pipeline from {pipeline_path}")
     selector_dir = resolve_selector_dir(selector, objective)
     if selector_dir is not None and metafeatures is not None:
-        from zapml.selectors.api import recommend
+        from zapml.selectors.api import check_selector_objective, recommend
+        from zapml.selectors.registry import load_selector
 
-        advice = recommend(selector_dir, dict(metafeatures), top=1, objective=objective)
+        sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
+        given = selector_budget(sel, budget, clock, recalibrate)
+        advice = recommend(sel, dict(metafeatures), top=1, budget=given.compute_seconds)
         origin = (
             f"chosen zero-shot by the {advice.selector} selector in {selector_dir}, "
             f"optimising {describe(objective)}"
         )
-        return PipelineChoice(advice.best, origin, advice.warnings, objective)
+        notes = given.notes + ((advice.budget_note,) if given.compute_seconds is not None else ())
+        return PipelineChoice(advice.best, origin, advice.warnings, objective, notes)
     return PipelineChoice(default_pipeline(), "the space's default pipeline")

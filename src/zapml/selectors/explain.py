@@ -3,17 +3,22 @@
 - ``nearest_training_tasks``: the training tasks closest in (log1p, z-scored) meta-feature space,
   with their core dataset and distance, and how the recommended pipeline did on them;
 - ``out_of_range_warnings``: meta-features outside the range seen in training (extrapolation);
+- ``budget_warnings`` / ``budget_note``: a budget outside the trained budgets, and how the
+  selector uses the budget (an input when trained on several, else ignored);
 - ``build_recommendation``: both, plus the top pipelines and, for the guided models, the
   strongest features, as a typed ``Recommendation``; ``explain``: the same as a JSON-able dict.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from zapml.errors import DataError
+from zapml.metadataset.metadataset import BUDGET_FEATURE
 from zapml.selectors.base import Candidates, Selector
 from zapml.selectors.encoding import MetaFeatureScaler, as_matrix, impute
 from zapml.selectors.recommendation import NearbyTask, RankedPipeline, Recommendation
@@ -25,6 +30,8 @@ def out_of_range_warnings(selector: Selector, metafeatures: Any) -> list[str]:
     x, _ = as_matrix(metafeatures, selector.metafeature_names_)
     out = []
     for j, name in enumerate(selector.metafeature_names_):
+        if name == BUDGET_FEATURE:  # said by budget_warnings, in budget terms
+            continue
         value, lo, hi = float(x[0, j]), float(selector.mf_min_[j]), float(selector.mf_max_[j])
         if np.isnan(value):
             out.append(
@@ -37,6 +44,50 @@ def out_of_range_warnings(selector: Selector, metafeatures: Any) -> list[str]:
                 "selector extrapolates here; consider a short validation run of the top pipelines."
             )
     return out
+
+
+def _budgets(values: list[float]) -> str:
+    return ", ".join(f"{b:g}" for b in values)
+
+
+def budget_warnings(selector: Selector, budget: float | None) -> list[str]:
+    """One message when ``budget`` (compute seconds) lies outside the budgets the selector was
+    trained on (none when either is unknown)."""
+    trained = list(selector.train_budgets_)
+    if budget is None or not trained or min(trained) <= budget <= max(trained):
+        return []
+    if selector.budget_aware:
+        return [
+            f"budget {budget:g} compute-s lies outside the budgets the selector was trained on "
+            f"({_budgets(trained)} compute-s): it extrapolates the budget's effect; consider a "
+            "short validation run of the top pipelines."
+        ]
+    return [
+        f"budget {budget:g} compute-s differs from the one budget the selector was trained at "
+        f"({_budgets(trained)} compute-s), and the budget is not one of its inputs: its choice "
+        "is the one for that budget."
+    ]
+
+
+def budget_note(selector: Selector, budget: float | None) -> str:
+    """How the ranking depends on the budget, in one line for the user."""
+    trained = _budgets(selector.train_budgets_)
+    if selector.budget_aware:
+        return (
+            f"ranked for a budget of {budget:g} compute-s (the selector takes the budget as an "
+            f"input; trained on budgets {trained} compute-s)"
+        )
+    at = f"at one budget ({trained} compute-s)" if trained else "at one budget"
+    return f"the selector was trained {at} and ignores the budget asked"
+
+
+def with_budget(metafeatures: Any, budget: float | None) -> Any:
+    """``metafeatures`` (one task, a Mapping) with ``BUDGET_FEATURE`` set to ``budget``."""
+    if budget is None:
+        return metafeatures
+    if not isinstance(metafeatures, Mapping | pd.Series):
+        raise DataError("A budget can be given for one task (a Mapping of meta-features) only.")
+    return {**dict(metafeatures), BUDGET_FEATURE: float(budget)}
 
 
 def nearest_training_tasks(selector: Selector, metafeatures: Any, k: int = 5) -> pd.DataFrame:
@@ -55,10 +106,18 @@ def nearest_training_tasks(selector: Selector, metafeatures: Any, k: int = 5) ->
 
 
 def build_recommendation(
-    selector: Selector, metafeatures: Any, candidates: Candidates = None, top: int = 3, k: int = 5
+    selector: Selector,
+    metafeatures: Any,
+    candidates: Candidates = None,
+    top: int = 3,
+    k: int = 5,
+    budget: float | None = None,
 ) -> Recommendation:
     """The top pipelines for one task with the evidence: nearest training tasks, out-of-range
-    and missing-value warnings and, for the guided models, the strongest features."""
+    and missing-value warnings, the budget it ranked for and, for the guided models, the
+    strongest features. ``budget`` (compute seconds) joins the meta-features as
+    ``BUDGET_FEATURE``; a budget-aware selector needs it there or here."""
+    metafeatures = with_budget(metafeatures, budget)
     scores = selector.rank(metafeatures, candidates)
     if scores.ndim != 1:
         raise ValueError("recommend() takes one task (a Mapping or Series), not a DataFrame.")
@@ -67,14 +126,21 @@ def build_recommendation(
     near = nearest_training_tasks(selector, metafeatures, k)
     names = list(selector.metafeature_names_)
     strongest = getattr(selector, "strongest_features", None)
+    if budget is None and isinstance(metafeatures, Mapping | pd.Series):
+        given = metafeatures.get(BUDGET_FEATURE)
+        budget = float(given) if given is not None else None
     return Recommendation(
         selector=selector.name,
         objective=selector.objective_,
+        budget=budget,
+        budget_note=budget_note(selector, budget),
         top=tuple(
             RankedPipeline(rank=r + 1, pipeline=pool[i], score=float(scores[i]))
             for r, i in enumerate(order)
         ),
-        warnings=tuple(out_of_range_warnings(selector, metafeatures)),
+        warnings=tuple(
+            out_of_range_warnings(selector, metafeatures) + budget_warnings(selector, budget)
+        ),
         nearest_training_tasks=tuple(
             NearbyTask(
                 task_id=str(row["task_id"]),
@@ -91,7 +157,12 @@ def build_recommendation(
 
 
 def explain(
-    selector: Selector, metafeatures: Any, candidates: Candidates = None, top: int = 3, k: int = 5
+    selector: Selector,
+    metafeatures: Any,
+    candidates: Candidates = None,
+    top: int = 3,
+    k: int = 5,
+    budget: float | None = None,
 ) -> dict[str, Any]:
     """A JSON-able explanation of one task's ranking (``build_recommendation(...).to_dict()``)."""
-    return build_recommendation(selector, metafeatures, candidates, top, k).to_dict()
+    return build_recommendation(selector, metafeatures, candidates, top, k, budget).to_dict()

@@ -56,11 +56,15 @@ class Recommendation:
     extrapolates) or missing (imputed with the training median); callers should show them.
     ``strongest_features`` is empty for selectors without feature weights. ``objective`` is what
     the scores predict ("final" or "alc"; the objective the selector was trained for).
+    ``budget`` is the budget in compute seconds the ranking was asked for (None when none was
+    given) and ``budget_note`` says how the selector used it (an input, or ignored).
     """
 
     selector: str
     top: tuple[RankedPipeline, ...]
     objective: str
+    budget: float | None = None
+    budget_note: str = ""
     warnings: tuple[str, ...] = ()
     nearest_training_tasks: tuple[NearbyTask, ...] = ()
     strongest_features: tuple[tuple[str, float], ...] = ()
@@ -75,6 +79,8 @@ class Recommendation:
         return {
             "selector": self.selector,
             "objective": self.objective,
+            "budget": self.budget,
+            "budget_note": self.budget_note,
             "top": [r.to_dict() for r in self.top],
             "nearest_training_tasks": [t.to_dict() for t in self.nearest_training_tasks],
             "warnings": list(self.warnings),

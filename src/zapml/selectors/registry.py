@@ -10,7 +10,11 @@ from typing import Any
 from zapml.errors import ArtifactError
 from zapml.selectors.artifacts import read_artifact
 from zapml.selectors.base import Selector
-from zapml.selectors.baselines import RandomSelector, SingleBestSelector
+from zapml.selectors.baselines import (
+    RandomSelector,
+    SingleBestPerBudgetSelector,
+    SingleBestSelector,
+)
 from zapml.selectors.guided import GuidedFM, GuidedLinear
 from zapml.selectors.knn import KNNSelector
 from zapml.selectors.zap_as import ZapAS
@@ -21,6 +25,7 @@ SELECTORS: dict[str, type[Selector]] = {
     for cls in (
         RandomSelector,
         SingleBestSelector,
+        SingleBestPerBudgetSelector,
         ZapAS,
         ZapHPO,
         GuidedLinear,

@@ -13,6 +13,11 @@ Each core dataset has a channel count, a native resolution and a pool of classes
 where ``big`` grows with log(num_train), log(num_classes) and log(resolution). So big, many-class,
 high-resolution tasks favour pretrained EfficientNet-Lite2 at a large lr, tiny low-res tasks favour
 small models at a smaller lr: a selector that reads the meta-features can beat the single best.
+
+``make_budget_metadataset`` adds budgets: at budget ``b`` the rule also pulls the best capacity
+towards ``budget_capacity(b)`` (a short budget cannot train a big model: small models win at the
+smallest budget, big ones at the largest), so the best pipeline changes with the budget, and
+larger budgets hold fewer cells (nested subsets, as the planner builds them).
 """
 
 from __future__ import annotations
@@ -105,6 +110,63 @@ def true_alc(tasks: pd.DataFrame, pipelines: list[Pipeline], core_base: pd.Serie
     )
 
 
+def _draw(
+    n_core: int, tasks_per_core: int, n_pipelines: int, seed: int
+) -> tuple[np.random.Generator, pd.DataFrame, list[Pipeline], pd.Series]:
+    """The random generator (after drawing), tasks, pipelines and per-core base ALC."""
+    rng = np.random.default_rng(seed)
+    tasks = _make_tasks(n_core, tasks_per_core, rng)
+    pipelines = _unique_pipelines(n_pipelines, seed)
+    cores = sorted(tasks["core_dataset"].unique())
+    return rng, tasks, pipelines, pd.Series(rng.normal(0.55, 0.08, len(cores)), index=cores)
+
+
+def budget_capacity(budget: float, smallest: float, ratio: float = 4.0) -> float:
+    """The capacity a budget favours: 0.3 at the smallest budget, +0.3 per ``ratio`` times
+    more budget, at most 1 (mobilenetv2 at 4 s, efficientnet_lite1 at 16 s, lite2 at 64 s)."""
+    return float(min(0.3 + 0.3 * np.log(budget / smallest) / np.log(ratio), 1.0))
+
+
+def make_budget_metadataset(
+    budgets: tuple[float, ...] = (4.0, 16.0, 64.0),
+    n_core: int = 6,
+    tasks_per_core: int = 4,
+    n_pipelines: int = 30,
+    seed: int = 0,
+    kept_per_budget: float = 0.7,
+    noise: float = 0.01,
+) -> MetaDataset:
+    """A multi-budget MetaDataset whose best pipeline changes with the budget (module note):
+    each budget's ALC is the one-budget rule plus ``-0.6 * (capacity - budget_capacity(b))**2``
+    and a gain of 0.05 per ``4x`` budget. Each larger budget keeps a random ``kept_per_budget``
+    of the previous budget's cells (at least two per task)."""
+    if not budgets or min(budgets) <= 0 or not 0.0 < kept_per_budget <= 1.0:
+        raise ValueError("Need positive budgets and 0 < kept_per_budget <= 1.")
+    rng, tasks, pipelines, core_base = _draw(n_core, tasks_per_core, n_pipelines, seed)
+    base = true_alc(tasks, pipelines, core_base) + rng.normal(0.0, 0.02, len(pipelines))[None, :]
+    cap = np.array([CAPACITY[p.architecture] for p in pipelines])[None, :]
+    ids = [p.id for p in pipelines]
+    ordered = sorted(float(b) for b in budgets)
+    keep = np.ones(base.shape, dtype=bool)
+    frames = {}
+    for i, b in enumerate(ordered):
+        if i > 0:
+            keep = _nested(keep, kept_per_budget, rng)
+        gain = 0.05 * np.log(b / ordered[0]) / np.log(4.0)
+        alc = base + gain - 0.6 * (cap - budget_capacity(b, ordered[0])) ** 2
+        alc = np.clip(alc + rng.normal(0.0, noise, alc.shape), 0.0, 1.0)
+        frames[b] = pd.DataFrame(np.where(keep, alc, np.nan), index=tasks.index, columns=ids)
+    return MetaDataset.from_budgets(tasks, dict(zip(ids, pipelines, strict=True)), frames)
+
+
+def _nested(keep: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """A random ``fraction`` of the cells in ``keep``, at least two per task."""
+    out = keep & (rng.random(keep.shape) < fraction)
+    for i in np.flatnonzero(out.sum(axis=1) < 2):
+        out[i, rng.choice(np.flatnonzero(keep[i]), 2, replace=False)] = True
+    return out
+
+
 def make_synthetic_metadataset(
     n_core: int = 8,
     tasks_per_core: int = 5,
@@ -120,11 +182,7 @@ def make_synthetic_metadataset(
         raise ValueError(f"The 'density' parameter must be in (0, 1]. Got {density!r} instead.")
     if n_core < 1 or tasks_per_core < 1 or n_pipelines < 2:
         raise ValueError("Need n_core >= 1, tasks_per_core >= 1 and n_pipelines >= 2.")
-    rng = np.random.default_rng(seed)
-    tasks = _make_tasks(n_core, tasks_per_core, rng)
-    pipelines = _unique_pipelines(n_pipelines, seed)
-    cores = sorted(tasks["core_dataset"].unique())
-    core_base = pd.Series(rng.normal(0.55, 0.08, len(cores)), index=cores)
+    rng, tasks, pipelines, core_base = _draw(n_core, tasks_per_core, n_pipelines, seed)
     alc = true_alc(tasks, pipelines, core_base)
     alc = alc + rng.normal(0.0, 0.02, len(pipelines))[None, :]  # the other hyperparameters
     alc = np.clip(alc + rng.normal(0.0, noise, alc.shape), 0.0, 1.0)

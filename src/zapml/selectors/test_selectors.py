@@ -237,7 +237,8 @@ def test_the_oracle_is_not_a_trainable_selector(small):
     with pytest.raises(ValueError, match="upper bound"):
         train_selector(small, "oracle", objective="alc")
     assert set(SELECTORS) == {
-        "random", "single_best", "knn", "zap_as", "zap_hpo", "guided_lr", "guided_fm"
+        "random", "single_best", "single_best_per_budget", "knn", "zap_as", "zap_hpo",
+        "guided_lr", "guided_fm",
     }  # fmt: skip
 
 

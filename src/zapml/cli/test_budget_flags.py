@@ -1,0 +1,117 @@
+"""Budgets on the command line: `zap selector train` on a multi-budget table trains budget-aware
+(and `--budget` restricts it), `zap recommend` / `zap fit` hand the selector the budget in compute
+seconds (a wall budget through the cached calibration, never re-measured here), say so, and warn
+outside the trained budgets; `zap calibrate` shows the ratio; `zap benchmark` reports per budget."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from zapml.cli.app import app
+from zapml.cli.test_cli import _tiny_npz
+from zapml.metadataset.io_long import long_from_metadataset, write_long
+from zapml.runtime import calibration
+from zapml.selectors import load_selector, make_budget_metadataset
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def table(tmp_path_factory) -> Path:
+    md = make_budget_metadataset((4.0, 16.0, 64.0), n_core=3, tasks_per_core=2, n_pipelines=8)
+    return write_long(long_from_metadataset(md), tmp_path_factory.mktemp("md") / "runs.csv")
+
+
+@pytest.fixture(scope="module")
+def aware(table, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sel") / "knn"
+    args = ["selector", "train", str(table), "-o", str(out), "--method", "knn"]
+    result = runner.invoke(app, [*args, "--objective", "alc"])
+    assert result.exit_code == 0, result.output
+    assert "budget-aware" in result.output and "budgets 4, 16, 64 compute-s" in result.output
+    return out
+
+
+@pytest.fixture()
+def cached_ratio(tmp_path, monkeypatch):
+    """This machine's calibration, cached as 0.75 compute-s per wall-s for 1 thread."""
+    monkeypatch.setenv("ZAPML_CACHE", str(tmp_path / "cache"))
+    # zapml.runtime.fit the module (the package re-exports a function of that name)
+    monkeypatch.setattr(importlib.import_module("zapml.runtime.fit"), "free_threads", lambda: 1)
+
+    def never():
+        raise AssertionError("the cached calibration must be used")
+
+    key = calibration.machine_key(1)
+    calibration._write(calibration.Calibration(0.75, key, "2026-01-02T03:04:05", 2.0), None)
+    monkeypatch.setattr(calibration, "default_probes", never)
+    return 0.75
+
+
+def test_train_is_budget_aware_on_several_budgets_and_budget_restricts(aware, table, tmp_path):
+    assert load_selector(aware).budget_aware
+    out = tmp_path / "one"
+    args = ["selector", "train", str(table), "-o", str(out), "--method", "knn", "--budget", "16"]
+    result = runner.invoke(app, [*args, "--objective", "alc"])
+    assert result.exit_code == 0, result.output
+    assert "budget 16 compute-s only" in result.output
+    one = load_selector(out)
+    assert not one.budget_aware and one.train_budgets_ == [16.0]
+    bad = runner.invoke(app, [*args[:-1], "5", "--objective", "alc"])
+    assert bad.exit_code != 0 and "no runs at budget 5" in bad.output
+
+
+def test_recommend_converts_a_wall_budget_with_the_cached_calibration(
+    aware, cached_ratio, tmp_path
+):
+    data = str(_tiny_npz(tmp_path / "tiny.npz"))
+    args = ["recommend", data, "--selector", str(aware), "--objective", "alc", "--budget", "60"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "budget 60 wall-s = 45 compute-s on this machine (calibrated 2026-01-02" in text
+    assert "ranked for a budget of 45 compute-s" in text
+    far = runner.invoke(app, [*args[:-1], "1000", "--clock", "compute"])
+    text = " ".join(far.output.split())
+    assert "budget 1000 compute-s (compute clock)" in text
+    assert "budget 1000 compute-s lies outside the budgets the selector was trained on" in text
+
+
+def test_a_one_budget_selector_needs_no_calibration(cached_ratio, tmp_path, monkeypatch):
+    monkeypatch.setattr(calibration, "calibrate", lambda **kw: pytest.fail("no calibration"))
+    data = str(_tiny_npz(tmp_path / "tiny.npz"))
+    result = runner.invoke(app, ["recommend", data, "--objective", "alc", "--budget", "60"])
+    assert result.exit_code == 0, result.output
+    assert "ignores the budget asked" in " ".join(result.output.split())
+
+
+def test_calibrate_shows_the_cached_ratio(cached_ratio):
+    result = runner.invoke(app, ["calibrate", "--threads", "1"])
+    assert result.exit_code == 0, result.output
+    assert "budget 60 wall-s = 45 compute-s" in " ".join(result.output.split())
+    assert runner.invoke(app, ["calibrate", "--threads", "0"]).exit_code != 0
+
+
+def test_fit_gives_the_selector_the_compute_budget(aware, tmp_path):
+    data = str(_tiny_npz(tmp_path / "tiny.npz"))
+    args = ["fit", data, "--selector", str(aware), "--objective", "alc", "--clock", "compute"]
+    result = runner.invoke(
+        app, [*args, "--budget", "3", "-o", str(tmp_path / "out"), "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "budget 3 compute-s (compute clock)" in text
+    assert "ranked for a budget of 3 compute-s" in text
+
+
+def test_benchmark_reports_each_budget(table, tmp_path):
+    args = ["benchmark", str(table), "-o", str(tmp_path / "b"), "--seeds", "1", "--objective"]
+    methods = "single_best,single_best_per_budget,knn"
+    result = runner.invoke(app, [*args, "alc", "--methods", methods])
+    assert result.exit_code == 0, result.output
+    assert "budget 64 compute-s" in result.output and "all budgets together" in result.output
+    assert (tmp_path / "b" / "summary_by_budget.csv").is_file()

@@ -1,0 +1,263 @@
+"""Wall seconds -> compute seconds on this machine, measured once and cached.
+
+Selectors learn from meta-datasets measured on the compute clock, so their budget input is in
+compute seconds (``costs.py``: counted work in the reference machine's seconds). A ``zap fit
+--budget 60`` on the wall clock means 60 real seconds here; what a selector should be told is how
+many compute seconds of work this machine does in that time. ``measure`` times a few train steps
+and forward passes of small zoo backbones (random init: no weights needed) with the thread count a
+wall-clock fit uses, and compares them with what the compute clock charges for the same work:
+``ratio = counted / measured`` compute seconds per wall second (above 1: faster than the reference
+machine). The result is cached per machine under the user cache folder (``$ZAPML_CACHE``, else
+``~/.cache/zapml``) in ``calibration/``, keyed by host, CPU model, torch version, thread count
+and the compute clock's cost model, so it is measured once (a few seconds) and redone only when
+one of those changes or the user asks (``zap calibrate --recalibrate``).
+
+The conversion is of training work only: a wall-clock budget also pays start-up, data loading and
+saving, which the compute clock never counts; the ratio ignores that overhead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from zapml.errors import PipelineError
+
+#: Bump when the probe (models, sizes, repeats) changes: older cached ratios are then ignored.
+CALIBRATION_VERSION = 1
+#: Small zoo backbones of two families (an inverted-residual and a plain residual net), with
+#: random weights so the probe runs offline; at 32 px and batch 16 one step takes about 0.05-0.1 s
+#: on the reference machine, so the whole probe stays within a few seconds.
+PROBE_ARCHITECTURES = ("mobilenetv2_100.scratch", "resnet18.scratch")
+PROBE_SIDE = 32
+PROBE_BATCH = 16
+#: Timed repeats per probe after one untimed warm-up (first calls allocate and pick kernels); the
+#: median keeps one disturbed repeat on a shared machine from setting the ratio.
+PROBE_REPEATS = 3
+CACHE_FOLDER = "calibration"
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One piece of work: what the compute clock charges for it, and how to run it once."""
+
+    name: str
+    counted_seconds: float
+    run: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Compute seconds per wall second on the machine ``key`` describes, measured at
+    ``measured_at`` (ISO date) in ``probe_seconds`` wall seconds; ``cached`` when read back."""
+
+    ratio: float
+    key: dict[str, str]
+    measured_at: str
+    probe_seconds: float
+    cached: bool = field(default=False, compare=False)
+
+    def to_compute(self, wall_seconds: float) -> float:
+        return float(wall_seconds) * self.ratio
+
+    def describe(self, wall_seconds: float) -> str:
+        """E.g. "budget 60 wall-s = 45 compute-s on this machine (calibrated ...)"."""
+        how = "cached" if self.cached else f"measured now in {self.probe_seconds:.1f} s"
+        return (
+            f"budget {wall_seconds:g} wall-s = {self.to_compute(wall_seconds):.3g} compute-s on "
+            f"this machine (calibrated {self.measured_at[:10]} with {self.key['threads']} "
+            f"thread(s): {self.ratio:.3g} compute-s per wall-s, {how}; `zap calibrate "
+            "--recalibrate` measures again)"
+        )
+
+
+def machine_key(threads: int) -> dict[str, str]:
+    """What the ratio depends on: the machine, torch, the thread count and the cost model."""
+    import torch
+
+    from zapml.runtime import costs
+
+    model = hashlib.sha256(Path(costs.__file__).read_bytes()).hexdigest()[:16]
+    return {
+        "host": platform.node(),
+        "cpu": _cpu_model(),
+        "torch": str(torch.__version__),
+        "threads": str(int(threads)),
+        "cost_model": model,
+        "calibration_version": str(CALIBRATION_VERSION),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def measure(
+    probes: Sequence[Probe],
+    timer: Callable[[], float] = time.perf_counter,
+    repeats: int = PROBE_REPEATS,
+) -> tuple[float, float]:
+    """``(ratio, wall seconds spent)``: the summed counted seconds over the summed median
+    measured seconds of the probes."""
+    if not probes or repeats < 1:
+        raise ValueError("measure needs at least one probe and one repeat.")
+    start = timer()
+    counted = measured = 0.0
+    for probe in probes:
+        probe.run()  # warm-up, not timed
+        times = []
+        for _ in range(repeats):
+            t0 = timer()
+            probe.run()
+            times.append(timer() - t0)
+        counted += probe.counted_seconds
+        measured += statistics.median(times)
+    if not measured > 0 or not counted > 0:
+        raise PipelineError(
+            f"Calibration measured {measured:g} s for {counted:g} counted s; both must be "
+            "positive. Run `zap calibrate --recalibrate` again."
+        )
+    return counted / measured, timer() - start
+
+
+def default_probes() -> list[Probe]:
+    """One train step and one forward pass per probe backbone, with their counted seconds."""
+    import torch
+    import torch.nn.functional as F
+
+    from zapml.runtime.costs import profile_model
+    from zapml.zoo import load_backbone
+
+    probes = []
+    for arch in PROBE_ARCHITECTURES:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(0)  # scratch weights come from the global RNG: leave it as found
+            model = load_backbone(arch, num_classes=10)
+        profile = profile_model(model, (PROBE_SIDE, PROBE_SIDE))
+        params = [p for p in model.parameters() if p.requires_grad]
+        opt = torch.optim.SGD(params, lr=1e-3, momentum=0.9)
+        x = torch.randn(PROBE_BATCH, 3, PROBE_SIDE, PROBE_SIDE, generator=torch.Generator())
+        y = torch.arange(PROBE_BATCH) % 10
+
+        def step(model: Any = model, opt: Any = opt, x: Any = x, y: Any = y) -> None:
+            model.train()
+            opt.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x), y).backward()
+            opt.step()
+
+        def forward(model: Any = model, x: Any = x) -> None:
+            model.eval()
+            with torch.no_grad():
+                model(x)
+
+        trainable = sum(p.numel() for p in params)
+        probes += [
+            Probe(f"{arch} train step", profile.train_step_seconds(PROBE_BATCH, trainable), step),
+            Probe(f"{arch} forward", profile.forward_seconds(PROBE_BATCH, PROBE_BATCH), forward),
+        ]
+    return probes
+
+
+def cache_path(key: dict[str, str], cache_dir: Path | None = None) -> Path:
+    from zapml.data.cache import cache_root
+
+    digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:16]
+    return (cache_dir or cache_root()) / CACHE_FOLDER / f"{digest}.json"
+
+
+def read_cached(key: dict[str, str], cache_dir: Path | None = None) -> Calibration | None:
+    """The cached calibration for ``key``; None when absent, unreadable or for another key."""
+    try:
+        data = json.loads(cache_path(key, cache_dir).read_text())
+        found = Calibration(**{**data, "cached": True})
+    except (OSError, ValueError, TypeError):
+        return None
+    if found.key != key or not (isinstance(found.ratio, float) and found.ratio > 0):
+        return None
+    return found
+
+
+def _write(calibration: Calibration, cache_dir: Path | None) -> None:
+    """Write to a temporary name and rename, so a concurrent reader never sees half a file."""
+    path = cache_path(calibration.key, cache_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {k: v for k, v in asdict(calibration).items() if k != "cached"}
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as fh:
+        json.dump(data, fh, indent=1, sort_keys=True)
+    os.replace(fh.name, path)
+
+
+@contextlib.contextmanager
+def _threads(count: int) -> Iterator[None]:
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def calibrate(
+    *,
+    threads: int | None = None,
+    recalibrate: bool = False,
+    cache_dir: Path | None = None,
+    probes: Callable[[], Sequence[Probe]] = default_probes,
+    timer: Callable[[], float] = time.perf_counter,
+) -> Calibration:
+    """This machine's calibration for ``threads`` (default: what a wall-clock fit would use now,
+    ``fit.free_threads``): the cached one unless ``recalibrate``, else measured and cached."""
+    if threads is None:
+        from zapml.runtime.fit import free_threads
+
+        threads = free_threads()
+    key = machine_key(threads)
+    if not recalibrate and (found := read_cached(key, cache_dir)) is not None:
+        return found
+    with _threads(int(threads)):
+        ratio, spent = measure(probes(), timer)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    result = Calibration(float(ratio), key, now, float(spent))
+    _write(result, cache_dir)
+    return result
+
+
+@dataclass(frozen=True)
+class ComputeBudget:
+    """A run's budget in compute seconds and the line that says how it was obtained."""
+
+    seconds: float
+    note: str
+    calibration: Calibration | None = None
+
+
+def compute_budget(
+    budget: float, clock: str, *, recalibrate: bool = False, **calibrate_kw: Any
+) -> ComputeBudget:
+    """``budget`` seconds of ``clock`` in compute seconds: as is on the compute clock, through
+    this machine's calibration on the wall clock."""
+    if clock == "compute":
+        return ComputeBudget(float(budget), f"budget {budget:g} compute-s (compute clock)")
+    if clock != "wall":
+        raise ValueError(f"The clock must be 'wall' or 'compute'. Got {clock!r} instead.")
+    found = calibrate(recalibrate=recalibrate, **calibrate_kw)
+    return ComputeBudget(found.to_compute(budget), found.describe(budget), found)
