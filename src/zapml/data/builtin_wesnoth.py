@@ -2,7 +2,8 @@
 
 * ``wesnoth_units``: unit sprites labelled by race folder (``units/<race>/**.png``). One unit
   has dozens of near-identical animation frames, so every image carries its unit as a group and
-  the test split is grouped by unit.
+  the test split is grouped by unit. The unit comes from Wesnoth's unit definitions (see
+  ``wesnoth_units_wml``); sprites none names fall back to the file name's first word.
 * ``wesnoth_terrain``: full 72x72 hex tiles labelled by terrain folder (``terrain/<type>/**``).
   Transition and edge pieces (names with a direction token such as ``-ne`` or ``-tl``) are
   mostly transparent slivers and multi-hex pieces are larger than a hex: both are left out.
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from zapml.data import wesnoth_units_wml as wml
 from zapml.data.builtin_files import (
     LabelledFile,
     decode_labelled,
@@ -68,10 +70,20 @@ def _group(label: str, below: Path) -> str:
     return f"{label}/{word}"
 
 
+def unit_configs_dir() -> Path:
+    return WESNOTH_IMAGES.parent / "units"  # data/core/units/, beside data/core/images/
+
+
 def unit_files() -> list[LabelledFile]:
+    """Sprites labelled by race folder, grouped by the unit the unit files say they show."""
+    found = list(_pngs_by_class(units_dir()))
+    refs = [f"units/{label}/{below.as_posix()}" for label, _, below in found]
+    words = [_group(label, below) for label, _, below in found]
+    units = wml.unit_groups(refs, words, unit_configs_dir())
+    # Within the label: a unit drawn in two race folders gives one group per folder.
     files = [
-        LabelledFile(path, label, _group(label, below))
-        for label, path, below in _pngs_by_class(units_dir())
+        LabelledFile(path, label, f"{label}/unit{unit}")
+        for (label, path, _), unit in zip(found, units, strict=True)
     ]
     return keep_classes_with(files, MIN_PER_CLASS)
 

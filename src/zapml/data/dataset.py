@@ -129,6 +129,11 @@ def index_ids(source: str, count: int, part: str = "") -> tuple[str, ...]:
     return tuple(f"{prefix}{i}" for i in range(count))
 
 
+# A grouped split never gives the test side more than this share of a class: with groups of very
+# different sizes (one unit with 89 frames, another with 2) the test side takes the small ones.
+MAX_TEST_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class DataSplit:
     """What a loader returns: a training set and, when the source has one, a test set."""
@@ -161,8 +166,8 @@ class DataSplit:
 
         ``groups`` names each training image's group (e.g. the unit an animation frame shows),
         so near-duplicates never straddle the split. Per class, whole groups go to the test side
-        until it holds about ``test_fraction`` of the class's images (see ``_test_groups``),
-        leaving at least one group for training; a class with a single group stays in training.
+        until it holds about ``test_fraction`` of the class's images, never more than half of
+        them (see ``_test_groups``); a class with a single group stays in training.
         Each group must lie within one class. (scikit-learn's ``StratifiedGroupKFold`` balances
         folds but does not promise every class a training group, which ``build_split`` needs.)
         """
@@ -195,15 +200,18 @@ def _test_groups(
 ) -> list[int]:
     """Indices (among ``members``, one class) of the groups drawn for the test side.
 
-    Groups are visited in random order; the first always goes to test (so the class is
-    evaluated), each later one only when it brings the test count closer to the target (one big
-    group must not blow the fraction up). The last group in the order always stays in training.
+    Groups are visited in random order. None may take the test side past ``MAX_TEST_SHARE`` of
+    the class, so training always keeps most of it (and a single-group class stays there). The
+    first group that fits always goes to test, so the class is evaluated; each later one only
+    when it brings the test count closer to ``test_fraction`` (one big group must not blow the
+    fraction up).
     """
     names = sorted(set(groups[members].tolist()))
-    target = len(members) * test_fraction
+    target, cap = len(members) * test_fraction, len(members) * MAX_TEST_SHARE
     chosen: list[int] = []
-    for k in rng.permutation(len(names))[: len(names) - 1]:
+    for k in rng.permutation(len(names)):
         group = members[groups[members] == names[k]]
-        if not chosen or abs(len(chosen) + len(group) - target) < abs(len(chosen) - target):
+        new = len(chosen) + len(group)
+        if new <= cap and (not chosen or abs(new - target) < abs(len(chosen) - target)):
             chosen.extend(group.tolist())
     return chosen

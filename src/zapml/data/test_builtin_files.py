@@ -57,6 +57,17 @@ def test_grouped_split_keeps_groups_whole_and_every_class_in_training() -> None:
     assert again.test is not None and again.test.image_ids == split.test.image_ids
 
 
+def test_grouped_split_never_gives_test_more_than_half_a_class() -> None:
+    # Class a: one unit of 9 frames and one of 1; class b: a single unit. Whatever the seed, the
+    # 9-frame unit would leave 1 image for training, so only the 1-frame unit can be test.
+    groups = ["big"] * 9 + ["small"] + ["only"] * 4
+    labels = [0] * 10 + [1] * 4
+    for seed in range(5):
+        split = _toy_split(groups, labels).grouped_test_split(np.asarray(groups), 0.2, seed)
+        assert split.test is not None
+        assert [groups[i] for i in _ids_to_index(split.test)] == ["small"]
+
+
 def test_grouped_split_refuses_a_group_spanning_two_classes() -> None:
     split = _toy_split(["g", "g", "h", "h"], [0, 1, 0, 1])
     with pytest.raises(ValueError, match="spans several classes"):
@@ -101,17 +112,15 @@ def _fake_wesnoth(root: Path) -> None:
 def test_wesnoth_units_labels_from_race_folders_and_split_by_unit(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _fake_wesnoth(tmp_path)
-    (tmp_path / "terrain").mkdir()
-    monkeypatch.setattr(wesnoth, "WESNOTH_IMAGES", tmp_path)
+    _fake_wesnoth(tmp_path / "images")
+    (tmp_path / "images" / "terrain").mkdir()
+    monkeypatch.setattr(wesnoth, "WESNOTH_IMAGES", tmp_path / "images")
     files = wesnoth.unit_files()
     assert {f.label for f in files} == {"drakes", "humans"}  # "tiny" has 3 < 20 images
-    assert {f.group for f in files} == {
-        "drakes/burner",
-        "drakes/glider",
-        "humans/knight",
-        "humans/lancer",
-    }
+    # No unit files here: groups fall back to the first word or the unit's sub-folder.
+    by_group = {(f.label, f.path.stem.split("-")[0]) for f in files if f.label == "drakes"}
+    by_group |= {(f.label, f.path.parent.name) for f in files if f.label == "humans"}
+    assert len({f.group for f in files}) == len(by_group) == 4
     split = load_data("wesnoth_units")
     assert split.test is not None and split.train.class_names == ("drakes", "humans")
     assert split.train.resolution == (72, 72) and split.train.num_channels == 3
@@ -123,10 +132,43 @@ def test_wesnoth_units_labels_from_race_folders_and_split_by_unit(
     assert len(split.train) + len(split.test) == 24 + 22
 
 
+def test_unit_files_group_the_frames_they_name(tmp_path: Path) -> None:
+    from zapml.data.wesnoth_units_wml import unit_groups
+
+    configs = {
+        "wose/Elder.cfg": 'image="units/woses/wose-elder.png"\n'
+        '    image="units/woses/elder-wose-die-[1~2].png:100"',
+        "wose/Wose.cfg": 'image="units/woses/wose.png"',
+        "drakes/Armageddon.cfg": 'image="units/drakes/armageddon.png~RC(magenta>red)"',
+        "undead/Corpse.cfg": 'image="units/undead/soulless-attack.png"\n'
+        'image="units/undead/zombie.png"',
+    }
+    for name, text in configs.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    images_and_words = [
+        ("woses/wose-elder", "woses/wose"),
+        ("woses/elder-wose-die-1", "woses/elder"),  # the same unit under another first word
+        ("woses/elder-wose-die-2", "woses/elder"),
+        ("woses/wose", "woses/wose"),
+        ("woses/wose-idle-1", "woses/wose"),  # named by no unit file: joins "wose" (prefix)
+        ("drakes/armageddon", "drakes/armageddon"),
+        ("drakes/armageddon-fly-3", "drakes/armageddon"),  # built by a macro: prefix
+        ("undead/soulless-boar", "undead/soulless"),  # no prefix: its word links the unit
+        ("undead/soulless-attack", "undead/soulless"),
+        ("undead/zombie", "undead/zombie"),
+    ]
+    images = [f"units/{stem}.png" for stem, _ in images_and_words]
+    g = unit_groups(images, [word for _, word in images_and_words], tmp_path)
+    assert g[0] == g[1] == g[2] and g[3] == g[4] and g[0] != g[3]
+    assert g[5] == g[6] and g[7] == g[8] == g[9]
+    assert len({g[0], g[3], g[5], g[7]}) == 4
+
+
 def test_wesnoth_terrain_keeps_full_hex_tiles_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    terrain = tmp_path / "terrain"
+    terrain = tmp_path / "images" / "terrain"
     for k in range(10):
         _png(terrain / "grass" / f"green{k}.png", (72, 72), (0, 200, 0, 255))
         _png(terrain / "grass" / f"dry{k}.png", (72, 72), (150, 150, 0, 255))
@@ -141,8 +183,8 @@ def test_wesnoth_terrain_keeps_full_hex_tiles_only(
     for name in dropped:
         _png(terrain / name, (72, 72), (255, 0, 255, 255))
     _png(terrain / "grass" / "big-tree.png", (144, 144), (255, 0, 255, 255))  # multi-hex
-    (tmp_path / "units").mkdir()
-    monkeypatch.setattr(wesnoth, "WESNOTH_IMAGES", tmp_path)
+    (tmp_path / "images" / "units").mkdir()
+    monkeypatch.setattr(wesnoth, "WESNOTH_IMAGES", tmp_path / "images")
     files = wesnoth.terrain_files()
     names = {f.path.relative_to(terrain).as_posix() for f in files}
     assert len(files) == 40 and not names & set(dropped) and "grass/big-tree.png" not in names
@@ -159,7 +201,7 @@ def test_missing_wesnoth_names_the_debian_package(
 ) -> None:
     from zapml.errors import DataError
 
-    monkeypatch.setattr(wesnoth, "WESNOTH_IMAGES", tmp_path / "none")
+    monkeypatch.setattr(wesnoth, "WESNOTH_IMAGES", tmp_path / "none" / "images")
     with pytest.raises(DataError, match="apt-get install wesnoth-1.16-data"):
         load_data("wesnoth_terrain")
 
@@ -206,7 +248,13 @@ def test_real_wesnoth_units_never_split_a_unit() -> None:
     train = {group_of[i] for i in _ids_to_index(split.train)}
     test = {group_of[i] for i in _ids_to_index(split.test)}
     assert not train & test
-    assert (split.train.class_counts() > 0).all() and (split.test.class_counts() > 0).all()
+    # Every class trains; a class is tested when it has two or more groups (all but the
+    # necromancer line, whose units share frames: one group).
+    groups_per_class = {c: {f.group for f in wesnoth.unit_files() if f.label == c} for c in
+                        split.train.class_names}  # fmt: skip
+    tested = [len(groups_per_class[c]) > 1 for c in split.train.class_names]
+    assert (split.train.class_counts() > 0).all()
+    assert ((split.test.class_counts() > 0) == np.asarray(tested)).all()
 
 
 @pytest.mark.slow
