@@ -9,10 +9,13 @@ PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 VENV=${ZAPML_VENV:-.venv}
 
-# Debian data packages for the built-in collection (Fashion-MNIST, clip art) and extra fonts
-# for the glyph dataset. Optional: zapml names the missing package when a dataset needs it.
+# Debian data packages for the built-in collection (Fashion-MNIST, clip art, Wesnoth sprites and
+# terrain, Stellarium constellation art) and extra fonts for the glyph datasets. Optional: zapml
+# names the missing package when a dataset needs it. Downloads: wesnoth-1.16-data 146 MB (+7 MB
+# of fonts it depends on), stellarium-data 246 MB. No recommends: stellarium-data recommends the
+# Stellarium program and its Qt libraries, which no dataset needs.
 install_debian_data() {
-  local pkgs=(dataset-fashion-mnist openclipart-png fonts-liberation fonts-freefont-ttf fonts-dejavu-core fonts-noto-core)
+  local pkgs=(dataset-fashion-mnist openclipart-png fonts-liberation fonts-freefont-ttf fonts-dejavu-core fonts-noto-core wesnoth-1.16-data stellarium-data)
   local missing=()
   for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -21,7 +24,7 @@ install_debian_data() {
   if [ "$(id -u)" -eq 0 ] || [ -n "$sudo" ]; then
     echo "[setup] apt-get install ${missing[*]}"
     $sudo apt-get update -qq >/dev/null 2>&1 || true
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
       || echo "[setup] warning: could not install ${missing[*]}; those built-in datasets stay unavailable"
   else
     echo "[setup] note: not root; skipping Debian data packages ${missing[*]}"

@@ -1,8 +1,10 @@
 """The offline built-in collection: datasets that ship inside PyPI or Debian packages.
 
 Built-ins without an official test split get a deterministic stratified one
-(``DataSplit.stratified_test_split``: 20 % of each class, seed 0). Decoded data is cached (see
-``zapml.data.cache``) at the dataset's native size; ``image_size``/``max_side`` resize after.
+(``DataSplit.stratified_test_split``: 20 % of each class, seed 0), or a grouped one
+(``DataSplit.grouped_test_split``) where near-duplicate images share a group, e.g. the animation
+frames of one Wesnoth unit. Decoded data is cached (see ``zapml.data.cache``) at the dataset's
+native size; ``image_size``/``max_side`` resize after.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 
 from zapml.data import builtin_readers as readers
+from zapml.data import builtin_skycultures as skycultures
+from zapml.data import builtin_wesnoth as wesnoth
 from zapml.data.assemble import build_split
 from zapml.data.cache import builtin_cache_path, cached_counts, load_split, save_split
 from zapml.data.dataset import Dataset, DataSplit
@@ -54,6 +58,8 @@ class _Builtin:
     fingerprint: Callable[[], str] = lambda: ""
     # For entries whose size depends on what is installed (classes/images given as 0 above).
     sizes: Callable[[], tuple[int, int]] | None = None
+    # What a group is, for readers that return groups (then the test split is grouped).
+    grouped_by: str = ""
 
     def info(self) -> BuiltinInfo:
         hint = self.missing()
@@ -61,12 +67,13 @@ class _Builtin:
         if self.sizes is not None and hint is None:
             counted = cached_counts(builtin_cache_path(self.name, self.fingerprint()))
             classes, images = counted if counted is not None else self.sizes()
-        split = (
-            "official train/test"
-            if self.official_test
-            else f"stratified {100 - int(TEST_FRACTION * 100)}/{int(TEST_FRACTION * 100)}, "
-            f"seed {SPLIT_SEED}"
-        )
+        ratio = f"{100 - int(TEST_FRACTION * 100)}/{int(TEST_FRACTION * 100)}, seed {SPLIT_SEED}"
+        if self.official_test:
+            split = "official train/test"
+        elif self.grouped_by:
+            split = f"grouped by {self.grouped_by}, {ratio}"
+        else:
+            split = f"stratified {ratio}"
         return BuiltinInfo(
             name=self.name,
             domain=self.domain,
@@ -83,6 +90,10 @@ class _Builtin:
 
 def _always() -> str | None:
     return None
+
+
+_ALNUM = (readers.GLYPH_LETTERS_ALNUM, readers.GLYPH_SIDE_ALNUM)
+_GLYPHS_ALNUM = partial(readers.read_glyphs, *_ALNUM)
 
 
 _SPECS: tuple[_Builtin, ...] = (
@@ -126,6 +137,30 @@ _SPECS: tuple[_Builtin, ...] = (
         "clipart", "clip art", "Openclipart topics with >= 30 images, <= 200 per topic, on white",
         0, 0, readers.CLIPART_SIDE, 3, False, readers.read_clipart, readers.clipart_missing,
         sizes=readers.clipart_sizes,
+    ),
+    _Builtin(
+        "glyphs_alnum", "typography",
+        "letters A-Z and digits 0-9 at 64 px from every installed TTF/OTF font",
+        36, 0, readers.GLYPH_SIDE_ALNUM, 1, False, _GLYPHS_ALNUM, readers.fonts_missing,
+        readers.fonts_fingerprint, partial(readers.glyph_sizes, readers.GLYPH_LETTERS_ALNUM),
+    ),
+    _Builtin(
+        "wesnoth_units", "game sprites",
+        "Battle for Wesnoth unit sprites by race, fitted into 72x72 (Debian wesnoth-1.16-data)",
+        0, 0, wesnoth.HEX_SIDE, 3, False, wesnoth.read_units, wesnoth.wesnoth_missing,
+        sizes=wesnoth.unit_sizes, grouped_by="unit",
+    ),
+    _Builtin(
+        "wesnoth_terrain", "terrain tiles",
+        "Battle for Wesnoth full hex terrain tiles by terrain type (Debian wesnoth-1.16-data)",
+        0, 0, wesnoth.HEX_SIDE, 3, False, wesnoth.read_terrain, wesnoth.wesnoth_missing,
+        sizes=wesnoth.terrain_sizes, grouped_by="tile",
+    ),
+    _Builtin(
+        "skyculture_art", "constellation art",
+        "Stellarium constellation illustrations by sky culture (Debian stellarium-data)",
+        0, 0, skycultures.ART_SIDE, 3, False, skycultures.read_skyculture_art,
+        skycultures.skycultures_missing, sizes=skycultures.art_sizes,
     ),
 )  # fmt: skip
 
@@ -179,7 +214,9 @@ def _native_split(spec: _Builtin) -> DataSplit:
         image_size=None,
         where=f"built-in '{spec.name}'",
     )
-    if split.test is None:
+    if split.test is None and raw.groups is not None:
+        split = split.grouped_test_split(raw.groups, TEST_FRACTION, seed=SPLIT_SEED)
+    elif split.test is None:
         split = split.stratified_test_split(TEST_FRACTION, seed=SPLIT_SEED)
     save_split(path, split)
     return split

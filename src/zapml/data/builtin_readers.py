@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import os
 import pickle
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,13 +25,18 @@ from zapml.errors import DataError
 
 @dataclass(frozen=True)
 class RawData:
-    """Arrays in any layout ``to_uint8_nhwc`` accepts; labels index ``class_names``."""
+    """Arrays in any layout ``to_uint8_nhwc`` accepts; labels index ``class_names``.
+
+    ``groups`` (one name per image of ``x``) asks for a grouped test split: images of one group
+    (frames of one animation, variants of one tile) never straddle it.
+    """
 
     x: np.ndarray
     y: np.ndarray
     class_names: tuple[str, ...]
     test: tuple[np.ndarray, np.ndarray] | None = None
     notes: tuple[str, ...] = ()
+    groups: np.ndarray | None = None
 
 
 DIGIT_NAMES = tuple(str(d) for d in range(10))
@@ -307,7 +313,12 @@ FONT_SUFFIXES = (".ttf", ".otf")
 FONTS_HINT = "sudo apt-get install fonts-dejavu-core fonts-liberation fonts-freefont-ttf"
 GLYPH_LETTERS = "ABCDEFGHIJ"  # notMNIST's ten classes
 GLYPH_SIDE = 28
+# The many-class, higher-resolution variant (``glyphs_alnum``, EMNIST-like 36 classes).
+GLYPH_LETTERS_ALNUM = string.ascii_uppercase + string.digits
+GLYPH_SIDE_ALNUM = 64
 _RENDER_SIZE = 48
+# Font size of the coverage check (see ``_draws_all``).
+_CHECK_SIZE = 24
 # A code point no font covers: what a font draws for it is its "missing glyph" box.
 _UNCOVERED = "\U000efffd"
 
@@ -333,36 +344,59 @@ def fonts_fingerprint() -> str:
     return hashlib.sha256(listing.encode()).hexdigest()[:12]
 
 
-def read_glyphs() -> RawData:
+def read_glyphs(letters: str = GLYPH_LETTERS, side: int = GLYPH_SIDE) -> RawData:
+    """``letters`` from every installed font that draws all of them, ``side`` px, white on black."""
     samples: list[np.ndarray] = []
     for path in font_files():
-        letters = _render_font(path)
-        if letters is not None:
-            samples.extend(letters)
+        drawn = _render_font(path, letters, side)
+        if drawn is not None:
+            samples.extend(drawn)
     if not samples:
-        raise DataError(f"no installed font can draw the letters {GLYPH_LETTERS}: {FONTS_HINT}")
-    n_fonts = len(samples) // len(GLYPH_LETTERS)
-    y = np.tile(np.arange(len(GLYPH_LETTERS), dtype=np.int64), n_fonts)
-    return RawData(x=np.stack(samples), y=y, class_names=tuple(GLYPH_LETTERS))
+        raise DataError(f"no installed font can draw the letters {letters}: {FONTS_HINT}")
+    n_fonts = len(samples) // len(letters)
+    y = np.tile(np.arange(len(letters), dtype=np.int64), n_fonts)
+    return RawData(x=np.stack(samples), y=y, class_names=tuple(letters))
 
 
-def _render_font(path: Path) -> list[np.ndarray] | None:
-    """The ten letters of one font, or ``None`` when it lacks any of them (symbol/CJK fonts)."""
+def _render_size(side: int) -> int:
+    # A capital is about 70 % of the font size: rendering at 1.5x the side means letters are
+    # shrunk into their box, never enlarged (48 px for the 28 px set, as before).
+    return max(_RENDER_SIZE, side * 3 // 2)
+
+
+def _render_font(path: Path, letters: str, side: int) -> list[np.ndarray] | None:
+    """The letters of one font, or ``None`` when it lacks any of them (symbol/CJK fonts)."""
+    if not _draws_all(path, letters):
+        return None
     try:
-        font = ImageFont.truetype(str(path), _RENDER_SIZE)
-        missing_box = _glyph_mask(font, _UNCOVERED)
-        masks = [_glyph_mask(font, letter) for letter in GLYPH_LETTERS]
+        font = ImageFont.truetype(str(path), _render_size(side))
+        masks = [_glyph_mask(font, letter) for letter in letters]
     except (OSError, ValueError):
         return None
-    if any(
-        m is None or (missing_box is not None and np.array_equal(m, missing_box)) for m in masks
-    ):
-        return None
     drawn = [m for m in masks if m is not None]
+    return [_fit(m, side) for m in drawn] if len(drawn) == len(masks) else None
+
+
+def _draws_all(path: Path, letters: str) -> bool:
+    """Whether the font draws every letter as its own shape.
+
+    Coverage does not depend on the size, so this checks at ``_CHECK_SIZE``, where rendering is
+    cheap: ``zap data list`` counts usable fonts this way without rendering full-size glyphs.
+    """
+    try:
+        font = ImageFont.truetype(str(path), _CHECK_SIZE)
+        missing_box = _glyph_mask(font, _UNCOVERED)
+        shapes: set[bytes] = set()
+        # Letter by letter, so a font of another script is rejected after its first letter.
+        for letter in letters:
+            mask = _glyph_mask(font, letter)
+            if mask is None or (missing_box is not None and np.array_equal(mask, missing_box)):
+                return False
+            shapes.add(mask.tobytes())
+    except (OSError, ValueError):
+        return False
     # A symbol font may map letters to one shape; such a font teaches nothing about letters.
-    if len({m.tobytes() for m in drawn}) < len(drawn):
-        return None
-    return [_fit(m) for m in drawn]
+    return len(shapes) == len(letters)
 
 
 def _glyph_mask(font: ImageFont.FreeTypeFont, char: str) -> np.ndarray | None:
@@ -375,22 +409,22 @@ def _glyph_mask(font: ImageFont.FreeTypeFont, char: str) -> np.ndarray | None:
     return mask if mask.any() else None
 
 
-def _fit(mask: np.ndarray) -> np.ndarray:
-    """White glyph on black, scaled to fit a 24 px box and centred in 28x28 (as in MNIST)."""
-    box = GLYPH_SIDE - 4
+def _fit(mask: np.ndarray, side: int) -> np.ndarray:
+    """White glyph on black, scaled to fit a box 4 px smaller and centred (as in MNIST's 28/24)."""
+    box = side - 4
     h, w = mask.shape
     scale = box / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     glyph = Image.fromarray(mask).resize(size, Image.Resampling.LANCZOS)
-    out = Image.new("L", (GLYPH_SIDE, GLYPH_SIDE), 0)
-    out.paste(glyph, ((GLYPH_SIDE - size[0]) // 2, (GLYPH_SIDE - size[1]) // 2))
+    out = Image.new("L", (side, side), 0)
+    out.paste(glyph, ((side - size[0]) // 2, (side - size[1]) // 2))
     return np.asarray(out)
 
 
-def glyph_sizes() -> tuple[int, int]:
-    """(classes, images): rendering is the only way to know which fonts cover A-J (~1 s)."""
-    usable = sum(_render_font(p) is not None for p in font_files())
-    return len(GLYPH_LETTERS), usable * len(GLYPH_LETTERS)
+def glyph_sizes(letters: str = GLYPH_LETTERS) -> tuple[int, int]:
+    """(classes, images): rendering is the only way to know which fonts cover the letters."""
+    usable = sum(_draws_all(p, letters) for p in font_files())
+    return len(letters), usable * len(letters)
 
 
 def clipart_sizes() -> tuple[int, int]:

@@ -129,6 +129,11 @@ def index_ids(source: str, count: int, part: str = "") -> tuple[str, ...]:
     return tuple(f"{prefix}{i}" for i in range(count))
 
 
+# A grouped split never gives the test side more than this share of a class: with groups of very
+# different sizes (one unit with 89 frames, another with 2) the test side takes the small ones.
+MAX_TEST_SHARE = 0.5
+
+
 @dataclass(frozen=True)
 class DataSplit:
     """What a loader returns: a training set and, when the source has one, a test set."""
@@ -152,9 +157,61 @@ class DataSplit:
             n_test = int(round(len(idx) * test_fraction))
             n_test = min(max(n_test, 1), len(idx) - 1) if len(idx) >= 2 else 0
             test_idx.extend(idx[:n_test].tolist())
+        return self._split_off(np.asarray(test_idx, dtype=np.int64))
+
+    def grouped_test_split(
+        self, groups: np.ndarray, test_fraction: float = 0.2, seed: int = 0
+    ) -> DataSplit:
+        """Like ``stratified_test_split``, but whole groups go to one side only.
+
+        ``groups`` names each training image's group (e.g. the unit an animation frame shows),
+        so near-duplicates never straddle the split. Per class, whole groups go to the test side
+        until it holds about ``test_fraction`` of the class's images, never more than half of
+        them (see ``_test_groups``); a class with a single group stays in training.
+        Each group must lie within one class. (scikit-learn's ``StratifiedGroupKFold`` balances
+        folds but does not promise every class a training group, which ``build_split`` needs.)
+        """
+        if self.test is not None:
+            return self
+        groups = np.asarray(groups)
+        if groups.shape != self.train.labels.shape:
+            raise ValueError(f"{len(groups)} group names for {len(self.train)} images.")
+        pairs = set(zip(groups.tolist(), self.train.labels.tolist(), strict=True))
+        if len(pairs) != len(set(groups.tolist())):
+            raise ValueError("a group spans several classes; name groups within their class.")
+        rng = np.random.default_rng(seed)
+        test_idx: list[int] = []
+        for c in range(self.train.num_classes):
+            members = np.flatnonzero(self.train.labels == c)
+            test_idx.extend(_test_groups(groups, members, test_fraction, rng))
+        return self._split_off(np.asarray(test_idx, dtype=np.int64))
+
+    def _split_off(self, test_idx: np.ndarray) -> DataSplit:
         is_test = np.zeros(len(self.train), dtype=bool)
         is_test[test_idx] = True
         return DataSplit(
             train=self.train.subset(np.flatnonzero(~is_test)),
             test=self.train.subset(np.flatnonzero(is_test)),
         )
+
+
+def _test_groups(
+    groups: np.ndarray, members: np.ndarray, test_fraction: float, rng: np.random.Generator
+) -> list[int]:
+    """Indices (among ``members``, one class) of the groups drawn for the test side.
+
+    Groups are visited in random order. None may take the test side past ``MAX_TEST_SHARE`` of
+    the class, so training always keeps most of it (and a single-group class stays there). The
+    first group that fits always goes to test, so the class is evaluated; each later one only
+    when it brings the test count closer to ``test_fraction`` (one big group must not blow the
+    fraction up).
+    """
+    names = sorted(set(groups[members].tolist()))
+    target, cap = len(members) * test_fraction, len(members) * MAX_TEST_SHARE
+    chosen: list[int] = []
+    for k in rng.permutation(len(names)):
+        group = members[groups[members] == names[k]]
+        new = len(chosen) + len(group)
+        if new <= cap and (not chosen or abs(new - target) < abs(len(chosen) - target)):
+            chosen.extend(group.tolist())
+    return chosen

@@ -106,9 +106,20 @@ def _warn_bomb(label: str, size: tuple[int, int] | None, findings: Findings) -> 
 
 
 def decode(
-    header: ImageHeader, label: str, side: int, gray: bool, findings: Findings
+    header: ImageHeader,
+    label: str,
+    side: int,
+    gray: bool,
+    findings: Findings,
+    *,
+    pad: str | None = None,
 ) -> np.ndarray | None:
-    """Decode, flatten alpha, convert channels and resize; ``(side, side, C)`` uint8 or ``None``."""
+    """Decode, flatten alpha, convert channels and resize; ``(side, side, C)`` uint8 or ``None``.
+
+    ``pad`` (a PIL colour name, e.g. the image's background) fits the image inside the square,
+    keeping its aspect ratio, and fills the rest with that colour instead of stretching it: for
+    sprites and drawings whose shape is the signal.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -118,7 +129,11 @@ def decode(
                 im.load()
                 upright = ImageOps.exif_transpose(im)
                 flat = _flatten(upright, gray)
-                resized = flat.resize((side, side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                resized = (
+                    ImageOps.pad(flat, (side, side), Image.Resampling.BILINEAR, color=pad)
+                    if pad is not None
+                    else flat.resize((side, side), Image.Resampling.BILINEAR, reducing_gap=2.0)
+                )
     except (OSError, SyntaxError, ValueError) as exc:
         # Truncated files open fine and fail here, when the pixels are read.
         findings.warn(

@@ -122,6 +122,20 @@ def test_glyphs_are_deterministic_and_balanced() -> None:
     assert raw.x.shape[1:] == (28, 28) and raw.x[:, :2].max() == 0 and raw.x.max() == 255
 
 
+@pytest.mark.slow
+def test_glyphs_alnum_has_36_classes_at_64_px() -> None:
+    if readers.fonts_missing():
+        pytest.skip(readers.FONTS_HINT)
+    raw = readers.read_glyphs(readers.GLYPH_LETTERS_ALNUM, readers.GLYPH_SIDE_ALNUM)
+    assert raw.class_names == tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+    counts = np.bincount(raw.y)
+    assert len(counts) == 36 and len(set(counts.tolist())) == 1
+    # Fitted into a 60 px box centred in 64 px: the 2 px border stays black.
+    assert raw.x.shape[1:] == (64, 64) and raw.x[:, :2].max() == 0 and raw.x.max() == 255
+    # glyph_sizes counts fonts with the cheap check that read_glyphs applies too.
+    assert readers.glyph_sizes(readers.GLYPH_LETTERS_ALNUM) == (36, len(raw.y))
+
+
 def test_opencv_digits_grid_is_cut_into_labelled_cells(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,12 +165,16 @@ def test_animal_pickle_reader_refuses_code(tmp_path: Path) -> None:
 def test_list_builtin_covers_the_collection() -> None:
     info = {i.name: i for i in list_builtin()}
     expected = {"digits", "animal_mnist", "lfw", "textures", "glyphs", "mnist5k"}
-    expected |= {"fashion_mnist", "opencv_digits", "clipart"}
+    expected |= {"fashion_mnist", "opencv_digits", "clipart", "glyphs_alnum"}
+    expected |= {"wesnoth_units", "wesnoth_terrain", "skyculture_art"}
     assert expected <= set(info)
     assert info["digits"].images == 1797 and info["digits"].test_split.startswith(
         "stratified 80/20"
     )
     assert info["fashion_mnist"].test_split == "official train/test"
+    assert info["wesnoth_units"].test_split == "grouped by unit, 80/20, seed 0"
+    # The v2 meta-dataset needs at least 12 core datasets from at least 8 domains.
+    assert len(info) >= 12 and len({i.domain for i in info.values()}) >= 8
 
 
 @pytest.mark.slow
