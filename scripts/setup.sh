@@ -15,7 +15,7 @@ VENV=${ZAPML_VENV:-.venv}
 # of fonts it depends on), stellarium-data 246 MB. No recommends: stellarium-data recommends the
 # Stellarium program and its Qt libraries, which no dataset needs.
 install_debian_data() {
-  local pkgs=(dataset-fashion-mnist openclipart-png fonts-liberation fonts-freefont-ttf fonts-dejavu-core fonts-noto-core wesnoth-1.16-data stellarium-data)
+  local pkgs=(dataset-fashion-mnist openclipart-png fonts-liberation fonts-freefont-ttf fonts-dejavu-core fonts-dejavu-extra fonts-noto-core wesnoth-1.16-data stellarium-data)
   local missing=()
   for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -310,7 +310,20 @@ def read_clipart() -> RawData:
 
 FONT_DIRS = (Path("/usr/share/fonts"),)
 FONT_SUFFIXES = (".ttf", ".otf")
-FONTS_HINT = "sudo apt-get install fonts-dejavu-core fonts-liberation fonts-freefont-ttf"
+#: The Debian font packages the glyph sets are drawn from (scripts/setup.sh installs them). Where
+#: dpkg's database exists only their files count: a package that brings fonts of its own (for
+#: example wesnoth-1.16-data pulls Lato, Droid, ADF Oldania and Noto Mono) would otherwise change
+#: every glyph task, and a meta-dataset's tasks must come out the same on every machine. Without
+#: a dpkg database (not Debian) every installed font counts.
+GLYPH_FONT_PACKAGES = (
+    "fonts-dejavu-core",
+    "fonts-dejavu-extra",
+    "fonts-liberation",
+    "fonts-freefont-ttf",
+    "fonts-noto-core",
+)
+DPKG_INFO = Path("/var/lib/dpkg/info")
+FONTS_HINT = f"sudo apt-get install {' '.join(GLYPH_FONT_PACKAGES)}"
 GLYPH_LETTERS = "ABCDEFGHIJ"  # notMNIST's ten classes
 GLYPH_SIDE = 28
 # The many-class, higher-resolution variant (``glyphs_alnum``, EMNIST-like 36 classes).
@@ -324,14 +337,31 @@ _UNCOVERED = "\U000efffd"
 
 
 def font_files() -> list[Path]:
-    found = {
-        p
-        for root in FONT_DIRS
-        if root.is_dir()
-        for p in root.rglob("*")
-        if p.suffix.lower() in FONT_SUFFIXES and p.is_file()
-    }
+    """The fonts glyphs are drawn from: those of ``GLYPH_FONT_PACKAGES`` on Debian, else every
+    font under ``FONT_DIRS``."""
+    if DPKG_INFO.is_dir():
+        listed = [Path(line) for line in _package_file_lines(GLYPH_FONT_PACKAGES)]
+        found = {p for p in listed if p.suffix.lower() in FONT_SUFFIXES and p.is_file()}
+    else:
+        found = {
+            p
+            for root in FONT_DIRS
+            if root.is_dir()
+            for p in root.rglob("*")
+            if p.suffix.lower() in FONT_SUFFIXES and p.is_file()
+        }
     return sorted(found)
+
+
+def _package_file_lines(packages: tuple[str, ...]) -> list[str]:
+    """Every path dpkg lists as installed by ``packages`` (``pkg.list`` or ``pkg:arch.list``)."""
+    lines: list[str] = []
+    for name in packages:
+        for listing in sorted(DPKG_INFO.glob(f"{name}.list")) + sorted(
+            DPKG_INFO.glob(f"{name}:*.list")
+        ):
+            lines.extend(listing.read_text(errors="replace").splitlines())
+    return lines
 
 
 def fonts_missing() -> str | None:

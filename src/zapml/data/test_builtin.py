@@ -217,3 +217,24 @@ def test_builtin_image_ids_index_the_package_data_through_split_cache_and_resize
             np.testing.assert_array_equal(ds.images[..., 0], raw[index])
     resized = load_data("digits", image_size=16)
     assert resized.test is not None and resized.test.image_ids == split.test.image_ids
+
+
+def test_glyph_fonts_come_from_the_listed_packages_only(tmp_path, monkeypatch):
+    from zapml.data import builtin_readers as readers
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    ours, theirs = fonts / "Ours.ttf", fonts / "Theirs.ttf"
+    for f in (ours, theirs, fonts / "readme.txt"):
+        f.write_bytes(b"x")
+    info = tmp_path / "dpkg-info"
+    info.mkdir()
+    # one listed package (arch-qualified list name), one unrelated package that also ships a font
+    (info / "fonts-liberation:all.list").write_text(f"/.\n{fonts}\n{ours}\n{fonts}/readme.txt\n")
+    (info / "wesnoth-1.16-data.list").write_text(f"{theirs}\n")
+    monkeypatch.setattr(readers, "DPKG_INFO", info)
+    monkeypatch.setattr(readers, "FONT_DIRS", (fonts,))
+    assert readers.font_files() == [ours]
+    # no dpkg database (not Debian): every font under the font folders
+    monkeypatch.setattr(readers, "DPKG_INFO", tmp_path / "absent")
+    assert readers.font_files() == [ours, theirs]
