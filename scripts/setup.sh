@@ -31,6 +31,25 @@ install_debian_data() {
   fi
 }
 
+# OpenCV's digits.png (0.7 MB) is the only file of opencv-doc (96 MB download, 270 MB installed,
+# with MathJax) that a dataset needs: fetch the package and extract just that file into the cache.
+extract_opencv_digits() {
+  local dest="${ZAPML_CACHE:-$HOME/.cache/zapml}/opencv/digits.png"
+  [ -f "$dest" ] && return 0
+  [ -f /usr/share/doc/opencv-doc/examples/data/digits.png ] && return 0
+  local tmp
+  tmp=$(mktemp -d)
+  if (cd "$tmp" && apt-get download -qq opencv-doc >/dev/null 2>&1) \
+      && dpkg-deb --fsys-tarfile "$tmp"/opencv-doc_*.deb \
+        | tar -x -C "$tmp" ./usr/share/doc/opencv-doc/examples/data/digits.png 2>/dev/null; then
+    mkdir -p "$(dirname "$dest")"
+    mv "$tmp/usr/share/doc/opencv-doc/examples/data/digits.png" "$dest"
+  else
+    echo "[setup] note: could not fetch opencv-doc; the opencv_digits built-in stays unavailable"
+  fi
+  rm -rf "$tmp"
+}
+
 install_python() {
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   local pip="$VENV/bin/python -m pip"
@@ -52,5 +71,6 @@ install_python() {
 }
 
 install_debian_data
+extract_opencv_digits
 install_python
 echo "[setup] ready: $VENV/bin/zap"

@@ -115,7 +115,7 @@ _SPECS: tuple[_Builtin, ...] = (
         3, 192, 64, 1, False, readers.read_textures, _always,
     ),
     _Builtin(
-        "glyphs", "typography", "letters A-J rendered from every installed TTF/OTF font",
+        "glyphs", "typography", "letters A-J drawn in the fonts of the packages setup installs",
         10, 0, readers.GLYPH_SIDE, 1, False, readers.read_glyphs, readers.fonts_missing,
         readers.fonts_fingerprint, readers.glyph_sizes,
     ),
@@ -140,7 +140,7 @@ _SPECS: tuple[_Builtin, ...] = (
     ),
     _Builtin(
         "glyphs_alnum", "typography",
-        "letters A-Z and digits 0-9 at 64 px from every installed TTF/OTF font",
+        "letters A-Z and digits 0-9 at 64 px from the same fonts as glyphs",
         36, 0, readers.GLYPH_SIDE_ALNUM, 1, False, _GLYPHS_ALNUM, readers.fonts_missing,
         readers.fonts_fingerprint, partial(readers.glyph_sizes, readers.GLYPH_LETTERS_ALNUM),
     ),

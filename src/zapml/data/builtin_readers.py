@@ -215,8 +215,14 @@ OPENCV_CELL = 20
 
 
 def opencv_digits_path() -> Path | None:
+    """``$ZAPML_OPENCV_DIGITS``, else the installed package's file, else the copy
+    ``scripts/setup.sh`` extracts from the package into the cache (the whole opencv-doc package
+    is 270 MB of documentation around one 0.7 MB image)."""
+    from zapml.data.cache import cache_root
+
     configured = os.environ.get("ZAPML_OPENCV_DIGITS")
-    candidates = (Path(configured),) if configured else OPENCV_DIGITS_CANDIDATES
+    extracted = cache_root() / "opencv" / "digits.png"
+    candidates = (Path(configured),) if configured else (*OPENCV_DIGITS_CANDIDATES, extracted)
     return next((p for p in candidates if p.is_file()), None)
 
 
