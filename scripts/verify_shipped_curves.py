@@ -6,7 +6,9 @@ function of its task, pipeline and seed. This script picks a deterministic sampl
 (stratified over architectures; cells with an empty curve included), rebuilds each job from the
 store's own task spec, pipeline, seed and budget (``Store.cell_job``), runs it through the
 builder's cell function (``metadataset.cell.evaluate_cell``) and compares status, every
-timestamp and score of the learning curve, and the ALC with ``==`` (no tolerance).
+timestamp and score of the learning curve, and the ALC with ``==`` (no tolerance). Each run is
+charged with the compute-clock version it recorded (``cell.recorded_clock_version``): version 1
+for the shipped v1 store, whose records predate clock versions.
 
     PYTHONPATH=src python scripts/verify_shipped_curves.py --cells 10 --seed 0
 

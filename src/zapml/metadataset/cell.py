@@ -26,6 +26,10 @@ from zapml.space.pipeline import Pipeline
 CellFn = Callable[..., Any]
 
 _VERSIONED = ("zapml", "torch", "timm", "numpy", "scikit-learn")
+# The record's ``versions`` entry naming the compute clock's version (zapml.runtime.costs) the
+# run was charged with. Records without it predate clock versions: they are version 1.
+CLOCK_VERSION_KEY = "compute_clock"
+UNVERSIONED_CLOCK = 1
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,13 @@ class CellJob:
     clock: str
     cell_fn: CellFn | None = None  # None = zapml.runtime.fit; tests inject a fake
     pipeline_id: str | None = None  # the store's id of ``pipeline``; None = ``Pipeline.id``
+    # None = the current version; a stored run is re-run with the version it recorded
+    clock_version: int | None = None
+
+
+def recorded_clock_version(record: RunRecord) -> int:
+    """The compute-clock version ``record`` was charged with (1 for records that predate them)."""
+    return int((record.versions or {}).get(CLOCK_VERSION_KEY, UNVERSIONED_CLOCK))
 
 
 def runtime_fit(pipeline: Pipeline, train: Any, test: Any, **kwargs: Any) -> Any:
@@ -76,12 +87,13 @@ def evaluate_cell(job: CellJob) -> RunRecord:
             budget=job.budget,
             clock=job.clock,
             seed=job.seed,
+            **({} if job.clock_version is None else {"clock_version": job.clock_version}),
         )
         outcome = _normalise(raw)
     except BaseException as err:  # noqa: BLE001 - a cell must never take the build down
         if isinstance(err, KeyboardInterrupt | SystemExit):
             raise
-        outcome = {"status": "failed", "error": _describe(err)}
+        outcome = {"status": "failed", "error": _describe(err), "versions": _job_clock(job)}
     return RunRecord(
         cell_key=job.key,
         task_id=job.task.id,
@@ -90,15 +102,27 @@ def evaluate_cell(job: CellJob) -> RunRecord:
         budget=job.budget,
         clock=job.clock,
         worker=f"{socket.gethostname()}:{os.getpid()}",
-        versions=package_versions(),
+        versions={**package_versions(), **outcome.pop("versions")},
         started_at=started,
         finished_at=time.time(),
         **outcome,
     )
 
 
+def _job_clock(job: CellJob) -> dict[str, str]:
+    """The clock version the runtime would have charged a job whose run raised."""
+    if job.cell_fn is not None:  # a fake cell function: nothing is known about its clock
+        return {}
+    from zapml.runtime.costs import CLOCK_VERSION
+
+    return {
+        CLOCK_VERSION_KEY: str(CLOCK_VERSION if job.clock_version is None else job.clock_version)
+    }
+
+
 def _normalise(raw: Any) -> dict[str, Any]:
-    """FitResult or dict -> the record's outcome fields (curve as ``((t, nauc), ...)``)."""
+    """FitResult or dict -> the record's outcome fields (curve as ``((t, nauc), ...)``) and its
+    ``versions`` entries (the compute clock's version, when the result names one)."""
     data = raw.to_dict() if hasattr(raw, "to_dict") else dict(raw)
     times = list(data.get("timestamps") or [])
     scores = list(data.get("test_nauc") or [])
@@ -112,6 +136,9 @@ def _normalise(raw: Any) -> dict[str, Any]:
         "wall_seconds": _num(data.get("wall_seconds")),
         "compute_seconds": _num(data.get("compute_seconds")),
         "curve": tuple((float(t), float(s)) for t, s in zip(times, scores, strict=False)),
+        "versions": {}
+        if data.get("clock_version") is None
+        else {CLOCK_VERSION_KEY: str(int(data["clock_version"]))},
     }
 
 

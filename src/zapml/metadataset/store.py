@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from zapml.errors import ArtifactError, ZapError
-from zapml.metadataset.cell import CellFn, CellJob
+from zapml.metadataset.cell import CellFn, CellJob, recorded_clock_version
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.objectives import OBJECTIVES
 from zapml.metadataset.record import SQL_COLUMNS, RunRecord
@@ -266,7 +266,7 @@ class Store:
             key=record.cell_key, task=specs[record.task_id],
             pipeline=self.pipelines()[record.pipeline_id].to_dict(), seed=record.seed,
             budget=record.budget, clock=record.clock, cell_fn=cell_fn,
-            pipeline_id=record.pipeline_id,
+            pipeline_id=record.pipeline_id, clock_version=recorded_clock_version(record),
         )  # fmt: skip
 
     def runs(self) -> pd.DataFrame:

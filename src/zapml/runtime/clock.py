@@ -8,7 +8,9 @@ on it.
 the floating-point operations and memory traffic of each forward/backward pass, per-image
 preprocessing, the simple model. Counted work does not depend on machine load, so a run timed by
 the compute clock makes the same decisions (when to predict, when to stop, the LR schedule) every
-time and its learning curve and ALC are reproducible on a busy or different machine.
+time and its learning curve and ALC are reproducible on a busy or different machine. What a unit
+of counted work costs is the *clock version*'s reference rates (``costs.CLOCK_VERSIONS``): runs
+record the version they were charged with, so a run stays reproducible after the rates change.
 
 The runtime charges both clocks the same way; the wall clock simply ignores the charges.
 """

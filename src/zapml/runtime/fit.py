@@ -20,7 +20,7 @@ from zapml.errors import DataError, PipelineError
 from zapml.metrics import accuracy, alc, nauc
 from zapml.runtime import artifacts
 from zapml.runtime.clock import make_clock
-from zapml.runtime.costs import pixel_seconds, profile_model
+from zapml.runtime.costs import check_clock_version, pixel_seconds, profile_model
 from zapml.runtime.loop import AnytimeLoop, LoopData, LoopOutcome
 from zapml.runtime.optim import freeze_portion
 from zapml.runtime.output import OutputFolder
@@ -61,6 +61,7 @@ def fit(
     num_threads: int | None = None,
     overwrite: bool = False,
     deadline: float | None = None,
+    clock_version: int | None = None,
 ) -> FitResult:
     """Fine-tune ``pipeline`` on ``train`` for ``budget`` seconds of ``clock``; predict ``test``
     along the way (anytime) and score each prediction when ``test`` has labels.
@@ -75,20 +76,22 @@ def fit(
     re-raises ``KeyboardInterrupt``. ``deadline`` (an absolute ``time.time()``, wall clock only)
     bounds the whole call, saving included: the training budget shrinks to fit. ``num_threads``
     sets torch's (and BLAS's) threads during a wall-clock run (default: the free cores);
-    compute-clock runs always use ``COMPUTE_CLOCK_THREADS``.
+    compute-clock runs always use ``COMPUTE_CLOCK_THREADS``. ``clock_version``: the compute clock's
+    rates (``costs.CLOCK_VERSIONS``; default the current); a run's recorded one reproduces it.
     """
     call_start = time.perf_counter()
     pipe = _as_pipeline(pipeline)
     _check_inputs(train, test, budget, seed)
-    make_clock(clock)  # an unknown clock name fails here, before the output folder is touched
+    version = _check_clock(clock, clock_version)  # before the output folder is touched
     if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
         raise PipelineError(f"The deadline must be a time.time() value; got {deadline!r}.")
     folder = None if output_dir is None else OutputFolder(Path(output_dir), overwrite)
     staging = None if folder is None else folder.prepare()
     try:
         result, outcome, saved = _run(
-            pipe, train, test, budget, clock, seed, staging, progress, num_threads, deadline
-        )
+            pipe, train, test, budget, clock, seed, staging, progress, num_threads, deadline,
+            version,
+        )  # fmt: skip
         result.startup_seconds = saved.wall_start - call_start
         if folder is not None and staging is not None:
             result.output_dir = str(folder.target)
@@ -104,6 +107,12 @@ def fit(
     if outcome.interrupted:
         raise KeyboardInterrupt
     return result
+
+
+def _check_clock(clock: str, clock_version: int | None) -> int:
+    """An unknown clock name or clock version fails here; returns the clock version."""
+    make_clock(clock)
+    return check_clock_version(clock_version)
 
 
 @dataclass
@@ -126,6 +135,7 @@ def _run(
     progress: bool,
     num_threads: int | None,
     deadline: float | None,
+    version: int,
 ) -> tuple[FitResult, LoopOutcome, _Built]:
     """Build the model, start the clock, train; returns the result (not yet saved)."""
     run_clock = make_clock(clock)
@@ -136,7 +146,7 @@ def _run(
     # fork_rng: seeding the global torch RNG for this run must not change the caller's stream.
     with _torch_threads(threads), torch.random.fork_rng(devices=[]):
         spec, model, hw = _build_model(pipe, train, seed)
-        profile = profile_model(model, hw)
+        profile = profile_model(model, hw, clock_version=version)
         predict_model = copy.deepcopy(model)
         normalize = Normalizer(spec.mean, spec.std)
         if staging is not None:
@@ -149,7 +159,7 @@ def _run(
         with bar:
             run_clock.start()
             wall_start = time.perf_counter()
-            data, prep_cost = _prepare_data(pipe, train, test, hw, normalize, seed)
+            data, prep_cost = _prepare_data(pipe, train, test, hw, normalize, seed, version)
             loop = AnytimeLoop(
                 model=model, predict_model=predict_model, pipeline=pipe, data=data,
                 clock=run_clock, budget=run_budget, profile=profile, seed=seed, progress=bar,
@@ -161,6 +171,7 @@ def _run(
     result.requested_budget = float(budget)
     result.warnings = test_set_warnings(test)
     result.num_threads = threads
+    result.clock_version = version
     return result, outcome, _Built(spec, hw, wall_start)
 
 
@@ -304,6 +315,7 @@ def _prepare_data(
     hw: tuple[int, int],
     normalize: Normalizer,
     seed: int,
+    clock_version: int,
 ) -> tuple[LoopData, float]:
     """Resize everything once and split off ZAP's stratified validation set; returns the data and
     the counted cost of the resizing."""
@@ -314,7 +326,7 @@ def _prepare_data(
     images = resize_images(train.images, hw)
     test_images = None if test is None else resize_images(test.images, hw)
     n_images = len(train) + (0 if test is None else len(test))
-    cost = pixel_seconds(n_images, hw[0], hw[1], train.num_channels)
+    cost = pixel_seconds(n_images, hw[0], hw[1], train.num_channels, clock_version)
     data = LoopData(
         train_images=images[torch.from_numpy(train_idx)],
         train_labels=torch.from_numpy(train.labels[train_idx].astype(np.int64)),

@@ -102,13 +102,18 @@ def _costs(
 ) -> tuple[float, float, float]:
     """Counted cost of a train step, a test prediction (flip TTA: two passes) and a validation."""
     h, w = data.train_images.shape[2:]
-    step = profile.train_step_seconds(batch_size, trainable) + pixel_seconds(batch_size, h, w, 3)
+    version = profile.clock_version
+    step = profile.train_step_seconds(batch_size, trainable) + pixel_seconds(
+        batch_size, h, w, 3, version
+    )
     n_test = 0 if data.test_images is None else int(data.test_images.shape[0])
     predict = 2.0 * profile.forward_seconds(n_test, EVAL_BATCH_SIZE) + pixel_seconds(
-        n_test, h, w, 3
+        n_test, h, w, 3, version
     )
     n_valid = int(data.valid_images.shape[0])
-    valid = profile.forward_seconds(n_valid, EVAL_BATCH_SIZE) + pixel_seconds(n_valid, h, w, 3)
+    valid = profile.forward_seconds(n_valid, EVAL_BATCH_SIZE) + pixel_seconds(
+        n_valid, h, w, 3, version
+    )
     return step, predict, valid
 
 
@@ -189,12 +194,13 @@ class AnytimeLoop:
         """Counted cost of the feature pass over sample + eval images, and of fit + predict."""
         kind = str(self.pipeline["simple_model"])
         h, w = self.data.train_images.shape[2:]
+        version = self.profile.clock_version
         feats_cost = self.profile.forward_seconds(
             n_sample + n_eval, EVAL_BATCH_SIZE
-        ) + pixel_seconds(n_sample + n_eval, h, w, 3)
+        ) + pixel_seconds(n_sample + n_eval, h, w, 3, version)
         dims = self._feature_dim()
-        fit_cost = sklearn_fit_seconds(kind, n_sample, dims, self.data.num_classes)
-        fit_cost += sklearn_predict_seconds(n_eval, dims, self.data.num_classes)
+        fit_cost = sklearn_fit_seconds(kind, n_sample, dims, self.data.num_classes, version)
+        fit_cost += sklearn_predict_seconds(n_eval, dims, self.data.num_classes, version)
         return feats_cost, fit_cost
 
     def _simple_model_features(

@@ -31,6 +31,9 @@ class FitResult:
     what the caller asked for. They differ only under the wall clock with a ``deadline``, where
     the time to save is planned inside it. ``warnings`` say when a score cannot mean much (a test
     set of fewer than 2 images or classes).
+
+    ``clock_version`` is the compute clock's version (``zapml.runtime.costs.CLOCK_VERSIONS``)
+    whose rates the run was charged with: ``fit(..., clock_version=...)`` with it re-runs the run.
     """
 
     status: str
@@ -58,6 +61,9 @@ class FitResult:
     # Added with issue 7 (kept together): what was asked vs. run, and score warnings.
     requested_budget: float | None = None
     warnings: list[str] = field(default_factory=list)
+    # Added with issue 8. Results saved before it were all charged with version 1 (fit always
+    # sets it, so the default only applies to those).
+    clock_version: int = 1
     test_probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property

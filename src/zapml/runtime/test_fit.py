@@ -289,3 +289,21 @@ def test_rgb_images_above_32_px_are_shrunk_to_the_pipeline_size(tmp_path):
     config = json.loads((tmp_path / "config.json").read_text())
     assert config["input_size"] == [32, 32] and config["in_channels"] == 3
     assert load_model(tmp_path).predict_proba(data).shape == (60, 3)
+
+
+def test_a_run_records_its_clock_version_and_an_old_one_can_be_chosen(
+    reference_run, animals, pipeline
+):
+    result, out = reference_run
+    assert result.clock_version == 2  # costs.CLOCK_VERSION, the default
+    assert json.loads((out / "result.json").read_text())["clock_version"] == 2
+    train, test = animals
+    old = fit(pipeline, train, test, budget=2.0, clock="compute", clock_version=1, progress=False)
+    again = fit(pipeline, train, test, budget=2.0, clock="compute", clock_version=2, progress=False)
+    assert old.clock_version == 1 and again.clock_version == 2
+    # Version 1 charged these small-image steps about twice what version 2 does.
+    assert old.num_train_steps < again.num_train_steps
+    with pytest.raises(ValueError, match=r"known versions are \[1, 2\]"):
+        fit(pipeline, train, test, budget=2.0, clock="compute", clock_version=3, progress=False)
+    saved_before_versions = {k: v for k, v in result.to_dict().items() if k != "clock_version"}
+    assert FitResult.from_dict(saved_before_versions).clock_version == 1

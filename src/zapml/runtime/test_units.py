@@ -1,5 +1,6 @@
 """Unit tests of the runtime's parts: clocks, schedule, preprocessing, reporting, costs."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -192,6 +193,10 @@ def test_counted_costs_scale_with_work():
     one = prof.forward_seconds(32, 32)
     assert prof.forward_seconds(64, 32) > 1.9 * one
     step = prof.train_step_seconds(32, trainable_params=1_000_000)
-    assert step == pytest.approx(3 * one + prof.copy_weights_seconds())
+    assert prof.train_step_seconds(64, trainable_params=1_000_000) > 1.5 * step
+    # Clock version 1 charged a train step as three forward passes plus the parameter updates.
+    v1 = dataclasses.replace(prof, clock_version=1)
+    step_v1 = v1.train_step_seconds(32, trainable_params=1_000_000)
+    assert step_v1 == pytest.approx(3 * v1.forward_seconds(32, 32) + v1.copy_weights_seconds())
     assert pixel_seconds(10, 8, 8, 3) == pytest.approx(10 * pixel_seconds(1, 8, 8, 3))
     assert math.isfinite(prof.forward_seconds(0, 32))
