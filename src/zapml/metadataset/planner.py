@@ -150,9 +150,11 @@ def plan_cells(
     done: Iterable[str] = (),
 ) -> list[Cell]:
     """The cells still to run, ordered so that the first results cover many tasks and pipelines
-    (a build cut short still gives a usable sparse matrix): for each seed, the smallest budget
-    first. ``budget`` is one budget or ascending budgets, ``density`` one density or one per
-    budget (see ``nested_pairs``)."""
+    (a build cut short still gives a usable sparse matrix): for each seed, the budget levels are
+    interleaved evenly, so a build cut at any point has done about the same fraction of every
+    budget (a budget-aware selector needs them all; each level keeps its own random order, and
+    the smallest budget's is the one-budget plan's). ``budget`` is one budget or ascending
+    budgets, ``density`` one density or one per budget (see ``nested_pairs``)."""
     budgets, densities = _budget_levels(budget, density)
     levels = nested_pairs(len(task_ids), len(pipeline_ids), densities, plan_seed)
     # the first level's order is the one-budget plan's, so its stored cells resume as they are
@@ -162,13 +164,18 @@ def plan_cells(
         )
         for k, pairs in enumerate(levels)
     ]
+    # the k-th cell of a level of n sits at (k + 0.5) / n of the run; ties: smaller budget first
+    slots = sorted(
+        ((k + 0.5) / len(order), level, int(i))
+        for level, order in enumerate(orders)
+        for k, i in enumerate(order)
+    )
     skip = set(done)
     cells = []
     for s in seeds:  # all first repeats before any second repeat
-        for b, pairs, order in zip(budgets, levels, orders, strict=True):
-            for i in order:
-                t, p = pairs[int(i)]
-                cell = Cell(task_ids[t], pipeline_ids[p], int(s), b, clock)
-                if cell.key not in skip:
-                    cells.append(cell)
+        for _, level, i in slots:
+            t, p = levels[level][i]
+            cell = Cell(task_ids[t], pipeline_ids[p], int(s), budgets[level], clock)
+            if cell.key not in skip:
+                cells.append(cell)
     return cells
