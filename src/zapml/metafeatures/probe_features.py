@@ -1,0 +1,146 @@
+"""(task, backbone) pair meta-features: every probe score of every backbone on one shared sample.
+
+Names are ``<score>__<backbone>`` (for example ``logme__mobilenetv2_100``), built only by
+``pair_feature_name`` so stored tables and fresh computations line up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from zapml.errors import DataError
+from zapml.metafeatures._inputs import check_labels
+from zapml.metafeatures.probes import knn_accuracy, linear_probe_accuracy
+from zapml.metafeatures.transferability import h_score, leep, lfc, logme, nce, parc
+
+PAIR_SEPARATOR = "__"
+# PARC and LFC build n x n matrices and the linear probe fits C-way logistic regressions: a
+# 1000-image sample keeps one backbone's scores to seconds on a CPU while leaving ~10 images
+# per class on a 100-class task.
+DEFAULT_MAX_SAMPLES = 1000
+# Ten votes smooth label noise yet stay local when the smallest classes have ~10 sampled images.
+DEFAULT_KNN_K = 10
+DEFAULT_PROBE_FOLDS = 5
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    """Knobs of the scores that have any; one object so callers pass them through unchanged."""
+
+    knn_k: int = DEFAULT_KNN_K
+    probe_folds: int = DEFAULT_PROBE_FOLDS
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class ProbeScore:
+    """One pair feature: its name and how to compute it from a (sampled) backbone's outputs."""
+
+    name: str
+    needs_source_probs: bool
+    compute: Callable[[np.ndarray, np.ndarray, np.ndarray | None, ProbeSettings], float]
+
+
+def _source(probs: np.ndarray | None) -> np.ndarray:
+    if probs is None:
+        raise DataError("LEEP and NCE need the source model's class probabilities; pass them.")
+    return probs
+
+
+# The single list of pair scores; order is the column order of the returned dict.
+PROBE_SCORES: tuple[ProbeScore, ...] = (
+    ProbeScore("logme", False, lambda f, y, p, s: logme(f, y)),
+    ProbeScore("h_score", False, lambda f, y, p, s: h_score(f, y)),
+    ProbeScore("parc", False, lambda f, y, p, s: parc(f, y)),
+    ProbeScore("lfc", False, lambda f, y, p, s: lfc(f, y)),
+    ProbeScore("knn_accuracy", False, lambda f, y, p, s: knn_accuracy(f, y, s.knn_k)),
+    ProbeScore(
+        "linear_probe_accuracy",
+        False,
+        lambda f, y, p, s: linear_probe_accuracy(f, y, s.probe_folds, s.seed),
+    ),
+    ProbeScore("leep", True, lambda f, y, p, s: leep(_source(p), y)),
+    ProbeScore("nce", True, lambda f, y, p, s: nce(np.argmax(_source(p), axis=1), y)),
+)
+
+
+def pair_feature_name(score: str, backbone: str) -> str:
+    """The stored name of one score of one backbone, e.g. ``logme__mobilenetv2_100``."""
+    if PAIR_SEPARATOR in backbone or PAIR_SEPARATOR in score:
+        raise DataError(
+            f"backbone and score names may not contain {PAIR_SEPARATOR!r} (it separates them in "
+            f"feature names); got score {score!r}, backbone {backbone!r}."
+        )
+    return f"{score}{PAIR_SEPARATOR}{backbone}"
+
+
+def stratified_subsample(labels: np.ndarray, max_samples: int, seed: int) -> np.ndarray:
+    """Sorted indices of at most ``max_samples`` images, seeded, stratified by label.
+
+    Images are taken in order of their rank within their (shuffled) class divided by the class
+    size: every class keeps the same fraction of its images, rounded up, so the sample is
+    proportional up to that rounding and no class is dropped while ``max_samples`` >= classes.
+    """
+    raw = np.asarray(labels)
+    if max_samples < 1:
+        raise DataError(f"max_samples must be at least 1; got {max_samples}.")
+    if len(raw) <= max_samples:
+        return np.arange(len(raw))
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permutation(len(raw))
+    _, codes, sizes = np.unique(raw[shuffled], return_inverse=True, return_counts=True)
+    rank_in_class = np.empty(len(raw), dtype=np.float64)
+    for code in range(len(sizes)):
+        members = np.flatnonzero(codes == code)
+        rank_in_class[members] = np.arange(len(members)) / len(members)
+    order = np.argsort(rank_in_class, kind="stable")
+    return np.sort(shuffled[order[:max_samples]])
+
+
+def probe_features(
+    features_by_backbone: Mapping[str, np.ndarray],
+    labels: np.ndarray,
+    source_probs_by_backbone: Mapping[str, np.ndarray] | None = None,
+    *,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    settings: ProbeSettings | None = None,
+) -> dict[str, float]:
+    """Every score in PROBE_SCORES for every backbone, on one seeded stratified subsample.
+
+    ``features_by_backbone[name]`` holds the frozen features (n x d) of the same n images in
+    the same order as ``labels``; ``source_probs_by_backbone[name]`` (optional) their source
+    class probabilities (n x Z). LEEP and NCE appear only for backbones with source probs.
+    Keys follow backbone order, then PROBE_SCORES order.
+    """
+    settings = settings or ProbeSettings()
+    codes = check_labels(labels, len(np.asarray(labels)))
+    chosen = stratified_subsample(codes, max_samples, settings.seed)
+    sources = source_probs_by_backbone or {}
+    unknown = sorted(set(sources) - set(features_by_backbone))
+    if unknown:
+        raise DataError(f"source probs given for backbones without features: {unknown}.")
+    row = {}
+    for backbone, features in features_by_backbone.items():
+        feats = _sampled_rows(features, chosen, len(codes), f"features of {backbone!r}")
+        probs = sources.get(backbone)
+        if probs is not None:
+            probs = _sampled_rows(probs, chosen, len(codes), f"source probs of {backbone!r}")
+        for score in PROBE_SCORES:
+            if score.needs_source_probs and probs is None:
+                continue
+            name = pair_feature_name(score.name, backbone)
+            row[name] = score.compute(feats, codes[chosen], probs, settings)
+    return row
+
+
+def _sampled_rows(array: np.ndarray, chosen: np.ndarray, num_rows: int, what: str) -> np.ndarray:
+    values = np.asarray(array)
+    if values.ndim != 2 or values.shape[0] != num_rows:
+        raise DataError(
+            f"{what} must be a 2-D array with one row per label ({num_rows}); got shape "
+            f"{values.shape}."
+        )
+    return values[chosen]

@@ -1,0 +1,61 @@
+"""Simple probes on frozen features: leave-one-out kNN and cross-validated linear probe accuracy.
+
+Critiques of transferability scores find these hard to beat as predictors of fine-tuned
+accuracy, and guided recommendation uses a linear probe on a fixed backbone as the dataset's
+difficulty.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from zapml.errors import DataError
+from zapml.metafeatures._inputs import check_features_labels
+
+# Enough iterations for lbfgs to converge on standardised features of a few thousand images.
+LINEAR_PROBE_MAX_ITER = 1000
+
+
+def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int) -> float:
+    """Leave-one-out accuracy of a k-nearest-neighbour vote under cosine similarity.
+
+    Each image is classified by its k most similar other images; a tied vote goes to the
+    smallest class id (as scikit-learn's KNeighborsClassifier breaks it).
+    """
+    feats, codes = check_features_labels(features, labels)
+    if not 1 <= k < len(codes):
+        raise DataError(f"k must be between 1 and n - 1 = {len(codes) - 1}; got {k}.")
+    norms = np.linalg.norm(feats, axis=1, keepdims=True)
+    if np.any(norms == 0):
+        raise DataError("cosine kNN needs non-zero feature vectors; some images have all zeros.")
+    unit = feats / norms
+    similarity = unit @ unit.T
+    np.fill_diagonal(similarity, -np.inf)  # leave the image itself out
+    neighbours = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    votes = np.zeros((len(codes), int(codes.max()) + 1))
+    np.add.at(votes, (np.arange(len(codes))[:, None], codes[neighbours]), 1.0)
+    return float(np.mean(np.argmax(votes, axis=1) == codes))
+
+
+def linear_probe_accuracy(
+    features: np.ndarray, labels: np.ndarray, folds: int = 5, seed: int = 0
+) -> float:
+    """Mean held-out accuracy of standardised-feature logistic regression, stratified k-fold.
+
+    ``folds`` is lowered to the size of the largest class when that is smaller; a class with
+    fewer images than folds is simply missing from some test folds.
+    """
+    feats, codes = check_features_labels(features, labels)
+    splits = min(folds, int(np.bincount(codes).max()))
+    if splits < 2:
+        raise DataError(
+            f"a cross-validated linear probe needs folds >= 2 and a class with 2+ images; "
+            f"got folds={folds}, largest class {int(np.bincount(codes).max())}."
+        )
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=LINEAR_PROBE_MAX_ITER))
+    cv = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
+    return float(np.mean(cross_val_score(model, feats, codes, cv=cv, scoring="accuracy")))
