@@ -50,7 +50,8 @@ def cluster_prior(group_sizes: Sequence[int], max_clusters: int, gamma: float) -
     nonempty = weight * sizes / sizes.sum() if num_nonempty else sizes
     return ClusterPrior(
         nonempty=nonempty,
-        each_empty=(1.0 - weight) / num_empty,
+        # 1 - w written as exp(-gamma |I|) so that it stays above zero for large gamma |I|.
+        each_empty=math.exp(-num_nonempty * gamma) / num_empty,
         num_empty=num_empty,
         weight_nonempty=weight,
     )
