@@ -1,6 +1,7 @@
 """Selector evaluation: leave-one-core-dataset-out replay, metrics, tables and plots.
 
-``run_benchmark(md)`` is the one call behind ``zap benchmark``."""
+``run_benchmark(md)`` is the one call behind ``zap benchmark``; ``benchmark_stats(records)`` adds
+the significance tests and CD diagram (``stats.md``, ``cd_diagram.png`` in its report)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,17 @@ from zapml.evaluation.loco import (
     leave_one_core_out,
 )
 from zapml.evaluation.metrics import (
+    RANKING_CORRELATIONS,
     average_ranks,
     gap_closed,
     normalized_regret,
     per_task_regret,
+    ranking_correlations,
     summarize,
     summarize_by_budget,
 )
 from zapml.evaluation.report import box_plot, rich_table, save_report, to_markdown
+from zapml.evaluation.stats import BenchmarkStats, benchmark_stats, cd_diagram, save_stats
 from zapml.metadataset.metadataset import MetaDataset
 
 
@@ -46,18 +50,24 @@ def run_benchmark(
 
 
 __all__ = [
+    "BenchmarkStats",
+    "RANKING_CORRELATIONS",
     "SelectorFactory",
     "average_ranks",
+    "benchmark_stats",
     "box_plot",
+    "cd_diagram",
     "default_selectors",
     "factory",
     "gap_closed",
     "leave_one_core_out",
     "normalized_regret",
     "per_task_regret",
+    "ranking_correlations",
     "rich_table",
     "run_benchmark",
     "save_report",
+    "save_stats",
     "summarize",
     "summarize_by_budget",
     "to_markdown",

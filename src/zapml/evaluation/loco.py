@@ -12,7 +12,9 @@ Budgets: a meta-dataset of several budgets is replayed on its (task, budget) row
 (``MetaDataset.stack_budgets``), so each selector is trained budget-aware and every record has its
 ``budget``; a held-out core dataset leaves training with all its budgets (the rows keep their core
 dataset). Every record also holds the budget-blind single best's value (``single_best_alc``) and
-the per-budget single best's (``single_best_per_budget_alc``), the two baselines to beat.
+the per-budget single best's (``single_best_per_budget_alc``), the two baselines to beat, and how
+well the selector's scores of all observed pipelines agree with their true values on that row
+(``metrics.RANKING_CORRELATIONS``: Pearson, Spearman, weighted Kendall tau).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zapml.evaluation.metrics import RANKING_CORRELATIONS, ranking_correlations
 from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
 from zapml.selectors.base import Selector, training_view
 from zapml.selectors.baselines import SingleBestPerBudgetSelector, SingleBestSelector
@@ -121,7 +124,8 @@ def evaluate_fold(
             if fitted is None or takes_seed:  # deterministic selectors: fit once, reuse
                 fitted = _fit(make, train, seed)
             selector, seconds = fitted
-            choice = _chosen(selector.rank(x), perf)
+            scores = selector.rank(x)
+            choice = _chosen(scores, perf)
             for i, task in enumerate(test.task_ids):
                 records.append(
                     {
@@ -137,6 +141,7 @@ def evaluate_fold(
                         **{k: float(v[i]) for k, v in baselines.items()},
                         "n_observed": int(observed[i].sum()),
                         "fit_seconds": float(seconds),
+                        **ranking_correlations(scores[i], perf[i]),
                     }
                 )
     return records
@@ -175,5 +180,6 @@ def leave_one_core_out(
         oracle["chosen_alc"] = oracle["oracle_alc"]
         oracle["chosen_pipeline"] = ""
         oracle["fit_seconds"] = 0.0
+        oracle[list(RANKING_CORRELATIONS)] = np.nan  # it reads the true values; it scores nothing
         table = pd.concat([table, oracle], ignore_index=True)
     return table

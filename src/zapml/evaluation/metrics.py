@@ -7,8 +7,13 @@ which happens on easy tasks, and would otherwise be dropped or explode.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 
 def normalized_regret(chosen: np.ndarray, oracle: np.ndarray, random: np.ndarray) -> float:
@@ -85,3 +90,29 @@ def summarize_by_budget(
         float(b): summarize(grp, rank_exclude)
         for b, grp in records.dropna(subset=["budget"]).groupby("budget", sort=True)
     }
+
+
+#: how well a selector's scores of the candidate pipelines on one task agree with their true
+#: values: linear (Pearson), monotone (Spearman), and Kendall's tau weighted towards the top of
+#: both rankings (Vigna's hyperbolic weights, scipy's default), which is what a zero-shot pick
+#: needs: swapping the two worst pipelines matters less than swapping the two best
+RANKING_CORRELATIONS: dict[str, Callable[..., Any]] = {
+    "pearson": stats.pearsonr,
+    "spearman": stats.spearmanr,
+    "weighted_tau": stats.weightedtau,
+}
+
+
+def ranking_correlations(scores: np.ndarray, perf: np.ndarray) -> dict[str, float]:
+    """Each of ``RANKING_CORRELATIONS`` between one task's selector scores and the pipelines'
+    true values, over the pipelines observed on that task with a finite score (NaN perf cells
+    are skipped). NaN when fewer than 2 remain or either side is constant (a correlation is
+    undefined there)."""
+    x, y = np.asarray(scores, dtype=np.float64), np.asarray(perf, dtype=np.float64)
+    seen = ~np.isnan(y) & np.isfinite(x)
+    x, y = x[seen], y[seen]
+    if len(y) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return {name: float("nan") for name in RANKING_CORRELATIONS}
+    with warnings.catch_warnings():  # scipy warns on near-constant input; NaN says it already
+        warnings.simplefilter("ignore")
+        return {name: float(fn(x, y).statistic) for name, fn in RANKING_CORRELATIONS.items()}

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from zapml.evaluation.metrics import per_task_regret, summarize_by_budget
+from zapml.evaluation.stats import save_stats
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE, describe
 
 COLUMNS = {
@@ -125,4 +126,5 @@ def save_report(
     paths["markdown"].write_text(to_markdown(summary, objective, by_budget))
     if png:
         paths["png"] = box_plot(records, out / "regret_boxplot.png", order=list(summary.index))
+    paths.update(save_stats(records, out, png=png))  # ranks, Friedman, Wilcoxon-Holm, CD diagram
     return paths

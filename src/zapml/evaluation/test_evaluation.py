@@ -76,6 +76,20 @@ def test_loco_single_best_by_hand(tiny):
     assert table.loc["oracle", "gap_closed"] == pytest.approx(1.0)
 
 
+def test_loco_records_hold_ranking_correlations_by_hand(tiny):
+    records = leave_one_core_out(tiny, {"single_best": factory("single_best")}, seeds=(0,))
+    t1 = records[(records["selector"] == "single_best") & (records["task_id"] == "t1")].iloc[0]
+    # held out a: scores = b's means (.65, .25, .15) vs t1's values (.1, .5, .3): score ranks
+    # (3, 2, 1), value ranks (1, 3, 2): sum d^2 = 6 -> rho = 1 - 36/24 = -0.5 ; Pearson: sum of
+    # deviation products -.08, squares .14 and .08 -> -.08 / sqrt(.14 * .08)
+    assert t1["spearman"] == pytest.approx(-0.5)
+    assert t1["pearson"] == pytest.approx(-0.08 / np.sqrt(0.14 * 0.08))
+    # weighted tau, weights 1/(r+1) from the top: ranked by score, pairs (0,1) - 3/2, (0,2) - 4/3,
+    # (1,2) + 5/6 -> -12/22 ; ranked by value, (0,1) - 4/3, (0,2) - 5/6, (1,2) + 3/2 -> -4/22
+    assert t1["weighted_tau"] == pytest.approx((-12 / 22 - 4 / 22) / 2)
+    assert records.loc[records["selector"] == "oracle", "spearman"].isna().all()
+
+
 def test_sparse_cells_are_never_chosen(tiny):
     sparse = tiny.subset()
     sparse.perf.loc["t3", "p2"] = np.nan  # single best on a's tasks is p2, missing on t3
