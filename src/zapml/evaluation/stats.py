@@ -165,11 +165,15 @@ def _rank_table(result: BenchmarkStats) -> list[str]:
     return lines
 
 
+def _pvalue(p: float) -> str:
+    return f"{p:.4f}" if p >= 1e-4 or np.isnan(p) else f"{p:.1e}"  # never a bare 0.0000
+
+
 def _pairwise_table(pairwise: pd.DataFrame) -> list[str]:
     names = list(pairwise.columns)
     lines = ["| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
     for row in names:
-        cells = ["" if row == col else _fmt(float(pairwise.loc[row, col]), 4) for col in names]
+        cells = ["" if row == col else _pvalue(float(pairwise.loc[row, col])) for col in names]
         lines.append(f"| {row} | " + " | ".join(cells) + " |")
     return lines
 
