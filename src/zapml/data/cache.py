@@ -41,6 +41,13 @@ def save_split(path: Path, split: DataSplit) -> None:
         arrays["x_test"] = split.test.images
         arrays["y_test"] = split.test.labels
         arrays["ids_test"] = np.asarray(split.test.image_ids, dtype=np.str_)
+    write_npz_atomic(path, arrays)
+
+
+def write_npz_atomic(path: Path, arrays: dict[str, np.ndarray]) -> bool:
+    """Write a compressed npz under a temporary name, then rename it into place, so parallel
+    workers never read half a file. Returns False (and writes nothing) when the cache folder is
+    read-only or full: a cache only saves time, the caller has the arrays already."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
@@ -48,8 +55,8 @@ def save_split(path: Path, split: DataSplit) -> None:
             np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
         os.replace(tmp, path)
     except OSError:
-        # A read-only home or full disk only costs speed: the data was decoded already.
-        return
+        return False
+    return True
 
 
 def load_split(path: Path, name: str) -> DataSplit | None:

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 import numpy as np
 
-from zapml.data.cache import cache_root
+from zapml.data.cache import cache_root, write_npz_atomic
 from zapml.data.dataset import Dataset, DataSplit
 from zapml.errors import DataError
 from zapml.metafeatures.probe_features import (
@@ -304,16 +302,7 @@ def _save(path: Path, key: dict[str, Any], result: Extraction) -> None:
     }
     if result.source_probs is not None:
         arrays["source_probs"] = result.source_probs
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written under a temporary name and renamed: parallel workers never read half a file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
-        os.replace(tmp, path)
-    except OSError:
-        # A read-only or full cache folder only costs speed: the result is already computed.
-        return
+    write_npz_atomic(path, arrays)
 
 
 def _load(path: Path, key: dict[str, Any]) -> Extraction | None:

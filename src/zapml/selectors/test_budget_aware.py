@@ -23,13 +23,9 @@ from zapml.selectors import (
 from zapml.selectors.artifacts import _sha256
 from zapml.selectors.choice import SHIPPED_SELECTORS
 from zapml.selectors.synthetic import CAPACITY, budget_capacity
+from zapml.selectors.test_selectors import FAST
 from zapml.space import sample_pipelines
 
-FAST = {
-    "zap_as": {"tune": False, "n_estimators": 8},
-    "zap_hpo": {"epochs": 4, "steps_per_epoch": 10, "n_configs": 1, "n_folds": 2},
-    "guided_fm": {"steps": 100},
-}
 BUDGETS = (4.0, 16.0, 64.0)
 
 
