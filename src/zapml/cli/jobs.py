@@ -371,6 +371,7 @@ def run_benchmark_cli(
     seeds: int,
     methods: str | None,
     objective: str = DEFAULT_OBJECTIVE,
+    html: Path | None = None,
     console: Console,
 ) -> None:
     from zapml.evaluation import (
@@ -379,6 +380,7 @@ def run_benchmark_cli(
         run_benchmark,
         summarize_by_budget,
     )
+    from zapml.evaluation.html import metadataset_facts, save_html_report
     from zapml.metadataset import load_metadataset
 
     if seeds < 1:
@@ -405,3 +407,9 @@ def run_benchmark_cli(
     for budget, table in by_budget.items() if len(by_budget) >= 2 else ():
         console.print(rich_table(table, title=f"budget {budget:g} compute-s", objective=objective))
     console.print(f"report: {output.resolve()}")
+    if html is not None:
+        facts = metadataset_facts(mds, metadataset)
+        page = save_html_report(
+            records, html, objective, f"zapml benchmark: {metadataset.name}", facts
+        )
+        console.print(f"HTML report: {page.resolve()}")

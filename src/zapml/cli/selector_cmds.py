@@ -134,14 +134,23 @@ def benchmark_cmd(
         str | None, typer.Option(help="Comma-separated selector methods (default: all).")
     ] = None,
     objective: ObjectiveOption = DEFAULT_OBJECTIVE,
+    html: Annotated[
+        Path | None,
+        typer.Option(
+            help="Also write one self-contained page (tables, statistics, plots inline) to "
+            "DIR/report.html, to open in any browser or hand on.",
+            metavar="DIR",
+        ),
+    ] = None,
 ) -> None:
     """Leave-one-core-dataset-out comparison of the selectors on a meta-dataset, scored by the
     objective (selectors trained and judged by it)."""
     from zapml.cli.jobs import run_benchmark_cli
 
     run_benchmark_cli(
-        metadataset, output, seeds=seeds, methods=methods, objective=objective, console=console
-    )
+        metadataset, output, seeds=seeds, methods=methods, objective=objective, html=html,
+        console=console,
+    )  # fmt: skip
 
 
 def calibrate_cmd(

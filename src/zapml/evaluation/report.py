@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from zapml.evaluation.metrics import per_task_regret, summarize_by_budget
-from zapml.evaluation.stats import save_stats
+from zapml.evaluation.stats import PNG_DPI, save_stats
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE, describe
 
 COLUMNS = {
@@ -52,12 +52,20 @@ def rich_table(
     return table
 
 
+def summary_frame(summary: pd.DataFrame, objective: str = LEGACY_OBJECTIVE) -> pd.DataFrame:
+    """``summary`` (``summarize``) as display text: the ``COLUMNS`` headers and formats, "-" for
+    a missing value; one row per selector, indexed by name."""
+    cells = [
+        [_cell(row.get(k), f) for k, (_, f) in COLUMNS.items()] for _, row in summary.iterrows()
+    ]
+    index = pd.Index([str(name) for name in summary.index], name="selector")
+    return pd.DataFrame(cells, index=index, columns=_headers(objective))
+
+
 def _markdown_table(summary: pd.DataFrame, objective: str) -> list[str]:
-    head = "| selector | " + " | ".join(_headers(objective)) + " |"
-    lines = [head, "|---|" + "---:|" * len(COLUMNS)]
-    for name, row in summary.iterrows():
-        cells = [_cell(row.get(k), f) for k, (_, f) in COLUMNS.items()]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    shown = summary_frame(summary, objective)
+    lines = ["| selector | " + " | ".join(shown.columns) + " |", "|---|" + "---:|" * len(COLUMNS)]
+    lines += [f"| {name} | " + " | ".join(row) + " |" for name, row in shown.iterrows()]
     return lines
 
 
@@ -77,27 +85,40 @@ def to_markdown(
     return "\n".join(lines) + "\n"
 
 
-def box_plot(records: pd.DataFrame, path: str | Path, order: list[str] | None = None) -> Path:
-    """Per-task normalised regret per selector (lower is better)."""
+def regret_boxes(ax: Any, records: pd.DataFrame, names: list[str]) -> None:
+    """Draw one box of per-task normalised regret per selector of ``names`` on ``ax``."""
+    data = []
+    for name in names:
+        grp = records[records["selector"] == name]
+        reg = per_task_regret(grp["chosen_alc"], grp["oracle_alc"], grp["random_alc"])
+        data.append(reg[~np.isnan(reg)])
+    ax.boxplot(data, showmeans=True)
+    ax.set_xticks(range(1, len(names) + 1), names, rotation=30, ha="right")
+
+
+def box_figure(records: pd.DataFrame, order: list[str] | None = None) -> Any:
+    """The matplotlib figure of ``box_plot``; the caller saves and closes it."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never needs a display
     import matplotlib.pyplot as plt
 
     names = order or list(dict.fromkeys(records["selector"]))
-    data = []
-    for name in names:
-        grp = records[records["selector"] == name]
-        reg = per_task_regret(grp["chosen_alc"], grp["oracle_alc"], grp["random_alc"])
-        data.append(reg[~np.isnan(reg)])
     fig, ax = plt.subplots(figsize=(1.2 * len(names) + 2, 4))
-    ax.boxplot(data, showmeans=True)
-    ax.set_xticks(range(1, len(names) + 1), names, rotation=30, ha="right")
+    regret_boxes(ax, records, names)
     ax.set_ylabel("normalised regret per task")
     ax.set_title("lower is better: 0 = oracle, 1 = random pipeline", fontsize=9)
     fig.tight_layout()
+    return fig
+
+
+def box_plot(records: pd.DataFrame, path: str | Path, order: list[str] | None = None) -> Path:
+    """Per-task normalised regret per selector (lower is better), saved as a PNG."""
+    import matplotlib.pyplot as plt
+
+    fig = box_figure(records, order)
     out = Path(path)
-    fig.savefig(out, dpi=120)
+    fig.savefig(out, dpi=PNG_DPI)
     plt.close(fig)
     return out
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,8 @@ ALPHA = 0.05
 ZERO_METHOD = "zsplit"
 #: the records' column each selector is ranked by (higher is better)
 VALUE = "chosen_alc"
+#: dots per inch of every plot a report saves or embeds: sharp on a screen, tens of kB a figure
+PNG_DPI = 120
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,9 @@ def benchmark_stats(
     )
 
 
-def cd_diagram(result: BenchmarkStats, path: str | Path, alpha: float = ALPHA) -> Path:
+def cd_figure(result: BenchmarkStats, alpha: float = ALPHA) -> Any:
     """Demšar's critical-difference diagram: average ranks on the axis, a bar joining selectors
-    whose Holm-adjusted Wilcoxon p-value is at least ``alpha``; saved as a PNG."""
+    whose Holm-adjusted Wilcoxon p-value is at least ``alpha``; the caller saves and closes it."""
     import matplotlib
 
     matplotlib.use("Agg")  # files only; never needs a display
@@ -144,8 +147,16 @@ def cd_diagram(result: BenchmarkStats, path: str | Path, alpha: float = ALPHA) -
         fontsize=9,
     )
     fig.tight_layout()
+    return fig
+
+
+def cd_diagram(result: BenchmarkStats, path: str | Path, alpha: float = ALPHA) -> Path:
+    """``cd_figure`` saved as a PNG at ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig = cd_figure(result, alpha)
     out = Path(path)
-    fig.savefig(out, dpi=120)
+    fig.savefig(out, dpi=PNG_DPI)
     plt.close(fig)
     return out
 
@@ -154,28 +165,44 @@ def _fmt(value: float, digits: int = 3) -> str:
     return "-" if np.isnan(value) else f"{value:.{digits}f}"
 
 
-def _rank_table(result: BenchmarkStats) -> list[str]:
+def rank_frame(result: BenchmarkStats) -> pd.DataFrame:
+    """Average rank and mean ranking correlations per selector, best first, as display text."""
     names = list(result.correlations.columns)
-    headers = ["selector", "avg rank", *(f"mean {n}" for n in names)]
-    lines = ["| " + " | ".join(headers) + " |", "|---|" + "---:|" * (len(headers) - 1)]
-    for selector, rank in result.ranks.items():
-        cells = [str(selector), f"{rank:.2f}"]
-        cells += [_fmt(float(result.correlations.loc[selector, n])) for n in names]
-        lines.append("| " + " | ".join(cells) + " |")
-    return lines
+    rows = [
+        [f"{rank:.2f}", *(_fmt(float(result.correlations.loc[selector, n])) for n in names)]
+        for selector, rank in result.ranks.items()
+    ]
+    index = pd.Index([str(s) for s in result.ranks.index], name="selector")
+    return pd.DataFrame(rows, index=index, columns=["avg rank", *(f"mean {n}" for n in names)])
 
 
 def _pvalue(p: float) -> str:
     return f"{p:.4f}" if p >= 1e-4 or np.isnan(p) else f"{p:.1e}"  # never a bare 0.0000
 
 
-def _pairwise_table(pairwise: pd.DataFrame) -> list[str]:
-    names = list(pairwise.columns)
-    lines = ["| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
-    for row in names:
-        cells = ["" if row == col else _pvalue(float(pairwise.loc[row, col])) for col in names]
-        lines.append(f"| {row} | " + " | ".join(cells) + " |")
+def pairwise_frame(pairwise: pd.DataFrame) -> pd.DataFrame:
+    """The Holm-adjusted p-values as display text, blank on the diagonal."""
+    names = [str(n) for n in pairwise.columns]
+    cells = [
+        ["" if row == col else _pvalue(float(pairwise.loc[row, col])) for col in pairwise.columns]
+        for row in pairwise.index
+    ]
+    return pd.DataFrame(cells, index=pd.Index(names), columns=names)
+
+
+def _markdown(frame: pd.DataFrame, corner: str) -> list[str]:
+    head = f"| {corner} | " if corner else "| | "
+    lines = [head + " | ".join(frame.columns) + " |", "|---|" + "---:|" * frame.shape[1]]
+    lines += [f"| {name} | " + " | ".join(row) + " |" for name, row in frame.iterrows()]
     return lines
+
+
+def _rank_table(result: BenchmarkStats) -> list[str]:
+    return _markdown(rank_frame(result), "selector")
+
+
+def _pairwise_table(pairwise: pd.DataFrame) -> list[str]:
+    return _markdown(pairwise_frame(pairwise), "")
 
 
 def _correlation_note(result: BenchmarkStats) -> list[str]:
