@@ -227,10 +227,11 @@ def budget_figure(by_budget: Mapping[float, pd.DataFrame], order: list[str]) -> 
         values = [by_budget[b]["normalized_regret"].get(name, np.nan) for b in budgets]
         ax.plot(budgets, values, marker="o", label=name)
     ax.set_xscale("log")
+    ax.minorticks_off()  # the budgets themselves are the only ticks worth a label
     ax.set_xticks(budgets, [f"{b:g}" for b in budgets])
     ax.set_xlabel("budget (compute-s)")
     ax.set_ylabel("normalised regret (0 = oracle, 1 = random)")
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))  # never over a line
     ax.grid(alpha=0.3)
     fig.tight_layout()
     return fig
