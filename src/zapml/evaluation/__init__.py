@@ -1,7 +1,8 @@
 """Selector evaluation: leave-one-core-dataset-out replay, metrics, tables and plots.
 
 ``run_benchmark(md)`` is the one call behind ``zap benchmark``; ``benchmark_stats(records)`` adds
-the significance tests and CD diagram (``stats.md``, ``cd_diagram.png`` in its report)."""
+the significance tests and CD diagram (``stats.md``, ``cd_diagram.png`` in its report);
+``save_html_report(records, dir)`` writes all of it as one self-contained ``report.html``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from zapml.evaluation.html import save_html_report
 from zapml.evaluation.loco import (
     SelectorFactory,
     default_selectors,
@@ -66,6 +68,7 @@ __all__ = [
     "ranking_correlations",
     "rich_table",
     "run_benchmark",
+    "save_html_report",
     "save_report",
     "save_stats",
     "summarize",
