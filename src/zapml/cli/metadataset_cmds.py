@@ -69,6 +69,46 @@ def build_cmd(
     console.print(report)
 
 
+@metadataset_app.command("probe")
+@user_errors
+def probe_cmd(
+    db: Annotated[Path, typer.Argument(help="The SQLite store whose tasks to probe.")],
+    backbones: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated zoo backbones (default: mobilenetv2_100)."),
+    ] = None,
+    side: Annotated[int, typer.Option(help="Image side in pixels (a power of two).")] = 32,
+    max_samples: Annotated[
+        int, typer.Option(help="Training images sampled per task (stratified).")
+    ] = 500,
+    progress: Annotated[bool, typer.Option(help="Show progress.")] = True,
+    wait: Annotated[
+        bool,
+        typer.Option(help="When a build is writing the store, wait for it (else refuse)."),
+    ] = False,
+) -> None:
+    """Compute the probe meta-features (LogME, LEEP, kNN, ... per backbone) of the store's tasks
+    and store them; only those not stored yet are computed, so it is safe to kill and rerun.
+    Loading the store then gives them as extra task meta-features."""
+    from zapml.metadataset.probes import DEFAULT_BACKBONES, fill_probe_features
+
+    names = [b.strip() for b in backbones.split(",") if b.strip()] if backbones else []
+    report = fill_probe_features(
+        db, names or DEFAULT_BACKBONES, side=side, max_samples=max_samples,
+        progress=progress, wait=wait,
+    )  # fmt: skip
+    console.print(
+        f"{report.done} task(s) probed, {report.skipped} already complete, "
+        f"{report.features_added} feature(s) stored, {report.compute_seconds:.3g} compute-s "
+        f"charged, {report.seconds:.1f} s wall"
+    )
+    if report.unmaterialisable:
+        console.print(
+            f"{len(report.unmaterialisable)} imported task(s) have no task spec and were left "
+            f"out: {', '.join(report.unmaterialisable[:5])}"
+        )
+
+
 @metadataset_app.command("status")
 @user_errors
 def status_cmd(

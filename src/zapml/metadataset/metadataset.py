@@ -35,6 +35,9 @@ ZAP_METAFEATURES: tuple[str, ...] = ("num_channels", "num_classes", "num_train",
 #: The meta-feature ``stack_budgets`` adds: a row's budget in compute seconds. A selector trained
 #: on it learns f(task features, budget) and needs it at ranking time.
 BUDGET_FEATURE = "budget"
+#: What ``select_features`` (and the ``--features`` flags) can keep: ZAP's trivial meta-features,
+#: the probe meta-features (``zap metadataset probe``), or every column the tasks have.
+FEATURE_SETS: tuple[str, ...] = ("trivial", "probe", "all")
 
 
 @dataclass(frozen=True)
@@ -265,6 +268,10 @@ class MetaDataset:
             raise KeyError(f"MetaDataset has no meta-feature(s) {missing}.")
         return self.tasks[cols].astype(float)
 
+    def select_features(self, features: str) -> MetaDataset:
+        """The same meta-dataset with one feature set's columns only (see ``select_features``)."""
+        return select_features(self, features)
+
     def core_datasets(self) -> pd.Series:
         return self.tasks["core_dataset"].astype(str)
 
@@ -368,6 +375,36 @@ class MetaDataset:
             return None
         values = self.for_objective("alc").perf.to_numpy()
         return float(np.nanmean(values)) if np.isfinite(values).any() else None
+
+
+def select_features(md: MetaDataset, features: str) -> MetaDataset:
+    """``md`` with only one set of meta-feature columns (``FEATURE_SETS``); ``core_dataset`` and
+    a stacked meta-dataset's ``BUDGET_FEATURE`` are always kept. Selectors read every
+    meta-feature column, so this is how a caller chooses what they condition on."""
+    from zapml.metafeatures.probe_features import PAIR_SEPARATOR
+    from zapml.metafeatures.trivial import TRIVIAL_FEATURES
+
+    if features not in FEATURE_SETS:
+        raise ValueError(f"features must be one of {FEATURE_SETS}; got {features!r}.")
+    if features == "all":
+        return md
+    names = md.metafeature_names()
+    if features == "trivial":
+        chosen = [n for n in names if n in TRIVIAL_FEATURES]
+    else:
+        chosen = [n for n in names if PAIR_SEPARATOR in n]
+    if not chosen:
+        how = (
+            "run `zap metadataset probe DB` on its store"
+            if features == "probe"
+            else ("rebuild or re-import it with its tasks' meta-features")
+        )
+        raise ArtifactError(
+            f"This meta-dataset has no {features} meta-features (it has {names or 'none'}): "
+            f"{how}, or pick another feature set ({', '.join(FEATURE_SETS)})."
+        )
+    keep = ["core_dataset", *chosen, *([BUDGET_FEATURE] if BUDGET_FEATURE in names else [])]
+    return replace(md, tasks=md.tasks[keep].copy())
 
 
 def budget_row_id(task_id: str, budget: float) -> str:

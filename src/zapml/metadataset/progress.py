@@ -17,19 +17,21 @@ from rich.progress import (
 
 
 class BuildProgress:
-    """Counts cells; with ``enabled=False`` it only counts (for tests, logs, the Python API)."""
+    """Counts cells (or another ``unit``); with ``enabled=False`` it only counts (for tests,
+    logs, the Python API)."""
 
     def __init__(self, total: int, already: int = 0, *, enabled: bool = True,
-                 console: Console | None = None) -> None:  # fmt: skip
+                 console: Console | None = None, unit: str = "cells") -> None:  # fmt: skip
         self.total = total
         self.done = already
         self.failed = 0
         self._new = 0
         self._start = time.perf_counter()
+        self.unit = unit
         self._progress: Progress | None = None
         if enabled:
             self._progress = Progress(
-                TextColumn("[bold]cells"),
+                TextColumn(f"[bold]{unit}"),
                 BarColumn(),
                 MofNCompleteColumn(),
                 TextColumn("[red]{task.fields[failed]} failed"),
@@ -45,7 +47,7 @@ class BuildProgress:
             )
 
     def throughput(self) -> float:
-        """Cells per minute finished by this run (stored cells from earlier runs excluded)."""
+        """Units per minute finished by this run (those stored by earlier runs excluded)."""
         elapsed = time.perf_counter() - self._start
         return 60.0 * self._new / elapsed if elapsed > 0 else 0.0
 
@@ -58,9 +60,8 @@ class BuildProgress:
         self._new += 1
         self.failed += int(failed)
         if self._progress is not None:
-            self._progress.update(
-                self._task, advance=1, failed=self.failed, rate=f"{self.throughput():.1f} cells/min"
-            )
+            rate = f"{self.throughput():.1f} {self.unit}/min"
+            self._progress.update(self._task, advance=1, failed=self.failed, rate=rate)
 
     def __enter__(self) -> BuildProgress:
         if self._progress is not None:

@@ -79,6 +79,19 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE INDEX IF NOT EXISTS runs_task_pipeline ON runs (task_id, pipeline_id);
 """
 
+# Created by the first write of a probe feature (``add_task_features``), not with the schema:
+# a store nobody probed stays byte-for-byte what the build wrote, and old stores read as before.
+_FEATURES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS task_features (
+    task_id TEXT NOT NULL REFERENCES tasks(task_id),
+    name TEXT NOT NULL,
+    value REAL,
+    seconds REAL NOT NULL,
+    computed_at REAL NOT NULL,
+    PRIMARY KEY (task_id, name)
+)
+"""
+
 
 class SpecMismatchError(ZapError):
     """The store was built from another spec; resuming would mix two meta-datasets."""
@@ -278,6 +291,54 @@ class Store:
         ).fetchone()
         return {"runs": int(row[0]), "ok": int(row[1] or 0), "failed": int(row[2] or 0)}
 
+    # computed task features (probe meta-features) --------------------------------------------
+    def add_task_features(
+        self, task_id: str, values: dict[str, float], seconds: dict[str, float],
+        meta: dict[str, str] | None = None,
+    ) -> None:  # fmt: skip
+        """Store one task's new features in one transaction (a crash loses at most this task).
+        ``seconds[name]`` is the counted compute of the work that gave ``name`` (names computed
+        together share it); ``meta`` entries go to the ``meta`` table in the same transaction.
+        Storing a name again replaces it."""
+        now = time.time()
+        rows = [(task_id, n, _nan_to_none(v), seconds[n], now) for n, v in values.items()]
+        with self.transaction() as con:
+            con.execute(_FEATURES_SCHEMA)
+            con.executemany(
+                "INSERT INTO task_features VALUES (?, ?, ?, ?, ?) ON CONFLICT(task_id, name) "
+                "DO UPDATE SET value=excluded.value, seconds=excluded.seconds, "
+                "computed_at=excluded.computed_at",
+                rows,
+            )
+            con.executemany(
+                "INSERT INTO meta VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+                list((meta or {}).items()),
+            )
+
+    def meta_value(self, key: str) -> str | None:
+        row = self._con.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def task_feature_names(self) -> dict[str, set[str]]:
+        """task id -> the names of its stored features (empty for a store never probed)."""
+        if not _has_table(self._con, "task_features"):
+            return {}
+        names: dict[str, set[str]] = {}
+        for task_id, name in self._con.execute("SELECT task_id, name FROM task_features"):
+            names.setdefault(task_id, set()).add(name)
+        return names
+
+    def task_features_frame(self) -> pd.DataFrame:
+        """One row per task with stored features, one column per name (sorted), NaN where a
+        task lacks one; an empty frame for a store never probed."""
+        if not _has_table(self._con, "task_features"):
+            return pd.DataFrame(index=pd.Index([], name="task_id"))
+        long = pd.read_sql_query("SELECT task_id, name, value FROM task_features", self._con)
+        wide = long.pivot(index="task_id", columns="name", values="value").astype(float)
+        wide.columns.name = None
+        return wide.sort_index(axis=1)
+
     def tasks_frame(self) -> pd.DataFrame:
         rows = self._con.execute(
             "SELECT task_id, core_dataset, domain, metafeatures_json FROM tasks ORDER BY rowid"
@@ -304,6 +365,8 @@ class Store:
             raise ValueError(f"The 'failed' parameter must be 'zero' or 'nan'. Got {failed!r}.")
         tasks = self.tasks_frame()
         domains = tasks.pop("domain")
+        # computed features join as extra meta-feature columns (NaN where a task lacks one)
+        tasks = tasks.join(self.task_features_frame(), how="left")
         records = self.records()
         used = [r for r in records if failed == "zero" or r.ok]
         scores = pd.DataFrame(
@@ -332,6 +395,11 @@ class Store:
 
 def _nan_if_none(value: float | None) -> float:
     return math.nan if value is None else value
+
+
+def _nan_to_none(value: float) -> float | None:
+    """SQLite has no NaN (it would store NULL anyway); None says so explicitly."""
+    return None if math.isnan(value) else float(value)
 
 
 def _connect_writable(path: Path) -> sqlite3.Connection:

