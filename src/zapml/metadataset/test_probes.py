@@ -192,7 +192,7 @@ def test_probe_command_prints_the_summary(db, monkeypatch):
 
 
 def test_the_command_defaults_are_the_function_defaults():
-    # the CLI module stays import-light, so it spells the defaults out; they must agree
+    # the CLI reads the defaults from probe_settings, as the function does
     defaults = {k: v.default for k, v in inspect.signature(probe_cmd).parameters.items()}
     assert (defaults["side"], defaults["max_samples"]) == (
         probes.DEFAULT_SIDE,
