@@ -9,7 +9,6 @@ import os
 import shutil
 import sqlite3
 import typing
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from zapml.metadataset.record import RunRecord
 from zapml.metadataset.store import Store
 from zapml.metadataset.tasks import TaskSpec, materialise
 from zapml.metafeatures import ProbeFeatures, compute_probe_features
+from zapml.metafeatures.testing import one_thread_empty_cache  # noqa: F401 (autouse)
 from zapml.space import sample_pipelines
 
 BACKBONE = "mobilenetv2_100"
@@ -41,16 +41,6 @@ TASKS = [
              samples_per_class=(10, 12), test_per_class=3, domain="blobs")
     for s in (0, 1)
 ]  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _one_thread(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """One torch thread (the machine is shared) and an empty extraction cache per test."""
-    monkeypatch.setenv("ZAPML_CACHE", str(tmp_path / "cache"))
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _new_store(path: Path) -> Path:

@@ -4,7 +4,6 @@ the counted cost against the clock formula, the on-disk cache, and scratch arms.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,22 +21,13 @@ from zapml.metafeatures.extraction import (
     extract,
 )
 from zapml.metafeatures.probe_features import ProbeSettings, probe_features, stratified_subsample
+from zapml.metafeatures.testing import one_thread_empty_cache  # noqa: F401 (autouse)
 from zapml.runtime.costs import CLOCK_V1, CLOCK_V2, ModelProfile, profile_model
 from zapml.zoo import get_spec, load_backbone
 
 PRETRAINED = "mobilenetv2_100"
 SCRATCH = "mobilenetv2_100.scratch"
 SIDE = 32
-
-
-@pytest.fixture(autouse=True)
-def _one_thread(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """One torch thread (the machine is shared) and an empty cache folder per test."""
-    monkeypatch.setenv("ZAPML_CACHE", str(tmp_path / "cache"))
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _gray_images(n: int, side: int, seed: int = 0) -> np.ndarray:
