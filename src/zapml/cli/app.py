@@ -13,6 +13,7 @@ import typer
 
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
+from zapml.cli.history_cmds import HistoryOption, NoHistoryOption, add_history_commands
 from zapml.cli.metadataset_cmds import metadataset_app
 from zapml.cli.selector_cmds import (
     ClockName,
@@ -41,6 +42,7 @@ app.add_typer(zoo_app, name="zoo", no_args_is_help=True)
 app.add_typer(data_app, name="data", no_args_is_help=True)
 app.add_typer(metadataset_app, name="metadataset", no_args_is_help=True)
 app.add_typer(selector_app, name="selector", no_args_is_help=True)
+add_history_commands(selector_app)
 
 
 DataArg = Annotated[
@@ -76,6 +78,8 @@ def fit(
         typer.Option(help="Replace a non-empty --output folder (only once the new run succeeds)."),
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    history: HistoryOption = None,
+    no_history: NoHistoryOption = False,
 ) -> None:
     """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve.
 
@@ -96,6 +100,8 @@ def fit(
         overwrite=overwrite,
         progress=progress,
         recalibrate=recalibrate,
+        history=history,
+        keep_history=not no_history,
         console=console,
     )
     if result.status != "ok":

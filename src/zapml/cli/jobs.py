@@ -65,13 +65,17 @@ def run_fit(
     progress: bool = True,
     started_at: float | None = None,
     recalibrate: bool = False,
+    history: str | Path | None = None,
+    keep_history: bool = True,
     console: Console,
 ) -> FitResult:
-    """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary. On the wall clock
-    everything from ``started_at`` (default: this process's start) to the return fits in
-    ``budget``; on the compute clock ``budget`` counts the run alone (reproducible). A
-    budget-aware selector is given the budget in compute seconds (a wall budget converted by
-    this machine's calibration, measured again with ``recalibrate``)."""
+    """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary, append the run to
+    the fit history (``history``: a store path, default ``history.paths.history_path()``; none
+    with ``keep_history=False``). On the wall clock everything from ``started_at`` (default:
+    this process's start) to the return fits in ``budget`` (the append is one small SQLite
+    write); on the compute clock ``budget`` counts the run alone (reproducible). A budget-aware
+    selector is given the budget in compute seconds (a wall budget converted by this machine's
+    calibration, measured again with ``recalibrate``)."""
     from zapml.metafeatures import compute_metafeatures
     from zapml.runtime import check_output_dir, check_run_settings, fit
 
@@ -107,7 +111,30 @@ def run_fit(
         deadline=deadline,
     )
     _print_fit_summary(console, result, output_dir)
+    if keep_history:
+        _append_history(console, result, split.train, choice.pipeline, history)
     return result
+
+
+def _append_history(
+    console: Console, result: FitResult, train: Any, pipeline: Any, path: str | Path | None
+) -> None:
+    """Append the fit to the history; a history that cannot be written costs a warning, never
+    the fit (its model is saved already)."""
+    from zapml.errors import ZapError
+    from zapml.history.paths import history_path
+    from zapml.history.store import append_fit
+
+    try:
+        record = append_fit(result, train, pipeline, path=path)
+    except (ZapError, OSError) as err:
+        console.print(f"[yellow]warning:[/] the fit was not added to the history: {err}")
+        return
+    if record is not None:
+        console.print(
+            f"[dim]history: run added to {history_path(path)} (`zap selector update` learns "
+            "from it; --no-history to skip)[/]"
+        )
 
 
 def _load_split(data: str, seed: int, console: Console) -> DataSplit:
@@ -305,8 +332,8 @@ def run_recommend(
     advice = recommend(sel, metafeatures, top=top, budget=given.compute_seconds)
     features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
     console.print(
-        f"[bold]{data}[/]: {features}  ->  {advice.selector} selector, optimising "
-        f"{describe(advice.objective)}"
+        f"[bold]{data}[/]: {features}  ->  {advice.selector} selector in {selector_dir}, "
+        f"optimising {describe(advice.objective)}"
     )
     for note in given.notes:
         console.print(f"[dim]{note}[/]")

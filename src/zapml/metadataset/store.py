@@ -145,6 +145,11 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction. Inside another one it joins it (the outer one commits or rolls
+        back), so several ``add_*`` calls can be made one atomic write."""
+        if self._con.in_transaction:
+            yield self._con
+            return
         self._con.execute("BEGIN IMMEDIATE")
         try:
             yield self._con

@@ -74,9 +74,10 @@ def shipped_selector_dir(objective: str = DEFAULT_OBJECTIVE) -> Path | None:
 def resolve_selector_dir(
     selector: str | Path | None, objective: str = DEFAULT_OBJECTIVE
 ) -> Path | None:
-    """An explicit selector folder, else the shipped one for ``objective`` when it exists, else
-    ``None``. (Whether an explicit one was trained for ``objective`` is checked when it is
-    loaded: ``api.check_selector_objective``.)"""
+    """An explicit selector folder, else the one ``zap selector update`` refitted on the user's
+    fit history for ``objective``, else the shipped one when it exists, else ``None``. (Whether
+    an explicit one was trained for ``objective`` is checked when it is loaded:
+    ``api.check_selector_objective``.)"""
     if selector is not None:
         path = Path(selector)
         if not path.is_dir():
@@ -85,7 +86,9 @@ def resolve_selector_dir(
                 "`zap selector train`, or leave --selector out to use the shipped selector."
             )
         return path
-    return shipped_selector_dir(objective)
+    from zapml.history.paths import user_selector_dir
+
+    return user_selector_dir(check_objective(objective)) or shipped_selector_dir(objective)
 
 
 def choose_pipeline(

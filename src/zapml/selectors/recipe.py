@@ -1,0 +1,45 @@
+"""How the shipped default selectors are trained: one place read by
+scripts/train_shipped_selector.py (which rebuilds ``selectors/shipped/<objective>``) and by
+``zap selector update`` (which retrains the same kind on the shipped meta-dataset plus the user's
+fit history, ``zapml.history``).
+
+The method and its settings won the leave-one-core-dataset-out comparison on ALC (`zap benchmark
+src/zapml/metadataset/shipped/zapml-offline-v1.sqlite --seeds 3 --objective alc`, see
+docs/benchmarks/loco-zapml-offline-v1.md): ZAP-HPO with the least-squares loss, 12 epochs, 1
+configuration, 3 inner folds (the benchmark's "fast" line-up), seed 0. The ``final`` selector uses
+the same method and settings on the same meta-dataset, scored by the final test NAUC.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from zapml.metadataset.metadataset import MetaDataset
+    from zapml.selectors.base import Selector
+
+#: the meta-dataset the shipped selectors were trained on
+SHIPPED_METADATASET = (
+    Path(__file__).resolve().parents[1] / "metadataset" / "shipped" / "zapml-offline-v1.sqlite"
+)
+SHIPPED_METHOD = "zap_hpo"
+SHIPPED_SETTINGS: dict[str, Any] = {
+    "loss": "least_squares",
+    "epochs": 12,
+    "n_configs": 1,
+    "n_folds": 3,
+    "seed": 0,
+}
+
+
+def train_shipped_kind(
+    mds: MetaDataset, objective: str, out_dir: str | Path | None = None
+) -> Selector:
+    """The shipped selectors' method and settings fitted on ``mds`` for ``objective`` (saved to
+    ``out_dir`` when given)."""
+    from zapml.selectors.api import train_selector
+
+    return train_selector(
+        mds, SHIPPED_METHOD, out_dir=out_dir, objective=objective, **SHIPPED_SETTINGS
+    )
