@@ -70,12 +70,9 @@ def run_fit(
     console: Console,
 ) -> FitResult:
     """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary, append the run to
-    the fit history (``history``: a store path, default ``history.paths.history_path()``; none
-    with ``keep_history=False``). On the wall clock everything from ``started_at`` (default:
-    this process's start) to the return fits in ``budget`` (the append is one small SQLite
-    write); on the compute clock ``budget`` counts the run alone (reproducible). A budget-aware
-    selector is given the budget in compute seconds (a wall budget converted by this machine's
-    calibration, measured again with ``recalibrate``)."""
+    the fit history. On the wall clock everything from ``started_at`` (default: process start)
+    to the return fits in ``budget``; on the compute clock it counts the run alone. A
+    budget-aware selector is told the budget in compute seconds (``selector_budget``)."""
     from zapml.metafeatures import compute_metafeatures
     from zapml.runtime import check_output_dir, check_run_settings, fit
 
@@ -119,8 +116,9 @@ def run_fit(
 def _append_history(
     console: Console, result: FitResult, train: Any, pipeline: Any, path: str | Path | None
 ) -> None:
-    """Append the fit to the history; a history that cannot be written costs a warning, never
-    the fit (its model is saved already)."""
+    """Append the fit to the history at ``path`` (default ``history.paths.history_path()``): one
+    small SQLite write, inside a wall budget. A history that cannot be written costs a warning,
+    never the fit (its model is saved already)."""
     from zapml.errors import ZapError
     from zapml.history.paths import history_path
     from zapml.history.store import append_fit

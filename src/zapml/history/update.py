@@ -110,7 +110,7 @@ def update_selector(
     history: str | Path | None = None,
     base: str | Path = SHIPPED_METADATASET,
     out_dir: str | Path | None = None,
-    trainer: Trainer = train_shipped_kind,
+    trainer: Trainer | None = None,
 ) -> Update:
     """Refit the shipped selector kind (``selectors.recipe``) for ``objective`` on ``base`` plus
     the history and save it to ``out_dir`` (default: the user selector folder ``zap fit`` and
@@ -124,7 +124,7 @@ def update_selector(
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{target.name}-", dir=target.parent) as tmp:
         fresh = Path(tmp) / "selector"
-        trainer(mds, objective, fresh)
+        (trainer or train_shipped_kind)(mds, objective, fresh)
         if target.exists():
             shutil.rmtree(target)
         fresh.rename(target)
