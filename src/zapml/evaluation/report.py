@@ -8,7 +8,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zapml.evaluation.metrics import per_task_regret, summarize_by_budget
+from zapml.evaluation.metrics import (
+    per_task_regret,
+    per_task_results,
+    summarize_by_budget,
+    summarize_over_seeds,
+)
 from zapml.evaluation.stats import PNG_DPI, save_stats
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE, describe
 
@@ -136,9 +141,13 @@ def save_report(
         "records": out / "records.csv",
         "summary": out / "summary.csv",
         "markdown": out / "summary.md",
+        "per_task": out / "per_task.csv",
+        "over_seeds": out / "summary_over_seeds.csv",
     }
     records.to_csv(paths["records"], index=False)
     summary.to_csv(paths["summary"])
+    per_task_results(records).to_csv(paths["per_task"], index=False)
+    summarize_over_seeds(records).to_csv(paths["over_seeds"])
     by_budget = summarize_by_budget(records)
     if len(by_budget) >= 2:
         paths["by_budget"] = out / "summary_by_budget.csv"
