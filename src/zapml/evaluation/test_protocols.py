@@ -167,3 +167,13 @@ def test_bad_protocol_settings_are_refused(six):
     one_group = six.subset(["t1", "t2"])
     with pytest.raises(DataError, match="--protocol kfold"):
         evaluate(one_group, SB, seeds=(0,), protocol="groups")
+
+
+def test_html_report_names_the_protocol_the_records_were_made_by(six):
+    from zapml.evaluation.html import protocol_facts
+    from zapml.evaluation.protocols import PROTOCOLS
+
+    kfold = evaluate(six, SB, seeds=(0,), protocol=Protocol("kfold", k=3))
+    assert protocol_facts(kfold, "alc")["protocol"] == PROTOCOLS["kfold"]
+    loco = leave_one_core_out(six, SB, seeds=(0,))  # no protocol column: LOCO's records
+    assert protocol_facts(loco, "alc")["protocol"] == PROTOCOLS["groups"]
