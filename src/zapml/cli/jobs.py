@@ -25,8 +25,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from zapml.data import DataSplit
+    from zapml.evaluation import Protocol
     from zapml.runtime import FitResult
-    from zapml.selectors import Recommendation
+    from zapml.selectors import Recommendation, Selector
 
 
 def process_start_time() -> float:
@@ -312,19 +313,9 @@ def run_recommend(
     a budget-aware selector, see ``selector_budget``) and print them with the reasons."""
     from zapml.data import load_data
     from zapml.metafeatures import compute_metafeatures
-    from zapml.selectors import load_selector, recommend
-    from zapml.selectors.api import check_selector_objective
+    from zapml.selectors import recommend
 
-    selector_dir = resolve_selector_dir(selector, objective)
-    if selector_dir is None:
-        raise PipelineError(
-            f"No selector to recommend with for the {objective!r} objective: this installation "
-            f"ships none. Train one with `zap selector train METADATASET --objective {objective} "
-            "-o DIR` and pass --selector DIR."
-        )
-    if top < 1:
-        raise PipelineError(f"--top must be 1 or more; got {top}.")
-    sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
+    sel = recommend_selector(selector, objective, top)
     metafeatures = compute_metafeatures(load_data(data).train)
     given = selector_budget(sel, budget, clock, recalibrate)
     advice = recommend(sel, metafeatures, top=top, budget=given.compute_seconds)
@@ -336,11 +327,29 @@ def run_recommend(
     for note in given.notes:
         console.print(f"[dim]{note}[/]")
     console.print(_recommend_table(advice, top))
-    _print_reasons(console, advice)
+    print_reasons(console, advice)
     if save is not None:
         advice.best.to_yaml(save)
         console.print(f"best pipeline written to {save} (zap fit {data} --pipeline {save})")
     return advice
+
+
+def recommend_selector(selector: str | Path | None, objective: str, top: int) -> Selector:
+    """The selector `zap recommend` ranks with (``--selector`` or the shipped one), checked
+    against ``objective``; ``top`` checked too."""
+    from zapml.selectors import load_selector
+    from zapml.selectors.api import check_selector_objective
+
+    selector_dir = resolve_selector_dir(selector, objective)
+    if selector_dir is None:
+        raise PipelineError(
+            f"No selector to recommend with for the {objective!r} objective: this installation "
+            f"ships none. Train one with `zap selector train METADATASET --objective {objective} "
+            "-o DIR` and pass --selector DIR."
+        )
+    if top < 1:
+        raise PipelineError(f"--top must be 1 or more; got {top}.")
+    return check_selector_objective(load_selector(selector_dir), objective, selector_dir)
 
 
 def _recommend_table(advice: Recommendation, top: int) -> Table:
@@ -362,7 +371,7 @@ def _recommend_table(advice: Recommendation, top: int) -> Table:
     return table
 
 
-def _print_reasons(console: Console, advice: Recommendation) -> None:
+def print_reasons(console: Console, advice: Recommendation) -> None:
     near = advice.nearest_training_tasks[:3]
     if near:
         console.print(
@@ -389,6 +398,49 @@ def run_calibrate(*, recalibrate: bool, threads: int | None, console: Console) -
     console.print(f"[dim]machine: {details}\ncache: {cache_path(found.key)}[/]")
 
 
+def _protocol(name: str, folds: int | None) -> Protocol:
+    """The ``Protocol`` of ``--protocol`` / ``--folds`` (K means nothing to the others)."""
+    from zapml.evaluation import Protocol
+
+    if folds is not None and name != "kfold":
+        raise PipelineError(
+            f"--folds sets K of --protocol kfold; --protocol {name} takes its folds from the "
+            f"{'core datasets' if name == 'groups' else 'meta-dataset'}. Drop --folds, or pass "
+            "--protocol kfold."
+        )
+    return Protocol(name) if folds is None else Protocol(name, k=folds)
+
+
+def _lineup(methods: str | None) -> dict[str, Any]:
+    """The benchmark's selectors: the fast line-up, or the ``--methods`` named from it."""
+    from zapml.evaluation import default_selectors
+
+    lineup = default_selectors("fast")
+    if not methods:
+        return lineup
+    wanted = [m.strip() for m in methods.split(",") if m.strip()]
+    unknown = sorted(set(wanted) - set(lineup))
+    if unknown:
+        choices = ", ".join(sorted(lineup))
+        raise PipelineError(f"--methods: unknown {unknown}; choose from {choices}.")
+    return {m: lineup[m] for m in wanted}
+
+
+def _print_seeds_and_tasks(
+    records: pd.DataFrame, seeds: int, per_task: Path | None, objective: str, console: Console
+) -> None:
+    """The spread over seeds (from two seeds on), and the per-task rows to ``--per-task``."""
+    from zapml.evaluation import per_task_results
+    from zapml.evaluation.report import seeds_table
+
+    if seeds >= 2:
+        console.print(seeds_table(records, objective))
+    if per_task is not None:
+        per_task.parent.mkdir(parents=True, exist_ok=True)
+        per_task_results(records).to_csv(per_task, index=False)
+        console.print(f"per-task results: {per_task.resolve()}")
+
+
 def run_benchmark_cli(
     metadataset: Path,
     output: Path,
@@ -397,40 +449,34 @@ def run_benchmark_cli(
     methods: str | None,
     objective: str = DEFAULT_OBJECTIVE,
     html: Path | None = None,
+    protocol: str = "groups",
+    folds: int | None = None,
+    per_task: Path | None = None,
     console: Console,
 ) -> None:
-    from zapml.evaluation import (
-        default_selectors,
-        rich_table,
-        run_benchmark,
-        summarize_by_budget,
-    )
+    from zapml.evaluation import rich_table, run_benchmark, summarize_by_budget
     from zapml.evaluation.html import metadataset_facts, save_html_report
     from zapml.metadataset import load_metadataset
 
     if seeds < 1:
         raise PipelineError(f"--seeds must be 1 or more; got {seeds}.")
     check_objective(objective)
+    chosen = _protocol(protocol, folds)
     mds = load_metadataset(metadataset).for_objective(objective)
-    lineup = default_selectors("fast")
-    if methods:
-        wanted = [m.strip() for m in methods.split(",") if m.strip()]
-        unknown = sorted(set(wanted) - set(lineup))
-        if unknown:
-            raise PipelineError(
-                f"--methods: unknown {unknown}; choose from {', '.join(sorted(lineup))}."
-            )
-        lineup = {m: lineup[m] for m in wanted}
+    lineup = _lineup(methods)
     console.print(f"objective: {describe(objective)}")
+    console.print(f"protocol {chosen.name}: {chosen.description}")
     console.print(_budget_line(mds.budgets, restricted=False))
     summary, records = run_benchmark(
-        mds, lineup, seeds=range(seeds), out_dir=output, progress=lambda m: console.print(m)
-    )
+        mds, lineup, seeds=range(seeds), out_dir=output, progress=lambda m: console.print(m),
+        protocol=chosen,
+    )  # fmt: skip
     by_budget = summarize_by_budget(records)
     title = "all budgets together" if len(by_budget) >= 2 else None
-    console.print(rich_table(summary, title=title, objective=objective))
+    console.print(rich_table(summary, title=title, objective=objective, protocol=chosen.name))
     for budget, table in by_budget.items() if len(by_budget) >= 2 else ():
         console.print(rich_table(table, title=f"budget {budget:g} compute-s", objective=objective))
+    _print_seeds_and_tasks(records, seeds, per_task, objective, console)
     console.print(f"report: {output.resolve()}")
     if html is not None:
         facts = metadataset_facts(mds, metadataset)

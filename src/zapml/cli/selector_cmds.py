@@ -11,6 +11,7 @@ from rich.table import Table
 
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
+from zapml.errors import PipelineError
 from zapml.metadataset.objectives import DEFAULT_OBJECTIVE
 
 selector_app = typer.Typer(
@@ -100,8 +101,22 @@ def train_cmd(
     )  # fmt: skip
 
 
+TaskFeaturesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--features",
+        help="A CSV or JSON of task features (one row per task, the selector's feature names as "
+        "columns, optional task_id): one ranking per row, no image data needed.",
+        metavar="FILE",
+    ),
+]
+
+
 def recommend_cmd(
-    data: Annotated[str, typer.Argument(help="A built-in name or a path (as for `zap fit`).")],
+    data: Annotated[
+        str | None,
+        typer.Argument(help="A built-in name or a path (as for `zap fit`); or use --features."),
+    ] = None,
     selector: SelectorOption = None,
     top: Annotated[int, typer.Option(help="How many pipelines to show.")] = 5,
     save: Annotated[
@@ -113,15 +128,51 @@ def recommend_cmd(
     ] = 60.0,
     clock: ClockOption = ClockName.wall,
     recalibrate: RecalibrateOption = False,
+    features: TaskFeaturesOption = None,
 ) -> None:
     """Rank pipelines for DATA without any trial run, with reasons and warnings, by a selector
-    trained for the objective, for the run's budget."""
+    trained for the objective, for the run's budget. With --features FILE instead of DATA, rank
+    the candidates of any selector (any meta-dataset) for tasks given by their features."""
+    from zapml.cli.feature_recommend import run_recommend_features
     from zapml.cli.jobs import run_recommend
 
+    if (data is None) == (features is None):
+        raise PipelineError(
+            "zap recommend takes DATA (a dataset to describe) or --features FILE (task features "
+            "already computed), exactly one of them."
+        )
+    if features is not None:
+        run_recommend_features(
+            features, selector=selector, top=top, save=save, objective=objective, budget=budget,
+            clock=clock.value, recalibrate=recalibrate, console=console,
+        )  # fmt: skip
+        return
     run_recommend(
-        data, selector=selector, top=top, save=save, objective=objective, budget=budget,
+        str(data), selector=selector, top=top, save=save, objective=objective, budget=budget,
         clock=clock.value, recalibrate=recalibrate, console=console,
     )  # fmt: skip
+
+
+ProtocolOption = Annotated[
+    str,
+    typer.Option(
+        help="groups: leave one core dataset out (ZAP). folds: the meta-dataset's own folds (an "
+        "ASlib scenario's cv.arff). kfold: K folds of shuffled tasks, drawn again per seed.",
+    ),
+]
+FoldsOption = Annotated[
+    int | None,
+    typer.Option("--folds", help="K of --protocol kfold (default 10, as ASlib).", metavar="K"),
+]
+PerTaskOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--per-task",
+        help="Also write one CSV row per (task, selector, seed, budget): chosen candidate, value, "
+        "oracle value, regret (the output folder always gets per_task.csv).",
+        metavar="FILE",
+    ),
+]
 
 
 def benchmark_cmd(
@@ -129,7 +180,13 @@ def benchmark_cmd(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Folder for the CSV/markdown/PNG report.")
     ] = Path("zap-benchmark"),
-    seeds: Annotated[int, typer.Option(help="Seeds per held-out core dataset.")] = 3,
+    seeds: Annotated[
+        int,
+        typer.Option(
+            help="Seeds: every selector is run with seeds 0..N-1 (kfold also splits again per "
+            "seed); the report gives the mean and std over seeds."
+        ),
+    ] = 3,
     methods: Annotated[
         str | None, typer.Option(help="Comma-separated selector methods (default: all).")
     ] = None,
@@ -142,14 +199,17 @@ def benchmark_cmd(
             metavar="DIR",
         ),
     ] = None,
+    protocol: ProtocolOption = "groups",
+    folds: FoldsOption = None,
+    per_task: PerTaskOption = None,
 ) -> None:
-    """Leave-one-core-dataset-out comparison of the selectors on a meta-dataset, scored by the
-    objective (selectors trained and judged by it)."""
+    """Compare the selectors on a meta-dataset under a protocol (default: leave one core dataset
+    out), scored by the objective (selectors trained and judged by it)."""
     from zapml.cli.jobs import run_benchmark_cli
 
     run_benchmark_cli(
         metadataset, output, seeds=seeds, methods=methods, objective=objective, html=html,
-        console=console,
+        protocol=protocol, folds=folds, per_task=per_task, console=console,
     )  # fmt: skip
 
 

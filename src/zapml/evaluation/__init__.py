@@ -1,7 +1,9 @@
-"""Selector evaluation: leave-one-core-dataset-out replay, metrics, tables and plots.
+"""Selector evaluation: replay of the stored matrix under a protocol (leave one core dataset out,
+the meta-dataset's own folds, k-fold; ``protocols``), metrics, tables and plots.
 
-``run_benchmark(md)`` is the one call behind ``zap benchmark``; ``benchmark_stats(records)`` adds
-the significance tests and CD diagram (``stats.md``, ``cd_diagram.png`` in its report);
+``run_benchmark(md, protocol=...)`` is the one call behind ``zap benchmark``;
+``benchmark_stats(records)`` adds the significance tests and CD diagram (``stats.md``,
+``cd_diagram.png`` in its report);
 ``save_html_report(records, dir)`` writes all of it as one self-contained ``report.html``."""
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ from zapml.evaluation.metrics import (
     gap_closed,
     normalized_regret,
     per_task_regret,
+    per_task_results,
     ranking_correlations,
     summarize,
     summarize_by_budget,
+    summarize_over_seeds,
 )
+from zapml.evaluation.protocols import PROTOCOLS, Protocol, evaluate
 from zapml.evaluation.report import box_plot, rich_table, save_report, to_markdown
 from zapml.evaluation.stats import BenchmarkStats, benchmark_stats, cd_diagram, save_stats
 from zapml.metadataset.metadataset import MetaDataset
@@ -40,11 +45,14 @@ def run_benchmark(
     out_dir: str | Path | None = None,
     png: bool = True,
     progress: Callable[[str], None] | None = None,
+    protocol: Protocol | str | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """LOCO over every core dataset -> ``(summary, records)``; writes CSV / markdown / PNG to
-    ``out_dir`` when given. Selectors are trained and scored by ``md.objective`` (pass
-    ``md.for_objective(name)``); the records' ``objective`` column and the report say which."""
-    records = leave_one_core_out(md, selectors, seeds=seeds, progress=progress)
+    """``protocol`` (default ``groups``: leave one core dataset out; see ``protocols``) ->
+    ``(summary, records)``; writes CSV / markdown / PNG (with ``per_task.csv`` and
+    ``summary_over_seeds.csv``) to ``out_dir`` when given. Selectors are trained and scored by
+    ``md.objective`` (pass ``md.for_objective(name)``); the records' ``objective`` column and
+    the report say which."""
+    records = evaluate(md, selectors, seeds=seeds, protocol=protocol, progress=progress)
     summary = summarize(records)
     if out_dir is not None:
         save_report(records, summary, out_dir, png=png, objective=md.objective)
@@ -53,6 +61,8 @@ def run_benchmark(
 
 __all__ = [
     "BenchmarkStats",
+    "PROTOCOLS",
+    "Protocol",
     "RANKING_CORRELATIONS",
     "SelectorFactory",
     "average_ranks",
@@ -60,11 +70,13 @@ __all__ = [
     "box_plot",
     "cd_diagram",
     "default_selectors",
+    "evaluate",
     "factory",
     "gap_closed",
     "leave_one_core_out",
     "normalized_regret",
     "per_task_regret",
+    "per_task_results",
     "ranking_correlations",
     "rich_table",
     "run_benchmark",
@@ -73,5 +85,6 @@ __all__ = [
     "save_stats",
     "summarize",
     "summarize_by_budget",
+    "summarize_over_seeds",
     "to_markdown",
 ]

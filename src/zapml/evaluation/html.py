@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from zapml.evaluation.metrics import summarize, summarize_by_budget
+from zapml.evaluation.protocols import PROTOCOLS
 from zapml.evaluation.report import box_figure, regret_boxes, summary_frame
 from zapml.evaluation.stats import (
     PNG_DPI,
@@ -91,14 +92,18 @@ def budgets_of(records: pd.DataFrame) -> list[float]:
     return sorted(float(b) for b in records["budget"].dropna().unique())
 
 
+def _protocol_of(records: pd.DataFrame) -> str:
+    """The protocol the records were made by (``leave_one_core_out``'s carry no column: groups)."""
+    return str(records["protocol"].iloc[0]) if "protocol" in records else "groups"
+
+
 def protocol_facts(records: pd.DataFrame, objective: str) -> dict[str, str]:
     """What was compared and how, read from the records themselves."""
     selectors = list(dict.fromkeys(records["selector"]))
     seeds = sorted(int(s) for s in records["seed"].unique())
     budgets = budgets_of(records)
     return {
-        "protocol": "leave one core dataset (group) out: every selector is trained without the "
-        "held-out group's tasks and picks one pipeline per held-out task",
+        "protocol": PROTOCOLS[_protocol_of(records)],
         "objective": describe(objective),
         "held-out groups": str(records["held_out"].nunique()),
         "held-out tasks": str(records["task_id"].nunique())

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zapml.errors import DataError
 from zapml.evaluation.metrics import RANKING_CORRELATIONS, ranking_correlations
 from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
 from zapml.selectors.base import Selector, training_view
@@ -109,6 +110,20 @@ def evaluate_fold(
     """Records of every selector and seed on core dataset ``core`` held out of ``md`` (pass the
     ``training_view`` of a multi-budget meta-dataset, as ``leave_one_core_out`` does)."""
     train, test = md.without_core_dataset(core), md.only_core_dataset(core)
+    return evaluate_held_out(md, core, train, test, selectors, seeds)
+
+
+def evaluate_held_out(
+    md: MetaDataset,
+    label: str,
+    train: MetaDataset,
+    test: MetaDataset,
+    selectors: Mapping[str, SelectorFactory],
+    seeds: Sequence[int],
+) -> list[dict[str, Any]]:
+    """Records of every selector and seed trained on ``train`` and scored on ``test`` (both cut
+    from ``md``, a ``training_view``), each record's ``held_out`` set to ``label``: one fold of
+    any protocol (``protocols``)."""
     perf = test.perf.to_numpy(dtype=np.float64)
     observed = ~np.isnan(perf)
     oracle = np.nanmax(perf, axis=1)
@@ -131,7 +146,7 @@ def evaluate_fold(
                     {
                         "selector": sel_name,
                         "seed": int(seed),
-                        "held_out": core,
+                        "held_out": label,
                         "task_id": task,
                         "budget": float(budgets[i]),
                         "chosen_pipeline": train.pipeline_ids[choice[i]],
@@ -147,33 +162,12 @@ def evaluate_fold(
     return records
 
 
-def leave_one_core_out(
-    md: MetaDataset,
-    selectors: Mapping[str, SelectorFactory] | None = None,
-    seeds: Iterable[int] = (0, 1, 2),
-    cores: Iterable[str] | None = None,
-    include_oracle: bool = True,
-    progress: Callable[[str], None] | None = None,
+def records_table(
+    records: list[dict[str, Any]], objective: str, include_oracle: bool = True
 ) -> pd.DataFrame:
-    """Per (selector, seed, held-out task) records (per (task, budget) row on a multi-budget
-    meta-dataset); ``summarize`` / ``summarize_by_budget`` turn them into tables."""
-    md = training_view(md)
-    lineup = dict(selectors) if selectors is not None else default_selectors()
-    seed_list = [int(s) for s in seeds]
-    if not seed_list:
-        raise ValueError("leave_one_core_out: 'seeds' must name at least one seed.")
-    all_cores = sorted(md.core_datasets().unique())
-    if len(all_cores) < 2:
-        raise ValueError(
-            f"leave_one_core_out needs tasks from at least 2 core datasets; got {len(all_cores)}."
-        )
-    chosen_cores = list(cores) if cores is not None else all_cores
-    records: list[dict[str, Any]] = []
-    for core in chosen_cores:
-        if progress is not None:
-            progress(f"held out {core}")
-        records += evaluate_fold(md, core, lineup, seed_list)
-    table = pd.DataFrame.from_records(records).assign(objective=md.objective)
+    """The records as a frame with the ``objective`` column, plus one ``oracle`` record per
+    (task, seed) when ``include_oracle``: it picks the best observed pipeline."""
+    table = pd.DataFrame.from_records(records).assign(objective=objective)
     if include_oracle:
         oracle = table.drop_duplicates(["task_id", "seed"]).copy()
         oracle["selector"] = "oracle"
@@ -183,3 +177,41 @@ def leave_one_core_out(
         oracle[list(RANKING_CORRELATIONS)] = np.nan  # it reads the true values; it scores nothing
         table = pd.concat([table, oracle], ignore_index=True)
     return table
+
+
+def check_seeds(seeds: Iterable[int]) -> list[int]:
+    """``seeds`` as a list of ints; none at all is a user error."""
+    seed_list = [int(s) for s in seeds]
+    if not seed_list:
+        raise DataError("The evaluation needs at least one seed; pass seeds=(0,) or --seeds 1.")
+    return seed_list
+
+
+def leave_one_core_out(
+    md: MetaDataset,
+    selectors: Mapping[str, SelectorFactory] | None = None,
+    seeds: Iterable[int] = (0, 1, 2),
+    cores: Iterable[str] | None = None,
+    include_oracle: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> pd.DataFrame:
+    """Per (selector, seed, held-out task) records (per (task, budget) row on a multi-budget
+    meta-dataset); ``summarize`` / ``summarize_by_budget`` turn them into tables. The
+    ``groups`` protocol of ``protocols.evaluate`` gives the same records."""
+    md = training_view(md)
+    lineup = dict(selectors) if selectors is not None else default_selectors()
+    seed_list = check_seeds(seeds)
+    all_cores = sorted(md.core_datasets().unique())
+    if len(all_cores) < 2:
+        raise DataError(
+            f"leave_one_core_out needs tasks from at least 2 core datasets; got {len(all_cores)}. "
+            "Use the kfold protocol (protocols.evaluate(md, protocol='kfold'), "
+            "`zap benchmark --protocol kfold`) for a meta-dataset without groups."
+        )
+    chosen_cores = list(cores) if cores is not None else all_cores
+    records: list[dict[str, Any]] = []
+    for core in chosen_cores:
+        if progress is not None:
+            progress(f"held out {core}")
+        records += evaluate_fold(md, core, lineup, seed_list)
+    return records_table(records, md.objective, include_oracle)

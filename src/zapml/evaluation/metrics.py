@@ -116,3 +116,58 @@ def ranking_correlations(scores: np.ndarray, perf: np.ndarray) -> dict[str, floa
     with warnings.catch_warnings():  # scipy warns on near-constant input; NaN says it already
         warnings.simplefilter("ignore")
         return {name: float(fn(x, y).statistic) for name, fn in RANKING_CORRELATIONS.items()}
+
+
+#: ``summarize`` columns whose spread over seeds ``summarize_over_seeds`` reports
+SEED_SPREAD_COLUMNS: tuple[str, ...] = (
+    "mean_alc",
+    "normalized_regret",
+    *GAP_BASELINES,
+    "avg_rank",
+)
+
+
+def summarize_over_seeds(
+    records: pd.DataFrame, rank_exclude: tuple[str, ...] = ("oracle",)
+) -> pd.DataFrame:
+    """``summarize`` of each seed's records on its own, then per selector the mean and the sample
+    standard deviation (ddof 1; NaN with one seed) over seeds of each ``SEED_SPREAD_COLUMNS``
+    column, as ``<column>_mean`` / ``<column>_std``. Under a randomised protocol the spread
+    covers the split as well as the selector's seed."""
+    per_seed = pd.concat(
+        {int(s): summarize(grp, rank_exclude) for s, grp in records.groupby("seed", sort=True)},
+        names=["seed"],
+    )
+    columns = [c for c in SEED_SPREAD_COLUMNS if c in per_seed.columns]
+    spread = per_seed[columns].groupby(level="selector", sort=False).agg(["mean", "std"])
+    spread.columns = [f"{column}_{stat}" for column, stat in spread.columns]
+    spread["n_seeds"] = per_seed.groupby(level="selector", sort=False).size()
+    return spread.sort_values("avg_rank_mean", na_position="last")
+
+
+#: record column -> its name in ``per_task_results`` (the records keep their historical
+#: ``*_alc`` names; the values are the objective's, whatever it is)
+PER_TASK_COLUMNS: dict[str, str] = {
+    "task_id": "task_id",
+    "held_out": "held_out",
+    "selector": "selector",
+    "seed": "seed",
+    "budget": "budget",
+    "chosen_pipeline": "chosen_candidate",
+    "chosen_alc": "value",
+    "oracle_alc": "oracle_value",
+    "single_best_alc": "single_best_value",
+    "random_alc": "random_value",
+}
+
+
+def per_task_results(records: pd.DataFrame) -> pd.DataFrame:
+    """One row per (task, selector, seed, budget): the chosen candidate, its value, the oracle's,
+    the single best's and a random pick's, the ``regret`` (oracle - value, 0 = the best
+    candidate) and the ``normalized_regret`` (``per_task_regret``: 0 = oracle, 1 = random)."""
+    table = records[[c for c in PER_TASK_COLUMNS if c in records]].rename(columns=PER_TASK_COLUMNS)
+    table["regret"] = table["oracle_value"] - table["value"]
+    table["normalized_regret"] = per_task_regret(
+        table["value"], table["oracle_value"], table["random_value"]
+    )
+    return table.reset_index(drop=True)

@@ -8,7 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from zapml.evaluation.metrics import per_task_regret, summarize_by_budget
+from zapml.evaluation.metrics import (
+    SEED_SPREAD_COLUMNS,
+    per_task_regret,
+    per_task_results,
+    summarize_by_budget,
+    summarize_over_seeds,
+)
 from zapml.evaluation.stats import PNG_DPI, save_stats
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE, describe
 
@@ -39,11 +45,14 @@ def _headers(objective: str) -> list[str]:
 
 
 def rich_table(
-    summary: pd.DataFrame, title: str | None = None, objective: str = LEGACY_OBJECTIVE
+    summary: pd.DataFrame,
+    title: str | None = None,
+    objective: str = LEGACY_OBJECTIVE,
+    protocol: str = "groups",
 ) -> Any:
     from rich.table import Table
 
-    table = Table(title=title or f"Leave-one-core-dataset-out, objective {describe(objective)}")
+    table = Table(title=title or f"Protocol {protocol}, objective {describe(objective)}")
     table.add_column("selector")
     for header in _headers(objective):
         table.add_column(header, justify="right")
@@ -60,6 +69,29 @@ def summary_frame(summary: pd.DataFrame, objective: str = LEGACY_OBJECTIVE) -> p
     ]
     index = pd.Index([str(name) for name in summary.index], name="selector")
     return pd.DataFrame(cells, index=index, columns=_headers(objective))
+
+
+def seeds_table(records: pd.DataFrame, objective: str = LEGACY_OBJECTIVE) -> Any:
+    """A rich table of ``summarize_over_seeds``: each metric as "mean ± std" over the seeds,
+    headed and formatted as in ``rich_table``."""
+    from rich.table import Table
+
+    spread = summarize_over_seeds(records)
+    n = int(spread["n_seeds"].max())
+    table = Table(title=f"Mean ± std over {n} seeds (each seed summarised on its own)")
+    table.add_column("selector")
+    headers = dict(zip(COLUMNS, _headers(objective), strict=True))
+    shown = [c for c in SEED_SPREAD_COLUMNS if f"{c}_mean" in spread]
+    for column in shown:
+        table.add_column(headers[column], justify="right")
+    for name, row in spread.iterrows():
+        cells = []
+        for column in shown:
+            fmt = COLUMNS[column][1]
+            mean, std = _cell(row[f"{column}_mean"], fmt), _cell(row[f"{column}_std"], fmt)
+            cells.append(f"{mean} ± {std}")
+        table.add_row(str(name), *cells)
+    return table
 
 
 def _markdown_table(summary: pd.DataFrame, objective: str) -> list[str]:
@@ -136,9 +168,13 @@ def save_report(
         "records": out / "records.csv",
         "summary": out / "summary.csv",
         "markdown": out / "summary.md",
+        "per_task": out / "per_task.csv",
+        "over_seeds": out / "summary_over_seeds.csv",
     }
     records.to_csv(paths["records"], index=False)
     summary.to_csv(paths["summary"])
+    per_task_results(records).to_csv(paths["per_task"], index=False)
+    summarize_over_seeds(records).to_csv(paths["over_seeds"])
     by_budget = summarize_by_budget(records)
     if len(by_budget) >= 2:
         paths["by_budget"] = out / "summary_by_budget.csv"
