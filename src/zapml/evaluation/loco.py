@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from zapml.evaluation.metrics import RANKING_CORRELATIONS, ranking_correlations
-from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
+from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset, warn_ungrouped
 from zapml.selectors.base import Selector, training_view
 from zapml.selectors.baselines import SingleBestPerBudgetSelector, SingleBestSelector
 from zapml.selectors.registry import get_selector
@@ -162,6 +162,8 @@ def leave_one_core_out(
     seed_list = [int(s) for s in seeds]
     if not seed_list:
         raise ValueError("leave_one_core_out: 'seeds' must name at least one seed.")
+    if not md.has_groups:  # each task is its own group: leave-one-task-out, and say so
+        warn_ungrouped()
     all_cores = sorted(md.core_datasets().unique())
     if len(all_cores) < 2:
         raise ValueError(
