@@ -104,3 +104,18 @@ def test_recommend_names_arms(long_md):
     rec = recommend(sel, long_md.metafeatures().iloc[0].to_dict(), top=2)
     assert rec.top[0].architecture is None
     assert rec.top[0].to_dict()["candidate"].startswith("arm m")
+
+
+def test_leave_one_group_out_without_groups_holds_out_one_task_at_a_time(aslib_md):
+    from zapml.evaluation import factory, leave_one_core_out
+
+    import zapml.metadataset.metadataset as mdm
+
+    mdm._told_ungrouped.clear()
+    with pytest.warns(UngroupedWarning, match="one task at a time"):
+        table = leave_one_core_out(aslib_md, {"single_best": factory("single_best")}, seeds=[0])
+    picked = table[table["selector"] == "single_best"].set_index("task_id")
+    assert sorted(picked["held_out"]) == sorted(aslib_md.task_ids)  # each task its own fold
+    # held out i3: PAR10 sums over the other five are a 115, b 115.5, c 219.9, so a (5 s)
+    assert picked.loc["i3", "chosen_pipeline"] == "a"
+    assert picked.loc["i3", "chosen_alc"] == -5.0  # the score of a 5 s run: -5
