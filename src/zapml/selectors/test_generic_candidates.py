@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import zapml.metadataset.metadataset as mdm
+from zapml.evaluation import factory, leave_one_core_out
 from zapml.metadataset.generic_testing import tiny_long_tables, write_tiny_aslib
 from zapml.metadataset.io_aslib import read_aslib
 from zapml.metadataset.io_long import read_long_tables
@@ -89,9 +91,7 @@ def test_arm_encoding_by_hand():
 
 
 def test_ungrouped_tuning_uses_random_folds_and_says_so(long_md):
-    import zapml.metadataset.metadataset as mdm
-
-    mdm._told_ungrouped.clear()
+    mdm._told_ungrouped.clear()  # told once per process: forget an earlier test's warning
     with pytest.warns(UngroupedWarning, match="random .seeded.*core_dataset"):
         zap_as = get_selector("zap_as", tune=True, n_trials=3, n_estimators=4).fit(long_md)
     assert zap_as.tuning_["trials"] >= 1  # tuned, not silently skipped
@@ -107,11 +107,7 @@ def test_recommend_names_arms(long_md):
 
 
 def test_leave_one_group_out_without_groups_holds_out_one_task_at_a_time(aslib_md):
-    from zapml.evaluation import factory, leave_one_core_out
-
-    import zapml.metadataset.metadataset as mdm
-
-    mdm._told_ungrouped.clear()
+    mdm._told_ungrouped.clear()  # told once per process: forget an earlier test's warning
     with pytest.warns(UngroupedWarning, match="one task at a time"):
         table = leave_one_core_out(aslib_md, {"single_best": factory("single_best")}, seeds=[0])
     picked = table[table["selector"] == "single_best"].set_index("task_id")
