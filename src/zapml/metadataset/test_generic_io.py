@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from zapml.errors import ArtifactError
-from zapml.metadataset import load_metadataset
+from zapml.metadataset import load_metadataset, status
 from zapml.metadataset.generic_testing import (
     ASLIB_ALGORITHMS,
     ASLIB_FOLDS,
@@ -132,6 +132,9 @@ def test_aslib_scenario_reads_par10_by_hand_verbatim_ids_and_its_folds(aslib):
     assert md.folds.to_dict() == ASLIB_FOLDS.to_dict()
     assert md.tasks.loc["i4", "f2"] == 40.0 and np.isnan(md.tasks.loc["i3", "f2"])
     assert load_metadataset(aslib).perf.equals(md.perf)  # the loader knows the folder
+    summary, _ = status(aslib)
+    assert summary["values"] == "runtime (minimise, PAR10 at cutoff 10)"
+    assert summary["arms"] and not summary["grouped"] and summary["folds"] == 3
 
 
 def test_aslib_export_reads_back_the_same_scenario(aslib, tmp_path):
