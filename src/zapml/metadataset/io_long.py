@@ -23,6 +23,7 @@ when written by zapml.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,8 @@ VALUE_SPEC_COLUMNS: dict[str, str] = {
 }
 KINDS_COLUMN = "candidate_kinds"
 FOLD_COLUMN = "fold"
+#: A task id zapml or ZAP wrote: ``{seed}-{core}`` with an optional ``@{resolution}``.
+ZAP_TASK_ID = re.compile(r"^\d+-[^/\s@]+(@\d+)?$")
 
 
 def _task_columns(mds: MetaDataset) -> pd.DataFrame:
@@ -204,15 +207,15 @@ def _cell_key(row: dict[str, Any]) -> str:
 
 def _read_tasks(frame: pd.DataFrame, derive_groups: bool = True) -> pd.DataFrame:
     """The tasks of a long table; ``derive_groups``: a ZAP-style table without ``core_dataset``
-    names its tasks ``{seed}-{core}``, so the group is read from the id (never for a generic
-    table, whose ids are the data's own)."""
+    names its tasks ``{seed}-{core}``, so the group is read from ids of that form (never from
+    other ids, such as an instance path ``a/prime-18-18.lp.gz``: those tasks stay ungrouped)."""
     first = frame.drop_duplicates("task_id").set_index("task_id")
     mf_cols = [c for c in first.columns if c.startswith(MF_PREFIX)]
     tasks = first[mf_cols].astype(float)
     tasks.columns = [c[len(MF_PREFIX) :] for c in mf_cols]
     if GROUP_COLUMN in first.columns:
         tasks.insert(0, GROUP_COLUMN, first[GROUP_COLUMN].astype(str))
-    elif derive_groups:
+    elif derive_groups and all(ZAP_TASK_ID.match(str(t)) for t in first.index):
         tasks.insert(0, GROUP_COLUMN, [core_of_task_id(str(t)) for t in first.index])
     tasks.index = tasks.index.astype(str)
     return tasks

@@ -72,6 +72,7 @@ def test_arms_print_summarise_and_ungrouped_tasks_are_their_own_groups():
     md = _arms_md(folds=pd.Series([2, 1, 2], index=["p", "q", "r"]))
     assert repr(md.pipelines["u"]) == "Pipeline(arm='u')"
     assert md.pipelines["v"].id == "v" and md.pipelines["v"].features == {"size": 1.0}
+    assert Pipeline.arm("w", {"size": float("nan")}) == Pipeline.arm("w", {"size": None})
     with pytest.raises(KeyError, match="arm 'u'.*no 'architecture'"):
         _ = md.pipelines["u"].architecture
     summary = md.summary()
@@ -228,3 +229,18 @@ def test_long_tables_name_a_missing_column():
     runs, _, _ = tiny_long_tables()
     with pytest.raises(ArtifactError, match=r"lacks column\(s\) \['value'\].*value="):
         read_long_tables(runs.rename(columns={"value": "acc"}))
+
+
+def test_a_long_table_derives_groups_only_from_zap_task_ids(tmp_path):
+    import json
+
+    from zapml.space.pipeline import default_pipeline
+
+    config = json.dumps(default_pipeline().to_dict())
+    ids = ["FolioSuite/benchmarks/prime-18-18.lp.gz", "3-digits@32"]
+    frame = pd.DataFrame({"task_id": ids, "pipeline_id": "p", "alc": [0.5, 0.6],
+                          "pipeline_config": config})  # fmt: skip
+    path = write_long(frame, tmp_path / "mixed.csv")
+    assert not read_long(path).has_groups  # never '18-18.lp.gz' from a path
+    write_long(frame.assign(task_id=["1-syna", "3-digits@32"]), path)
+    assert read_long(path).core_datasets().tolist() == ["syna", "digits"]

@@ -41,7 +41,11 @@ class Pipeline(Mapping[str, Any]):
     def __init__(self, values: Mapping[str, Any]) -> None:
         clean = {str(k): _plain(v) for k, v in values.items()}
         if ARM_KEY in clean:  # an arm's features are its own, not the space's hyperparameters
-            self._values: dict[str, Any] = dict(sorted(clean.items()))
+            # an unknown feature is None, never NaN (NaN != NaN would make an arm unequal to
+            # itself, and JSON has no NaN)
+            self._values: dict[str, Any] = {
+                k: None if isinstance(v, float) and v != v else v for k, v in sorted(clean.items())
+            }
             return
         conds = default_conditions()  # the space's own conditions (space.build_space)
         self._values = {k: v for k, v in sorted(clean.items()) if is_active(k, clean, conds)}
