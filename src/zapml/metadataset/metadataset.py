@@ -343,6 +343,12 @@ class MetaDataset:
         missing = [c for c in cols if c not in self.tasks.columns]
         if missing:
             raise KeyError(f"MetaDataset has no meta-feature(s) {missing}.")
+        text = [c for c in cols if not _numeric_or_missing(self.tasks[c])]
+        if text:
+            raise ArtifactError(
+                f"Task meta-feature(s) {text} are not numbers; selectors read numeric task "
+                f"features. Encode them as numbers, drop them, or name the group '{GROUP_COLUMN}'."
+            )
         return self.tasks[cols].astype(float)
 
     def select_features(self, features: str) -> MetaDataset:
@@ -511,6 +517,12 @@ def select_features(md: MetaDataset, features: str) -> MetaDataset:
     group = [GROUP_COLUMN] if md.has_groups else []
     keep = [*group, *chosen, *([BUDGET_FEATURE] if BUDGET_FEATURE in names else [])]
     return replace(md, tasks=md.tasks[keep].copy())
+
+
+def _numeric_or_missing(column: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    return bool(pd.to_numeric(column, errors="coerce").notna().eq(column.notna()).all())
 
 
 def _check_candidates(pipelines: Mapping[str, Pipeline], kinds: Mapping[str, str]) -> None:

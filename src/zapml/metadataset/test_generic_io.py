@@ -244,3 +244,18 @@ def test_a_long_table_derives_groups_only_from_zap_task_ids(tmp_path):
     assert not read_long(path).has_groups  # never '18-18.lp.gz' from a path
     write_long(frame.assign(task_id=["1-syna", "3-digits@32"]), path)
     assert read_long(path).core_datasets().tolist() == ["syna", "digits"]
+
+
+def test_task_features_must_be_numbers_and_budgets_stack_per_task():
+    md = _arms_md()
+    md.tasks["kind"] = ["cat", "dog", None]
+    with pytest.raises(ArtifactError, match=r"\['kind'\] are not numbers"):
+        md.metafeatures()
+    runs, task_features, candidate_features = tiny_long_tables()
+    both = pd.concat([runs.assign(budget=1.0), runs.assign(budget=4.0, value=runs["value"] / 2)])
+    multi = read_long_tables(both, task_features, candidate_features)
+    assert multi.budgets == (1.0, 4.0)
+    assert multi.at_budget(4.0).perf.loc["t3", "m2"] == pytest.approx(0.4)
+    stacked = multi.stack_budgets()
+    # ungrouped: each task's budgets stay together, the task being their group
+    assert stacked.core_datasets()["t3@4"] == "t3" and stacked.core_datasets()["t3@1"] == "t3"
