@@ -29,7 +29,7 @@ import pandas as pd
 
 from zapml.errors import DataError
 from zapml.evaluation.metrics import RANKING_CORRELATIONS, ranking_correlations
-from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
+from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset, warn_ungrouped
 from zapml.selectors.base import Selector, training_view
 from zapml.selectors.baselines import SingleBestPerBudgetSelector, SingleBestSelector
 from zapml.selectors.registry import get_selector
@@ -201,6 +201,8 @@ def leave_one_core_out(
     md = training_view(md)
     lineup = dict(selectors) if selectors is not None else default_selectors()
     seed_list = check_seeds(seeds)
+    if not md.has_groups:  # each task is its own group: leave-one-task-out, and say so
+        warn_ungrouped()
     all_cores = sorted(md.core_datasets().unique())
     if len(all_cores) < 2:
         raise DataError(

@@ -29,7 +29,7 @@ from zapml.evaluation.loco import (
     evaluate_held_out,
     records_table,
 )
-from zapml.metadataset.metadataset import MetaDataset, budget_row_id
+from zapml.metadataset.metadataset import MetaDataset, budget_row_id, warn_ungrouped
 from zapml.selectors.base import training_view
 
 #: protocol name -> what it does, in words (the HTML report's and the CLI's description)
@@ -97,6 +97,8 @@ def as_protocol(protocol: Protocol | str | None) -> Protocol:
 
 def group_split(md: MetaDataset) -> Split:
     """One fold per core dataset, in sorted order (``leave_one_core_out``'s order)."""
+    if not md.has_groups:  # each task is its own group: leave-one-task-out, and say so
+        warn_ungrouped()
     cores = md.core_datasets()
     names = sorted(cores.unique())
     if len(names) < MIN_FOLDS:

@@ -1,7 +1,9 @@
 """``load_metadataset`` for every format, and the ``export`` / ``import_`` commands.
 
 Formats: an SQLite store (``.sqlite``/``.db``), a ZAP folder (``perf_matrix.csv`` inside), a long
-table (``.csv`` / ``.parquet``).
+table (``.csv`` / ``.parquet``), an ASlib scenario folder (``description.txt`` and
+``algorithm_runs.arff`` inside), a folder of published long tables (``runs.csv|parquet`` inside,
+see ``io_long.read_long_tables``).
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from pathlib import Path
 
 from zapml.errors import ArtifactError
 from zapml.metadataset.checks import checked_pipeline
+from zapml.metadataset.io_aslib import is_aslib_folder, read_aslib
 from zapml.metadataset.io_long import (
+    RUNS_FILE,
     long_from_metadataset,
     long_from_store,
     long_records,
     read_long,
+    read_long_folder,
     read_long_frame,
     write_long,
 )
@@ -31,9 +36,14 @@ IMPORTED_SUFFIX = "|imported"
 
 
 def load_metadataset(path: str | Path) -> MetaDataset:
-    """Load a meta-dataset from a store, a ZAP folder or a long CSV/Parquet table."""
+    """Load a meta-dataset from a store, a ZAP folder, a long CSV/Parquet table, an ASlib
+    scenario folder or a folder of published long tables."""
     path = Path(path)
     if path.is_dir():
+        if is_aslib_folder(path):
+            return read_aslib(path)
+        if any((path / f"{RUNS_FILE}.{s}").is_file() for s in ("csv", "parquet")):
+            return read_long_folder(path)
         return import_zap(path)
     if not path.is_file():
         raise ArtifactError(f"Meta-dataset '{path}' does not exist.")
@@ -44,7 +54,8 @@ def load_metadataset(path: str | Path) -> MetaDataset:
         return read_long(path)
     raise ArtifactError(
         f"Cannot tell the format of '{path}': use a {'/'.join(STORE_SUFFIXES)} store, a ZAP "
-        "folder, or a .csv/.parquet long table."
+        "folder, a .csv/.parquet long table, an ASlib scenario folder or a folder of long "
+        f"tables ({RUNS_FILE}.csv with tasks.csv / candidates.csv)."
     )
 
 

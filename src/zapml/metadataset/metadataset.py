@@ -25,6 +25,7 @@ import pandas as pd
 
 from zapml.errors import ArtifactError
 from zapml.metadataset.objectives import OBJECTIVE_FIELDS, OBJECTIVES, check_objective
+from zapml.metadataset.values import ValueSpec
 from zapml.space.pipeline import Pipeline
 
 #: learning curves by (task id, pipeline id)
@@ -38,6 +39,32 @@ BUDGET_FEATURE = "budget"
 #: What ``select_features`` (and the ``--features`` flags) can keep: ZAP's trivial meta-features,
 #: the probe meta-features (``zap metadataset probe``), or every column the tasks have.
 FEATURE_SETS: tuple[str, ...] = ("trivial", "probe", "all")
+#: The tasks column that groups tasks (the tasks of one core dataset share it); optional.
+GROUP_COLUMN = "core_dataset"
+#: How an arm's feature is encoded: z-scored number, or one-hot category.
+CANDIDATE_KINDS: tuple[str, ...] = ("numeric", "categorical")
+UNGROUPED_MESSAGE = (
+    "This meta-dataset has no task grouping (no '{column}' column), so tasks are treated as "
+    "independent: inner cross-validation folds (ZAP-AS tuning, ZAP-HPO validation) are random "
+    "(seeded) and leave-one-group-out holds out one task at a time. If some tasks share a source "
+    "(crops of one dataset, instances of one family), give them a common '{column}' value (a "
+    "tasks column, or the group column of the task-feature table) so that no selector is "
+    "validated on a near copy of its training data."
+)
+_told_ungrouped: list[bool] = []  # one warning per process: the user is told once
+
+
+class UngroupedWarning(UserWarning):
+    """A meta-dataset without task groups is used where groups matter (see ``warn_ungrouped``)."""
+
+
+def warn_ungrouped() -> None:
+    """Tell the user, once per process, what happens without a task grouping and how to add one."""
+    if not _told_ungrouped:
+        _told_ungrouped.append(True)
+        import warnings
+
+        warnings.warn(UNGROUPED_MESSAGE.format(column=GROUP_COLUMN), UngroupedWarning, stacklevel=3)
 
 
 @dataclass(frozen=True)
@@ -50,11 +77,18 @@ class Matrices:
 
 @dataclass
 class MetaDataset:
-    """``perf`` holds the mean value of ``objective`` (ALC by default; higher is better); NaN
-    marks a cell that was not run.
+    """``perf`` holds the mean score of ``objective`` (ALC by default), always higher is better;
+    NaN marks a cell that was not run. ``values`` says what the raw values were (direction,
+    cutoff): ``values.raw(perf)`` gives them back, ``to_long`` writes them.
 
-    - ``tasks``: index = task id; column ``core_dataset`` plus one column per meta-feature.
-    - ``pipelines``: pipeline id -> ``Pipeline``, in the column order of ``perf``.
+    - ``tasks``: index = task id; optional column ``core_dataset`` (the task's group; without it
+      every task is its own group, see ``has_groups``) plus one column per meta-feature.
+    - ``pipelines``: pipeline id -> ``Pipeline``, in the column order of ``perf``: every one a
+      pipeline of the space, or every one an arm (``Pipeline.arm``) whose features' kinds
+      ``candidate_kinds`` declares (feature -> "numeric" | "categorical").
+    - ``values``: the measure, its direction and cutoff (``values.ValueSpec``); a measure other
+      than zapml's objectives is named there and is the ``objective``.
+    - ``folds``: optional task id -> fold number (an ASlib scenario's own cv folds).
     - ``perf``: index = task ids (same order as ``tasks``), columns = pipeline ids.
     - ``curves``: optional ``{(task_id, pipeline_id): [(t, score), ...]}`` learning curves.
     - ``incumbent_of``: optional pipeline id -> the task whose incumbent it is (ZAP names its
@@ -80,11 +114,15 @@ class MetaDataset:
     budget_curves: dict[float, CurveMap] = field(default_factory=dict)
     objective: str = "alc"
     other_objectives: dict[str, Matrices] = field(default_factory=dict)
+    values: ValueSpec = field(default_factory=ValueSpec)
+    candidate_kinds: dict[str, str] = field(default_factory=dict)
+    folds: pd.Series | None = None
 
     def __post_init__(self) -> None:
-        if "core_dataset" not in self.tasks.columns:
-            raise ValueError("MetaDataset: tasks needs a 'core_dataset' column.")
-        self.objective = check_objective(self.objective)
+        if self.values.name is None or self.objective != self.values.name:
+            self.objective = check_objective(self.objective)
+        _check_candidates(self.pipelines, self.candidate_kinds)
+        self.folds = self._checked_folds(self.folds)
         own = self._checked(Matrices(self.perf, self.budget_perf))
         self.perf, self.budget_perf = own.perf, own.budget_perf
         others = {check_objective(k): self._checked(m) for k, m in self.other_objectives.items()}
@@ -95,6 +133,22 @@ class MetaDataset:
                     f"have its budgets {list(self.budgets)}; it has {list(m.budget_perf)}."
                 )
         self.other_objectives = others
+
+    def _checked_folds(self, folds: pd.Series | None) -> pd.Series | None:
+        if folds is None:
+            return None
+        folds = folds.copy()
+        folds.index = folds.index.astype(str)
+        missing = [t for t in self.task_ids if t not in folds.index]
+        if missing:
+            raise ValueError(
+                f"MetaDataset: folds name no fold for {len(missing)} task(s), e.g. {missing[:3]}; "
+                "give every task its fold (or no folds at all)."
+            )
+        return folds.loc[self.task_ids].astype(int).rename("fold")
+
+    def _folds_of(self, task_ids: list[str]) -> pd.Series | None:
+        return None if self.folds is None else self.folds.loc[task_ids]
 
     def _checked(self, m: Matrices) -> Matrices:
         """``m`` as floats, shaped like the tasks and pipelines, ``perf`` the smallest budget's."""
@@ -118,7 +172,8 @@ class MetaDataset:
     def objectives(self) -> tuple[str, ...]:
         """The objectives it can give (``for_objective``), in ``OBJECTIVES`` order."""
         have = {self.objective, *self.other_objectives}
-        return tuple(o for o in OBJECTIVES if o in have)
+        declared = () if self.objective in OBJECTIVES else (self.objective,)  # a measure's name
+        return declared + tuple(o for o in OBJECTIVES if o in have)
 
     def for_objective(self, objective: str) -> MetaDataset:
         """The same meta-dataset (tasks, pipelines, budgets, curves) scored by ``objective``:
@@ -162,7 +217,8 @@ class MetaDataset:
             curves=dict(self.budget_curves.get(b, {})), incumbent_of=dict(self.incumbent_of),
             domains=dict(self.domains), budget_perf={b: perf},
             budget_curves={b: dict(self.budget_curves.get(b, {}))},
-            objective=self.objective, other_objectives=others,
+            objective=self.objective, other_objectives=others, values=self.values,
+            candidate_kinds=dict(self.candidate_kinds), folds=self.folds,
         )  # fmt: skip
 
     def _budget_key(self, budget: float) -> float:
@@ -201,6 +257,9 @@ class MetaDataset:
         ids = [budget_row_id(str(t), b) for t, b in rows]
         tasks = self.tasks.loc[[t for t, _ in rows]].set_axis(ids)
         tasks[BUDGET_FEATURE] = [b for _, b in rows]
+        if not self.has_groups:  # a task's budgets stay together: the task is their group
+            tasks.insert(0, GROUP_COLUMN, [str(t) for t, _ in rows])
+        folds = None if self.folds is None else self.folds.loc[[str(t) for t, _ in rows]]
 
         def stacked(m: Matrices) -> Matrices:
             values = [m.budget_perf[b].loc[t].to_numpy(dtype=float) for t, b in rows]
@@ -219,6 +278,8 @@ class MetaDataset:
             incumbent_of=dict(self.incumbent_of), domains=dict(self.domains),
             objective=self.objective,
             other_objectives={k: stacked(m) for k, m in self.other_objectives.items()},
+            values=self.values, candidate_kinds=dict(self.candidate_kinds),
+            folds=None if folds is None else folds.set_axis(ids),
         )  # fmt: skip
 
     @classmethod
@@ -258,14 +319,36 @@ class MetaDataset:
     def num_runs_filled(self) -> int:
         return int(self.perf.notna().to_numpy().sum())
 
+    @property
+    def has_groups(self) -> bool:
+        """Whether the tasks declare groups (``core_dataset``); see ``core_datasets``."""
+        return GROUP_COLUMN in self.tasks.columns
+
+    @property
+    def has_arms(self) -> bool:
+        """Whether the candidates are arms (``Pipeline.arm``) rather than pipelines of the space."""
+        return any(p.is_arm for p in self.pipelines.values())
+
+    def candidate_features(self) -> pd.DataFrame:
+        """The arms' declared features, one row per candidate id, one column per declared
+        feature in ``candidate_kinds`` order (empty for pipelines of the space)."""
+        rows = [[p.features.get(c) for c in self.candidate_kinds] for p in self.pipelines.values()]
+        return pd.DataFrame(rows, index=self.pipeline_ids, columns=list(self.candidate_kinds))
+
     def metafeature_names(self) -> list[str]:
-        return [c for c in self.tasks.columns if c != "core_dataset"]
+        return [c for c in self.tasks.columns if c != GROUP_COLUMN]
 
     def metafeatures(self, names: Iterable[str] | None = None) -> pd.DataFrame:
         cols = list(names) if names is not None else self.metafeature_names()
         missing = [c for c in cols if c not in self.tasks.columns]
         if missing:
             raise KeyError(f"MetaDataset has no meta-feature(s) {missing}.")
+        text = [c for c in cols if not _numeric_or_missing(self.tasks[c])]
+        if text:
+            raise ArtifactError(
+                f"Task meta-feature(s) {text} are not numbers; selectors read numeric task "
+                f"features. Encode them as numbers, drop them, or name the group '{GROUP_COLUMN}'."
+            )
         return self.tasks[cols].astype(float)
 
     def select_features(self, features: str) -> MetaDataset:
@@ -273,7 +356,11 @@ class MetaDataset:
         return select_features(self, features)
 
     def core_datasets(self) -> pd.Series:
-        return self.tasks["core_dataset"].astype(str)
+        """Each task's group; without a ``core_dataset`` column every task is its own group
+        (its id), so leave-one-group-out holds out one task at a time."""
+        if not self.has_groups:
+            return pd.Series(self.task_ids, index=self.tasks.index, dtype=str)
+        return self.tasks[GROUP_COLUMN].astype(str)
 
     # slicing
     def subset(
@@ -306,6 +393,9 @@ class MetaDataset:
             budget_curves={b: cut(c) for b, c in self.budget_curves.items()},
             objective=self.objective,
             other_objectives={k: cut_matrices(m) for k, m in self.other_objectives.items()},
+            values=self.values,
+            candidate_kinds=dict(self.candidate_kinds),
+            folds=self._folds_of([str(x) for x in t]),
         )
 
     def without_core_dataset(self, core: str) -> MetaDataset:
@@ -325,14 +415,21 @@ class MetaDataset:
         *,
         objective: str = "alc",
         others: Mapping[str, str] | None = None,
+        values: ValueSpec | None = None,
+        candidate_kinds: Mapping[str, str] | None = None,
+        folds: pd.Series | None = None,
     ) -> MetaDataset:
         """Build from a long table with columns ``task_id, pipeline_id, <value>`` (repeats are
-        averaged, as ZAP averages its 3 repeats); ``value`` holds ``objective``. With a
-        ``budget`` column naming two or more budgets, one matrix per budget (see
-        ``row_budgets``). ``others`` maps further objectives to their columns (``for_objective``);
-        one whose column holds no value at all is left out (the table does not carry it)."""
+        averaged, as ZAP averages its 3 repeats); ``value`` holds ``objective``, raw, in the
+        direction ``values`` declares (each run converted to a score before averaging, so a
+        timeout counts as its penalty). With a ``budget`` column naming two or more budgets, one
+        matrix per budget (see ``row_budgets``). ``others`` maps further objectives to their
+        columns (``for_objective``); one whose column holds no value at all is left out (the
+        table does not carry it)."""
+        spec = values if values is not None else ValueSpec()
         budgets = row_budgets(runs)
-        own = _long_matrices(runs, budgets, tasks, pipelines, value)
+        scored = runs.assign(**{value: spec.scores(pd.to_numeric(runs[value], errors="coerce"))})
+        own = _long_matrices(scored, budgets, tasks, pipelines, value)
         other_objectives = {
             name: _long_matrices(runs, budgets, tasks, pipelines, column)
             for name, column in (others or {}).items()
@@ -340,33 +437,47 @@ class MetaDataset:
         }
         return cls(tasks=tasks.copy(), pipelines=dict(pipelines), perf=own.perf,
                    budget_perf=own.budget_perf, objective=objective,
-                   other_objectives=other_objectives)  # fmt: skip
+                   other_objectives=other_objectives, values=spec,
+                   candidate_kinds=dict(candidate_kinds or {}), folds=folds)  # fmt: skip
+
+    @property
+    def value_column(self) -> str:
+        """The long-table column of ``objective``: its run field, or a declared measure's name."""
+        return OBJECTIVE_FIELDS.get(self.objective, self.objective)
 
     def to_long(self, *, by_budget: bool = False) -> pd.DataFrame:
-        """``task_id, pipeline_id, alc`` of ``perf`` (as it always was: drop NaN ``alc`` for the
-        filled cells; the value column is ``final_nauc`` when the objective is ``final``);
-        ``by_budget`` gives every budget's filled cells with a ``budget`` column (NaN when the
-        budget is unknown)."""
-        column = OBJECTIVE_FIELDS[self.objective]
+        """``task_id, pipeline_id, <value_column>`` of ``perf`` as raw values in the declared
+        direction (``values.raw``; as it always was for ALC: drop NaN values for the filled
+        cells); ``by_budget`` gives every budget's filled cells with a ``budget`` column (NaN
+        when the budget is unknown)."""
+        column = self.value_column
         if not by_budget:
-            return _long(self.perf, column)
-        frames = self.budget_perf or {math.nan: self.perf}
+            return _long(self.values.raw(self.perf), column)
+        frames = {b: self.values.raw(f) for b, f in self.budget_perf.items()} or {
+            math.nan: self.values.raw(self.perf)
+        }
         parts = [
             _long(f, column).dropna(subset=[column]).assign(budget=b) for b, f in frames.items()
         ]
         return pd.concat(parts, ignore_index=True)[["task_id", "pipeline_id", "budget", column]]
 
     def summary(self) -> dict[str, Any]:
+        archs = {p.get("architecture") for p in self.pipelines.values()} - {None}
         return {
             "tasks": len(self.tasks),
             "core_datasets": int(self.core_datasets().nunique()),
+            "grouped": self.has_groups,
             "pipelines": len(self.pipelines),
+            "candidates": "arms" if self.has_arms else "pipelines",
+            "candidate_features": dict(self.candidate_kinds),
             "budgets": list(self.budgets),
             "cells_filled": self.num_runs_filled,
             "density": round(self.density, 4),
-            "architectures": sorted({p.architecture for p in self.pipelines.values()}),
+            "architectures": sorted(str(a) for a in archs),
             "objective": self.objective,
             "objectives": list(self.objectives),
+            "values": self.values.describe(),
+            "folds": None if self.folds is None else int(self.folds.nunique()),
             "alc_mean": self._alc_mean(),
         }
 
@@ -403,8 +514,41 @@ def select_features(md: MetaDataset, features: str) -> MetaDataset:
             f"This meta-dataset has no {features} meta-features (it has {names or 'none'}): "
             f"{how}, or pick another feature set ({', '.join(FEATURE_SETS)})."
         )
-    keep = ["core_dataset", *chosen, *([BUDGET_FEATURE] if BUDGET_FEATURE in names else [])]
+    group = [GROUP_COLUMN] if md.has_groups else []
+    keep = [*group, *chosen, *([BUDGET_FEATURE] if BUDGET_FEATURE in names else [])]
     return replace(md, tasks=md.tasks[keep].copy())
+
+
+def _numeric_or_missing(column: pd.Series) -> bool:
+    if pd.api.types.is_numeric_dtype(column):
+        return True
+    return bool(pd.to_numeric(column, errors="coerce").notna().eq(column.notna()).all())
+
+
+def _check_candidates(pipelines: Mapping[str, Pipeline], kinds: Mapping[str, str]) -> None:
+    """All pipelines of the space, or all arms whose every feature has a declared kind."""
+    arms = [pid for pid, p in pipelines.items() if p.is_arm]
+    if arms and len(arms) != len(pipelines):
+        raise ValueError(
+            f"MetaDataset: {len(arms)} of {len(pipelines)} candidates are arms; the candidates "
+            "must be all arms or all pipelines of the space (import them as arms, with features)."
+        )
+    bad_kinds = {k: v for k, v in kinds.items() if v not in CANDIDATE_KINDS}
+    if bad_kinds:
+        raise ValueError(
+            f"MetaDataset: candidate feature kinds {bad_kinds} are not one of {CANDIDATE_KINDS}."
+        )
+    if kinds and not arms:
+        raise ValueError(
+            "MetaDataset: candidate_kinds declares features, but no candidate is an arm."
+        )
+    for pid in arms:
+        undeclared = sorted(set(pipelines[pid].features) - set(kinds))
+        if undeclared:
+            raise ValueError(
+                f"MetaDataset: arm {pid!r} has feature(s) {undeclared} with no declared kind; "
+                f"declare each as one of {CANDIDATE_KINDS} in candidate_kinds."
+            )
 
 
 def budget_row_id(task_id: str, budget: float) -> str:

@@ -18,7 +18,8 @@ SCRATCH_SUFFIX = ".scratch"
 def summarise(mds: MetaDataset) -> dict[str, Any]:
     """Sizes; with budgets, ``per_budget`` gives each budget's cells and density, and the
     top-level cell counts add up every budget's (a cell is (task, pipeline, budget))."""
-    archs = Counter(p.get("architecture", "unknown") for p in mds.pipelines.values())
+    spaced = [p for p in mds.pipelines.values() if not p.is_arm]
+    archs = Counter(p.get("architecture", "unknown") for p in spaced)
     cores = sorted(mds.core_datasets().unique())
     domains = sorted({mds.domains.get(c, "unknown") for c in cores})
     per_budget = {b: _cells(f) for b, f in mds.budget_perf.items()}
@@ -26,10 +27,15 @@ def summarise(mds: MetaDataset) -> dict[str, Any]:
     total = sum(c["cells_total"] for c in per_budget.values()) or int(mds.perf.size)
     return {
         "tasks": len(mds.tasks),
+        "grouped": mds.has_groups,
         "core_datasets": len(cores),
         "domains": len(domains),
         "domain_names": domains,
         "pipelines": len(mds.pipelines),
+        "arms": mds.has_arms,
+        "candidate_features": dict(mds.candidate_kinds),
+        "values": mds.values.describe(),
+        "folds": None if mds.folds is None else int(mds.folds.nunique()),
         "architectures": dict(sorted(archs.items())),
         "from_scratch_pipelines": sum(n for a, n in archs.items() if a.endswith(SCRATCH_SUFFIX)),
         "budgets": list(mds.budgets),
@@ -89,16 +95,31 @@ def _failure_kinds(runs: Any) -> dict[str, int]:
     return dict(kinds.most_common(5))
 
 
+def _group_rows(table: Table, summary: dict[str, Any]) -> None:
+    if not summary.get("grouped", True):
+        table.add_row("core datasets", "none: every task is its own group")
+    else:
+        table.add_row("core datasets", str(summary["core_datasets"]))
+        table.add_row("domains", f"{summary['domains']} ({', '.join(summary['domain_names'])})")
+    if summary.get("folds"):
+        table.add_row("folds", f"{summary['folds']} (the meta-dataset's own)")
+
+
 def status_table(summary: dict[str, Any]) -> Table:
     table = Table(title=f"meta-dataset {summary.get('build_name') or ''}".strip())
     table.add_column("what")
     table.add_column("value", overflow="fold")
     table.add_row("tasks", str(summary["tasks"]))
-    table.add_row("core datasets", str(summary["core_datasets"]))
-    table.add_row("domains", f"{summary['domains']} ({', '.join(summary['domain_names'])})")
-    table.add_row("pipelines", str(summary["pipelines"]))
-    archs = ", ".join(f"{a} x{n}" for a, n in summary["architectures"].items())
-    table.add_row("architectures", f"{archs} ({summary['from_scratch_pipelines']} from scratch)")
+    _group_rows(table, summary)
+    if summary.get("arms"):
+        kinds = ", ".join(f"{f} ({k})" for f, k in summary["candidate_features"].items())
+        table.add_row("candidates", f"{summary['pipelines']} arms; features: {kinds or 'none'}")
+    else:
+        table.add_row("pipelines", str(summary["pipelines"]))
+        archs = ", ".join(f"{a} x{n}" for a, n in summary["architectures"].items())
+        scratch = summary["from_scratch_pipelines"]
+        table.add_row("architectures", f"{archs} ({scratch} from scratch)")
+    table.add_row("values", str(summary.get("values", "")))
     table.add_row(
         "cells filled",
         f"{summary['cells_filled']} / {summary['cells_total']} (density {summary['density']:.1%})",

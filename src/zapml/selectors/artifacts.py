@@ -130,6 +130,8 @@ def validated_pipelines(ids: list[str], dicts: list[dict[str, Any]]) -> list[Pip
     if len(set(ids)) != len(ids):
         raise ArtifactError("its pipeline ids are not unique.")
     pipelines = [Pipeline(d) for d in dicts]
+    if any(p.is_arm for p in pipelines):
+        return _validated_arms(ids, pipelines)
     archs = list(default_architectures())
     for pid, p in zip(ids, pipelines, strict=True):
         try:
@@ -147,6 +149,17 @@ def validated_pipelines(ids: list[str], dicts: list[dict[str, Any]]) -> list[Pip
         if p.id != pid:
             raise ArtifactError(f"pipeline {pid} has values whose id is {p.id}: it was edited.")
     return pipelines
+
+
+def _validated_arms(ids: list[str], arms: list[Pipeline]) -> list[Pipeline]:
+    """An artifact trained on arms: every candidate an arm, each under its own id (arms are not
+    points of the space, so there is no space to check them against)."""
+    for pid, p in zip(ids, arms, strict=True):
+        if not p.is_arm:
+            raise ArtifactError(f"candidate {pid} is a pipeline among arms: it was edited.")
+        if p.id != pid:
+            raise ArtifactError(f"arm {pid} is recorded as {p.id!r}: it was edited.")
+    return arms
 
 
 def check_finite(name: str, values: Any, allow_nan: bool = False) -> None:
@@ -181,7 +194,8 @@ def check_common_state(selector: Any) -> None:
     if (selector.mf_min_ > selector.mf_max_).any():
         raise ArtifactError("its training meta-feature minimum exceeds the maximum.")
     _check_budgets(selector)
-    if selector.objective_ not in OBJECTIVES:
+    declared = selector.values_.name  # a declared measure (an imported meta-dataset's)
+    if selector.objective_ not in OBJECTIVES and selector.objective_ != declared:
         raise ArtifactError(
             f"its objective {selector.objective_!r} is not one of {', '.join(OBJECTIVES)}."
         )

@@ -30,6 +30,7 @@ import pandas as pd
 from zapml.errors import ArtifactError, DataError
 from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE
+from zapml.metadataset.values import ValueSpec
 from zapml.selectors.artifacts import (
     check_common_state,
     read_artifact,
@@ -86,6 +87,7 @@ class Selector(ABC):
         # What the scores mean (the objective of the matrix it learned from), and the budgets
         # that matrix was measured at ([] when unknown): both saved with the artifact.
         self.objective_ = md.objective
+        self.values_ = md.values  # what the scores' raw values were (direction, cutoff)
         raw = md.metafeatures(self.metafeature_names_).to_numpy(dtype=np.float64)
         self.train_budgets_ = _train_budgets(md, raw, self.metafeature_names_)
         check_finite_or_missing(raw, self.metafeature_names_, "the training meta-dataset")
@@ -217,6 +219,7 @@ class Selector(ABC):
             "train_task_ids": self.train_task_ids_,
             "train_core": self.train_core_,
             "objective": self.objective_,
+            "values": self.values_.to_dict(),
             "train_budgets": self.train_budgets_,
             "state": state_cfg,
         }
@@ -267,6 +270,8 @@ class Selector(ABC):
         obj.train_core_ = list(config["train_core"])
         # Artifacts from before objectives existed were all trained on ALC (the shipped v1 one).
         obj.objective_ = str(config.get("objective", LEGACY_OBJECTIVE))
+        # Artifacts from before values were declared hold zapml's own (maximised) objectives.
+        obj.values_ = ValueSpec.from_dict(config.get("values", {}))
         obj.train_budgets_ = [float(b) for b in config.get("train_budgets", [])]
         obj.train_mf_ = arrays["common.train_mf"]
         # Artifacts from before imputation was saved had complete training meta-features.

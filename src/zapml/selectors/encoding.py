@@ -281,6 +281,121 @@ class PipelineEncoder:
         return enc
 
 
+class ArmEncoder:
+    """Encodes arms (``Pipeline.arm``) by their declared features: each numeric one z-scored
+    with the training arms' statistics (missing -> the training mean, 0), each categorical one
+    one-hot over the levels the training arms have (unknown or missing -> all zeros). Arms with
+    no declared feature are told apart by a one-hot of their id, which is all a selector can
+    learn about them (an unseen arm then encodes as all zeros)."""
+
+    def __init__(self, kinds: Mapping[str, str]) -> None:
+        self.kinds = dict(kinds)
+        self.levels_: dict[str, list[str]] = {}
+        self.mean_: np.ndarray = np.zeros(0)
+        self.std_: np.ndarray = np.ones(0)
+
+    @property
+    def numeric(self) -> list[str]:
+        return [n for n, k in self.kinds.items() if k == "numeric"]
+
+    def _categorical_values(self, pipelines: Sequence[Pipeline]) -> dict[str, list[Any]]:
+        if not self.kinds:  # no features: the id is the only thing that tells arms apart
+            return {"arm": [p.id for p in _arms(pipelines)]}
+        names = [n for n, k in self.kinds.items() if k == "categorical"]
+        rows = [p.features for p in _arms(pipelines)]
+        return {n: [r.get(n) for r in rows] for n in names}
+
+    def _raw_numeric(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
+        rows = [p.features for p in _arms(pipelines)]
+        values = [[_number(r.get(n), n) for n in self.numeric] for r in rows]
+        return np.array(values, dtype=np.float64).reshape(len(rows), len(self.numeric))
+
+    def fit(self, pipelines: Sequence[Pipeline]) -> ArmEncoder:
+        raw = self._raw_numeric(pipelines)
+        with np.errstate(all="ignore"):  # a column missing for every arm has no mean
+            mean = np.nanmean(raw, axis=0) if len(raw) else np.zeros(raw.shape[1])
+        self.mean_ = np.where(np.isfinite(mean), mean, 0.0)
+        self.std_ = safe_std(raw)
+        self.levels_ = {
+            n: sorted({str(v) for v in col if v is not None and v == v})  # NaN != NaN
+            for n, col in self._categorical_values(pipelines).items()
+        }
+        return self
+
+    def feature_names(self) -> list[str]:
+        names = list(self.numeric)
+        for name, levels in self.levels_.items():
+            names += [f"{name}={level}" for level in levels]
+        return names
+
+    def transform(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
+        z = np.nan_to_num((self._raw_numeric(pipelines) - self.mean_) / self.std_, nan=0.0)
+        parts = [z]
+        for name, col in self._categorical_values(pipelines).items():
+            text = np.array([None if v is None else str(v) for v in col], dtype=object)
+            parts.append(_one_hot(text, self.levels_.get(name, [])))
+        return np.concatenate(parts, axis=1)
+
+    def get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        config = {"candidates": "arms", "kinds": self.kinds, "levels": self.levels_}
+        return config, {"mean": self.mean_, "std": self.std_}
+
+    @classmethod
+    def from_state(cls, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> ArmEncoder:
+        enc = cls(dict(config["kinds"]))
+        enc.levels_ = {str(k): [str(v) for v in lv] for k, lv in dict(config["levels"]).items()}
+        enc.mean_, enc.std_ = arrays["mean"], arrays["std"]
+        if enc.mean_.shape != (len(enc.numeric),) or enc.std_.shape != enc.mean_.shape:
+            raise ValueError(
+                f"the arm encoder has {enc.mean_.shape} statistics for {len(enc.numeric)} "
+                "numeric features"
+            )
+        _check_statistics("arm encoder", enc.mean_, enc.std_)
+        return enc
+
+
+def _arms(pipelines: Sequence[Any]) -> list[Pipeline]:
+    out = [p if isinstance(p, Pipeline) else Pipeline(p) for p in pipelines]
+    spaced = [i for i, p in enumerate(out) if not p.is_arm]
+    if spaced:
+        raise ValueError(
+            f"Candidate #{spaced[0]} is a pipeline of the space, but this selector was trained on "
+            "arms (an imported meta-dataset's candidates): rank arms, by id or Pipeline.arm()."
+        )
+    return out
+
+
+def _number(value: Any, name: str) -> float:
+    if value is None:
+        return np.nan
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(
+            f"Arm feature {name!r} is declared numeric but holds {value!r}; declare it "
+            "'categorical' or give a number (None where unknown)."
+        )
+    return float(value)
+
+
+CandidateEncoder = PipelineEncoder | ArmEncoder
+
+
+def candidate_encoder(pipelines: Sequence[Pipeline], kinds: Mapping[str, str]) -> CandidateEncoder:
+    """The encoder that fits these candidates, fitted: arms by their declared features
+    (``ArmEncoder``), pipelines of the space by the ZAP-HPO encoding (``PipelineEncoder``)."""
+    if any(p.is_arm for p in pipelines):
+        return ArmEncoder(kinds).fit(pipelines)
+    return PipelineEncoder().fit(pipelines)
+
+
+def candidate_encoder_from_state(
+    config: dict[str, Any], arrays: dict[str, np.ndarray]
+) -> CandidateEncoder:
+    """A saved encoder of either kind (the config says which; older artifacts: pipelines)."""
+    if config.get("candidates") == "arms":
+        return ArmEncoder.from_state(config, arrays)
+    return PipelineEncoder.from_state(config, arrays)
+
+
 class MetaFeatureScaler:
     """z-scores meta-features with training statistics; ``log=True`` first applies log1p to
     non-negative columns, because sizes and class counts span orders of magnitude and distances

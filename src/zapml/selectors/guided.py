@@ -6,6 +6,9 @@ z = [dataset features, model features, pipeline hyperparameter encoding] -> ALC.
   pretraining-data one-hot, ImageNet top-1 (0 for scratch); z-scored with training statistics;
 - pipeline: the ZAP-HPO encoding (encoding.PipelineEncoder).
 
+On a meta-dataset of arms (``Pipeline.arm``) the model and pipeline parts are replaced by the
+arms' declared features (``encoding.ArmEncoder``): the arm's features describe the model.
+
 FM: S(z) = w0 + sum_i w_i z_i + sum_{i<j} <u_i, u_j> z_i z_j, computed with the O(k n) identity
 sum_{i<j} <u_i,u_j> z_i z_j = 1/2 sum_f [(sum_i u_if z_i)^2 - sum_i u_if^2 z_i^2].
 Note the linear model has no dataset x pipeline interaction, so it ranks pipelines the same way
@@ -26,7 +29,13 @@ from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.artifacts import check_finite, check_shape
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder, safe_std
+from zapml.selectors.encoding import (
+    ArmEncoder,
+    MetaFeatureScaler,
+    candidate_encoder,
+    candidate_encoder_from_state,
+    safe_std,
+)
 from zapml.space.pipeline import Pipeline
 
 PRETRAINING = ("imagenet-1k", "none")
@@ -66,8 +75,11 @@ class ModelFeaturizer:
     def fit(self, architectures: Sequence[str]) -> ModelFeaturizer:
         rows = [_spec_row(a) for a in architectures]
         self.families_ = sorted({r["family"] for r in rows})
+        if not rows:  # arms: no architecture to describe (their own features do)
+            self.mean_, self.std_ = np.zeros(len(MODEL_NUMERIC)), np.ones(len(MODEL_NUMERIC))
+            return self
         raw = np.array([[r[c] for c in MODEL_NUMERIC] for r in rows], dtype=np.float64)
-        mean = np.nanmean(raw, axis=0) if len(raw) else np.zeros(len(MODEL_NUMERIC))
+        mean = np.nanmean(raw, axis=0)
         self.mean_ = np.where(np.isnan(mean), 0.0, mean)
         self.std_ = safe_std(raw)
         return self
@@ -152,14 +164,23 @@ class _GuidedBase(Selector):
     w0_: float
     w_: np.ndarray
 
-    def _features(self) -> None:
+    def _features(self, md: MetaDataset) -> None:
         self.scaler_ = MetaFeatureScaler(log=True).fit(self.train_mf_)
-        self.encoder_ = PipelineEncoder().fit(self.pipelines_)
-        self.models_ = ModelFeaturizer().fit(sorted({p.architecture for p in self.pipelines_}))
+        self.encoder_ = candidate_encoder(self.pipelines_, md.candidate_kinds)
+        archs = [] if md.has_arms else sorted({p.architecture for p in self.pipelines_})
+        self.models_ = ModelFeaturizer().fit(archs)
+
+    @property
+    def _model_features(self) -> bool:
+        """Zoo facts describe pipelines of the space; an arm's own features describe it."""
+        return not isinstance(self.encoder_, ArmEncoder)
 
     def pipeline_features(self, pipelines: Sequence[Pipeline]) -> np.ndarray:
         if not pipelines:
-            return np.zeros((0, self.models_.n_features + len(self.encoder_.feature_names())))
+            width = self.models_.n_features if self._model_features else 0
+            return np.zeros((0, width + len(self.encoder_.feature_names())))
+        if isinstance(self.encoder_, ArmEncoder):
+            return self.encoder_.transform(pipelines)
         cols = self.encoder_.table(pipelines)  # one pass over the candidates for both parts
         return np.concatenate(
             [
@@ -171,6 +192,8 @@ class _GuidedBase(Selector):
 
     def feature_names(self) -> list[str]:
         mf = [f"task:{n}" for n in self.metafeature_names_]
+        if not self._model_features:
+            return mf + [f"candidate:{n}" for n in self.encoder_.feature_names()]
         model = [f"model:family={f}" for f in self.models_.families_] + [
             f"model:{c}" for c in MODEL_NUMERIC
         ]
@@ -223,7 +246,7 @@ class _GuidedBase(Selector):
 
     def _set_feature_state(self, cfg: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         enc = {k[4:]: v for k, v in arrays.items() if k.startswith("enc.")}
-        self.encoder_ = PipelineEncoder.from_state(cfg["encoder"], enc)
+        self.encoder_ = candidate_encoder_from_state(cfg["encoder"], enc)
         self.scaler_ = MetaFeatureScaler.from_state(
             {k[3:]: v for k, v in arrays.items() if k.startswith("mf.")}
         )
@@ -242,7 +265,7 @@ class GuidedLinear(_GuidedBase):
         self.reg = reg
 
     def _fit(self, md: MetaDataset) -> None:
-        self._features()
+        self._features(md)
         z, y = self._training_rows(md)
         self.w0_, self.w_ = fit_linear(z, y, self.reg)
 
@@ -291,7 +314,7 @@ class GuidedFM(_GuidedBase):
         self.seed = seed
 
     def _fit(self, md: MetaDataset) -> None:
-        self._features()
+        self._features(md)
         z, y = self._training_rows(md)
         with torch_threads(self.n_threads):
             self.w0_, self.w_, self.v_ = fit_fm(

@@ -18,12 +18,15 @@ class RankedPipeline:
     score: float
 
     @property
-    def architecture(self) -> str:
-        return self.pipeline.architecture
+    def architecture(self) -> str | None:
+        """The pipeline's architecture; None for an arm of an imported meta-dataset."""
+        arch = self.pipeline.get("architecture")
+        return None if arch is None else str(arch)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rank": self.rank,
+            "candidate": self.pipeline.label,
             "architecture": self.architecture,
             "score": self.score,
             "pipeline": self.pipeline.to_dict(),

@@ -14,7 +14,8 @@ Preprocessing: imputation (mean/median; the Selector base class already fills mi
 meta-features with their median, so this matters only for NaNs it never sees), optional
 z-scaling, optional PCA. The family and all of
 these are ZAP-AS's own hyperparameters, tuned by SMAC3 (HPO facade) on inner CV folds grouped by
-core dataset within ``n_trials`` / ``walltime`` seconds.
+core dataset (random folds, with a warning, when the meta-dataset has no groups) within
+``n_trials`` / ``walltime`` seconds.
 
 Deviation from AutoFolio, stated: a model over all 525 pipelines would need 137k pairwise forests,
 so the selector first picks a portfolio of ``max_pipelines`` pipelines greedily (each step adds the
@@ -32,12 +33,12 @@ from typing import Any
 
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from sklearn.model_selection import GroupKFold
 
 from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors.artifacts import check_finite, check_shape
 from zapml.selectors.base import Candidates, Selector
+from zapml.selectors.folds import Folds, inner_folds
 from zapml.selectors.forest import PackedForest, pack_forests
 
 FAMILIES: tuple[str, ...] = (
@@ -269,8 +270,10 @@ class ZapAS(Selector):
         groups = np.asarray(self.train_core_)
         hp = self._default_hp()
         self.tuning_ = {"trials": 0, "default_cost": None, "best_cost": None, "seconds": 0.0}
-        if self.tune and self.n_trials > 0 and len(set(groups)) >= 2:
-            hp = self._tune(x, perf, groups)
+        if self.tune and self.n_trials > 0:
+            folds = inner_folds(groups, self.n_folds, md.has_groups, self.seed)
+            if folds:  # a single group leaves nothing to validate on: the defaults stand
+                hp = self._tune(x, perf, folds)
         self.hp_ = hp
         self._fit_final(x, perf, hp)
 
@@ -285,11 +288,10 @@ class ZapAS(Selector):
         k = int(hp["max_pipelines"])
         return min(k, PAIRWISE_CAP) if str(hp["family"]).startswith("pairwise") else k
 
-    def cv_cost(self, x: np.ndarray, perf: np.ndarray, groups: np.ndarray, hp: dict) -> float:
+    def cv_cost(self, x: np.ndarray, perf: np.ndarray, folds: Folds, hp: dict) -> float:
         """Mean regret (oracle - chosen ALC) over inner folds grouped by core dataset."""
-        n_splits = min(self.n_folds, len(set(groups)))
         regrets = []
-        for tr, va in GroupKFold(n_splits=n_splits).split(x, groups=groups):
+        for tr, va in folds:
             pre = Preprocessor(hp["impute"], bool(hp["scale"]), int(hp["pca_components"]))
             xp = pre.fit_transform(x[tr])
             port = greedy_portfolio(perf[tr], self._k(hp))
@@ -338,7 +340,7 @@ class ZapAS(Selector):
             cs.add(EqualsCondition(cs["pca_components"], cs["use_pca"], True))
         return cs
 
-    def _tune(self, x: np.ndarray, perf: np.ndarray, groups: np.ndarray) -> dict[str, Any]:
+    def _tune(self, x: np.ndarray, perf: np.ndarray, folds: Folds) -> dict[str, Any]:
         """SMAC3 over the space below; the constructor's configuration is evaluated first (as an
         extra initial-design point), so the result is never worse than it in inner CV, and every
         CV evaluation happens inside SMAC's ``n_trials`` / ``walltime`` budget."""
@@ -349,7 +351,7 @@ class ZapAS(Selector):
         start = time.perf_counter()
 
         def target(config: Any, seed: int = 0) -> float:
-            return self.cv_cost(x, perf, groups, _as_hp(config))
+            return self.cv_cost(x, perf, folds, _as_hp(config))
 
         default = cs.get_default_configuration()
         with tempfile.TemporaryDirectory(prefix="zapml-smac-") as tmp:

@@ -7,10 +7,12 @@ pair) and minimises -log sigmoid(f_better - f_anchor) - log sigmoid(f_anchor - f
 the paper's ablation). Adam with a cosine schedule over ``epochs * steps_per_epoch`` steps.
 
 Model selection: a small random search (the first configuration is the constructor's) over
-lr / layers / units / dropout, each scored on inner folds grouped by core dataset by the mean true
+lr / layers / units / dropout, each scored on inner folds (grouped by core dataset; random
+folds, with a warning, when the meta-dataset has no groups) by the mean true
 rank (1 = best) of each validation task's top-scored pipeline. The chosen configuration's fold
 models form the ensemble that scores at test time (mean score). Because the input is the pipeline
-encoding, any pipeline of the space can be ranked, including ones never run.
+encoding, any pipeline of the space can be ranked, including ones never run. On a meta-dataset
+of arms the candidate encoding is the arms' declared features (``encoding.ArmEncoder``).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import Any
 
 import numpy as np
 import torch
-from sklearn.model_selection import GroupKFold
 from torch import nn
 
 from zapml.errors import ArtifactError
@@ -27,7 +28,12 @@ from zapml.metadataset.metadataset import MetaDataset
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.artifacts import check_finite
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.encoding import MetaFeatureScaler, PipelineEncoder
+from zapml.selectors.encoding import (
+    MetaFeatureScaler,
+    candidate_encoder,
+    candidate_encoder_from_state,
+)
+from zapml.selectors.folds import inner_folds
 
 LOSSES = ("ranking", "least_squares")
 
@@ -210,22 +216,21 @@ class ZapHPO(Selector):
     def _fit_models(self, md: MetaDataset) -> None:
         self.cv_: list[dict[str, Any]] = []
         self.scaler_ = MetaFeatureScaler(log=False).fit(self.train_mf_)
-        self.encoder_ = PipelineEncoder().fit(self.pipelines_)
+        self.encoder_ = candidate_encoder(self.pipelines_, md.candidate_kinds)
         mf = self.scaler_.transform(self.train_mf_)
         enc = self.encoder_.transform(self.pipelines_)
         perf = md.perf.to_numpy(dtype=np.float64)
         steps = int(self.epochs) * int(self.steps_per_epoch)
-        groups = np.asarray(self.train_core_)
         configs = self._configs()
-        n_splits = min(self.n_folds, len(set(groups)))
-        if n_splits < 2:  # one core dataset: nothing to validate on, train the default once
+        groups = np.asarray(self.train_core_)
+        folds = inner_folds(groups, self.n_folds, md.has_groups, self.seed)
+        if not folds:  # one core dataset: nothing to validate on, train the default once
             self.cv_ = [{"config": configs[0], "mean_top_rank": None}]
             self.config_ = configs[0]
             self.models_ = [
                 train_mlp(mf, enc, perf, configs[0], self.loss, steps, self.batch_size, self.seed)
             ]
             return
-        folds = list(GroupKFold(n_splits=n_splits).split(mf, groups=groups))
         best: tuple[float, list[nn.Sequential], dict[str, Any]] | None = None
 
         for ci, cfg in enumerate(configs):
@@ -292,7 +297,7 @@ class ZapHPO(Selector):
 
     def _set_state(self, config: dict[str, Any], arrays: dict[str, np.ndarray]) -> None:
         enc = {k[4:]: v for k, v in arrays.items() if k.startswith("enc.")}
-        self.encoder_ = PipelineEncoder.from_state(config["encoder"], enc)
+        self.encoder_ = candidate_encoder_from_state(config["encoder"], enc)
         self.scaler_ = MetaFeatureScaler.from_state(
             {k[3:]: v for k, v in arrays.items() if k.startswith("mf.")}
         )

@@ -12,6 +12,10 @@ import yaml
 
 from zapml.space.schema import conditions, default_conditions, is_active
 
+#: The key that makes a candidate an *arm*: a candidate of an imported meta-dataset (an algorithm
+#: of an ASlib scenario, a hub model) named by its id, its other keys its declared features.
+ARM_KEY = "arm"
+
 
 def _plain(value: Any) -> Any:
     """numpy scalars and ConfigSpace values to plain Python types (so YAML and JSON stay clean)."""
@@ -28,14 +32,44 @@ class Pipeline(Mapping[str, Any]):
     Build one from the space (``Pipeline.from_configuration``), a dict, or a YAML file.
     Inactive conditional hyperparameters (e.g. ``momentum`` under Adam) are dropped.
     ``validate()`` checks the values against the space and names the offending hyperparameter.
+
+    An *arm* (``Pipeline.arm``) is a candidate that is not a point of the space: its id under
+    ``ARM_KEY`` and its declared features (numbers, or strings for categories; the meta-dataset
+    declares which is which in ``candidate_kinds``). Selectors encode arms by those features.
     """
 
     def __init__(self, values: Mapping[str, Any]) -> None:
-        clean = {k: _plain(v) for k, v in values.items()}
+        clean = {str(k): _plain(v) for k, v in values.items()}
+        if ARM_KEY in clean:  # an arm's features are its own, not the space's hyperparameters
+            # an unknown feature is None, never NaN (NaN != NaN would make an arm unequal to
+            # itself, and JSON has no NaN)
+            self._values: dict[str, Any] = {
+                k: None if isinstance(v, float) and v != v else v for k, v in sorted(clean.items())
+            }
+            return
         conds = default_conditions()  # the space's own conditions (space.build_space)
-        self._values: dict[str, Any] = {
-            k: v for k, v in sorted(clean.items()) if is_active(k, clean, conds)
-        }
+        self._values = {k: v for k, v in sorted(clean.items()) if is_active(k, clean, conds)}
+
+    @classmethod
+    def arm(cls, name: str, features: Mapping[str, Any] | None = None) -> Pipeline:
+        """The arm ``name`` with ``features`` (feature name -> number, string or None)."""
+        if ARM_KEY in (features or {}):
+            raise ValueError(f"An arm's feature cannot be named {ARM_KEY!r}: that key is its id.")
+        return cls({ARM_KEY: str(name), **dict(features or {})})
+
+    @property
+    def is_arm(self) -> bool:
+        return ARM_KEY in self._values
+
+    @property
+    def features(self) -> dict[str, Any]:
+        """An arm's declared features (empty for a pipeline of the space)."""
+        return {k: v for k, v in self._values.items() if k != ARM_KEY} if self.is_arm else {}
+
+    @property
+    def label(self) -> str:
+        """How output names the candidate: a pipeline's architecture, an arm's id."""
+        return f"arm {self.id}" if self.is_arm else str(self._values.get("architecture", "?"))
 
     # Mapping protocol
     def __getitem__(self, key: str) -> Any:
@@ -60,15 +94,26 @@ class Pipeline(Mapping[str, Any]):
         return hash(self.id)
 
     def __repr__(self) -> str:
-        return f"Pipeline({self.architecture}, id={self.id})"
+        if self.is_arm:
+            return f"Pipeline(arm={self.id!r})"
+        return f"Pipeline({self._values.get('architecture', 'no architecture')}, id={self.id})"
 
     @property
     def architecture(self) -> str:
+        if "architecture" not in self._values:
+            what = f"arm {self.id!r} of an imported meta-dataset" if self.is_arm else "pipeline"
+            raise KeyError(
+                f"This {what} has no 'architecture': it is not a fine-tuning pipeline of zapml's "
+                "space, so it cannot be trained (zap fit) or matched to a zoo entry."
+            )
         return str(self._values["architecture"])
 
     @property
     def id(self) -> str:
-        """Stable content hash: the same values give the same id on every machine."""
+        """An arm's own id; else a stable content hash: the same values give the same id on
+        every machine."""
+        if self.is_arm:
+            return str(self._values[ARM_KEY])
         blob = json.dumps(self._values, sort_keys=True, default=str).encode()
         return hashlib.sha1(blob).hexdigest()[:12]
 
@@ -100,6 +145,11 @@ class Pipeline(Mapping[str, Any]):
 
     def validate(self, space: Any | None = None) -> Pipeline:
         """Raise ``ValueError`` naming the hyperparameter when a value lies outside the space."""
+        if self.is_arm:
+            raise ValueError(
+                f"Candidate {self.id!r} is an arm of an imported meta-dataset, not a pipeline of "
+                "zapml's space: selectors can rank it, but it cannot be validated or trained."
+            )
         if "architecture" not in self._values:
             raise ValueError("Pipeline is missing 'architecture': name a zoo entry (zap zoo list).")
         if space is None:
