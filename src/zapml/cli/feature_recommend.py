@@ -85,7 +85,7 @@ def candidate_table(advice: Recommendation, selector: Selector, title: str) -> T
     for col in ("rank", "candidate", *(["architecture"] * with_arch), "score"):
         table.add_column(col, no_wrap=True)
     for row in advice.top:
-        arch = [str(row.pipeline["architecture"])] * with_arch
+        arch = [str(row.pipeline["architecture"])] if with_arch else []
         name = ids.get(row.pipeline, row.pipeline.id)
         table.add_row(str(row.rank), str(name), *arch, f"{row.score:.3f}")
     return table
@@ -124,7 +124,8 @@ def run_recommend_features(
     for label, row in rows.iterrows():
         values: dict[str, Any] = row.to_dict()
         advice = recommend(sel, values, top=top, budget=given.compute_seconds)
-        console.print(f"[bold]{label}[/] -> {advice.selector}, optimising {describe(objective)}")
+        goal = describe(advice.objective)
+        console.print(f"[bold]{label}[/] -> {advice.selector}, optimising {goal}")
         console.print(candidate_table(advice, sel, f"{label}: top {top} candidates"))
         print_reasons(console, advice)
         out.append(advice)

@@ -13,7 +13,12 @@ from rich.console import Console
 from rich.table import Table
 
 from zapml.errors import PipelineError
-from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, check_objective, describe
+from zapml.metadataset.objectives import (
+    DEFAULT_OBJECTIVE,
+    check_objective,
+    describe,
+    objective_for,
+)
 from zapml.selectors.choice import (
     PipelineChoice,
     choose_pipeline,
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
 
     from zapml.data import DataSplit
     from zapml.evaluation import Protocol
+    from zapml.metadataset.metadataset import MetaDataset
     from zapml.runtime import FitResult
     from zapml.selectors import Recommendation, Selector
 
@@ -255,7 +261,6 @@ def train_selector_cli(
     (the budget is an input) unless ``budget`` restricts it to one."""
     import inspect
 
-    from zapml.metadataset import load_metadataset
     from zapml.selectors import SELECTORS
     from zapml.selectors.api import train_selector
 
@@ -264,8 +269,8 @@ def train_selector_cli(
             f"--method {method!r} is not a trainable selector; choose one of "
             f"{', '.join(sorted(SELECTORS))}."
         )
-    check_objective(objective)
-    mds = load_metadataset(metadataset).for_objective(objective)
+    mds = scored_metadataset(metadataset, objective)
+    objective = mds.objective
     if budget is not None:
         mds = mds.at_budget(budget)
     console.print(
@@ -280,6 +285,15 @@ def train_selector_cli(
         f"saved to {output.resolve()}  (use: zap recommend DATA --selector {output} "
         f"--objective {objective})"
     )
+
+
+def scored_metadataset(path: Path, objective: str) -> MetaDataset:
+    """The meta-dataset at ``path`` scored by ``objective`` (``objectives.objective_for``: an
+    imported one that declares its own measure is scored by that measure)."""
+    from zapml.metadataset import load_metadataset
+
+    mds = load_metadataset(path)
+    return mds.for_objective(objective_for(mds.objective, objective))
 
 
 def _budget_line(budgets: tuple[float, ...], restricted: bool) -> str:
@@ -316,6 +330,7 @@ def run_recommend(
     from zapml.selectors import recommend
 
     sel = recommend_selector(selector, objective, top)
+    selector_dir = resolve_selector_dir(selector, objective)  # named so the user sees which
     metafeatures = compute_metafeatures(load_data(data).train)
     given = selector_budget(sel, budget, clock, recalibrate)
     advice = recommend(sel, metafeatures, top=top, budget=given.compute_seconds)
@@ -456,13 +471,12 @@ def run_benchmark_cli(
 ) -> None:
     from zapml.evaluation import rich_table, run_benchmark, summarize_by_budget
     from zapml.evaluation.html import metadataset_facts, save_html_report
-    from zapml.metadataset import load_metadataset
 
     if seeds < 1:
         raise PipelineError(f"--seeds must be 1 or more; got {seeds}.")
-    check_objective(objective)
     chosen = _protocol(protocol, folds)
-    mds = load_metadataset(metadataset).for_objective(objective)
+    mds = scored_metadataset(metadataset, objective)
+    objective = mds.objective
     lineup = _lineup(methods)
     console.print(f"objective: {describe(objective)}")
     console.print(f"protocol {chosen.name}: {chosen.description}")

@@ -41,7 +41,10 @@ MEAN_HEADER = {"alc": "mean ALC", "final": "mean final NAUC"}
 
 
 def _headers(objective: str) -> list[str]:
-    return [MEAN_HEADER[objective] if k == "mean_alc" else c[0] for k, c in COLUMNS.items()]
+    # a declared measure (an imported meta-dataset) is shown as its score: higher is better, the
+    # negated value for a minimised one (``values.ValueSpec``)
+    mean = MEAN_HEADER.get(objective, f"mean {objective} score (higher is better)")
+    return [mean if k == "mean_alc" else c[0] for k, c in COLUMNS.items()]
 
 
 def rich_table(

@@ -178,9 +178,9 @@ class MetaDataset:
     def for_objective(self, objective: str) -> MetaDataset:
         """The same meta-dataset (tasks, pipelines, budgets, curves) scored by ``objective``:
         what a selector trained for that objective fits on. ``self`` when it already is."""
-        name = check_objective(objective)
-        if name == self.objective:
+        if objective == self.objective:  # also a declared measure, which check_objective refuses
             return self
+        name = check_objective(objective)
         if name not in self.other_objectives:
             field_name = OBJECTIVE_FIELDS[name]
             raise ArtifactError(

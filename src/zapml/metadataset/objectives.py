@@ -44,5 +44,22 @@ def check_objective(name: str) -> str:
 
 
 def describe(objective: str) -> str:
-    """``'final (final test NAUC of ...)'``: how output lines name an objective."""
-    return f"{objective} ({OBJECTIVE_TEXT[check_objective(objective)]})"
+    """``'final (final test NAUC of ...)'``: how output lines name an objective; any other name
+    is the measure an imported meta-dataset declares (e.g. an ASlib scenario's PAR10)."""
+    if objective not in OBJECTIVES:
+        return f"{objective} (the meta-dataset's declared measure)"
+    return f"{objective} ({OBJECTIVE_TEXT[objective]})"
+
+
+def objective_for(declared: str, asked: str) -> str:
+    """The objective a command scores a meta-dataset by: ``asked`` (checked) for zapml's own
+    meta-datasets; for one that declares its own measure (``declared`` not in ``OBJECTIVES``),
+    that measure, since it holds no other, whether ``asked`` is the default or the measure."""
+    if declared in OBJECTIVES:
+        return check_objective(asked)
+    if asked in (DEFAULT_OBJECTIVE, declared):
+        return declared
+    raise PipelineError(
+        f"This meta-dataset holds one measure, {declared!r} (it declares its own values), not "
+        f"the {asked!r} objective. Leave --objective out, or pass --objective {declared}."
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from zapml.errors import PipelineError
 from zapml.metadataset.metadataset import MetaDataset
-from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, check_objective
+from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, objective_for
 from zapml.selectors.base import Candidates, Selector
 from zapml.selectors.explain import build_recommendation
 from zapml.selectors.recommendation import Recommendation
@@ -29,7 +29,7 @@ def train_selector(
     trains a budget-aware selector (the budget is an input, see ``base``) unless ``budget``
     restricts it to that one. ``params`` go to the selector's constructor (unknown ones raise
     ValueError)."""
-    scored = metadataset.for_objective(check_objective(objective))
+    scored = metadataset.for_objective(objective_for(metadataset.objective, objective))
     if budget is not None:
         scored = scored.at_budget(budget)
     selector = get_selector(name, **params).fit(scored)
@@ -41,7 +41,7 @@ def train_selector(
 def check_selector_objective(selector: Selector, objective: str, source: str | Path) -> Selector:
     """``selector`` when it was trained for ``objective``; else a ``PipelineError`` naming both
     and the two fixes."""
-    wanted = check_objective(objective)
+    wanted = objective_for(selector.objective_, objective)
     if selector.objective_ != wanted:
         raise PipelineError(
             f"The selector in {source} was trained for the {selector.objective_!r} objective, "
