@@ -6,6 +6,7 @@ Every command is a few lines over the public API; heavy imports happen inside th
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -43,6 +44,11 @@ app.add_typer(metadataset_app, name="metadataset", no_args_is_help=True)
 app.add_typer(selector_app, name="selector", no_args_is_help=True)
 
 
+class Strategy(StrEnum):
+    zero_shot = "zero-shot"
+    transfer = "transfer"
+
+
 DataArg = Annotated[
     str,
     typer.Argument(
@@ -76,6 +82,18 @@ def fit(
         typer.Option(help="Replace a non-empty --output folder (only once the new run succeeds)."),
     ] = False,
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    strategy: Annotated[
+        Strategy,
+        typer.Option(
+            help="zero-shot: a selector picks the pipeline. transfer: Tr-AutoML groups DATA with "
+            "earlier datasets by how cheap benchmark pipelines score on it, reuses its group's "
+            "pipeline or searches one (SMAC3) for a new group, inside the budget."
+        ),
+    ] = Strategy.zero_shot,
+    transfer_state: Annotated[
+        Path | None,
+        typer.Option(help="The grouping file of --strategy transfer (default: in zapml's cache)."),
+    ] = None,
 ) -> None:
     """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve.
 
@@ -96,6 +114,8 @@ def fit(
         overwrite=overwrite,
         progress=progress,
         recalibrate=recalibrate,
+        strategy=strategy.value,
+        transfer_state=transfer_state,
         console=console,
     )
     if result.status != "ok":

@@ -65,6 +65,8 @@ def run_fit(
     progress: bool = True,
     started_at: float | None = None,
     recalibrate: bool = False,
+    strategy: str = "zero-shot",
+    transfer_state: Path | None = None,
     console: Console,
 ) -> FitResult:
     """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary. On the wall clock
@@ -84,9 +86,9 @@ def run_fit(
     split = _load_split(data, seed, console)
     assert split.test is not None
     mf = compute_metafeatures(split.train)
-    choice = choose_pipeline(
-        pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
-        recalibrate=recalibrate,
+    choice, budget = _choose(
+        strategy, split, mf, pipeline_path, selector, objective=objective, budget=budget,
+        clock=clock, seed=seed, recalibrate=recalibrate, transfer_state=transfer_state,
     )  # fmt: skip
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
@@ -108,6 +110,40 @@ def run_fit(
     )
     _print_fit_summary(console, result, output_dir)
     return result
+
+
+def _choose(
+    strategy: str,
+    split: DataSplit,
+    mf: dict[str, float],
+    pipeline_path: Path | None,
+    selector: str | Path | None,
+    *,
+    objective: str,
+    budget: float,
+    clock: str,
+    seed: int,
+    recalibrate: bool,
+    transfer_state: Path | None,
+) -> tuple[PipelineChoice, float]:
+    """The pipeline and the budget left for it: zero-shot (a selector, a file or the default) or
+    Tr-AutoML transfer (share a group's pipeline or search one, charged to the budget)."""
+    if strategy != "transfer":
+        choice = choose_pipeline(
+            pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
+            recalibrate=recalibrate,
+        )  # fmt: skip
+        return choice, budget
+    from zapml.transfer.fitting import transfer_pipeline_choice
+
+    if pipeline_path is not None or selector is not None:
+        raise PipelineError(
+            "--strategy transfer chooses the pipeline itself; drop --pipeline and --selector, "
+            "or use --strategy zero-shot"
+        )
+    return transfer_pipeline_choice(
+        split.train, budget, clock, seed=seed, state_path=transfer_state, recalibrate=recalibrate
+    )
 
 
 def _load_split(data: str, seed: int, console: Console) -> DataSplit:
