@@ -135,3 +135,13 @@ def test_the_plan_searches_for_a_new_group_and_shares_it_next_time(tmp_path):
         _dataset("easy-2", 2), 120.0, state_path=path, settings=settings, fit_fn=_fake_fit
     )
     assert again.choice.decision is None and again.spent == 0.0
+
+
+def test_zap_fit_refuses_a_pipeline_or_selector_with_the_transfer_strategy(tmp_path):
+    from zapml.cli.jobs import _choose
+
+    with pytest.raises(PipelineError, match="drop --pipeline and --selector"):
+        _choose(
+            "transfer", None, {}, tmp_path / "p.yaml", None, objective="final", budget=100.0,
+            clock="compute", seed=0, recalibrate=False, transfer_state=None,
+        )  # fmt: skip
