@@ -6,6 +6,7 @@ Every command is a few lines over the public API; heavy imports happen inside th
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -45,6 +46,24 @@ app.add_typer(selector_app, name="selector", no_args_is_help=True)
 add_history_commands(selector_app)
 
 
+class Strategy(StrEnum):
+    zero_shot = "zero-shot"
+    transfer = "transfer"
+
+
+StrategyOption = Annotated[
+    Strategy,
+    typer.Option(
+        help="zero-shot: a selector picks the pipeline. transfer: Tr-AutoML groups DATA with "
+        "earlier datasets by how cheap benchmark pipelines score on it, reuses its group's "
+        "pipeline or searches one (SMAC3) for a new group, inside the budget."
+    ),
+]
+TransferStateOption = Annotated[
+    Path | None,
+    typer.Option(help="The grouping file of --strategy transfer (default: in zapml's cache)."),
+]
+
 DataArg = Annotated[
     str,
     typer.Argument(
@@ -80,6 +99,8 @@ def fit(
     progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
     history: HistoryOption = None,
     no_history: NoHistoryOption = False,
+    strategy: StrategyOption = Strategy.zero_shot,
+    transfer_state: TransferStateOption = None,
 ) -> None:
     """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve.
 
@@ -102,6 +123,8 @@ def fit(
         recalibrate=recalibrate,
         history=history,
         keep_history=not no_history,
+        strategy=strategy.value,
+        transfer_state=transfer_state,
         console=console,
     )
     if result.status != "ok":

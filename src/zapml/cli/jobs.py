@@ -74,6 +74,8 @@ def run_fit(
     recalibrate: bool = False,
     history: str | Path | None = None,
     keep_history: bool = True,
+    strategy: str = "zero-shot",
+    transfer_state: Path | None = None,
     console: Console,
 ) -> FitResult:
     """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary, append the run to
@@ -86,15 +88,13 @@ def run_fit(
     check_run_settings(budget, seed)
     check_objective(objective)
     check_output_dir(Path(output_dir), overwrite=overwrite)
-    deadline = None
-    if clock == "wall":
-        deadline = (started_at if started_at is not None else process_start_time()) + budget
+    deadline = _wall_deadline(clock, budget, started_at)
     split = _load_split(data, seed, console)
     assert split.test is not None
     mf = compute_metafeatures(split.train)
-    choice = choose_pipeline(
-        pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
-        recalibrate=recalibrate,
+    choice, budget = _choose(
+        strategy, split, mf, pipeline_path, selector, objective=objective, budget=budget,
+        clock=clock, seed=seed, recalibrate=recalibrate, transfer_state=transfer_state,
     )  # fmt: skip
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
@@ -120,6 +120,14 @@ def run_fit(
     return result
 
 
+def _wall_deadline(clock: str, budget: float, started_at: float | None) -> float | None:
+    """When a wall-clock run must end (``started_at``, default this process's start, + budget);
+    None on the compute clock, which counts the training run alone."""
+    if clock != "wall":
+        return None
+    return (started_at if started_at is not None else process_start_time()) + budget
+
+
 def _append_history(
     console: Console, result: FitResult, train: Any, pipeline: Any, path: str | Path | None
 ) -> None:
@@ -140,6 +148,40 @@ def _append_history(
             f"[dim]history: run added to {history_path(path)} (`zap selector update` learns "
             "from it; --no-history to skip)[/]"
         )
+
+
+def _choose(
+    strategy: str,
+    split: DataSplit,
+    mf: dict[str, float],
+    pipeline_path: Path | None,
+    selector: str | Path | None,
+    *,
+    objective: str,
+    budget: float,
+    clock: str,
+    seed: int,
+    recalibrate: bool,
+    transfer_state: Path | None,
+) -> tuple[PipelineChoice, float]:
+    """The pipeline and the budget left for it: zero-shot (a selector, a file or the default) or
+    Tr-AutoML transfer (share a group's pipeline or search one, charged to the budget)."""
+    if strategy != "transfer":
+        choice = choose_pipeline(
+            pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
+            recalibrate=recalibrate,
+        )  # fmt: skip
+        return choice, budget
+    from zapml.transfer.fitting import transfer_pipeline_choice
+
+    if pipeline_path is not None or selector is not None:
+        raise PipelineError(
+            "--strategy transfer chooses the pipeline itself; drop --pipeline and --selector, "
+            "or use --strategy zero-shot"
+        )
+    return transfer_pipeline_choice(
+        split.train, budget, clock, seed=seed, state_path=transfer_state, recalibrate=recalibrate
+    )
 
 
 def _load_split(data: str, seed: int, console: Console) -> DataSplit:

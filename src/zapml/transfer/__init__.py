@@ -6,6 +6,13 @@ score on them and reuse a group's searched pipeline instead of searching again.
 - ``hotelling``: the Behrens-Fisher Hotelling test that guards sharing (Eq. 15-16).
 - ``grouping``: ``SequentialGrouper``, greedy-MAP sequential clustering (Algorithm 1).
 - ``replay``: share-vs-search over a stream; total search cost and TRE (Eq. 17).
+- ``metareplay``: that replay on a zapml meta-dataset (``benchmarks/bench_transfer_replay.py``).
+
+``zap fit --strategy transfer`` (imported on use, they pull in the runtime and SMAC3):
+- ``benchmarking``: a real dataset's representation, B x T tiny ``zapml.runtime.fit`` runs.
+- ``search``: SMAC3's multi-fidelity search stopped by compute seconds (ask-and-tell).
+- ``strategy``: share or search for one dataset; the grouping state kept across sessions.
+- ``fitting``: the budget split between representation, search and the final run.
 """
 
 from zapml.transfer.grouping import (

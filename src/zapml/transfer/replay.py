@@ -13,18 +13,37 @@ pipeline at no search cost. The paper's figures:
 
 The benchmark trials that describe each dataset cost something too; the paper reports that
 overhead apart from the search time, and so does ``ReplayReport.benchmark_cost``.
+
+A sparse error table (a meta-dataset where each task ran only some pipelines) may lack the
+group's pipeline on a member. The group then offers the runners-up of the search that opened
+it (``SearchOutcome.ranking``), best first; with ``on_unrecorded="search"`` a member that has
+none of them recorded pays for its own search instead (``ReplayStep.fallback``), the default
+``"raise"`` refuses such a table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
 from zapml.errors import DataError
 from zapml.transfer.grouping import GroupingConfig, GroupingDecision, SequentialGrouper
 from zapml.transfer.representation import BenchmarkRepresentation
+
+
+class Grouper(Protocol):
+    """What ``replay`` needs of a grouping: ``SequentialGrouper``, or a reference grouping that
+    a benchmark compares it with."""
+
+    @property
+    def groups(self) -> tuple[Any, ...]: ...
+
+    def assign(self, representation: BenchmarkRepresentation) -> GroupingDecision: ...
+
+    def attach_pipeline(self, group_id: int, pipeline: str) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -50,10 +69,16 @@ class ReplayDataset:
 
 @dataclass(frozen=True)
 class SearchOutcome:
-    """What a standalone search on one dataset cost and which pipeline it found."""
+    """What a standalone search on one dataset cost, which pipeline it found and the other
+    pipelines it evaluated, best first (what a group offers when its pipeline is unrecorded)."""
 
     cost: float
     pipeline: str
+    ranking: tuple[str, ...] = ()
+
+    @property
+    def preference(self) -> tuple[str, ...]:
+        return (self.pipeline, *self.ranking)
 
 
 @dataclass(frozen=True)
@@ -70,6 +95,7 @@ class ReplayStep:
     relative_error: float
     search_cost: float
     standalone_search_cost: float
+    fallback: bool = False
 
 
 @dataclass(frozen=True)
@@ -96,22 +122,30 @@ def replay(
     datasets: Sequence[ReplayDataset],
     search: Callable[[ReplayDataset], SearchOutcome],
     config: GroupingConfig | None = None,
+    on_unrecorded: Literal["raise", "search"] = "raise",
+    grouper: Grouper | None = None,
 ) -> ReplayReport:
     """Run the stream in the given order (the paper averages 30 random orders; shuffle and call
     again to do the same). ``search`` is called once per dataset: its result is the standalone
-    baseline, and Tr-AutoML pays for it only on datasets that open a group."""
+    baseline, and Tr-AutoML pays for it only on datasets that open a group. ``grouper``
+    (default: a fresh ``SequentialGrouper`` with ``config``) places each dataset."""
     if not datasets:
         raise DataError("replay needs at least one dataset in the stream")
-    grouper = SequentialGrouper(config)
+    grouper = grouper or SequentialGrouper(config)
+    opened: dict[int, SearchOutcome] = {}  # group id -> the search that opened the group
     steps, decisions = [], []
     for dataset in datasets:
         outcome = search(dataset)
         decision = grouper.assign(dataset.representation)
         if not decision.shared:
             grouper.attach_pipeline(decision.group_id, outcome.pipeline)
-        pipeline = grouper.group(decision.group_id).pipeline
-        assert pipeline is not None  # every group got its pipeline when it was opened
-        steps.append(_step(dataset, decision, pipeline, outcome))
+            opened[decision.group_id] = outcome
+        offered = opened[decision.group_id].preference
+        pipeline = next((p for p in offered if p in dataset.errors), offered[0])
+        fallback = decision.shared and pipeline not in dataset.errors and on_unrecorded == "search"
+        steps.append(_step(dataset, decision, outcome.pipeline if fallback else pipeline, outcome))
+        if fallback:
+            steps[-1] = replace(steps[-1], search_cost=outcome.cost, fallback=True)
         decisions.append(decision)
     return ReplayReport(
         steps=tuple(steps),
