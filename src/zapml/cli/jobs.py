@@ -72,8 +72,8 @@ def run_fit(
     ``budget``; on the compute clock ``budget`` counts the run alone (reproducible). A
     budget-aware selector is given the budget in compute seconds (a wall budget converted by
     this machine's calibration, measured again with ``recalibrate``)."""
-    from zapml.metafeatures import compute_metafeatures
     from zapml.runtime import check_output_dir, check_run_settings, fit
+    from zapml.selectors.query import charged_budget, describe_probe_cost, fit_query
 
     check_run_settings(budget, seed)
     check_objective(objective)
@@ -83,22 +83,25 @@ def run_fit(
         deadline = (started_at if started_at is not None else process_start_time()) + budget
     split = _load_split(data, seed, console)
     assert split.test is not None
-    mf = compute_metafeatures(split.train)
+    query = fit_query(pipeline_path, selector, objective, split.train)
+    training_budget = charged_budget(budget, clock, query)  # what the probe features left
     choice = choose_pipeline(
-        pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
-        recalibrate=recalibrate,
+        pipeline_path, selector, query.values, objective=objective, budget=training_budget,
+        clock=clock, recalibrate=recalibrate,
     )  # fmt: skip
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
         f"{split.train.num_classes} classes; {choice.pipeline.architecture} ({choice.origin}); "
         f"budget {budget:g} s ({clock} clock)"
     )
+    if query.backbones:
+        console.print(f"[dim]{describe_probe_cost(query, clock)}[/]")
     _print_choice_notes(console, choice)
     result = fit(
         choice.pipeline,
         split.train,
         split.test,
-        budget=budget,
+        budget=training_budget,
         clock=clock,  # type: ignore[arg-type]
         seed=seed,
         output_dir=output_dir,
@@ -223,10 +226,12 @@ def train_selector_cli(
     seed: int,
     objective: str = DEFAULT_OBJECTIVE,
     budget: float | None = None,
+    features: str = "trivial",
     console: Console,
 ) -> None:
-    """Train and save a selector; on a meta-dataset of several budgets it is budget-aware
-    (the budget is an input) unless ``budget`` restricts it to one."""
+    """Train and save a selector on one feature set (``MetaDataset.select_features``); on a
+    meta-dataset of several budgets it is budget-aware (the budget is an input) unless
+    ``budget`` restricts it to one."""
     import inspect
 
     from zapml.metadataset import load_metadataset
@@ -239,9 +244,10 @@ def train_selector_cli(
             f"{', '.join(sorted(SELECTORS))}."
         )
     check_objective(objective)
-    mds = load_metadataset(metadataset).for_objective(objective)
+    mds = load_metadataset(metadataset).for_objective(objective).select_features(features)
     if budget is not None:
         mds = mds.at_budget(budget)
+    console.print(f"features: {features} ({', '.join(mds.metafeature_names())})")
     console.print(
         f"training {method} for the objective {describe(objective)} on {len(mds.tasks)} tasks "
         f"x {len(mds.pipelines)} pipelines ({mds.density:.0%} of cells filled)"
@@ -281,14 +287,20 @@ def run_recommend(
     budget: float | None = None,
     clock: str = "wall",
     recalibrate: bool = False,
+    features: str | None = None,
     console: Console,
 ) -> Recommendation:
     """Rank pipelines for DATA at ``budget`` seconds of ``clock`` (given in compute seconds to
     a budget-aware selector, see ``selector_budget``) and print them with the reasons."""
     from zapml.data import load_data
-    from zapml.metafeatures import compute_metafeatures
     from zapml.selectors import load_selector, recommend
     from zapml.selectors.api import check_selector_objective
+    from zapml.selectors.query import (
+        check_query_features,
+        describe_probe_cost,
+        is_probe_feature,
+        query_metafeatures,
+    )
 
     selector_dir = resolve_selector_dir(selector, objective)
     if selector_dir is None:
@@ -300,14 +312,17 @@ def run_recommend(
     if top < 1:
         raise PipelineError(f"--top must be 1 or more; got {top}.")
     sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
-    metafeatures = compute_metafeatures(load_data(data).train)
+    check_query_features(sel, features)
+    query = query_metafeatures(sel, load_data(data).train)
     given = selector_budget(sel, budget, clock, recalibrate)
-    advice = recommend(sel, metafeatures, top=top, budget=given.compute_seconds)
-    features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
+    advice = recommend(sel, query.values, top=top, budget=given.compute_seconds)
+    shown = ", ".join(f"{k}={v:g}" for k, v in query.values.items() if not is_probe_feature(k))
     console.print(
-        f"[bold]{data}[/]: {features}  ->  {advice.selector} selector, optimising "
+        f"[bold]{data}[/]: {shown}  ->  {advice.selector} selector, optimising "
         f"{describe(advice.objective)}"
     )
+    if query.backbones:
+        console.print(f"[dim]{describe_probe_cost(query)}[/]")
     for note in given.notes:
         console.print(f"[dim]{note}[/]")
     console.print(_recommend_table(advice, top))
@@ -338,6 +353,8 @@ def _recommend_table(advice: Recommendation, top: int) -> Table:
 
 
 def _print_reasons(console: Console, advice: Recommendation) -> None:
+    from zapml.selectors.explain import drivers_lines
+
     near = advice.nearest_training_tasks[:3]
     if near:
         console.print(
@@ -346,6 +363,8 @@ def _print_reasons(console: Console, advice: Recommendation) -> None:
         )
     if advice.strongest_features:
         console.print(f"strongest features: {list(advice.strongest_features)}")
+    for line in drivers_lines(advice):
+        console.print(line)
     if advice.budget_note:
         console.print(f"budget: {advice.budget_note}")
     for warning in advice.warnings:
@@ -372,6 +391,7 @@ def run_benchmark_cli(
     methods: str | None,
     objective: str = DEFAULT_OBJECTIVE,
     html: Path | None = None,
+    features: str = "trivial",
     console: Console,
 ) -> None:
     from zapml.evaluation import (
@@ -386,7 +406,8 @@ def run_benchmark_cli(
     if seeds < 1:
         raise PipelineError(f"--seeds must be 1 or more; got {seeds}.")
     check_objective(objective)
-    mds = load_metadataset(metadataset).for_objective(objective)
+    mds = load_metadataset(metadataset).for_objective(objective).select_features(features)
+    console.print(f"features: {features} ({len(mds.metafeature_names())} meta-features)")
     lineup = default_selectors("fast")
     if methods:
         wanted = [m.strip() for m in methods.split(",") if m.strip()]

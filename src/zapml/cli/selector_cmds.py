@@ -36,6 +36,32 @@ ObjectiveOption = Annotated[
 ]
 
 
+class FeatureSetName(StrEnum):  # the values of metadataset.FEATURE_SETS, which a test pins
+    trivial = "trivial"
+    probe = "probe"
+    all = "all"
+
+
+FeaturesOption = Annotated[
+    FeatureSetName,
+    typer.Option(
+        "--features",
+        help="Task meta-features the selectors condition on. trivial: ZAP's four (channels, "
+        "classes, images, resolution); probe: the probe meta-features (`zap metadataset probe`: "
+        "LogME, LEEP, kNN, ... per backbone); all: both. A selector trained on probe features "
+        "computes them for each new dataset (frozen backbone passes, charged in compute seconds).",
+    ),
+]
+RecommendFeaturesOption = Annotated[
+    FeatureSetName | None,
+    typer.Option(
+        "--features",
+        help="The meta-features to compute for DATA (default: the set the selector was trained "
+        "on). A selector trained on probe features refuses --features trivial.",
+    ),
+]
+
+
 class ClockName(StrEnum):
     wall = "wall"
     compute = "compute"
@@ -87,6 +113,7 @@ def train_cmd(
             "with the budget as an input of the selector."
         ),
     ] = None,
+    features: FeaturesOption = FeatureSetName.trivial,
 ) -> None:
     """Fit a selector for an objective on a meta-dataset and save it (JSON + safetensors, no
     pickle). On a meta-dataset of several budgets the selector is budget-aware: it learns from
@@ -96,7 +123,7 @@ def train_cmd(
 
     train_selector_cli(
         metadataset, output, method=method, seed=seed, objective=objective, budget=budget,
-        console=console,
+        features=features.value, console=console,
     )  # fmt: skip
 
 
@@ -113,6 +140,7 @@ def recommend_cmd(
     ] = 60.0,
     clock: ClockOption = ClockName.wall,
     recalibrate: RecalibrateOption = False,
+    features: RecommendFeaturesOption = None,
 ) -> None:
     """Rank pipelines for DATA without any trial run, with reasons and warnings, by a selector
     trained for the objective, for the run's budget."""
@@ -120,7 +148,8 @@ def recommend_cmd(
 
     run_recommend(
         data, selector=selector, top=top, save=save, objective=objective, budget=budget,
-        clock=clock.value, recalibrate=recalibrate, console=console,
+        clock=clock.value, recalibrate=recalibrate,
+        features=features.value if features is not None else None, console=console,
     )  # fmt: skip
 
 
@@ -142,6 +171,7 @@ def benchmark_cmd(
             metavar="DIR",
         ),
     ] = None,
+    features: FeaturesOption = FeatureSetName.trivial,
 ) -> None:
     """Leave-one-core-dataset-out comparison of the selectors on a meta-dataset, scored by the
     objective (selectors trained and judged by it)."""
@@ -149,7 +179,7 @@ def benchmark_cmd(
 
     run_benchmark_cli(
         metadataset, output, seeds=seeds, methods=methods, objective=objective, html=html,
-        console=console,
+        features=features.value, console=console,
     )  # fmt: skip
 
 
