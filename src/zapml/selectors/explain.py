@@ -210,6 +210,9 @@ def explain(
 
 #: How many drivers a line names: the few a reader can weigh at a glance.
 DRIVERS_SHOWN = 3
+#: A lead drop this small is float noise of subtracting equal scores (a selector whose scores
+#: ignore a feature gives ~1e-17), not a feature favouring the choice.
+DRIVER_NOISE = 1e-9
 
 
 def drivers_lines(advice: Recommendation) -> list[str]:
@@ -229,7 +232,7 @@ def drivers_lines(advice: Recommendation) -> list[str]:
 
 
 def _named(drivers: Sequence[tuple[str, float]]) -> str:
-    favouring = [d for d in drivers if d[1] > 0][:DRIVERS_SHOWN]
+    favouring = [d for d in drivers if d[1] > DRIVER_NOISE][:DRIVERS_SHOWN]
     if not favouring:
         name, value = drivers[0]
         return f"none favoured it (the largest, {name}, {value:+.3g})"
