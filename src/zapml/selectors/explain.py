@@ -150,12 +150,14 @@ def build_recommendation(
     top: int = 3,
     k: int = 5,
     budget: float | None = None,
+    drivers: bool = True,
 ) -> Recommendation:
     """The top pipelines for one task with the evidence: nearest training tasks, out-of-range
     and missing-value warnings, the budget it ranked for, the features that drove the top
     choice (``choice_drivers``) and, for the guided models, the strongest features. ``budget``
     (compute seconds) joins the meta-features as ``BUDGET_FEATURE``; a budget-aware selector
-    needs it there or here."""
+    needs it there or here. ``drivers=False`` skips ``choice_drivers`` (one ranking of the
+    training tasks per meta-feature), for a caller that only runs the choice (``zap fit``)."""
     metafeatures = with_budget(metafeatures, budget)
     scores = selector.rank(metafeatures, candidates)
     if scores.ndim != 1:
@@ -192,7 +194,7 @@ def build_recommendation(
         strongest_features=tuple(
             (str(n), float(v)) for n, v in (strongest() if callable(strongest) else [])
         ),
-        drivers=tuple(choice_drivers(selector, metafeatures, candidates)),
+        drivers=tuple(choice_drivers(selector, metafeatures, candidates) if drivers else ()),
     )
 
 
