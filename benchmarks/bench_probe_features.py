@@ -151,13 +151,13 @@ def run_loco(
     return pd.DataFrame(table), scores
 
 
-def regret_row(values: pd.DataFrame) -> dict[str, float]:
+def regret_row(values: pd.DataFrame) -> dict[str, float | int]:
     chosen, oracle = values["chosen"].to_numpy(), values["oracle"].to_numpy()
     return {
         "normalized_regret": normalized_regret(chosen, oracle, values["random"].to_numpy()),
         "gap_closed": gap_closed(chosen, values["single_best"].to_numpy(), oracle),
         "mean_value": float(chosen.mean()),
-        "cases": float(len(values)),
+        "cases": len(values),
     }
 
 
