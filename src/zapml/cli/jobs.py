@@ -82,7 +82,6 @@ def run_fit(
     the fit history. On the wall clock everything from ``started_at`` (default: process start)
     to the return fits in ``budget``; on the compute clock it counts the run alone. A
     budget-aware selector is told the budget in compute seconds (``selector_budget``)."""
-    from zapml.metafeatures import compute_metafeatures
     from zapml.runtime import check_output_dir, check_run_settings, fit
 
     check_run_settings(budget, seed)
@@ -91,10 +90,10 @@ def run_fit(
     deadline = _wall_deadline(clock, budget, started_at)
     split = _load_split(data, seed, console)
     assert split.test is not None
-    mf = compute_metafeatures(split.train)
-    choice, budget = _choose(
-        strategy, split, mf, pipeline_path, selector, objective=objective, budget=budget,
+    choice, training_budget = _choose(
+        strategy, split, pipeline_path, selector, objective=objective, budget=budget,
         clock=clock, seed=seed, recalibrate=recalibrate, transfer_state=transfer_state,
+        console=console,
     )  # fmt: skip
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
@@ -106,7 +105,7 @@ def run_fit(
         choice.pipeline,
         split.train,
         split.test,
-        budget=budget,
+        budget=training_budget,
         clock=clock,  # type: ignore[arg-type]
         seed=seed,
         output_dir=output_dir,
@@ -153,7 +152,6 @@ def _append_history(
 def _choose(
     strategy: str,
     split: DataSplit,
-    mf: dict[str, float],
     pipeline_path: Path | None,
     selector: str | Path | None,
     *,
@@ -163,15 +161,23 @@ def _choose(
     seed: int,
     recalibrate: bool,
     transfer_state: Path | None,
+    console: Console,
 ) -> tuple[PipelineChoice, float]:
-    """The pipeline and the budget left for it: zero-shot (a selector, a file or the default) or
-    Tr-AutoML transfer (share a group's pipeline or search one, charged to the budget)."""
+    """The pipeline and the budget left for training it: zero-shot (a selector, after its probe
+    features are computed and charged, a file, or the default) or Tr-AutoML transfer (share a
+    group's pipeline or search one, charged to the budget)."""
     if strategy != "transfer":
+        from zapml.selectors.query import charged_budget, describe_probe_cost, fit_query
+
+        query = fit_query(pipeline_path, selector, objective, split.train)
+        left = charged_budget(budget, clock, query)  # what the probe features left
+        if query.backbones:
+            console.print(f"[dim]{describe_probe_cost(query, clock)}[/]")
         choice = choose_pipeline(
-            pipeline_path, selector, mf, objective=objective, budget=budget, clock=clock,
+            pipeline_path, selector, query.values, objective=objective, budget=left, clock=clock,
             recalibrate=recalibrate,
         )  # fmt: skip
-        return choice, budget
+        return choice, left
     from zapml.transfer.fitting import transfer_pipeline_choice
 
     if pipeline_path is not None or selector is not None:
@@ -297,10 +303,12 @@ def train_selector_cli(
     seed: int,
     objective: str = DEFAULT_OBJECTIVE,
     budget: float | None = None,
+    features: str = "trivial",
     console: Console,
 ) -> None:
-    """Train and save a selector; on a meta-dataset of several budgets it is budget-aware
-    (the budget is an input) unless ``budget`` restricts it to one."""
+    """Train and save a selector on one feature set (``MetaDataset.select_features``); on a
+    meta-dataset of several budgets it is budget-aware (the budget is an input) unless
+    ``budget`` restricts it to one."""
     import inspect
 
     from zapml.selectors import SELECTORS
@@ -311,10 +319,11 @@ def train_selector_cli(
             f"--method {method!r} is not a trainable selector; choose one of "
             f"{', '.join(sorted(SELECTORS))}."
         )
-    mds = scored_metadataset(metadataset, objective)
+    mds = scored_metadataset(metadataset, objective).select_features(features)
     objective = mds.objective
     if budget is not None:
         mds = mds.at_budget(budget)
+    console.print(f"features: {features} ({', '.join(mds.metafeature_names())})")
     console.print(
         f"training {method} for the objective {describe(objective)} on {len(mds.tasks)} tasks "
         f"x {len(mds.pipelines)} pipelines ({mds.density:.0%} of cells filled)"
@@ -363,24 +372,27 @@ def run_recommend(
     budget: float | None = None,
     clock: str = "wall",
     recalibrate: bool = False,
+    features: str | None = None,
     console: Console,
 ) -> Recommendation:
     """Rank pipelines for DATA at ``budget`` seconds of ``clock`` (given in compute seconds to
     a budget-aware selector, see ``selector_budget``) and print them with the reasons."""
     from zapml.data import load_data
-    from zapml.metafeatures import compute_metafeatures
     from zapml.selectors import recommend
+    from zapml.selectors.query import describe_probe_cost, is_probe_feature, query_metafeatures
 
     sel = recommend_selector(selector, objective, top)
     selector_dir = resolve_selector_dir(selector, objective)  # named so the user sees which
-    metafeatures = compute_metafeatures(load_data(data).train)
+    query = query_metafeatures(sel, load_data(data).train)
     given = selector_budget(sel, budget, clock, recalibrate)
-    advice = recommend(sel, metafeatures, top=top, budget=given.compute_seconds)
-    features = ", ".join(f"{k}={v:g}" for k, v in metafeatures.items())
+    advice = recommend(sel, query.values, top=top, budget=given.compute_seconds)
+    shown = ", ".join(f"{k}={v:g}" for k, v in query.values.items() if not is_probe_feature(k))
     console.print(
-        f"[bold]{data}[/]: {features}  ->  {advice.selector} selector in {selector_dir}, "
+        f"[bold]{data}[/]: {shown}  ->  {advice.selector} selector in {selector_dir}, "
         f"optimising {describe(advice.objective)}"
     )
+    if query.backbones:
+        console.print(f"[dim]{describe_probe_cost(query)}[/]")
     for note in given.notes:
         console.print(f"[dim]{note}[/]")
     console.print(_recommend_table(advice, top))
@@ -429,6 +441,8 @@ def _recommend_table(advice: Recommendation, top: int) -> Table:
 
 
 def print_reasons(console: Console, advice: Recommendation) -> None:
+    from zapml.selectors.explain import drivers_lines
+
     near = advice.nearest_training_tasks[:3]
     if near:
         console.print(
@@ -437,6 +451,8 @@ def print_reasons(console: Console, advice: Recommendation) -> None:
         )
     if advice.strongest_features:
         console.print(f"strongest features: {list(advice.strongest_features)}")
+    for line in drivers_lines(advice):
+        console.print(line)
     if advice.budget_note:
         console.print(f"budget: {advice.budget_note}")
     for warning in advice.warnings:
@@ -509,6 +525,7 @@ def run_benchmark_cli(
     protocol: str = "groups",
     folds: int | None = None,
     per_task: Path | None = None,
+    features: str = "trivial",
     console: Console,
 ) -> None:
     from zapml.evaluation import rich_table, run_benchmark, summarize_by_budget
@@ -517,8 +534,9 @@ def run_benchmark_cli(
     if seeds < 1:
         raise PipelineError(f"--seeds must be 1 or more; got {seeds}.")
     chosen = _protocol(protocol, folds)
-    mds = scored_metadataset(metadataset, objective)
+    mds = scored_metadataset(metadataset, objective).select_features(features)
     objective = mds.objective
+    console.print(f"features: {features} ({len(mds.metafeature_names())} meta-features)")
     lineup = _lineup(methods)
     console.print(f"objective: {describe(objective)}")
     console.print(f"protocol {chosen.name}: {chosen.description}")

@@ -37,6 +37,24 @@ ObjectiveOption = Annotated[
 ]
 
 
+class FeatureSetName(StrEnum):  # the values of metadataset.FEATURE_SETS, which a test pins
+    trivial = "trivial"
+    probe = "probe"
+    all = "all"
+
+
+FeaturesOption = Annotated[
+    FeatureSetName,
+    typer.Option(
+        "--features",
+        help="Task meta-features the selectors condition on. trivial: ZAP's four (channels, "
+        "classes, images, resolution); probe: the probe meta-features (`zap metadataset probe`: "
+        "LogME, LEEP, kNN, ... per backbone); all: both. A selector trained on probe features "
+        "computes them for each new dataset (frozen backbone passes, charged in compute seconds).",
+    ),
+]
+
+
 class ClockName(StrEnum):
     wall = "wall"
     compute = "compute"
@@ -88,6 +106,7 @@ def train_cmd(
             "with the budget as an input of the selector."
         ),
     ] = None,
+    features: FeaturesOption = FeatureSetName.trivial,
 ) -> None:
     """Fit a selector for an objective on a meta-dataset and save it (JSON + safetensors, no
     pickle). On a meta-dataset of several budgets the selector is budget-aware: it learns from
@@ -97,7 +116,7 @@ def train_cmd(
 
     train_selector_cli(
         metadataset, output, method=method, seed=seed, objective=objective, budget=budget,
-        console=console,
+        features=features.value, console=console,
     )  # fmt: skip
 
 
@@ -202,6 +221,7 @@ def benchmark_cmd(
     protocol: ProtocolOption = "groups",
     folds: FoldsOption = None,
     per_task: PerTaskOption = None,
+    features: FeaturesOption = FeatureSetName.trivial,
 ) -> None:
     """Compare the selectors on a meta-dataset under a protocol (default: leave one core dataset
     out), scored by the objective (selectors trained and judged by it)."""
@@ -209,7 +229,8 @@ def benchmark_cmd(
 
     run_benchmark_cli(
         metadataset, output, seeds=seeds, methods=methods, objective=objective, html=html,
-        protocol=protocol, folds=folds, per_task=per_task, console=console,
+        protocol=protocol, folds=folds, per_task=per_task, features=features.value,
+        console=console,
     )  # fmt: skip
 
 

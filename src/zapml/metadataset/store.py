@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -334,13 +334,16 @@ class Store:
             names.setdefault(task_id, set()).add(name)
         return names
 
-    def task_features_frame(self) -> pd.DataFrame:
+    def task_features_frame(self, column: Literal["value", "seconds"] = "value") -> pd.DataFrame:
         """One row per task with stored features, one column per name (sorted), NaN where a
-        task lacks one; an empty frame for a store never probed."""
+        task lacks one; an empty frame for a store never probed. ``column="seconds"`` gives each
+        value's counted compute seconds instead of the value."""
+        if column not in ("value", "seconds"):  # it is spliced into the SQL
+            raise ValueError(f"column must be 'value' or 'seconds'; got {column!r}.")
         if not _has_table(self._con, "task_features"):
             return pd.DataFrame(index=pd.Index([], name="task_id"))
-        long = pd.read_sql_query("SELECT task_id, name, value FROM task_features", self._con)
-        wide = long.pivot(index="task_id", columns="name", values="value").astype(float)
+        long = pd.read_sql_query(f"SELECT task_id, name, {column} FROM task_features", self._con)
+        wide = long.pivot(index="task_id", columns="name", values=column).astype(float)
         wide.columns.name = None
         return wide.sort_index(axis=1)
 

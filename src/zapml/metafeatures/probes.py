@@ -24,18 +24,20 @@ def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int) -> float:
     """Leave-one-out accuracy of a k-nearest-neighbour vote under cosine similarity.
 
     Each image is classified by its k most similar other images; a tied vote goes to the
-    smallest class id (as scikit-learn's KNeighborsClassifier breaks it).
+    smallest class id (as scikit-learn's KNeighborsClassifier breaks it), and among equally
+    similar neighbours the earlier image wins. An all-zero feature vector (a ReLU backbone's
+    pooled output can be one on a tiny image) has cosine similarity 0 to every image, as in
+    scikit-learn's ``cosine_similarity``.
     """
     feats, codes = check_features_labels(features, labels)
     if not 1 <= k < len(codes):
         raise DataError(f"k must be between 1 and n - 1 = {len(codes) - 1}; got {k}.")
     norms = np.linalg.norm(feats, axis=1, keepdims=True)
-    if np.any(norms == 0):
-        raise DataError("cosine kNN needs non-zero feature vectors; some images have all zeros.")
-    unit = feats / norms
+    unit = feats / np.where(norms == 0, 1.0, norms)
     similarity = unit @ unit.T
     np.fill_diagonal(similarity, -np.inf)  # leave the image itself out
-    neighbours = np.argpartition(-similarity, k - 1, axis=1)[:, :k]
+    # A stable sort, so ties (a zero vector's neighbours) are broken the same way every run.
+    neighbours = np.argsort(-similarity, axis=1, kind="stable")[:, :k]
     votes = np.zeros((len(codes), int(codes.max()) + 1))
     np.add.at(votes, (np.arange(len(codes))[:, None], codes[neighbours]), 1.0)
     return float(np.mean(np.argmax(votes, axis=1) == codes))

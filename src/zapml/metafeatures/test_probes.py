@@ -64,5 +64,11 @@ def test_knn_bad_input() -> None:
     feats = np.eye(3)
     with pytest.raises(DataError, match="k must be"):
         knn_accuracy(feats, np.array([0, 1, 1]), 3)
-    with pytest.raises(DataError, match="non-zero"):
-        knn_accuracy(np.zeros((3, 2)), np.array([0, 1, 1]), 1)
+
+
+def test_knn_zero_vector_has_similarity_zero() -> None:
+    # a (class 0, angle 0), b (class 0, angle 0.1), z (class 1, all zeros), c (class 1, angle pi).
+    # 1-NN: a and b pick each other (right); z is equally similar (0) to all, so the earliest,
+    # a, wins (wrong); c has similarity -1 to a and b and 0 to z, so it picks z (right): 3/4.
+    feats = np.array([_polar(1, 0.0), _polar(1, 0.1), [0.0, 0.0], _polar(1, np.pi)])
+    assert knn_accuracy(feats, np.array([0, 0, 1, 1]), 1) == pytest.approx(3 / 4)

@@ -60,6 +60,7 @@ def recommend(
     neighbours: int = 5,
     objective: str | None = None,
     budget: float | None = None,
+    drivers: bool = True,
 ) -> Recommendation:
     """Rank pipelines for one task (a Mapping of meta-features) with a fitted selector or a saved
     one's directory; returns the top pipelines with scores, the nearest training tasks, the
@@ -67,11 +68,14 @@ def recommend(
     (show those: the selector is extrapolating or imputing). ``budget`` is the run's budget in
     compute seconds: an input of a budget-aware selector (required by it), checked against the
     trained budgets of any selector. With ``objective``, a selector trained for another one is
-    refused (``check_selector_objective``)."""
+    refused (``check_selector_objective``). ``drivers=False`` skips the explanation of which
+    features drove the choice (``explain.choice_drivers``), when only the choice is needed."""
     if int(top) < 1:
         raise ValueError(f"The 'top' parameter must be >= 1. Got {top!r}.")
     sel = selector if isinstance(selector, Selector) else load_selector(selector)
     if objective is not None:
         where = "this selector" if isinstance(selector, Selector) else f"'{selector}'"
         check_selector_objective(sel, objective, where)
-    return build_recommendation(sel, metafeatures, candidates, top=top, k=neighbours, budget=budget)
+    return build_recommendation(
+        sel, metafeatures, candidates, top=top, k=neighbours, budget=budget, drivers=drivers
+    )

@@ -43,6 +43,7 @@ from zapml.selectors.encoding import (
     imputation_values,
     impute,
 )
+from zapml.selectors.query import missing_probe_features
 from zapml.space.pipeline import Pipeline
 
 Candidates = Sequence[Pipeline | str] | None
@@ -117,6 +118,9 @@ class Selector(ABC):
 
     def rank(self, metafeatures: Any, candidates: Candidates = None) -> np.ndarray:
         self._check_fitted()
+        lacking = missing_probe_features(self, metafeatures)
+        if lacking is not None:
+            raise lacking
         if self.budget_aware:
             self._check_budget_given(metafeatures)
         x, single = as_matrix(metafeatures, self.metafeature_names_)

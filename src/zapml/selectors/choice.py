@@ -117,7 +117,9 @@ def choose_pipeline(
 
         sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
         given = selector_budget(sel, budget, clock, recalibrate)
-        advice = recommend(sel, dict(metafeatures), top=1, budget=given.compute_seconds)
+        advice = recommend(
+            sel, dict(metafeatures), top=1, budget=given.compute_seconds, drivers=False
+        )
         origin = (
             f"chosen zero-shot by the {advice.selector} selector in {selector_dir}, "
             f"optimising {describe(objective)}"

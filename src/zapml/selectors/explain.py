@@ -5,13 +5,16 @@
 - ``out_of_range_warnings``: meta-features outside the range seen in training (extrapolation);
 - ``budget_warnings`` / ``budget_note``: a budget outside the trained budgets, and how the
   selector uses the budget (an input when trained on several, else ignored);
-- ``build_recommendation``: both, plus the top pipelines and, for the guided models, the
+- ``choice_drivers``: which meta-features drove the top choice for this task (a permutation
+  importance local to the query and the chosen pipeline; probe features among them are what
+  `zap recommend` names);
+- ``build_recommendation``: all of these, plus the top pipelines and, for the guided models, the
   strongest features, as a typed ``Recommendation``; ``explain``: the same as a JSON-able dict.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,6 +108,41 @@ def nearest_training_tasks(selector: Selector, metafeatures: Any, k: int = 5) ->
     return table.reset_index(drop=True)
 
 
+def choice_drivers(
+    selector: Selector, metafeatures: Any, candidates: Candidates = None
+) -> list[tuple[str, float]]:
+    """Each meta-feature's part in the top choice for one task, largest first.
+
+    A feature's value is how much the top candidate's lead (its score minus the best other
+    candidate's; its score alone when it is the only one) drops when that feature alone takes,
+    in turn, each training task's value instead of the query's, averaged over the training tasks:
+    a permutation importance local to this query and this choice. Positive: the query's value
+    favours the chosen pipeline. Chosen over a model's own importances (a forest's impurity
+    decrease, the guided models' weights) because those are global, say nothing about this
+    task's choice, and exist for some selectors only; this works for every selector. The
+    budget, an input of a budget-aware selector, is held at the query's value, not explained.
+    """
+    query = dict(metafeatures)
+    best = int(np.argmax(selector.rank(query, candidates)))
+    lead = _lead(selector.rank(pd.DataFrame([query]), candidates), best)[0]
+    rows = pd.DataFrame([query] * len(selector.train_task_ids_))
+    drivers = []
+    for j, name in enumerate(selector.metafeature_names_):
+        if name == BUDGET_FEATURE:
+            continue
+        swapped = rows.assign(**{name: selector.train_mf_[:, j]})
+        drop = lead - float(_lead(selector.rank(swapped, candidates), best).mean())
+        drivers.append((name, drop))
+    return sorted(drivers, key=lambda d: -d[1])
+
+
+def _lead(scores: np.ndarray, best: int) -> np.ndarray:
+    """Per row, candidate ``best``'s score minus the best other candidate's."""
+    if scores.shape[1] == 1:
+        return scores[:, 0]
+    return scores[:, best] - np.delete(scores, best, axis=1).max(axis=1)
+
+
 def build_recommendation(
     selector: Selector,
     metafeatures: Any,
@@ -112,11 +150,14 @@ def build_recommendation(
     top: int = 3,
     k: int = 5,
     budget: float | None = None,
+    drivers: bool = True,
 ) -> Recommendation:
     """The top pipelines for one task with the evidence: nearest training tasks, out-of-range
-    and missing-value warnings, the budget it ranked for and, for the guided models, the
-    strongest features. ``budget`` (compute seconds) joins the meta-features as
-    ``BUDGET_FEATURE``; a budget-aware selector needs it there or here."""
+    and missing-value warnings, the budget it ranked for, the features that drove the top
+    choice (``choice_drivers``) and, for the guided models, the strongest features. ``budget``
+    (compute seconds) joins the meta-features as ``BUDGET_FEATURE``; a budget-aware selector
+    needs it there or here. ``drivers=False`` skips ``choice_drivers`` (one ranking of the
+    training tasks per meta-feature), for a caller that only runs the choice (``zap fit``)."""
     metafeatures = with_budget(metafeatures, budget)
     scores = selector.rank(metafeatures, candidates)
     if scores.ndim != 1:
@@ -153,6 +194,7 @@ def build_recommendation(
         strongest_features=tuple(
             (str(n), float(v)) for n, v in (strongest() if callable(strongest) else [])
         ),
+        drivers=tuple(choice_drivers(selector, metafeatures, candidates) if drivers else ()),
     )
 
 
@@ -166,3 +208,34 @@ def explain(
 ) -> dict[str, Any]:
     """A JSON-able explanation of one task's ranking (``build_recommendation(...).to_dict()``)."""
     return build_recommendation(selector, metafeatures, candidates, top, k, budget).to_dict()
+
+
+#: How many drivers a line names: the few a reader can weigh at a glance.
+DRIVERS_SHOWN = 3
+#: A lead drop this small is float noise of subtracting equal scores (a selector whose scores
+#: ignore a feature gives ~1e-17), not a feature favouring the choice.
+DRIVER_NOISE = 1e-9
+
+
+def drivers_lines(advice: Recommendation) -> list[str]:
+    """``advice.drivers`` for a reader: the features that favoured the top choice most and,
+    when the selector reads probe features, the probe features among them (what the probe of
+    the user's images contributed)."""
+    from zapml.selectors.query import is_probe_feature
+
+    if not advice.drivers:
+        return []
+    how = "(drop in the top pipeline's lead when the feature takes the training tasks' values)"
+    lines = [f"what drove the choice {how}: {_named(advice.drivers)}"]
+    probes = [d for d in advice.drivers if is_probe_feature(d[0])]
+    if probes:
+        lines.append(f"probe features that drove it: {_named(probes)}")
+    return lines
+
+
+def _named(drivers: Sequence[tuple[str, float]]) -> str:
+    favouring = [d for d in drivers if d[1] > DRIVER_NOISE][:DRIVERS_SHOWN]
+    if not favouring:
+        name, value = drivers[0]
+        return f"none favoured it (the largest, {name}, {value:+.3g})"
+    return ", ".join(f"{name} {value:+.3g}" for name, value in favouring)

@@ -61,6 +61,9 @@ class Recommendation:
     the scores predict ("final" or "alc"; the objective the selector was trained for).
     ``budget`` is the budget in compute seconds the ranking was asked for (None when none was
     given) and ``budget_note`` says how the selector used it (an input, or ignored).
+    ``drivers`` holds each meta-feature's part in the top choice, largest first
+    (``explain.choice_drivers``: the drop in the top pipeline's lead when the feature takes the
+    training tasks' values instead of this task's).
     """
 
     selector: str
@@ -71,6 +74,7 @@ class Recommendation:
     warnings: tuple[str, ...] = ()
     nearest_training_tasks: tuple[NearbyTask, ...] = ()
     strongest_features: tuple[tuple[str, float], ...] = ()
+    drivers: tuple[tuple[str, float], ...] = ()
 
     @property
     def best(self) -> Pipeline:
@@ -88,4 +92,5 @@ class Recommendation:
             "nearest_training_tasks": [t.to_dict() for t in self.nearest_training_tasks],
             "warnings": list(self.warnings),
             "strongest_features": [list(f) for f in self.strongest_features],
+            "drivers": [list(d) for d in self.drivers],
         }
