@@ -489,19 +489,20 @@ class MetaDataset:
 
 
 def select_features(md: MetaDataset, features: str) -> MetaDataset:
-    """``md`` with only one set of meta-feature columns (``FEATURE_SETS``); ``core_dataset`` and
+    """``md`` with only one set of meta-feature columns (``FEATURE_SETS``: "trivial" is every
+    column that is not a (task, backbone) probe feature ``<score>__<backbone>``, i.e. ZAP's four
+    on zapml's own data and the declared task features of an imported one); ``core_dataset`` and
     a stacked meta-dataset's ``BUDGET_FEATURE`` are always kept. Selectors read every
     meta-feature column, so this is how a caller chooses what they condition on."""
     from zapml.metafeatures.probe_features import PAIR_SEPARATOR
-    from zapml.metafeatures.trivial import TRIVIAL_FEATURES
 
     if features not in FEATURE_SETS:
         raise ValueError(f"features must be one of {FEATURE_SETS}; got {features!r}.")
     if features == "all":
         return md
     names = md.metafeature_names()
-    if features == "trivial":
-        chosen = [n for n in names if n in TRIVIAL_FEATURES]
+    if features == "trivial":  # zapml's four, or the task features an import declares
+        chosen = [n for n in names if PAIR_SEPARATOR not in n and n != BUDGET_FEATURE]
     else:
         chosen = [n for n in names if PAIR_SEPARATOR in n]
     if not chosen:

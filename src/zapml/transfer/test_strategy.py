@@ -142,6 +142,6 @@ def test_zap_fit_refuses_a_pipeline_or_selector_with_the_transfer_strategy(tmp_p
 
     with pytest.raises(PipelineError, match="drop --pipeline and --selector"):
         _choose(
-            "transfer", None, {}, tmp_path / "p.yaml", None, objective="final", budget=100.0,
-            clock="compute", seed=0, recalibrate=False, transfer_state=None,
+            "transfer", None, tmp_path / "p.yaml", None, objective="final", budget=100.0,
+            clock="compute", seed=0, recalibrate=False, transfer_state=None, console=None,
         )  # fmt: skip
