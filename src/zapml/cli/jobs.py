@@ -500,17 +500,17 @@ def _lineup(methods: str | None) -> dict[str, Any]:
 
 
 def _print_seeds_and_tasks(
-    records: pd.DataFrame, seeds: int, per_task: Path | None, objective: str, console: Console
+    records: pd.DataFrame, seeds: int, per_task: Path | None, mds: MetaDataset, console: Console
 ) -> None:
     """The spread over seeds (from two seeds on), and the per-task rows to ``--per-task``."""
     from zapml.evaluation import per_task_results
     from zapml.evaluation.report import seeds_table
 
     if seeds >= 2:
-        console.print(seeds_table(records, objective))
+        console.print(seeds_table(records, mds.objective))
     if per_task is not None:
         per_task.parent.mkdir(parents=True, exist_ok=True)
-        per_task_results(records).to_csv(per_task, index=False)
+        per_task_results(records, mds.values).to_csv(per_task, index=False)
         console.print(f"per-task results: {per_task.resolve()}")
 
 
@@ -550,7 +550,7 @@ def run_benchmark_cli(
     console.print(rich_table(summary, title=title, objective=objective, protocol=chosen.name))
     for budget, table in by_budget.items() if len(by_budget) >= 2 else ():
         console.print(rich_table(table, title=f"budget {budget:g} compute-s", objective=objective))
-    _print_seeds_and_tasks(records, seeds, per_task, objective, console)
+    _print_seeds_and_tasks(records, seeds, per_task, mds, console)
     console.print(f"report: {output.resolve()}")
     if html is not None:
         facts = metadataset_facts(mds, metadataset)

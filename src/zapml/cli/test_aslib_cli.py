@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from zapml.cli.app import app
-from zapml.metadataset.generic_testing import write_tiny_aslib
+from zapml.metadataset.generic_testing import ASLIB_PAR10, write_tiny_aslib
 
 runner = CliRunner()
 
@@ -68,4 +68,7 @@ def test_benchmark_uses_the_scenario_folds(scenario, tmp_path):
     }
     for task, (chosen, regret) in expected.items():
         assert rows.loc[task, "regret"] == pytest.approx(regret)
+        chosen_par10 = ASLIB_PAR10.loc[task, chosen]
+        assert rows.loc[task, "raw_value"] == pytest.approx(chosen_par10)  # seconds again
+        assert rows.loc[task, "raw_oracle_value"] == pytest.approx(ASLIB_PAR10.loc[task].min())
         assert rows.loc[task, "chosen_candidate"] == chosen

@@ -55,7 +55,7 @@ def run_benchmark(
     records = evaluate(md, selectors, seeds=seeds, protocol=protocol, progress=progress)
     summary = summarize(records)
     if out_dir is not None:
-        save_report(records, summary, out_dir, png=png, objective=md.objective)
+        save_report(records, summary, out_dir, png=png, objective=md.objective, values=md.values)
     return summary, records
 
 

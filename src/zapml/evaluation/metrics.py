@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+if TYPE_CHECKING:
+    from zapml.metadataset.values import ValueSpec
 
 
 def normalized_regret(chosen: np.ndarray, oracle: np.ndarray, random: np.ndarray) -> float:
@@ -145,6 +148,8 @@ def summarize_over_seeds(
     return spread.sort_values("avg_rank_mean", na_position="last")
 
 
+#: the per-task value columns given back in a declared measure's units (``per_task_results``)
+RAW_COLUMNS: tuple[str, ...] = ("value", "oracle_value", "single_best_value", "random_value")
 #: record column -> its name in ``per_task_results`` (the records keep their historical
 #: ``*_alc`` names; the values are the objective's, whatever it is)
 PER_TASK_COLUMNS: dict[str, str] = {
@@ -161,13 +166,18 @@ PER_TASK_COLUMNS: dict[str, str] = {
 }
 
 
-def per_task_results(records: pd.DataFrame) -> pd.DataFrame:
+def per_task_results(records: pd.DataFrame, values: ValueSpec | None = None) -> pd.DataFrame:
     """One row per (task, selector, seed, budget): the chosen candidate, its value, the oracle's,
     the single best's and a random pick's, the ``regret`` (oracle - value, 0 = the best
-    candidate) and the ``normalized_regret`` (``per_task_regret``: 0 = oracle, 1 = random)."""
+    candidate) and the ``normalized_regret`` (``per_task_regret``: 0 = oracle, 1 = random).
+    Values are scores (higher is better); with a declared measure (``values.name``, e.g. an
+    ASlib scenario's runtime) ``raw_<column>`` gives them back in its units and direction."""
     table = records[[c for c in PER_TASK_COLUMNS if c in records]].rename(columns=PER_TASK_COLUMNS)
     table["regret"] = table["oracle_value"] - table["value"]
     table["normalized_regret"] = per_task_regret(
         table["value"], table["oracle_value"], table["random_value"]
     )
+    if values is not None and values.name is not None:
+        for column in RAW_COLUMNS:
+            table[f"raw_{column}"] = values.raw(table[column])
     return table.reset_index(drop=True)

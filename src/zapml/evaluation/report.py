@@ -17,6 +17,7 @@ from zapml.evaluation.metrics import (
 )
 from zapml.evaluation.stats import PNG_DPI, save_stats
 from zapml.metadataset.objectives import LEGACY_OBJECTIVE, describe
+from zapml.metadataset.values import ValueSpec
 
 COLUMNS = {
     "mean_alc": ("mean ALC", "{:.4f}"),
@@ -164,6 +165,7 @@ def save_report(
     out_dir: str | Path,
     png: bool = True,
     objective: str = LEGACY_OBJECTIVE,
+    values: ValueSpec | None = None,
 ) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -176,7 +178,7 @@ def save_report(
     }
     records.to_csv(paths["records"], index=False)
     summary.to_csv(paths["summary"])
-    per_task_results(records).to_csv(paths["per_task"], index=False)
+    per_task_results(records, values).to_csv(paths["per_task"], index=False)
     summarize_over_seeds(records).to_csv(paths["over_seeds"])
     by_budget = summarize_by_budget(records)
     if len(by_budget) >= 2:
