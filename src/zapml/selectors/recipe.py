@@ -24,6 +24,10 @@ SHIPPED_METADATASET = (
     Path(__file__).resolve().parents[1] / "metadataset" / "shipped" / "zapml-offline-v1.sqlite"
 )
 SHIPPED_METHOD = "zap_hpo"
+#: the shipped selectors read the trivial meta-features only: `zap fit` then needs no probe pass
+#: (its start-up stays cheap), and a store that gains probe features (`zap metadataset probe`)
+#: trains the same selector
+SHIPPED_FEATURES = "trivial"
 SHIPPED_SETTINGS: dict[str, Any] = {
     "loss": "least_squares",
     "epochs": 12,
@@ -36,10 +40,11 @@ SHIPPED_SETTINGS: dict[str, Any] = {
 def train_shipped_kind(
     mds: MetaDataset, objective: str, out_dir: str | Path | None = None
 ) -> Selector:
-    """The shipped selectors' method and settings fitted on ``mds`` for ``objective`` (saved to
-    ``out_dir`` when given)."""
+    """The shipped selectors' method, features and settings fitted on ``mds`` for
+    ``objective`` (saved to ``out_dir`` when given)."""
     from zapml.selectors.api import train_selector
 
+    chosen = mds.select_features(SHIPPED_FEATURES)
     return train_selector(
-        mds, SHIPPED_METHOD, out_dir=out_dir, objective=objective, **SHIPPED_SETTINGS
+        chosen, SHIPPED_METHOD, out_dir=out_dir, objective=objective, **SHIPPED_SETTINGS
     )
