@@ -127,12 +127,12 @@ def xor_system(rng: np.random.Generator, n: int, equations: int, width: int) -> 
 #: so that most runs end between 0.01 s and the cutoff and every solver wins somewhere.
 FAMILIES: dict[str, tuple[Callable[..., Cnf], list[dict[str, Any]], int]] = {
     "rand3": (random_ksat, [{"n": n, "k": 3, "ratio": 4.26} for n in (200, 250, 300)], 10),
-    "rand4": (random_ksat, [{"n": n, "k": 4, "ratio": 9.9} for n in (60, 75)], 10),
-    "rand5": (random_ksat, [{"n": n, "k": 5, "ratio": 21.0} for n in (45, 55)], 10),
-    "planted": (planted_3sat, [{"n": n, "ratio": 5.0} for n in (250, 350)], 8),
+    "rand4": (random_ksat, [{"n": n, "k": 4, "ratio": 9.9} for n in (60, 75)], 14),
+    "rand5": (random_ksat, [{"n": n, "k": 5, "ratio": 21.0} for n in (45, 55)], 12),
+    "planted": (planted_3sat, [{"n": n, "ratio": 5.0} for n in (250, 350)], 12),
     "php": (lambda rng, n_holes: pigeonhole(n_holes), [{"n_holes": h} for h in (6, 7, 8, 9)], 1),
-    "colour": (colouring, [{"n": n, "degree": 4.6, "colours": 3} for n in (300, 400, 500)], 8),
-    "xor": (xor_system, [{"n": n, "equations": n, "width": 4} for n in (80, 100, 120)], 8),
+    "colour": (colouring, [{"n": n, "degree": 4.6, "colours": 3} for n in (300, 400, 500)], 12),
+    "xor": (xor_system, [{"n": n, "equations": n, "width": 4} for n in (80, 100, 120)], 12),
 }
 
 
