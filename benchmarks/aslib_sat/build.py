@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from features import features
 from instances import Cnf, plan, read_dimacs, write_dimacs
-from scenario import write_scenario
+from scenario import COST, write_scenario
 from solvers import SOLVERS, Run, run
 
 #: the scenario's seed: instances and folds are drawn from it
@@ -107,7 +107,7 @@ def main() -> None:
     feats = {}
     for i in todo:
         begin = time.process_time()
-        feats[i] = {**features(cnfs[i]), "_cpu_s": time.process_time() - begin}
+        feats[i] = {**features(cnfs[i]), COST: time.process_time() - begin}
     print(f"{len(todo)} instances, features in {time.perf_counter() - started:.1f} s")
     log = args.work / ("pilot_runs.csv" if args.pilot else "runs.csv")
     runs = run_all(todo, cnfs, log)

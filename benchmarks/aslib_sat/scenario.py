@@ -18,6 +18,12 @@ from zapml.metadataset.io_aslib import CV, DESCRIPTION, FEATURES, OK, RUN_STATUS
 #: ASlib's convention: 10-fold cross-validation, one repetition, instances assigned at random
 N_FOLDS = 10
 SCENARIO_ID = "SAT-DEB-2026"
+#: the one feature step (every feature comes from one pass over the clauses)
+STEP = "basic"
+#: the key of an instance's feature dict holding its computation time (CPU seconds), written to
+#: ASlib's optional feature_costs.arff rather than as a feature
+COST = "_cpu_s"
+COSTS = "feature_costs.arff"
 HEADER = """\
 # SAT-DEB-2026: an ASlib runtime scenario built with zapml's benchmarks/aslib_sat/build.py.
 # Four SAT solvers as packaged by Debian 12 (minisat 2.2, picosat 965, cryptominisat 5.11,
@@ -65,17 +71,18 @@ def _description(features: list[str], cutoff: float) -> dict[str, Any]:
         "features_deterministic": features,
         "features_stochastic": [],
         "number_of_feature_steps": 1,
-        "default_steps": ["basic"],
-        "feature_steps": {"basic": {"provides": list(features)}},  # a copy: no YAML alias
+        "default_steps": [STEP],
+        "feature_steps": {STEP: {"provides": list(features)}},  # a copy: no YAML alias
     }
 
 
 def write_scenario(
     out: Path, runs: list[Run], feats: dict[str, dict[str, float]], cutoff: float, seed: int
 ) -> Path:
-    """The scenario folder: description.txt, algorithm_runs.arff, feature_values.arff, cv.arff."""
+    """The scenario folder: description.txt, algorithm_runs.arff, feature_values.arff,
+    feature_costs.arff (CPU seconds of the feature step), cv.arff."""
     out.mkdir(parents=True, exist_ok=True)
-    names = [k for k in next(iter(feats.values())) if not k.startswith("_")]
+    names = [k for k in next(iter(feats.values())) if k != COST]
     text = yaml.safe_dump(_description(names, cutoff), sort_keys=False)
     (out / DESCRIPTION).write_text(HEADER + text)
     rows = [[r.instance_id, 1, r.solver, round(r.cpu_s if r.status == OK else cutoff, 4),
@@ -88,6 +95,9 @@ def write_scenario(
            [("instance_id", "STRING"), ("repetition", "NUMERIC"),
             *((n, "NUMERIC") for n in names)],
            [[i, 1, *(round(feats[i][n], 6) for n in names)] for i in ids])  # fmt: skip
+    _write(out / COSTS, "feature_costs",
+           [("instance_id", "STRING"), ("repetition", "NUMERIC"), (STEP, "NUMERIC")],
+           [[i, 1, round(feats[i][COST], 6)] for i in ids])  # fmt: skip
     order = np.random.default_rng(seed).permutation(len(ids))
     folds = [[ids[j], 1, rank % N_FOLDS + 1] for rank, j in enumerate(order)]
     _write(out / CV, "cv",
