@@ -14,7 +14,9 @@ Names are imported on first use, so reading a path (``zap fit``'s selector choic
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from zapml._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from zapml.history.paths import history_path as history_path
@@ -48,10 +50,4 @@ _LAZY = {
 __all__ = [*_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(f"zapml.history.{_LAZY[name]}")
-        return getattr(module, name)
-    raise AttributeError(f"module 'zapml.history' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -21,7 +21,9 @@ stays cheap for worker processes and ``zapml.metadataset.objectives`` for the CL
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from zapml._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from zapml.metadataset.builder import BuildReport as BuildReport
@@ -61,10 +63,4 @@ _LAZY = {
 __all__ = [*_LAZY]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
-
-        module = importlib.import_module(f"zapml.metadataset.{_LAZY[name]}")
-        return getattr(module, name)
-    raise AttributeError(f"module 'zapml.metadataset' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _LAZY)

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from zapml._yaml import yaml_mapping
 from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.values import PAR_PENALTY, ValueSpec
@@ -78,13 +79,7 @@ def read_aslib(folder: str | Path, measure: str | None = None) -> MetaDataset:
 
 
 def read_description(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise ArtifactError(f"'{path}' is not valid YAML: {err}") from None
-    if not isinstance(data, dict):
-        raise ArtifactError(f"'{path}' must map ASlib keys to values.")
-    return data
+    return yaml_mapping(path.read_text(), ArtifactError, f"'{path}'", "ASlib keys to values")
 
 
 def read_arff(path: Path) -> pd.DataFrame:

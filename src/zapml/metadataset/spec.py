@@ -53,8 +53,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from zapml._yaml import yaml_mapping
 from zapml.errors import ZapError
 
 CANDIDATE_SOURCES = ("random", "sobol", "yaml", "grid", "incumbents")
@@ -355,10 +354,5 @@ def load_spec(path: str | Path) -> BuildSpec:
         raise SpecError(
             f"Build spec '{path}' does not exist (see zapml.metadataset.spec for the format)."
         )
-    try:
-        data = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as err:
-        raise SpecError(f"Build spec '{path}' is not valid YAML: {err}") from None
-    if not isinstance(data, Mapping):
-        raise SpecError(f"Build spec '{path}' must be a YAML mapping of key: value.")
+    data = yaml_mapping(path.read_text(), SpecError, f"Build spec '{path}'", "key: value")
     return parse_spec(data, base=path.resolve().parent)

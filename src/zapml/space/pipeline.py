@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from zapml._yaml import yaml_mapping
 from zapml.space.schema import conditions, default_conditions, is_active
 
 #: The key that makes a candidate an *arm*: a candidate of an imported meta-dataset (an algorithm
@@ -195,15 +196,8 @@ class Pipeline(Mapping[str, Any]):
             text = path.read_text()
         else:
             text = str(path_or_text)
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as err:
-            raise ValueError(f"Pipeline YAML {path_or_text!s} could not be parsed: {err}") from None
-        if not isinstance(data, dict):
-            raise ValueError(
-                f"Pipeline YAML {path_or_text!s} must be a mapping of hyperparameter: value."
-            )
-        return cls(data)
+        source = f"Pipeline YAML {path_or_text!s}"
+        return cls(yaml_mapping(text, ValueError, source, "hyperparameter: value"))
 
 
 def default_pipeline() -> Pipeline:
