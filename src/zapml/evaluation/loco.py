@@ -71,8 +71,16 @@ def default_selectors(budget: str = "fast") -> dict[str, SelectorFactory]:
 
 
 def _chosen(scores: np.ndarray, perf: np.ndarray) -> np.ndarray:
-    """Index of the best-scored pipeline among those observed on each task."""
-    return np.argmax(np.where(np.isnan(perf), -np.inf, scores), axis=1)
+    """Index of the best-scored pipeline among those observed on each task. A NaN or -inf score
+    (a pipeline the selector never saw, e.g. at that budget of a sparse meta-dataset) ranks below
+    every other; when every observed pipeline scores so, the first observed one is taken, never
+    an unobserved cell (whose value is unknown)."""
+    observed = ~np.isnan(perf)
+    usable = observed & ~np.isnan(scores) & (scores > -np.inf)
+    best = np.argmax(np.where(usable, scores, -np.inf), axis=1)
+    blind = ~usable.any(axis=1)
+    best[blind] = np.argmax(observed[blind], axis=1)
+    return best
 
 
 def _fit(make: SelectorFactory, train: MetaDataset, seed: int) -> tuple[Selector, float]:

@@ -108,3 +108,15 @@ def test_report_files(tiny, tmp_path):
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths.values())
     assert "| single_best |" in to_markdown(table)
     assert rich_table(table).row_count == 3
+
+
+def test_unseen_pipelines_rank_last_but_the_choice_stays_observed():
+    from zapml.evaluation.loco import _chosen
+
+    nan, inf = np.nan, np.inf
+    perf = np.array([[nan, 0.2, 0.4, 0.9], [nan, 0.5, nan, 0.3], [0.1, nan, 0.6, nan]])
+    # row 0: pipelines 2 and 3 were never seen by the selector (-inf, NaN): the seen one (1) wins
+    # row 1: every observed pipeline unseen: the first observed (1), not the unobserved best (0)
+    # row 2: ordinary argmax among the observed (2 beats 0; 1 is not observed)
+    scores = np.array([[9.0, 0.0, -inf, nan], [5.0, -inf, 7.0, nan], [0.0, 9.0, 1.0, 8.0]])
+    assert _chosen(scores, perf).tolist() == [1, 1, 2]
