@@ -6,12 +6,17 @@ The meta-dataset, method and settings (and why them) are in zapml.selectors.reci
 `zap selector update` reads too.
 
     .venv/bin/python scripts/train_shipped_selector.py --objective final
+    .venv/bin/python scripts/train_shipped_selector.py --objective alc --metadataset SNAPSHOT
+
+``--metadataset`` trains on another copy of the store, e.g. the committed state of a store that
+a running build keeps growing (``git show HEAD:<store> > SNAPSHOT``).
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+from pathlib import Path
 
 from zapml.metadataset import load_metadataset
 from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, OBJECTIVES
@@ -27,15 +32,19 @@ from zapml.selectors.recipe import (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--objective", choices=OBJECTIVES, default=DEFAULT_OBJECTIVE)
-    objective = parser.parse_args().objective
+    parser.add_argument("--metadataset", type=Path, default=SHIPPED_METADATASET)
+    args = parser.parse_args()
+    objective = args.objective
     out = SHIPPED_SELECTORS[objective]
-    mds = load_metadataset(SHIPPED_METADATASET)
+    mds = load_metadataset(args.metadataset)
     if out.exists():
         shutil.rmtree(out)
     train_shipped_kind(mds, objective, out)
+    cells = sum(int(frame.notna().to_numpy().sum()) for frame in mds.budget_perf.values())
     print(
         f"trained {SHIPPED_METHOD} {SHIPPED_SETTINGS} for the {objective} objective on "
-        f"{len(mds.tasks)} tasks x {len(mds.pipelines)} pipelines"
+        f"{len(mds.tasks)} tasks x {len(mds.pipelines)} pipelines x budgets {mds.budgets} "
+        f"({cells} (task, pipeline, budget) cells) from {args.metadataset}"
     )
     print(f"saved to {out}")
 

@@ -16,6 +16,7 @@ from zapml.cli.test_cli import _tiny_npz
 from zapml.metadataset.io_long import long_from_metadataset, write_long
 from zapml.runtime import calibration
 from zapml.selectors import load_selector, make_budget_metadataset
+from zapml.selectors.test_shipped import LEGACY_V1_SELECTOR
 
 runner = CliRunner()
 
@@ -84,7 +85,9 @@ def test_recommend_converts_a_wall_budget_with_the_cached_calibration(
 def test_a_one_budget_selector_needs_no_calibration(cached_ratio, tmp_path, monkeypatch):
     monkeypatch.setattr(calibration, "calibrate", lambda **kw: pytest.fail("no calibration"))
     data = str(_tiny_npz(tmp_path / "tiny.npz"))
-    result = runner.invoke(app, ["recommend", data, "--objective", "alc", "--budget", "60"])
+    legacy = str(LEGACY_V1_SELECTOR)  # v1's shipped selector: one budget
+    args = ["recommend", data, "--selector", legacy, "--objective", "alc", "--budget", "60"]
+    result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "ignores the budget asked" in " ".join(result.output.split())
 

@@ -21,9 +21,9 @@ from zapml.selectors import (
     train_selector,
 )
 from zapml.selectors.artifacts import _sha256
-from zapml.selectors.choice import SHIPPED_SELECTORS
 from zapml.selectors.synthetic import CAPACITY, budget_capacity
 from zapml.selectors.test_selectors import FAST
+from zapml.selectors.test_shipped import LEGACY_V1_SELECTOR
 from zapml.space import sample_pipelines
 
 BUDGETS = (4.0, 16.0, 64.0)
@@ -186,11 +186,10 @@ def test_recommend_passes_the_budget_and_says_how_it_was_used(multi, fitted):
         recommend(fitted["knn"], plain)
 
 
-def test_shipped_one_budget_selectors_load_and_ignore_the_budget(multi):
-    for objective, path in SHIPPED_SELECTORS.items():
-        sel = load_selector(path)
-        assert not sel.budget_aware and sel.objective_ == objective
-        features = {n: 3.0 for n in sel.metafeature_names_}
-        advice = recommend(sel, features, budget=45.0)
-        np.testing.assert_allclose(advice.top[0].score, sel.rank(features).max())
-        assert "ignores the budget" in advice.budget_note
+def test_a_one_budget_selector_ignores_the_budget_and_says_so(multi):
+    sel = load_selector(LEGACY_V1_SELECTOR)  # v1's shipped selector: one budget, 4 compute-s
+    assert not sel.budget_aware
+    features = {n: 3.0 for n in sel.metafeature_names_}
+    advice = recommend(sel, features, budget=45.0)
+    np.testing.assert_allclose(advice.top[0].score, sel.rank(features).max())
+    assert "ignores the budget" in advice.budget_note

@@ -1,25 +1,25 @@
 """Selectors are trained for an objective: the artifact keeps it (and the budgets it was trained
-on), old artifacts mean ALC, a selector asked for another objective is refused, and the shipped
-``final`` selector drives `zap fit`'s choice."""
+on), old artifacts mean ALC and a selector asked for another objective is refused (the shipped
+selectors are checked in test_shipped)."""
 
 from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from zapml.errors import ArtifactError, PipelineError
 from zapml.metadataset import load_metadataset
 from zapml.selectors import load_selector, make_synthetic_metadataset, recommend, train_selector
 from zapml.selectors.artifacts import CONFIG, MANIFEST, _sha256
-from zapml.selectors.choice import SHIPPED_SELECTOR, SHIPPED_SELECTORS, choose_pipeline
-from zapml.selectors.test_shipped import SHIPPED_MDS
+from zapml.selectors.choice import SHIPPED_SELECTORS, choose_pipeline
+from zapml.selectors.test_shipped import LEGACY_V1_SELECTOR, V1_MDS
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return load_metadataset(SHIPPED_MDS)
+    """The v1 store: one budget, both objectives."""
+    return load_metadataset(V1_MDS)
 
 
 def test_artifact_round_trip_keeps_the_objective_and_budgets(shipped, tmp_path):
@@ -49,7 +49,7 @@ def test_an_artifact_without_objective_is_alc(tmp_path):
     (path / MANIFEST).write_text(json.dumps(manifest))
     old = load_selector(path)
     assert old.objective_ == "alc" and old.train_budgets_ == []
-    assert load_selector(SHIPPED_SELECTOR).objective_ == "alc"  # the v1 one predates objectives
+    assert load_selector(LEGACY_V1_SELECTOR).objective_ == "alc"  # v1's predates objectives
 
 
 def test_an_unknown_objective_in_an_artifact_is_refused(tmp_path):
@@ -73,7 +73,7 @@ def test_a_zap_folder_is_trained_for_alc_and_refused_for_final():
 
 
 def test_a_selector_for_another_objective_is_refused_naming_both(shipped):
-    features = shipped.metafeatures().iloc[0].to_dict()
+    features = {**shipped.metafeatures().iloc[0].to_dict(), "budget": 16.0}
     alc_dir = SHIPPED_SELECTORS["alc"]
     asked = r"trained for the 'alc'.*'final' was asked.*--objective"
     with pytest.raises(PipelineError, match=asked):
@@ -82,16 +82,3 @@ def test_a_selector_for_another_objective_is_refused_naming_both(shipped):
         recommend(alc_dir, features, objective="final")
     advice = recommend(alc_dir, features, objective="alc")
     assert advice.objective == "alc" and advice.to_dict()["objective"] == "alc"
-
-
-def test_shipped_final_selector_loads_and_fit_takes_its_argmax(shipped):
-    selector = load_selector(SHIPPED_SELECTORS["final"])
-    assert selector.objective_ == "final" and selector.train_budgets_ == [4.0]
-    assert selector.pipeline_ids_ == shipped.pipeline_ids
-    for task in shipped.task_ids[::25]:
-        features = shipped.metafeatures().loc[task].to_dict()
-        scores = selector.rank(features)
-        choice = choose_pipeline(None, None, features)  # default objective: final
-        assert choice.objective == "final" and "final test NAUC" in choice.origin
-        assert choice.pipeline == list(shipped.pipelines.values())[int(np.argmax(scores))]
-    assert choose_pipeline(None, None, features, objective="alc").objective == "alc"

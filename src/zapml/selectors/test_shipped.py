@@ -1,18 +1,25 @@
-"""The shipped meta-dataset and default selector: the sizes the project promises, and that they
-load and drive `zap fit`'s choice."""
+"""The shipped meta-dataset and default selectors: the sizes the project promises, that the
+selectors are budget-aware, load and drive `zap fit`'s choice, and that an artifact saved before
+the encoding was derived from the space still ranks as it did."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from zapml.metadataset import load_metadataset
 from zapml.selectors import load_selector
-from zapml.selectors.choice import SHIPPED_SELECTOR, choose_pipeline
+from zapml.selectors.choice import SHIPPED_SELECTORS, choose_pipeline
+from zapml.selectors.recipe import SHIPPED_METADATASET
 from zapml.zoo import get_spec
 
-SHIPPED_MDS = SHIPPED_SELECTOR.parents[2] / "metadataset" / "shipped" / "zapml-offline-v1.sqlite"
+SHIPPED_MDS = SHIPPED_METADATASET
+V1_MDS = SHIPPED_MDS.with_name("zapml-offline-v1.sqlite")
+# the shipped ALC selector of v1, kept as a test fixture: saved before objectives, budgets and the
+# encoding schema were recorded in artifacts
+LEGACY_V1_SELECTOR = Path(__file__).parent / "testdata" / "legacy_v1_alc"
 
 
 @pytest.fixture(scope="module")
@@ -21,12 +28,13 @@ def shipped():
 
 
 def test_shipped_metadataset_meets_the_promised_sizes(shipped):
-    assert shipped.core_datasets().nunique() >= 8
-    assert len(set(shipped.domains.values())) >= 5
-    assert len(shipped.tasks) >= 100
-    assert len(shipped.pipelines) >= 30
-    assert shipped.density >= 0.40
-    assert shipped.num_runs_filled >= 1500
+    assert shipped.core_datasets().nunique() >= 12
+    assert len(set(shipped.domains.values())) >= 8
+    assert len(shipped.tasks) >= 150
+    assert len(shipped.pipelines) >= 40
+    assert shipped.budgets == (4.0, 16.0, 64.0)  # a 16x span
+    stacked = shipped.stack_budgets()
+    assert stacked.num_runs_filled >= 1400  # (task, pipeline, budget) cells; grows with the build
     archs = {p.architecture for p in shipped.pipelines.values()}
     pretrained = {a for a in archs if get_spec(a).pretrained}
     assert pretrained == {
@@ -36,30 +44,36 @@ def test_shipped_metadataset_meets_the_promised_sizes(shipped):
         "efficientnet_lite2",
     }
     assert any(not get_spec(a).pretrained for a in archs)
-    assert len(shipped.curves) >= 1000  # learning curves are stored with the runs
+    curves = sum(len(c) for c in shipped.budget_curves.values())
+    assert curves == stacked.num_runs_filled  # every run keeps its learning curve
 
 
-def test_shipped_selector_is_the_loco_winner_and_ranks_the_metadatasets_pipelines(shipped):
-    manifest = json.loads((SHIPPED_SELECTOR / "manifest.json").read_text())
-    assert "ZapHPO" in json.dumps(manifest)
-    selector = load_selector(SHIPPED_SELECTOR)
-    task = shipped.task_ids[0]
-    features = shipped.metafeatures().loc[task].to_dict()
-    scores = selector.rank(features)
-    assert scores.shape == (len(shipped.pipelines),)
-    choice = choose_pipeline(None, None, features, objective="alc")
-    pipeline = choice.pipeline
-    assert "selector" in choice.origin
-    assert pipeline in list(shipped.pipelines.values())
-    # The pipeline fit chooses is the one with the top score.
-    assert pipeline == list(shipped.pipelines.values())[int(scores.argmax())]
+@pytest.mark.parametrize("objective", sorted(SHIPPED_SELECTORS))
+def test_shipped_selectors_are_budget_aware_and_fit_takes_their_argmax(shipped, objective):
+    path = SHIPPED_SELECTORS[objective]
+    assert "ZapHPO" in json.dumps(json.loads((path / "manifest.json").read_text()))
+    selector = load_selector(path)
+    assert selector.objective_ == objective and selector.budget_aware
+    assert selector.train_budgets_ == [4.0, 16.0, 64.0]
+    assert selector.pipeline_ids_ == shipped.pipeline_ids
+    pipelines = list(shipped.pipelines.values())
+    for task in shipped.task_ids[::40]:
+        features = shipped.metafeatures().loc[task].to_dict()
+        for budget in (4.0, 64.0):
+            scores = selector.rank({**features, "budget": budget})
+            assert scores.shape == (len(shipped.pipelines),)
+            choice = choose_pipeline(None, None, features, objective, budget, clock="compute")
+            assert "selector" in choice.origin and choice.objective == objective
+            assert choice.pipeline == pipelines[int(scores.argmax())]
 
 
-def test_shipped_selector_ranks_as_it_did_before_the_schema_was_derived_from_the_space(shipped):
+def test_a_v1_artifact_ranks_as_it_did_before_the_schema_was_derived_from_the_space():
     """Figures computed on main before the encoding was derived from the space (commit e236c34):
     the saved artifact has no encoding schema, so it must get the same column layout."""
-    selector = load_selector(SHIPPED_SELECTOR)
-    scores = selector.rank(shipped.metafeatures(selector.metafeature_names_))
+    v1 = load_metadataset(V1_MDS)
+    selector = load_selector(LEGACY_V1_SELECTOR)
+    assert selector.objective_ == "alc" and not selector.budget_aware  # it predates both
+    scores = selector.rank(v1.metafeatures(selector.metafeature_names_))
     top_14 = [91, 92, 93, 95, 96, 97, 98, 99, 101, 102]
     expected_top = [14 if i in top_14 else 4 for i in range(104)]
     assert scores.argmax(axis=1).tolist() == expected_top
