@@ -2,6 +2,10 @@
 
     python benchmarks/bench_probe_features.py STORE [--objective final] [--seeds 1]
         [--methods single_best,knn,guided_lr,zap_as,zap_hpo] [--out bench_out/probe]
+        [--budget B]
+
+A store built at several budgets is scored at one of them (``--budget B``, required there): the
+question is whether the scores rank backbones as fine-tuning for B compute-s does.
 
 STORE is a meta-dataset store probed by ``zap metadataset probe`` with two or more backbones
 (only its tasks with every probe feature are used, so the feature sets compete on the same
@@ -49,10 +53,17 @@ LINEUP: dict[str, SelectorFactory] = {
 }
 
 
-def probed_metadataset(store: Path, objective: str) -> MetaDataset:
-    """The store's meta-dataset scored by ``objective``, cut to the tasks with every probe feature
-    (a store being probed holds some tasks without them)."""
+def probed_metadataset(store: Path, objective: str, budget: float | None) -> MetaDataset:
+    """The store's meta-dataset scored by ``objective`` at ``budget``, cut to the tasks with every
+    probe feature (a store being probed holds some tasks without them)."""
     md = load_metadataset(store).for_objective(objective)
+    if len(md.budgets) > 1 and budget is None:
+        raise SystemExit(
+            f"{store} holds runs at budgets {', '.join(f'{b:g}' for b in md.budgets)} compute-s; "
+            "score one of them: --budget B"
+        )
+    if budget is not None:
+        md = md.at_budget(budget)
     probes = probe_feature_names(md.metafeature_names())
     if len(probe_backbones(probes)) < 2:
         raise SystemExit(
@@ -190,14 +201,16 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--methods", default=",".join(LINEUP))
     ap.add_argument("--out", type=Path, default=Path("bench_out/probe"))
+    ap.add_argument("--budget", type=float, default=None, help="compute-s (multi-budget stores)")
     args = ap.parse_args()
     console = Console(width=150)  # the tables' columns, unabridged in a log
-    md = probed_metadataset(args.store, args.objective)
+    md = probed_metadataset(args.store, args.objective, args.budget)
     backbones = probe_backbones(md.metafeature_names())
     truth = backbone_values(md, backbones)
     cost = probe_cost_per_task(args.store, md.task_ids)
     console.print(
         f"{len(md.tasks)} probed tasks of {md.core_datasets().nunique()} core datasets; "
+        f"budget {args.budget or 'as stored'}; "
         f"backbones {', '.join(backbones)}; objective {args.objective}; probe cost per task "
         f"{cost.mean():.3g} compute-s mean ({cost.min():.3g}-{cost.max():.3g})"
     )
