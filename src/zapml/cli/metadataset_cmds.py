@@ -95,7 +95,10 @@ def probe_cmd(
     progress: Annotated[bool, typer.Option(help="Show progress.")] = True,
     wait: Annotated[
         bool,
-        typer.Option(help="When a build is writing the store, wait for it (else refuse)."),
+        typer.Option(
+            help="When another probe fill is writing the store, wait for it (else refuse); a "
+            "running build does not stop it."
+        ),
     ] = False,
 ) -> None:
     """Compute the probe meta-features (LogME, LEEP, kNN, ... per backbone) of the store's tasks

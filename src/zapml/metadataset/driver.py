@@ -2,7 +2,11 @@
 stops the driver (and, through ``Executor.kill``, its workers) instead of orphaning them.
 
 The lock is ``fcntl.flock`` on ``<db>.lock``: the kernel releases it when the holding process
-dies, however it dies, so a killed build never leaves a stale lock behind.
+dies, however it dies, so a killed build never leaves a stale lock behind. A probe fill
+(``zap metadataset probe``) takes its own lock, ``<db>.probe.lock``: it writes only the
+``task_features`` table, which no build touches, in one short transaction per task (SQLite's WAL
+and busy timeout serialise those with the build's run inserts), so one probe fill and one build
+may run on the same store at once, but not two of either.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Literal
 
 from zapml.errors import ArtifactError, ZapError
 
@@ -23,15 +28,20 @@ class BuildLockedError(ZapError):
     """Another build is writing the same store."""
 
 
-def lock_path(db: Path) -> Path:
-    return db.with_name(db.name + ".lock")
+#: who writes the store: a build (runs) or a probe fill (task features); each has its own lock
+Writer = Literal["build", "probe"]
+_LOCK_SUFFIX: dict[str, str] = {"build": ".lock", "probe": ".probe.lock"}
+
+
+def lock_path(db: Path, writer: Writer = "build") -> Path:
+    return db.with_name(db.name + _LOCK_SUFFIX[writer])
 
 
 @contextmanager
-def build_lock(db: Path, *, wait: bool = False) -> Iterator[None]:
-    """Hold the store's build lock for the ``with`` block. Another holder: refuse at once with
-    its pid, or with ``wait=True`` block until it finishes."""
-    path = lock_path(db)
+def build_lock(db: Path, *, wait: bool = False, writer: Writer = "build") -> Iterator[None]:
+    """Hold the store's lock of ``writer`` for the ``with`` block. Another holder: refuse at once
+    with its pid, or with ``wait=True`` block until it finishes."""
+    path = lock_path(db, writer)
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as err:
@@ -40,7 +50,7 @@ def build_lock(db: Path, *, wait: bool = False) -> Iterator[None]:
             "writable, or pass another --db."
         ) from None
     try:
-        _acquire(fd, db, wait)
+        _acquire(fd, db, wait, writer)
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         yield
@@ -48,18 +58,21 @@ def build_lock(db: Path, *, wait: bool = False) -> Iterator[None]:
         os.close(fd)  # closing releases the flock
 
 
-def _acquire(fd: int, db: Path, wait: bool) -> None:
+def _acquire(fd: int, db: Path, wait: bool, writer: Writer) -> None:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         if not wait:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
             raise BuildLockedError(
-                f"Another build (pid {holder}) is writing '{db}'. Wait for it to finish, stop it "
-                f"(kill {holder}; the cells it stored are kept), or pass --wait to start when it "
-                "ends."
+                f"Another {_WHO[writer]} (pid {holder}) is writing '{db}'. Wait for it to finish, "
+                f"stop it (kill {holder}; what it stored is kept), or pass --wait to start when "
+                "it ends."
             ) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+_WHO: dict[str, str] = {"build": "build", "probe": "probe fill (zap metadataset probe)"}
 
 
 class Terminated(SystemExit):

@@ -84,9 +84,9 @@ def fill_probe_features(
     wait: bool = False,
 ) -> ProbeReport:
     """Compute and store the probe features of ``backbones`` for every task of store ``db``
-    that lacks some of them; safe to kill and rerun. It writes the store, so it holds the
-    build lock: while a build (or another fill) writes ``db`` it refuses at once, or with
-    ``wait=True`` starts when that one ends."""
+    that lacks some of them; safe to kill and rerun. It may run while a build grows ``db`` (it
+    writes only task features, see ``driver``); while another fill writes ``db`` it refuses at
+    once, or with ``wait=True`` starts when that one ends."""
     db = Path(db)
     if not db.is_file():
         raise ArtifactError(f"Meta-dataset store '{db}' does not exist; build it first.")
@@ -94,7 +94,7 @@ def fill_probe_features(
     settings = _settings_record(side, max_samples)
     report = ProbeReport(db=db)
     start = time.perf_counter()
-    with build_lock(db, wait=wait), open_store(db) as store, stop_on_sigterm():
+    with build_lock(db, wait=wait, writer="probe"), open_store(db) as store, stop_on_sigterm():
         _check_settings(store, settings)
         todo = _missing_backbones(store, names, report)
         with BuildProgress(len(todo), enabled=progress, unit="tasks") as bar:

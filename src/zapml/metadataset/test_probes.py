@@ -1,5 +1,5 @@
 """Probe meta-features in the store: computed only where missing, equal to a direct computation,
-joined as task columns, refused while a build holds the lock; and ``select_features``."""
+joined as task columns, run next to a build (not next to another fill); and ``select_features``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import math
 import os
 import shutil
 import sqlite3
+import threading
 import typing
 from pathlib import Path
 from typing import Any
@@ -151,10 +152,34 @@ def test_an_old_store_without_the_table_loads_unchanged(db):
     assert mds.tasks["num_classes"].tolist() == [2.0, 2.0]
 
 
-def test_a_build_holding_the_lock_is_refused_before_any_work(db, calls):
-    with build_lock(db), pytest.raises(BuildLockedError, match=f"pid {os.getpid()}.*--wait"):
+def test_another_fill_holding_the_probe_lock_is_refused_before_any_work(db, calls):
+    refused = pytest.raises(BuildLockedError, match=f"probe fill.*pid {os.getpid()}.*--wait")
+    with build_lock(db, writer="probe"), refused:
         _fill(db)
     assert calls == []
+
+
+def test_a_fill_runs_while_a_build_holds_its_lock_and_writes(db, monkeypatch):
+    """The build's lock does not stop a fill; a build's open write transaction only delays the
+    fill's (SQLite's busy timeout), and the build's run lands next to the features."""
+    fake = ProbeFeatures(dict.fromkeys(backbone_feature_names(BACKBONE), 0.5), 1.0)
+    monkeypatch.setattr(probes, "compute_probe_features", lambda *a, **k: fake)
+    writer = sqlite3.connect(db, isolation_level=None, timeout=30.0, check_same_thread=False)
+    released = threading.Timer(1.0, writer.execute, args=("COMMIT",))
+    with build_lock(db):
+        writer.execute("BEGIN IMMEDIATE")  # what a build's add_run holds for a moment
+        writer.execute("UPDATE runs SET alc = 0.75 WHERE task_id = ?", (TASKS[0].id,))
+        released.start()
+        report = _fill(db)
+    released.join()
+    writer.close()
+    assert report.done == len(TASKS)
+    with Store(db) as store:
+        assert set(store.task_feature_names()) == {t.id for t in TASKS}
+    con = sqlite3.connect(db)
+    alc = con.execute("SELECT alc FROM runs WHERE task_id = ?", (TASKS[0].id,)).fetchone()[0]
+    con.close()
+    assert alc == 0.75
 
 
 def test_other_sample_settings_are_refused(db, monkeypatch):
