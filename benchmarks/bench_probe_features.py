@@ -130,9 +130,11 @@ def loco_case(
         train, test = view.without_core_dataset(core), view.only_core_dataset(core)
         perf = test.perf.to_numpy(float)
         x = test.metafeatures(train.metafeature_names())
-        masked = np.where(np.isnan(perf), -np.inf, make(seed).fit(train).rank(x))
-        best = np.where(np.isnan(perf), -np.inf, SingleBestSelector().fit(train).rank(x))
+        masked = observed_scores(perf, make(seed).fit(train).rank(x))
+        best = observed_scores(perf, SingleBestSelector().fit(train).rank(x))
         for i, task in enumerate(test.task_ids):
+            if np.isnan(perf[i]).all():  # no run of this task at this budget yet: no case
+                continue
             rows.append(
                 {"task_id": task, "chosen": perf[i, masked[i].argmax()],
                  "oracle": np.nanmax(perf[i]), "random": np.nanmean(perf[i]),
@@ -143,6 +145,14 @@ def loco_case(
             )
     scores = pd.DataFrame(backbone_scores).set_index("task_id").replace(-np.inf, np.nan)
     return pd.DataFrame(rows).set_index("task_id"), scores
+
+
+def observed_scores(perf: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Scores where a run was observed, -inf elsewhere; an observed pipeline the selector cannot
+    score (-inf or NaN: no training task ran it) still ranks above every unobserved one, so the
+    choice is always a run that exists."""
+    scored = np.where(np.isfinite(scores), scores, np.finfo(float).min)
+    return np.where(np.isnan(perf), -np.inf, scored)
 
 
 def run_loco(
