@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 from scipy import stats
 
-from zapml.evaluation.loco import SelectorFactory, factory
+from zapml.evaluation.loco import SelectorFactory, chosen_observed, factory
 from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset import load_metadataset
 from zapml.metadataset.metadataset import FEATURE_SETS, MetaDataset
@@ -130,29 +130,23 @@ def loco_case(
         train, test = view.without_core_dataset(core), view.only_core_dataset(core)
         perf = test.perf.to_numpy(float)
         x = test.metafeatures(train.metafeature_names())
-        masked = observed_scores(perf, make(seed).fit(train).rank(x))
-        best = observed_scores(perf, SingleBestSelector().fit(train).rank(x))
+        scores = make(seed).fit(train).rank(x)
+        masked = np.where(np.isnan(perf), -np.inf, scores)
+        pick = chosen_observed(scores, perf)
+        best = chosen_observed(SingleBestSelector().fit(train).rank(x), perf)
         for i, task in enumerate(test.task_ids):
             if np.isnan(perf[i]).all():  # no run of this task at this budget yet: no case
                 continue
             rows.append(
-                {"task_id": task, "chosen": perf[i, masked[i].argmax()],
+                {"task_id": task, "chosen": perf[i, pick[i]],
                  "oracle": np.nanmax(perf[i]), "random": np.nanmean(perf[i]),
-                 "single_best": perf[i, best[i].argmax()]}
+                 "single_best": perf[i, best[i]]}
             )  # fmt: skip
             backbone_scores.append(
                 {b: masked[i, arch == b].max() for b in truth.columns} | {"task_id": task}
             )
     scores = pd.DataFrame(backbone_scores).set_index("task_id").replace(-np.inf, np.nan)
     return pd.DataFrame(rows).set_index("task_id"), scores
-
-
-def observed_scores(perf: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Scores where a run was observed, -inf elsewhere; an observed pipeline the selector cannot
-    score (-inf or NaN: no training task ran it) still ranks above every unobserved one, so the
-    choice is always a run that exists."""
-    scored = np.where(np.isfinite(scores), scores, np.finfo(float).min)
-    return np.where(np.isnan(perf), -np.inf, scored)
 
 
 def run_loco(

@@ -70,7 +70,7 @@ def default_selectors(budget: str = "fast") -> dict[str, SelectorFactory]:
     }
 
 
-def _chosen(scores: np.ndarray, perf: np.ndarray) -> np.ndarray:
+def chosen_observed(scores: np.ndarray, perf: np.ndarray) -> np.ndarray:
     """Index of the best-scored pipeline among those observed on each task. A NaN or -inf score
     (a pipeline the selector never saw, e.g. at that budget of a sparse meta-dataset) ranks below
     every other; when every observed pipeline scores so, the first observed one is taken, never
@@ -93,7 +93,7 @@ def _baselines(train: MetaDataset, x: pd.DataFrame, perf: np.ndarray) -> dict[st
     """Each held-out row's value under the budget-blind and the per-budget single best."""
     rows = np.arange(len(perf))
     return {
-        f"{name}_alc": perf[rows, _chosen(cls().fit(train).rank(x), perf)]
+        f"{name}_alc": perf[rows, chosen_observed(cls().fit(train).rank(x), perf)]
         for name, cls in (
             ("single_best", SingleBestSelector),
             ("single_best_per_budget", SingleBestPerBudgetSelector),
@@ -148,7 +148,7 @@ def evaluate_held_out(
                 fitted = _fit(make, train, seed)
             selector, seconds = fitted
             scores = selector.rank(x)
-            choice = _chosen(scores, perf)
+            choice = chosen_observed(scores, perf)
             for i, task in enumerate(test.task_ids):
                 records.append(
                     {

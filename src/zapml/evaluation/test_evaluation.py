@@ -111,7 +111,7 @@ def test_report_files(tiny, tmp_path):
 
 
 def test_unseen_pipelines_rank_last_but_the_choice_stays_observed():
-    from zapml.evaluation.loco import _chosen
+    from zapml.evaluation.loco import chosen_observed
 
     nan, inf = np.nan, np.inf
     perf = np.array([[nan, 0.2, 0.4, 0.9], [nan, 0.5, nan, 0.3], [0.1, nan, 0.6, nan]])
@@ -119,4 +119,10 @@ def test_unseen_pipelines_rank_last_but_the_choice_stays_observed():
     # row 1: every observed pipeline unseen: the first observed (1), not the unobserved best (0)
     # row 2: ordinary argmax among the observed (2 beats 0; 1 is not observed)
     scores = np.array([[9.0, 0.0, -inf, nan], [5.0, -inf, 7.0, nan], [0.0, 9.0, 1.0, 8.0]])
-    assert _chosen(scores, perf).tolist() == [1, 1, 2]
+    assert chosen_observed(scores, perf).tolist() == [1, 1, 2]
+    # the probe-feature benchmark's case: an observed pipeline nobody scored beats unobserved ones
+    perf = np.array([[nan, 0.7, nan, 0.4], [0.2, nan, nan, nan]])
+    scores = np.array([[5.0, -inf, 9.0, nan], [1.0, 2.0, 3.0, 4.0]])
+    chosen = chosen_observed(scores, perf)
+    assert chosen.tolist() == [1, 0]
+    assert np.isfinite(perf[np.arange(2), chosen]).all()
