@@ -30,11 +30,15 @@ class BuildLockedError(ZapError):
 
 #: who writes the store: a build (runs) or a probe fill (task features); each has its own lock
 Writer = Literal["build", "probe"]
-_LOCK_SUFFIX: dict[str, str] = {"build": ".lock", "probe": ".probe.lock"}
+#: writer -> (its lock file's suffix, how errors name it)
+_WRITERS: dict[str, tuple[str, str]] = {
+    "build": (".lock", "build"),
+    "probe": (".probe.lock", "probe fill (zap metadataset probe)"),
+}
 
 
 def lock_path(db: Path, writer: Writer = "build") -> Path:
-    return db.with_name(db.name + _LOCK_SUFFIX[writer])
+    return db.with_name(db.name + _WRITERS[writer][0])
 
 
 @contextmanager
@@ -64,15 +68,13 @@ def _acquire(fd: int, db: Path, wait: bool, writer: Writer) -> None:
     except BlockingIOError:
         if not wait:
             holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            who = _WRITERS[writer][1]
             raise BuildLockedError(
-                f"Another {_WHO[writer]} (pid {holder}) is writing '{db}'. Wait for it to finish, "
+                f"Another {who} (pid {holder}) is writing '{db}'. Wait for it to finish, "
                 f"stop it (kill {holder}; what it stored is kept), or pass --wait to start when "
                 "it ends."
             ) from None
         fcntl.flock(fd, fcntl.LOCK_EX)
-
-
-_WHO: dict[str, str] = {"build": "build", "probe": "probe fill (zap metadataset probe)"}
 
 
 class Terminated(SystemExit):
