@@ -67,6 +67,9 @@ def default_selectors(budget: str = "fast") -> dict[str, SelectorFactory]:
         "zap_as": factory("zap_as", **zas),
         "zap_hpo": factory("zap_hpo", **hpo),
         "zap_hpo_lsq": factory("zap_hpo", loss="least_squares", **hpo),
+        # log-scaled meta-features; zap_hpo_log is the shipped default's setting (recipe.py)
+        "zap_hpo_log": factory("zap_hpo", log_metafeatures=True, **hpo),
+        "zap_hpo_lsq_log": factory("zap_hpo", loss="least_squares", log_metafeatures=True, **hpo),
     }
 
 

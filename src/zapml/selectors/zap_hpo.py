@@ -13,6 +13,12 @@ rank (1 = best) of each validation task's top-scored pipeline. The chosen config
 models form the ensemble that scores at test time (mean score). Because the input is the pipeline
 encoding, any pipeline of the space can be ranked, including ones never run. On a meta-dataset
 of arms the candidate encoding is the arms' declared features (``encoding.ArmEncoder``).
+
+Meta-features are z-scored as they are (the paper's setting), or with ``log_metafeatures=True``
+after log1p of the non-negative columns. The second puts sizes, class counts, resolutions and
+budgets on a ratio scale: what a budget buys is about epochs, budget / (images x cost per image),
+a sum of logs that the MLP's first layer can form exactly; on linear inputs it is a product
+the MLP must approximate from few (task, budget) rows.
 """
 
 from __future__ import annotations
@@ -170,6 +176,7 @@ class ZapHPO(Selector):
         n_folds: int = 5,
         n_threads: int | None = 1,
         seed: int = 0,
+        log_metafeatures: bool = False,
     ) -> None:
         self.loss = loss
         self.epochs = epochs
@@ -183,6 +190,7 @@ class ZapHPO(Selector):
         self.n_folds = n_folds
         self.n_threads = n_threads
         self.seed = seed
+        self.log_metafeatures = log_metafeatures
 
     def _configs(self) -> list[dict[str, Any]]:
         """The constructor's configuration, then random draws (ranges narrowed from the paper's
@@ -215,7 +223,7 @@ class ZapHPO(Selector):
 
     def _fit_models(self, md: MetaDataset) -> None:
         self.cv_: list[dict[str, Any]] = []
-        self.scaler_ = MetaFeatureScaler(log=False).fit(self.train_mf_)
+        self.scaler_ = MetaFeatureScaler(log=self.log_metafeatures).fit(self.train_mf_)
         self.encoder_ = candidate_encoder(self.pipelines_, md.candidate_kinds)
         mf = self.scaler_.transform(self.train_mf_)
         enc = self.encoder_.transform(self.pipelines_)
