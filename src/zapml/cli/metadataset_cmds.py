@@ -59,6 +59,14 @@ def build_cmd(
         bool,
         typer.Option(help="When another build is writing the store, wait for it (else refuse)."),
     ] = False,
+    budget: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="Run only the planned cells at this budget (compute seconds, one of the spec's; "
+            "repeat for several), e.g. the large budgets first; a later build without it runs "
+            "the rest."
+        ),
+    ] = None,
 ) -> None:
     """Run the spec's cells, skipping those already stored; safe to kill and rerun."""
     from zapml.metadataset import build
@@ -72,6 +80,7 @@ def build_cmd(
         progress=progress,
         force=force,
         wait=wait,
+        budgets=budget or None,
     )
     console.print(report)
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,7 @@ from zapml.metadataset.executors import Executor, make_executor, run_all
 from zapml.metadataset.planner import Cell, plan_cells
 from zapml.metadataset.progress import BuildProgress
 from zapml.metadataset.record import RunRecord
-from zapml.metadataset.spec import BuildSpec, CandidateSpec, load_spec
+from zapml.metadataset.spec import BuildSpec, CandidateSpec, SpecError, load_spec
 from zapml.metadataset.store import Store, open_store
 from zapml.metadataset.tasks import TaskSpec, materialise, task_metafeatures, tasks_from_spec
 from zapml.space.pipeline import Pipeline
@@ -47,6 +47,7 @@ class BuildReport:
     skipped: int = 0  # already stored when this run started
     done: int = 0  # stored by this run
     failed: int = 0  # of ``done``, recorded as failed
+    deferred: int = 0  # still to run, at budgets this run was told to leave for later
     seconds: float = 0.0
     search_errors: dict[str, str] = field(default_factory=dict)
 
@@ -68,6 +69,7 @@ def build(
     retry_failed: bool = False,
     cell_fn: CellFn | None = None,
     wait: bool = False,
+    budgets: Sequence[float] | None = None,
 ) -> BuildReport:
     """Build (or resume) the meta-dataset a spec describes into an SQLite store.
 
@@ -77,8 +79,11 @@ def build(
     ``zapml.runtime.fit`` (same signature; must be importable by the workers). Only one build
     writes a store at a time: another one running refuses at once (``BuildLockedError`` with
     its pid) or, with ``wait=True``, starts when it ends. SIGTERM stops the build and its
-    workers; a killed driver's workers die with it (see ``executors.die_with_parent``)."""
+    workers; a killed driver's workers die with it (see ``executors.die_with_parent``).
+    ``budgets`` runs only the plan's cells at those budgets (the spec's, in compute seconds);
+    the plan is unchanged, so a later build without it runs the rest."""
     spec = load_spec(spec_path)
+    chosen = check_budgets(spec, budgets)
     db = Path(db) if db is not None else Path(spec_path).with_suffix(".sqlite")
     start = time.perf_counter()
     with open_store(db) as store, build_lock(db, wait=wait), stop_on_sigterm():
@@ -88,13 +93,31 @@ def build(
         ex = make_executor(executor, workers, address)
         try:
             pipeline_ids = gather_candidates(store, spec, tasks, ex, cell_fn, report)
-            run_cells(store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed)
+            run_cells(
+                store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed,
+                chosen,
+            )  # fmt: skip
         except BaseException:  # SIGTERM, Ctrl-C or an error: the workers must not outlive us
             ex.kill()
             raise
         ex.shutdown()
     report.seconds = time.perf_counter() - start
     return report
+
+
+def check_budgets(spec: BuildSpec, budgets: Sequence[float] | None) -> frozenset[float] | None:
+    """The budgets a build was asked to run now, each one of the spec's (None: all of them)."""
+    if budgets is None:
+        return None
+    planned = [float(b) for b in spec.budgets]
+    unknown = [b for b in budgets if float(b) not in planned]
+    if unknown or not budgets:
+        listed = ", ".join(f"{b:g}" for b in planned)
+        raise SpecError(
+            f"Budget(s) {', '.join(f'{b:g}' for b in unknown) or '(none)'} are not in the spec "
+            f"'{spec.name}', which plans budgets {listed} (compute seconds): pass some of those."
+        )
+    return frozenset(float(b) for b in budgets)
 
 
 def register_tasks(store: Store, spec: BuildSpec) -> list[TaskSpec]:
@@ -216,19 +239,23 @@ def run_cells(
     report: BuildReport,
     progress: bool,
     retry_failed: bool = False,
+    budgets: frozenset[float] | None = None,
 ) -> None:
     done = store.done_keys(include_failed=not retry_failed)
     plan_all = plan_cells(
         [t.id for t in tasks], pipeline_ids, spec.seeds, budget=spec.budgets, clock=spec.clock,
         density=spec.densities, plan_seed=spec.plan_seed,
     )  # fmt: skip
-    todo = [c for c in plan_all if c.key not in done]
-    report.planned, report.skipped = len(plan_all), len(plan_all) - len(todo)
+    missing = [c for c in plan_all if c.key not in done]
+    todo = [c for c in missing if budgets is None or c.budget in budgets]
+    report.planned, report.skipped = len(plan_all), len(plan_all) - len(missing)
+    report.deferred = len(missing) - len(todo)
     report.planned_by_budget = dict(Counter(c.budget for c in plan_all))
     by_key = {c.key: c for c in todo}
     jobs = cell_jobs(todo, {t.id: t for t in tasks}, store.pipelines(), cell_fn)
 
-    with BuildProgress(total=len(plan_all), already=report.skipped, enabled=progress) as bar:
+    total = len(plan_all) - report.deferred
+    with BuildProgress(total=total, already=report.skipped, enabled=progress) as bar:
 
         def on_result(job: CellJob, result: RunRecord | None, err: BaseException | None) -> None:
             record = result_record(by_key[job.key], result, err, report.build_id)

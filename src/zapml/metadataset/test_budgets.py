@@ -17,6 +17,7 @@ from zapml.errors import ArtifactError
 from zapml.metadataset import build, export, import_, load_metadataset, status
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.plots import heatmap_panels, plot_heatmap
+from zapml.metadataset.spec import SpecError
 from zapml.metadataset.testing import budget_alc, budget_fit
 
 BUDGETS = (1.0, 2.0, 4.0)
@@ -198,3 +199,27 @@ def test_runs_without_a_budget_among_several_are_refused():
     with pytest.raises(ValueError, match="smallest budget"):
         MetaDataset(tasks=tasks, pipelines={"p": pipeline}, perf=one.perf + 1,
                     budget_perf={1.0: one.perf})  # fmt: skip
+
+
+def test_a_build_can_run_some_budgets_first_and_the_rest_later(write_spec, tmp_path):
+    spec = write_spec(budgets=[4, 1, 2], density=DENSITY)
+    db = tmp_path / "first.sqlite"
+    large = build(spec, db, workers=0, progress=False, cell_fn=budget_fit, budgets=[4, 2.0])
+    assert (large.planned, large.done, large.deferred) == (28, 8 + 4, 16)
+    assert load_metadataset(db).budgets == (2.0, 4.0)
+    rest = build(spec, db, workers=0, progress=False, cell_fn=budget_fit)
+    assert (rest.skipped, rest.done, rest.deferred) == (12, 16, 0)
+    # the cells a one-go build stores, with the same values (budget_fit is deterministic)
+    whole = tmp_path / "whole.sqlite"
+    build(spec, whole, workers=0, progress=False, cell_fn=budget_fit)
+    _assert_same_budgets(load_metadataset(db), load_metadataset(whole))
+
+
+def test_a_budget_the_spec_does_not_plan_is_refused_before_any_work(write_spec, tmp_path):
+    spec = write_spec(budgets=[1, 2], density={1: 1.0, 2: 0.5})
+    db = tmp_path / "bad.sqlite"
+    with pytest.raises(SpecError, match="Budget\\(s\\) 3 are not in the spec .* budgets 1, 2"):
+        build(spec, db, workers=0, progress=False, cell_fn=budget_fit, budgets=[3])
+    bad = runner.invoke(app, ["metadataset", "build", str(spec), "--db", str(db), "--budget", "3"])
+    assert bad.exit_code != 0 and "plans budgets 1, 2" in bad.output
+    assert not db.exists()
