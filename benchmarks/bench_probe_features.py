@@ -50,9 +50,7 @@ LINEUP: dict[str, SelectorFactory] = {
     "guided_lr": factory("guided_lr"),
     "zap_as": factory("zap_as", tune=False),
     "zap_hpo": factory("zap_hpo", epochs=12, n_configs=1, n_folds=3),
-    "zap_hpo_log": factory(
-        "zap_hpo", log_metafeatures=True, epochs=12, n_configs=1, n_folds=3
-    ),
+    "zap_hpo_log": factory("zap_hpo", log_metafeatures=True, epochs=12, n_configs=1, n_folds=3),
 }
 
 
