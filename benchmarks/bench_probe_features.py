@@ -35,7 +35,7 @@ from rich.console import Console
 from rich.table import Table
 from scipy import stats
 
-from zapml.evaluation.loco import SelectorFactory, chosen_observed, factory
+from zapml.evaluation.loco import SelectorFactory, chosen_observed, default_selectors, factory
 from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset import load_metadataset
 from zapml.metadataset.metadataset import FEATURE_SETS, MetaDataset
@@ -44,13 +44,11 @@ from zapml.selectors.query import probe_backbones, probe_feature_names
 
 #: What each selector is given: the benchmark's fast settings (``default_selectors("fast")``), and
 #: ZAP-AS without its SMAC tuning, whose 30 s per fit would dominate 8 folds x 3 feature sets.
+_FAST = default_selectors("fast")
 LINEUP: dict[str, SelectorFactory] = {
-    "single_best": factory("single_best"),
-    "knn": factory("knn"),
-    "guided_lr": factory("guided_lr"),
+    **{name: _FAST[name] for name in ("single_best", "knn", "guided_lr")},
     "zap_as": factory("zap_as", tune=False),
-    "zap_hpo": factory("zap_hpo", epochs=12, n_configs=1, n_folds=3),
-    "zap_hpo_log": factory("zap_hpo", log_metafeatures=True, epochs=12, n_configs=1, n_folds=3),
+    **{name: _FAST[name] for name in ("zap_hpo", "zap_hpo_log")},
 }
 
 
