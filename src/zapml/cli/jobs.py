@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -304,21 +305,30 @@ def train_selector_cli(
     objective: str = DEFAULT_OBJECTIVE,
     budget: float | None = None,
     features: str = "trivial",
+    settings: Sequence[str] = (),
     console: Console,
 ) -> None:
     """Train and save a selector on one feature set (``MetaDataset.select_features``); on a
     meta-dataset of several budgets it is budget-aware (the budget is an input) unless
-    ``budget`` restricts it to one."""
+    ``budget`` restricts it to one. ``settings`` are ``KEY=VALUE`` constructor arguments
+    (``registry.parse_settings``), checked before the meta-dataset is read."""
     import inspect
 
     from zapml.selectors import SELECTORS
     from zapml.selectors.api import train_selector
+    from zapml.selectors.registry import parse_settings
 
     if method not in SELECTORS:
         raise PipelineError(
             f"--method {method!r} is not a trainable selector; choose one of "
             f"{', '.join(sorted(SELECTORS))}."
         )
+    try:
+        params: dict[str, Any] = parse_settings(method, settings)
+    except ValueError as err:
+        raise PipelineError(f"--set: {err}") from None
+    if "seed" in params:
+        raise PipelineError("--set seed=...: give the seed with --seed instead.")
     mds = scored_metadataset(metadataset, objective).select_features(features)
     objective = mds.objective
     if budget is not None:
@@ -329,9 +339,18 @@ def train_selector_cli(
         f"x {len(mds.pipelines)} pipelines ({mds.density:.0%} of cells filled)"
     )
     console.print(_budget_line(mds.budgets, restricted=budget is not None))
-    takes_seed = "seed" in inspect.signature(SELECTORS[method].__init__).parameters
-    params: dict[str, Any] = {"seed": seed} if takes_seed else {}
-    train_selector(mds, method, out_dir=output, objective=objective, **params)
+    if "seed" in inspect.signature(SELECTORS[method].__init__).parameters:
+        params["seed"] = seed
+    if params:
+        shown = ", ".join(f"{k}={v!r}" for k, v in sorted(params.items()))
+        console.print(f"settings: {shown} (the rest: {method}'s defaults)")
+    try:
+        train_selector(mds, method, out_dir=output, objective=objective, **params)
+    except ValueError as err:
+        # Selectors check their settings' values when they fit ("The 'k' parameter must ...").
+        if any(str(err).startswith(f"The '{key}' parameter") for key in params):
+            raise PipelineError(f"--set: {err}") from None
+        raise
     console.print(
         f"saved to {output.resolve()}  (use: zap recommend DATA --selector {output} "
         f"--objective {objective})"

@@ -78,16 +78,31 @@ RecalibrateOption = Annotated[
 
 @selector_app.command("list")
 @user_errors
-def list_cmd() -> None:
+def list_cmd(
+    settings: Annotated[
+        bool,
+        typer.Option(
+            "--settings", help="Also show each method's settings and defaults (for --set)."
+        ),
+    ] = False,
+) -> None:
     """The selector methods `zap selector train --method` accepts."""
+    from rich.markup import escape
+
     from zapml.selectors import SELECTORS
+    from zapml.selectors.registry import default_settings
 
     table = Table(title="Selectors")
     table.add_column("method", no_wrap=True)
     table.add_column("what it does")
+    if settings:
+        table.add_column("settings (default)")
     for name in sorted(SELECTORS):
         doc = (SELECTORS[name].__doc__ or "").strip().splitlines()
-        table.add_row(name, doc[0] if doc else "")
+        row = [name, escape(doc[0]) if doc else ""]
+        if settings:
+            row.append(", ".join(f"{k}={v}" for k, v in default_settings(name).items()))
+        table.add_row(*row)
     console.print(table)
 
 
@@ -107,6 +122,16 @@ def train_cmd(
         ),
     ] = None,
     features: FeaturesOption = FeatureSetName.trivial,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="A setting of the method as KEY=VALUE, repeatable (for example --set epochs=36 "
+            "--set log_metafeatures=true); `zap selector list --settings` shows each method's "
+            "settings and defaults.",
+            metavar="KEY=VALUE",
+        ),
+    ] = None,
 ) -> None:
     """Fit a selector for an objective on a meta-dataset and save it (JSON + safetensors, no
     pickle). On a meta-dataset of several budgets the selector is budget-aware: it learns from
@@ -116,7 +141,7 @@ def train_cmd(
 
     train_selector_cli(
         metadataset, output, method=method, seed=seed, objective=objective, budget=budget,
-        features=features.value, console=console,
+        features=features.value, settings=settings or [], console=console,
     )  # fmt: skip
 
 
