@@ -503,18 +503,25 @@ def _protocol(name: str, folds: int | None) -> Protocol:
     return Protocol(name) if folds is None else Protocol(name, k=folds)
 
 
-def _lineup(methods: str | None) -> dict[str, Any]:
-    """The benchmark's selectors: the fast line-up, or the ``--methods`` named from it."""
-    from zapml.evaluation import default_selectors
+def _lineup(methods: str | None, mds: MetaDataset) -> dict[str, Any]:
+    """The benchmark's selectors: the fast line-up (those that apply to ``mds``), or the
+    ``--methods`` named from it."""
+    from zapml.evaluation import applicable, default_selectors
 
     lineup = default_selectors("fast")
     if not methods:
-        return lineup
+        return applicable(lineup, mds)
     wanted = [m.strip() for m in methods.split(",") if m.strip()]
     unknown = sorted(set(wanted) - set(lineup))
     if unknown:
         choices = ", ".join(sorted(lineup))
         raise PipelineError(f"--methods: unknown {unknown}; choose from {choices}.")
+    blind = sorted(set(wanted) - set(applicable(lineup, mds)))
+    if blind:
+        raise PipelineError(
+            f"--methods: {blind} read the budget, and this meta-dataset has one budget "
+            f"({list(mds.budgets) or 'unknown'}); benchmark them on a store of several budgets."
+        )
     return {m: lineup[m] for m in wanted}
 
 
@@ -556,7 +563,7 @@ def run_benchmark_cli(
     mds = scored_metadataset(metadataset, objective).select_features(features)
     objective = mds.objective
     console.print(f"features: {features} ({len(mds.metafeature_names())} meta-features)")
-    lineup = _lineup(methods)
+    lineup = _lineup(methods, mds)
     console.print(f"objective: {describe(objective)}")
     console.print(f"protocol {chosen.name}: {chosen.description}")
     console.print(_budget_line(mds.budgets, restricted=False))

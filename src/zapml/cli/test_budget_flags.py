@@ -118,3 +118,14 @@ def test_benchmark_reports_each_budget(table, tmp_path):
     assert result.exit_code == 0, result.output
     assert "budget 64 compute-s" in result.output and "all budgets together" in result.output
     assert (tmp_path / "b" / "summary_by_budget.csv").is_file()
+
+
+def test_benchmark_refuses_a_budget_reading_selector_on_one_budget(tmp_path):
+    md = make_budget_metadataset((4.0, 16.0), n_core=3, tasks_per_core=2, n_pipelines=6)
+    one = write_long(long_from_metadataset(md.at_budget(16.0)), tmp_path / "one.csv")
+    args = ["benchmark", str(one), "-o", str(tmp_path / "b"), "--objective", "alc"]
+    result = runner.invoke(app, [*args, "--methods", "single_best,zap_hpo_log_cost"])
+    assert result.exit_code == 2
+    text = " ".join(result.output.split())
+    assert "['zap_hpo_log_cost'] read the budget, and this meta-dataset has one budget" in text
+    assert not (tmp_path / "b").exists()

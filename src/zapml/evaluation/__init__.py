@@ -16,6 +16,7 @@ import pandas as pd
 from zapml.evaluation.html import save_html_report
 from zapml.evaluation.loco import (
     SelectorFactory,
+    applicable,
     default_selectors,
     factory,
     leave_one_core_out,
@@ -69,6 +70,7 @@ __all__ = [
     "benchmark_stats",
     "box_plot",
     "cd_diagram",
+    "applicable",
     "default_selectors",
     "evaluate",
     "factory",

@@ -70,7 +70,21 @@ def default_selectors(budget: str = "fast") -> dict[str, SelectorFactory]:
         # log-scaled meta-features; zap_hpo_log is the shipped default's setting (recipe.py)
         "zap_hpo_log": factory("zap_hpo", log_metafeatures=True, **hpo),
         "zap_hpo_lsq_log": factory("zap_hpo", loss="least_squares", log_metafeatures=True, **hpo),
+        # + what the budget buys each pipeline (cost_features): needs several budgets
+        "zap_hpo_log_cost": factory("zap_hpo", log_metafeatures=True, cost_features=True, **hpo),
     }
+
+
+#: line-up entries whose inputs read the budget: they train on meta-datasets of several budgets
+NEEDS_BUDGETS = frozenset({"zap_hpo_log_cost"})
+
+
+def applicable(
+    lineup: Mapping[str, SelectorFactory], md: MetaDataset
+) -> dict[str, SelectorFactory]:
+    """``lineup`` without the ``NEEDS_BUDGETS`` entries when ``md`` has fewer than two budgets."""
+    several = len(md.budgets) >= 2
+    return {k: v for k, v in lineup.items() if several or k not in NEEDS_BUDGETS}
 
 
 def chosen_observed(scores: np.ndarray, perf: np.ndarray) -> np.ndarray:
@@ -210,7 +224,7 @@ def leave_one_core_out(
     meta-dataset); ``summarize`` / ``summarize_by_budget`` turn them into tables. The
     ``groups`` protocol of ``protocols.evaluate`` gives the same records."""
     md = training_view(md)
-    lineup = dict(selectors) if selectors is not None else default_selectors()
+    lineup = dict(selectors) if selectors is not None else applicable(default_selectors(), md)
     seed_list = check_seeds(seeds)
     if not md.has_groups:  # each task is its own group: leave-one-task-out, and say so
         warn_ungrouped()

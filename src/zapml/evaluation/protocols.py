@@ -24,6 +24,7 @@ import pandas as pd
 from zapml.errors import DataError
 from zapml.evaluation.loco import (
     SelectorFactory,
+    applicable,
     check_seeds,
     default_selectors,
     evaluate_held_out,
@@ -199,7 +200,7 @@ def evaluate(
     chosen = as_protocol(protocol)
     view = training_view(md)
     task_of = _rows_by_task(md, view)
-    lineup = dict(selectors) if selectors is not None else default_selectors()
+    lineup = dict(selectors) if selectors is not None else applicable(default_selectors(), md)
     seed_list = check_seeds(seeds)
     # a fixed split is drawn once and every seed runs on it (deterministic selectors fit once)
     rounds = [[s] for s in seed_list] if chosen.randomised else [seed_list]

@@ -104,3 +104,14 @@ def test_one_budget_records_name_it_and_the_report_has_per_budget_tables(switchi
     long = pd.read_csv(tmp_path / "summary_by_budget.csv")
     assert sorted(set(long["budget"])) == [4.0, 16.0]
     assert "gap_closed_budget_sb" in long.columns
+
+
+def test_selectors_that_read_the_budget_join_the_line_up_only_with_several_budgets(switching):
+    from zapml.evaluation import applicable, default_selectors
+    from zapml.evaluation.loco import NEEDS_BUDGETS
+
+    lineup = default_selectors("fast")
+    assert NEEDS_BUDGETS <= set(lineup)
+    assert applicable(lineup, switching) == lineup
+    one = applicable(lineup, switching.at_budget(16.0))
+    assert set(one) == set(lineup) - NEEDS_BUDGETS and "zap_hpo_log" in one

@@ -18,7 +18,10 @@ Meta-features are z-scored as they are (the paper's setting), or with ``log_meta
 after log1p of the non-negative columns. The second puts sizes, class counts, resolutions and
 budgets on a ratio scale: what a budget buys is about epochs, budget / (images x cost per image),
 a sum of logs that the MLP's first layer can form exactly; on linear inputs it is a product
-the MLP must approximate from few (task, budget) rows.
+the MLP must approximate from few (task, budget) rows. ``cost_features=True`` (needs a
+meta-dataset of several budgets) goes one step further and appends to each (task, budget,
+pipeline) input the compute clock's answer itself: the log epochs and log frozen-feature passes
+the budget buys that pipeline on that task (``selectors.cost_features``).
 """
 
 from __future__ import annotations
@@ -31,15 +34,18 @@ from torch import nn
 
 from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.runtime.costs import CLOCK_VERSION
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.artifacts import check_finite
 from zapml.selectors.base import Candidates, Selector
+from zapml.selectors.cost_features import COST_FEATURES, pair_features, pipeline_costs
 from zapml.selectors.encoding import (
     MetaFeatureScaler,
     candidate_encoder,
     candidate_encoder_from_state,
 )
 from zapml.selectors.folds import inner_folds
+from zapml.space.pipeline import Pipeline
 
 LOSSES = ("ranking", "least_squares")
 
@@ -93,15 +99,20 @@ def train_mlp(
     steps: int,
     batch_size: int,
     seed: int,
+    pair: np.ndarray | None = None,
 ) -> nn.Sequential:
-    """Train one surrogate on tasks ``mf (T, m)`` x pipelines ``enc (P, e)``, ``perf (T, P)``."""
+    """Train one surrogate on tasks ``mf (T, m)`` x pipelines ``enc (P, e)``, ``perf (T, P)``,
+    with per-cell features ``pair (T, P, k)`` appended to each input when given."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = build_mlp(mf.shape[1] + enc.shape[1], cfg["n_layers"], cfg["n_units"], cfg["dropout"])
+    n_pair = 0 if pair is None else pair.shape[2]
+    n_in = mf.shape[1] + enc.shape[1] + n_pair
+    model = build_mlp(n_in, cfg["n_layers"], cfg["n_units"], cfg["dropout"])
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(steps, 1))
     mf_t = torch.as_tensor(mf, dtype=torch.float32)
     enc_t = torch.as_tensor(enc, dtype=torch.float32)
+    pair_t = None if pair is None else torch.as_tensor(pair, dtype=torch.float32)
     sampler = TripleSampler(perf, rng)
     mu, sd = float(np.nanmean(perf)), float(np.nanstd(perf)) or 1.0
     model.train()
@@ -109,7 +120,8 @@ def train_mlp(
         t, a, b, w, ok_b, ok_w = sampler.sample(batch_size)
         tt = torch.as_tensor(np.concatenate([t, t, t]))
         pp = torch.as_tensor(np.concatenate([a, b, w]))
-        f = model(torch.cat([mf_t[tt], enc_t[pp]], dim=1)).squeeze(1)
+        parts = [mf_t[tt], enc_t[pp]] + ([] if pair_t is None else [pair_t[tt, pp]])
+        f = model(torch.cat(parts, dim=1)).squeeze(1)
         fa, fb, fw = f[:batch_size], f[batch_size : 2 * batch_size], f[2 * batch_size :]
         if loss == "ranking":
             mb = torch.as_tensor(ok_b, dtype=torch.float32)
@@ -132,14 +144,18 @@ def train_mlp(
 
 
 @torch.inference_mode()
-def score_matrix(models: list[nn.Sequential], mf: np.ndarray, enc: np.ndarray) -> np.ndarray:
-    """Mean ensemble score ``(n_tasks, n_pipelines)``; tasks x pipelines rows built by broadcast."""
+def score_matrix(
+    models: list[nn.Sequential], mf: np.ndarray, enc: np.ndarray, pair: np.ndarray | None = None
+) -> np.ndarray:
+    """Mean ensemble score ``(n_tasks, n_pipelines)``; tasks x pipelines rows built by broadcast
+    (``pair (n_tasks, n_pipelines, k)`` appended when given, as in ``train_mlp``)."""
     mf_t = torch.as_tensor(mf, dtype=torch.float32)
     enc_t = torch.as_tensor(enc, dtype=torch.float32)
     n, c = len(mf_t), len(enc_t)
-    rows = torch.cat(
-        [mf_t[:, None, :].expand(n, c, -1), enc_t[None, :, :].expand(n, c, -1)], dim=2
-    ).reshape(n * c, -1)
+    parts = [mf_t[:, None, :].expand(n, c, -1), enc_t[None, :, :].expand(n, c, -1)]
+    if pair is not None:
+        parts.append(torch.as_tensor(pair, dtype=torch.float32))
+    rows = torch.cat(parts, dim=2).reshape(n * c, -1)
     total = torch.zeros(n * c)
     for model in models:
         total += model(rows).squeeze(1)
@@ -177,6 +193,7 @@ class ZapHPO(Selector):
         n_threads: int | None = 1,
         seed: int = 0,
         log_metafeatures: bool = False,
+        cost_features: bool = False,
     ) -> None:
         self.loss = loss
         self.epochs = epochs
@@ -191,6 +208,7 @@ class ZapHPO(Selector):
         self.n_threads = n_threads
         self.seed = seed
         self.log_metafeatures = log_metafeatures
+        self.cost_features = cost_features
 
     def _configs(self) -> list[dict[str, Any]]:
         """The constructor's configuration, then random draws (ranges narrowed from the paper's
@@ -227,6 +245,7 @@ class ZapHPO(Selector):
         self.encoder_ = candidate_encoder(self.pipelines_, md.candidate_kinds)
         mf = self.scaler_.transform(self.train_mf_)
         enc = self.encoder_.transform(self.pipelines_)
+        pair = self._fit_cost_features()
         perf = md.perf.to_numpy(dtype=np.float64)
         steps = int(self.epochs) * int(self.steps_per_epoch)
         configs = self._configs()
@@ -236,7 +255,9 @@ class ZapHPO(Selector):
             self.cv_ = [{"config": configs[0], "mean_top_rank": None}]
             self.config_ = configs[0]
             self.models_ = [
-                train_mlp(mf, enc, perf, configs[0], self.loss, steps, self.batch_size, self.seed)
+                train_mlp(
+                    mf, enc, perf, configs[0], self.loss, steps, self.batch_size, self.seed, pair
+                )
             ]
             return
         best: tuple[float, list[nn.Sequential], dict[str, Any]] | None = None
@@ -253,8 +274,10 @@ class ZapHPO(Selector):
                     steps,
                     self.batch_size,
                     self.seed + 1000 * ci + fi,
+                    None if pair is None else pair[tr],
                 )
-                ranks.append(top_choice_rank(score_matrix([model], mf[va], enc), perf[va]))
+                scores = score_matrix([model], mf[va], enc, None if pair is None else pair[va])
+                ranks.append(top_choice_rank(scores, perf[va]))
                 models.append(model)
             mean_rank = float(np.mean(ranks))
             self.cv_.append({"config": cfg, "mean_top_rank": mean_rank})
@@ -263,17 +286,53 @@ class ZapHPO(Selector):
         assert best is not None  # configs is never empty
         _, self.models_, self.config_ = best
 
+    def _fit_cost_features(self) -> np.ndarray | None:
+        """The training cells' cost features (``cost_features``), z-scored; None when off."""
+        if not self.cost_features:
+            return None
+        self.clock_version_ = CLOCK_VERSION
+        self.pipeline_costs_ = pipeline_costs(self.pipelines_, self.clock_version_)
+        raw = pair_features(self.train_mf_, self.metafeature_names_, self.pipeline_costs_)
+        flat = raw.reshape(-1, raw.shape[2])
+        self.cost_mean_ = flat.mean(axis=0)
+        self.cost_std_ = np.where(flat.std(axis=0) > 0, flat.std(axis=0), 1.0)
+        return np.asarray((raw - self.cost_mean_) / self.cost_std_)
+
+    def _cost_features(self, x: np.ndarray, pool: list[Pipeline]) -> np.ndarray | None:
+        """Scaled cost features of raw query rows ``x`` with ``pool``; training pipelines reuse
+        the costs saved with the selector (counting a network takes about a second)."""
+        if not self.cost_features:
+            return None
+        known = dict(zip(self.pipeline_ids_, self.pipeline_costs_, strict=True))
+        costs = np.array(
+            [
+                known[p.id] if p.id in known else pipeline_costs([p], self.clock_version_)[0]
+                for p in pool
+            ]
+        ).reshape(len(pool), len(COST_FEATURES))
+        raw = pair_features(x, self.metafeature_names_, costs)
+        return np.asarray((raw - self.cost_mean_) / self.cost_std_)
+
     def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
         pool = self.pipelines_ if candidates is None else self.resolve_candidates(candidates)
         enc = self.encoder_.transform(pool)
+        pair = self._cost_features(x, pool)
         with torch_threads(self.n_threads):
-            return score_matrix(self.models_, self.scaler_.transform(x), enc)
+            return score_matrix(self.models_, self.scaler_.transform(x), enc, pair)
 
     # persistence ----------------------------------------------------------
     def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         enc_cfg, enc_arrays = self.encoder_.get_state()
         arrays = {f"enc.{k}": v for k, v in enc_arrays.items()}
         arrays.update({f"mf.{k}": v for k, v in self.scaler_.get_state().items()})
+        if self.cost_features:
+            arrays.update(
+                {
+                    "cost.pipeline_costs": self.pipeline_costs_,
+                    "cost.mean": self.cost_mean_,
+                    "cost.std": self.cost_std_,
+                }
+            )
         for i, model in enumerate(self.models_):
             for key, tensor in model.state_dict().items():
                 arrays[f"m{i}.{key}"] = tensor.detach().cpu().numpy()
@@ -284,6 +343,8 @@ class ZapHPO(Selector):
             "n_models": len(self.models_),
             "n_in": self._n_in(),
         }
+        if self.cost_features:
+            cfg["clock_version"] = self.clock_version_
         return cfg, arrays
 
     def _n_in(self) -> int:
@@ -297,6 +358,7 @@ class ZapHPO(Selector):
         if not self.models_:
             raise ArtifactError("it holds no ZAP-HPO model.")
         n_in = len(self.metafeature_names_) + len(self.encoder_.feature_names())
+        n_in += len(COST_FEATURES) if self.cost_features else 0
         if self._n_in() != n_in:
             raise ArtifactError(f"its models take {self._n_in()} inputs, its encodings {n_in}.")
         for i, model in enumerate(self.models_):
@@ -310,6 +372,10 @@ class ZapHPO(Selector):
             {k[3:]: v for k, v in arrays.items() if k.startswith("mf.")}
         )
         self.config_, self.cv_ = dict(config["config"]), list(config["cv"])
+        if self.cost_features:
+            self.clock_version_ = int(config["clock_version"])
+            self.pipeline_costs_ = arrays["cost.pipeline_costs"]
+            self.cost_mean_, self.cost_std_ = arrays["cost.mean"], arrays["cost.std"]
         cfg = self.config_
         self.models_ = []
         for i in range(int(config["n_models"])):

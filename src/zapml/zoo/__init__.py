@@ -4,7 +4,7 @@
 """
 
 from zapml.zoo.cost import count_gmacs, count_params_m
-from zapml.zoo.loading import backbone_parameters_in_order, load_backbone
+from zapml.zoo.loading import backbone_parameters_in_order, build_untrained, load_backbone
 from zapml.zoo.registry import get_spec, is_available, list_specs, offline_names
 from zapml.zoo.spec import BackboneSpec
 from zapml.zoo.table import zoo_table
@@ -12,6 +12,7 @@ from zapml.zoo.table import zoo_table
 __all__ = [
     "BackboneSpec",
     "backbone_parameters_in_order",
+    "build_untrained",
     "count_gmacs",
     "count_params_m",
     "get_spec",

@@ -43,9 +43,21 @@ def load_backbone(
     elif spec.source == "hub":
         model = _load_from_hub(spec)
     else:
-        model = _create(spec.timm_arch)
+        return build_untrained(name, num_classes)
     if num_classes is not None:
         # timm models all define reset_classifier; nn.Module's typing cannot know that.
+        cast(Any, model).reset_classifier(num_classes)
+    return model
+
+
+def build_untrained(name: str, num_classes: int | None = None) -> torch.nn.Module:
+    """Zoo entry ``name``'s network with random weights (torch's global RNG) and, with
+    ``num_classes``, a fresh head: the graph ``load_backbone`` returns, without fetching any
+    weights. What scratch entries train from, and what cost estimates count FLOPs on."""
+    spec = get_spec(name)
+    _check_num_classes(num_classes)
+    model = _create(spec.timm_arch)
+    if num_classes is not None:
         cast(Any, model).reset_classifier(num_classes)
     return model
 

@@ -1,0 +1,124 @@
+"""What a budget buys a pipeline on a task, from the compute clock: pair features of a
+(task, budget) row and a pipeline, for selectors that take them (``ZapHPO(cost_features=True)``).
+
+- ``log_epochs``: ln(budget / (images x train-step seconds per image)), the fine-tuning epochs
+  the budget pays for (train steps only: validation, prediction and the simple model are left
+  out, so it is an upper bound);
+- ``log_feature_passes``: ln(budget / (images x forward seconds per image)), how many times the
+  budget could run the frozen backbone over the training set: what the simple model first
+  (frozen features + a small classifier) needs once.
+
+Both are the compute clock's charge (``runtime.costs``) for the pipeline's architecture, input
+side (``2**log2_max_size``, square), batch size and frozen portion, counted on the untrained
+network with a 10-class head. Why they help: what wins at a budget depends on how many epochs it
+buys (v2's cells: 128 px wins at 16 compute-s through the frozen-feature model on tasks where no
+epoch completes; where epochs are affordable, fine-tuning decides), and that is a ratio of the
+budget, the task's size and a cost the pipeline encoding only implies (architecture one-hot,
+log2 side, batch size). Given as a column, the MLP need not learn the cost model from a few
+hundred (task, budget) rows.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from zapml.metadataset.metadataset import BUDGET_FEATURE
+from zapml.space.pipeline import Pipeline
+
+if TYPE_CHECKING:
+    from torch import nn
+
+    from zapml.runtime.costs import ModelProfile
+
+COST_FEATURES: tuple[str, ...] = ("log_epochs", "log_feature_passes")
+#: the task meta-features the pair features read, besides the budget
+IMAGES_FEATURE = "num_train"
+#: the classes of the head the costs are counted with: the head is a small part of the FLOPs
+#: (1280 x 10 multiply-adds for MobileNetV2 against ~20M at 64 px), so any count will do
+COUNTING_CLASSES = 10
+#: the batch forward passes are charged at when the simple model extracts features
+FEATURE_BATCH = 64
+
+
+def required_metafeatures() -> tuple[str, str]:
+    return (IMAGES_FEATURE, BUDGET_FEATURE)
+
+
+def per_image_seconds(
+    architecture: str, side: int, batch_size: int, freeze_portion: float, clock_version: int
+) -> tuple[float, float]:
+    """(train-step seconds per training image, forward seconds per image) that clock
+    ``clock_version`` charges for this network, input ``side`` x ``side``."""
+    profile = _profile(architecture, side, clock_version)
+    trainable = _trainable(architecture, freeze_portion)
+    train = profile.train_step_seconds(batch_size, trainable) / batch_size
+    forward = profile.forward_seconds(FEATURE_BATCH, FEATURE_BATCH) / FEATURE_BATCH
+    return train, forward
+
+
+@lru_cache(maxsize=16)
+def _network(architecture: str) -> nn.Module:
+    """The untrained network, built once per architecture (about a second each)."""
+    import torch
+
+    from zapml.zoo import build_untrained
+
+    with torch.random.fork_rng(devices=[]):  # random init must not move the caller's RNG
+        return build_untrained(architecture, COUNTING_CLASSES)
+
+
+@lru_cache(maxsize=128)
+def _profile(architecture: str, side: int, clock_version: int) -> ModelProfile:
+    from zapml.runtime.costs import profile_model
+
+    return profile_model(_network(architecture), (side, side), clock_version=clock_version)
+
+
+@lru_cache(maxsize=128)
+def _trainable(architecture: str, freeze_portion: float) -> int:
+    """Trainable parameters once the runtime has frozen ``freeze_portion`` of the backbone."""
+    from zapml.runtime.optim import freeze_portion as freeze
+
+    model = copy.deepcopy(_network(architecture))  # the cached network stays unfrozen
+    freeze(model, freeze_portion)
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def pipeline_costs(pipelines: Sequence[Pipeline], clock_version: int) -> np.ndarray:
+    """``(P, 2)``: each pipeline's train-step and forward seconds per image."""
+    return np.array(
+        [
+            per_image_seconds(
+                p.architecture,
+                2 ** int(p["log2_max_size"]),
+                int(p["batch_size"]),
+                float(p["freeze_portion"]),
+                clock_version,
+            )
+            for p in pipelines
+        ],
+        dtype=np.float64,
+    ).reshape(len(pipelines), 2)
+
+
+def pair_features(metafeatures: np.ndarray, names: Sequence[str], costs: np.ndarray) -> np.ndarray:
+    """``(T, P, 2)`` = ``COST_FEATURES`` of each row of raw (unscaled) ``metafeatures`` (columns
+    ``names``) with each pipeline's ``costs`` (``pipeline_costs``). ValueError when the
+    meta-features lack the number of training images or the budget."""
+    missing = [n for n in required_metafeatures() if n not in names]
+    if missing:
+        raise ValueError(
+            f"Cost features need the meta-features {list(required_metafeatures())}; these have "
+            f"no {missing}. Train on a meta-dataset of several budgets with its trivial features "
+            "(or turn cost_features off)."
+        )
+    images = metafeatures[:, list(names).index(IMAGES_FEATURE)]
+    budget = metafeatures[:, list(names).index(BUDGET_FEATURE)]
+    # Clipped away from 0 so an empty or zero-budget row gives a very small, finite value.
+    log_rows = np.log(np.maximum(budget, 1e-9)) - np.log(np.maximum(images, 1.0))
+    return log_rows[:, None, None] - np.log(costs)[None, :, :]
