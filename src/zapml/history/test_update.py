@@ -91,6 +91,7 @@ def test_the_shipped_kind_learns_the_repeated_kind_too(tmp_path: Path):
     # The real default recipe (ZAP-HPO, selectors.recipe): two trainings of several seconds each.
     base = write_base_store(tmp_path / "base.sqlite")
     before = train_shipped_kind(load_metadataset(base), "final")
+    assert not before.get_params()["cost_features"]  # a one-budget base: no budget to read
     history = tmp_path / "history.sqlite"
     _tiny_history(history)
     after = load_selector(update_selector("final", history=history, base=base).selector_dir)

@@ -12,7 +12,7 @@ import pytest
 from zapml.metadataset import load_metadataset
 from zapml.selectors import load_selector
 from zapml.selectors.choice import SHIPPED_SELECTORS, choose_pipeline
-from zapml.selectors.recipe import SHIPPED_METADATASET
+from zapml.selectors.recipe import SHIPPED_METADATASET, SHIPPED_SETTINGS
 from zapml.zoo import get_spec
 
 SHIPPED_MDS = SHIPPED_METADATASET
@@ -54,6 +54,7 @@ def test_shipped_selectors_are_budget_aware_and_fit_takes_their_argmax(shipped, 
     assert "ZapHPO" in json.dumps(json.loads((path / "manifest.json").read_text()))
     selector = load_selector(path)
     assert selector.objective_ == objective and selector.budget_aware
+    assert selector.get_params() == {**selector.get_params(), **SHIPPED_SETTINGS}  # the recipe
     assert selector.train_budgets_ == [4.0, 16.0, 64.0]
     assert selector.pipeline_ids_ == shipped.pipeline_ids
     pipelines = list(shipped.pipelines.values())
