@@ -414,7 +414,14 @@ def run_recommend(
         console.print(f"[dim]{describe_probe_cost(query)}[/]")
     for note in given.notes:
         console.print(f"[dim]{note}[/]")
-    console.print(_recommend_table(advice, top))
+    epochs = _epochs_column(sel, advice, query.values.get("num_train"), given.compute_seconds)
+    console.print(_recommend_table(advice, top, epochs))
+    if epochs is not None:
+        console.print(
+            f"[dim]epochs: fine-tuning epochs {given.compute_seconds:.3g} compute-s buy each "
+            "pipeline at most (the compute clock's train steps; the simple model, validation "
+            "and predictions take their share)[/]"
+        )
     print_reasons(console, advice)
     if save is not None:
         advice.best.to_yaml(save)
@@ -440,13 +447,31 @@ def recommend_selector(selector: str | Path | None, objective: str, top: int) ->
     return check_selector_objective(load_selector(selector_dir), objective, selector_dir)
 
 
-def _recommend_table(advice: Recommendation, top: int) -> Table:
+def _epochs_column(
+    sel: Selector, advice: Recommendation, num_train: float | None, budget: float | None
+) -> list[str] | None:
+    """How many fine-tuning epochs the budget buys each recommended pipeline (None without a
+    budget or an image count). Costs a selector saved for the current clock are reused."""
+    if budget is None or num_train is None:
+        return None
+    from zapml.runtime.costs import CLOCK_VERSION
+    from zapml.selectors.cost_features import costs_for, epochs_in_budget
+
+    saved = getattr(sel, "saved_costs", None)
+    same_clock = getattr(sel, "clock_version_", None) == CLOCK_VERSION
+    known = saved() if saved is not None and same_clock else {}
+    costs = costs_for([row.pipeline for row in advice.top], CLOCK_VERSION, known)
+    return [f"{e:.2g}" for e in epochs_in_budget(costs, float(num_train), budget)]
+
+
+def _recommend_table(advice: Recommendation, top: int, epochs: list[str] | None = None) -> Table:
     table = Table(title=f"Top {top} pipelines (higher score = better predicted rank)")
-    for col in ("rank", "architecture", "score", "lr", "optimizer", "input px", "batch", "frozen"):
+    columns = ["rank", "architecture", "score", "lr", "optimizer", "input px", "batch", "frozen"]
+    for col in columns + ["epochs"] * (epochs is not None):
         table.add_column(col, no_wrap=True)
-    for row in advice.top:
+    for i, row in enumerate(advice.top):
         p = row.pipeline
-        table.add_row(
+        cells = [
             str(row.rank),
             row.architecture,
             f"{row.score:.3f}",
@@ -455,7 +480,8 @@ def _recommend_table(advice: Recommendation, top: int) -> Table:
             str(2 ** int(p["log2_max_size"])),
             str(p["batch_size"]),
             f"{p['freeze_portion']:.0%}",
-        )
+        ]
+        table.add_row(*cells, *([] if epochs is None else [epochs[i]]))
     return table
 
 

@@ -83,6 +83,26 @@ def test_recommend_table_is_complete_when_piped(tmp_path: Path):
     assert all(len(row.split("│")[3].strip().split(".")[1]) == 3 for row in rows)
 
 
+def test_recommend_shows_the_epochs_the_budget_buys(tmp_path: Path):
+    from zapml.data import load_data
+    from zapml.runtime.costs import CLOCK_VERSION
+    from zapml.selectors.cost_features import pipeline_costs
+    from zapml.space.pipeline import Pipeline
+
+    data = _tiny_npz(tmp_path / "tiny.npz")
+    best = tmp_path / "best.yaml"
+    args = ["recommend", str(data), "--top", "2", "--budget", "8", "--clock", "compute"]
+    result = runner.invoke(app, [*args, "--save", str(best)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.output.splitlines() if "architecture" in line)
+    assert header.split("┃")[-2].strip() == "epochs"
+    first = next(line for line in result.output.splitlines() if line.startswith("│"))
+    # 8 compute-s over (training images x the clock's train-step seconds per image)
+    train_per_image = pipeline_costs([Pipeline.from_yaml(best)], CLOCK_VERSION)[0, 0]
+    by_hand = 8.0 / (len(load_data(str(data)).train) * train_per_image)
+    assert float(first.split("│")[-2]) == pytest.approx(by_hand, rel=0.05)  # shown to 2 digits
+
+
 @pytest.mark.slow
 def test_fit_prints_the_selectors_out_of_range_warning(tmp_path: Path):
     # 16-px images, 60 of them: fewer training images than any task the shipped selector saw.

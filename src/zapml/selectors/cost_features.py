@@ -21,7 +21,7 @@ hundred (task, budget) rows.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -104,6 +104,26 @@ def pipeline_costs(pipelines: Sequence[Pipeline], clock_version: int) -> np.ndar
         ],
         dtype=np.float64,
     ).reshape(len(pipelines), 2)
+
+
+def costs_for(
+    pipelines: Sequence[Pipeline],
+    clock_version: int,
+    known: Mapping[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """``pipeline_costs`` of ``pipelines``, taking those in ``known`` (pipeline id -> its row,
+    e.g. what a selector saved) as they are and counting only the rest."""
+    known = known or {}
+    rows = [
+        known[p.id] if p.id in known else pipeline_costs([p], clock_version)[0] for p in pipelines
+    ]
+    return np.array(rows, dtype=np.float64).reshape(len(pipelines), len(COST_FEATURES))
+
+
+def epochs_in_budget(costs: np.ndarray, num_train: float, budget: float) -> np.ndarray:
+    """The fine-tuning epochs ``budget`` compute seconds pay for at most, per row of ``costs``
+    (train steps only: the simple model, validation and predictions take their share too)."""
+    return np.asarray(budget / (max(num_train, 1.0) * costs[:, 0]))
 
 
 def pair_features(metafeatures: np.ndarray, names: Sequence[str], costs: np.ndarray) -> np.ndarray:

@@ -38,7 +38,12 @@ from zapml.runtime.costs import CLOCK_VERSION
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.artifacts import check_finite
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.cost_features import COST_FEATURES, pair_features, pipeline_costs
+from zapml.selectors.cost_features import (
+    COST_FEATURES,
+    costs_for,
+    pair_features,
+    pipeline_costs,
+)
 from zapml.selectors.encoding import (
     MetaFeatureScaler,
     candidate_encoder,
@@ -303,15 +308,15 @@ class ZapHPO(Selector):
         the costs saved with the selector (counting a network takes about a second)."""
         if not self.cost_features:
             return None
-        known = dict(zip(self.pipeline_ids_, self.pipeline_costs_, strict=True))
-        costs = np.array(
-            [
-                known[p.id] if p.id in known else pipeline_costs([p], self.clock_version_)[0]
-                for p in pool
-            ]
-        ).reshape(len(pool), len(COST_FEATURES))
+        costs = costs_for(pool, self.clock_version_, self.saved_costs())
         raw = pair_features(x, self.metafeature_names_, costs)
         return np.asarray((raw - self.cost_mean_) / self.cost_std_)
+
+    def saved_costs(self) -> dict[str, np.ndarray]:
+        """Training pipeline id -> its ``pipeline_costs`` row (empty without cost features)."""
+        if not self.cost_features:
+            return {}
+        return dict(zip(self.pipeline_ids_, self.pipeline_costs_, strict=True))
 
     def _score(self, x: np.ndarray, candidates: Candidates) -> np.ndarray:
         pool = self.pipelines_ if candidates is None else self.resolve_candidates(candidates)
