@@ -455,12 +455,12 @@ def _epochs_column(
     if budget is None or num_train is None:
         return None
     from zapml.runtime.costs import CLOCK_VERSION
-    from zapml.selectors.cost_features import costs_for, epochs_in_budget
+    from zapml.selectors.cost_features import epochs_in_budget, pipeline_costs
 
     saved = getattr(sel, "saved_costs", None)
     same_clock = getattr(sel, "clock_version_", None) == CLOCK_VERSION
     known = saved() if saved is not None and same_clock else {}
-    costs = costs_for([row.pipeline for row in advice.top], CLOCK_VERSION, known)
+    costs = pipeline_costs([row.pipeline for row in advice.top], CLOCK_VERSION, known)
     return [f"{e:.2g}" for e in epochs_in_budget(costs, float(num_train), budget)]
 
 

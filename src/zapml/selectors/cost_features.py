@@ -38,15 +38,12 @@ if TYPE_CHECKING:
 COST_FEATURES: tuple[str, ...] = ("log_epochs", "log_feature_passes")
 #: the task meta-features the pair features read, besides the budget
 IMAGES_FEATURE = "num_train"
+REQUIRED_METAFEATURES: tuple[str, ...] = (IMAGES_FEATURE, BUDGET_FEATURE)
 #: the classes of the head the costs are counted with: the head is a small part of the FLOPs
 #: (1280 x 10 multiply-adds for MobileNetV2 against ~20M at 64 px), so any count will do
 COUNTING_CLASSES = 10
 #: the batch forward passes are charged at when the simple model extracts features
 FEATURE_BATCH = 64
-
-
-def required_metafeatures() -> tuple[str, str]:
-    return (IMAGES_FEATURE, BUDGET_FEATURE)
 
 
 def per_image_seconds(
@@ -89,33 +86,26 @@ def _trainable(architecture: str, freeze_portion: float) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-def pipeline_costs(pipelines: Sequence[Pipeline], clock_version: int) -> np.ndarray:
-    """``(P, 2)``: each pipeline's train-step and forward seconds per image."""
-    return np.array(
-        [
-            per_image_seconds(
-                p.architecture,
-                2 ** int(p["log2_max_size"]),
-                int(p["batch_size"]),
-                float(p["freeze_portion"]),
-                clock_version,
-            )
-            for p in pipelines
-        ],
-        dtype=np.float64,
-    ).reshape(len(pipelines), 2)
-
-
-def costs_for(
+def pipeline_costs(
     pipelines: Sequence[Pipeline],
     clock_version: int,
     known: Mapping[str, np.ndarray] | None = None,
 ) -> np.ndarray:
-    """``pipeline_costs`` of ``pipelines``, taking those in ``known`` (pipeline id -> its row,
-    e.g. what a selector saved) as they are and counting only the rest."""
+    """``(P, 2)``: each pipeline's train-step and forward seconds per image. Rows in ``known``
+    (pipeline id -> its row, e.g. what a selector saved) are taken as they are; only the rest
+    are counted."""
     known = known or {}
     rows = [
-        known[p.id] if p.id in known else pipeline_costs([p], clock_version)[0] for p in pipelines
+        known[p.id]
+        if p.id in known
+        else per_image_seconds(
+            p.architecture,
+            2 ** int(p["log2_max_size"]),
+            int(p["batch_size"]),
+            float(p["freeze_portion"]),
+            clock_version,
+        )
+        for p in pipelines
     ]
     return np.array(rows, dtype=np.float64).reshape(len(pipelines), len(COST_FEATURES))
 
@@ -130,10 +120,10 @@ def pair_features(metafeatures: np.ndarray, names: Sequence[str], costs: np.ndar
     """``(T, P, 2)`` = ``COST_FEATURES`` of each row of raw (unscaled) ``metafeatures`` (columns
     ``names``) with each pipeline's ``costs`` (``pipeline_costs``). ValueError when the
     meta-features lack the number of training images or the budget."""
-    missing = [n for n in required_metafeatures() if n not in names]
+    missing = [n for n in REQUIRED_METAFEATURES if n not in names]
     if missing:
         raise ValueError(
-            f"Cost features need the meta-features {list(required_metafeatures())}; these have "
+            f"Cost features need the meta-features {list(REQUIRED_METAFEATURES)}; these have "
             f"no {missing}. Train on a meta-dataset of several budgets with its trivial features "
             "(or turn cost_features off)."
         )

@@ -38,12 +38,7 @@ from zapml.runtime.costs import CLOCK_VERSION
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.artifacts import check_finite
 from zapml.selectors.base import Candidates, Selector
-from zapml.selectors.cost_features import (
-    COST_FEATURES,
-    costs_for,
-    pair_features,
-    pipeline_costs,
-)
+from zapml.selectors.cost_features import COST_FEATURES, pair_features, pipeline_costs
 from zapml.selectors.encoding import (
     MetaFeatureScaler,
     candidate_encoder,
@@ -299,8 +294,9 @@ class ZapHPO(Selector):
         self.pipeline_costs_ = pipeline_costs(self.pipelines_, self.clock_version_)
         raw = pair_features(self.train_mf_, self.metafeature_names_, self.pipeline_costs_)
         flat = raw.reshape(-1, raw.shape[2])
+        spread = flat.std(axis=0)
         self.cost_mean_ = flat.mean(axis=0)
-        self.cost_std_ = np.where(flat.std(axis=0) > 0, flat.std(axis=0), 1.0)
+        self.cost_std_ = np.where(spread > 0, spread, 1.0)
         return np.asarray((raw - self.cost_mean_) / self.cost_std_)
 
     def _cost_features(self, x: np.ndarray, pool: list[Pipeline]) -> np.ndarray | None:
@@ -308,7 +304,7 @@ class ZapHPO(Selector):
         the costs saved with the selector (counting a network takes about a second)."""
         if not self.cost_features:
             return None
-        costs = costs_for(pool, self.clock_version_, self.saved_costs())
+        costs = pipeline_costs(pool, self.clock_version_, self.saved_costs())
         raw = pair_features(x, self.metafeature_names_, costs)
         return np.asarray((raw - self.cost_mean_) / self.cost_std_)
 
