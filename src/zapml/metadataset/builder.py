@@ -244,7 +244,8 @@ def run_cells(
     done = store.done_keys(include_failed=not retry_failed)
     plan_all = plan_cells(
         [t.id for t in tasks], pipeline_ids, spec.seeds, budget=spec.budgets, clock=spec.clock,
-        density=spec.densities, plan_seed=spec.plan_seed,
+        density=spec.densities, plan_seed=spec.plan_seed, groups=[t.core for t in tasks],
+        focus=dict(spec.focus_tasks_per_core),
     )  # fmt: skip
     missing = [c for c in plan_all if c.key not in done]
     todo = [c for c in missing if budgets is None or c.budget in budgets]

@@ -5,11 +5,18 @@ before stored cells are removed, so a resumed build plans exactly the cells the 
 planned. Over several budgets the plan is nested: the pairs of a larger budget are a subset of
 those of the smaller ones, and the smallest budget's cells are exactly those a one-budget plan
 with its density gives (a one-budget store grows into a multi-budget one without rerunning).
+
+A level may be *focused*: only a few tasks of each group (core dataset) keep their pairs there.
+Uniform sparsity at an expensive budget leaves every task 2-3 pipelines, too few to learn or
+score a ranking with (most leave-one-core-out cases at 64 compute-s of meta-dataset v2 had one
+pipeline, so every selector's regret there was 0 or a coin toss); a focused level spends the same
+cells on fewer tasks with many pipelines each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,7 +66,11 @@ def sparse_pairs(
 
 
 def nested_pairs(
-    n_tasks: int, n_pipelines: int, densities: Sequence[float], seed: int = 0
+    n_tasks: int,
+    n_pipelines: int,
+    densities: Sequence[float],
+    seed: int = 0,
+    keep_tasks: Sequence[Collection[int] | None] | None = None,
 ) -> list[list[tuple[int, int]]]:
     """One sorted pair list per density, for budgets in ascending order.
 
@@ -67,21 +78,46 @@ def nested_pairs(
     of every task's previous pairs ``max(1, round(d * n_pipelines))`` (all when it has fewer),
     least used pipelines first with a random tie-break, then swaps pipelines in to cover any
     the previous level covered and this one lost (when some pipeline is chosen twice to spare);
-    an unchanged density keeps the previous pairs. Densities must not grow.
+    an unchanged density keeps the previous pairs. Densities must not grow. ``keep_tasks[k]``
+    (None = all) drops level k's pairs of other tasks; later levels thin what is left.
     """
     if not densities:
         raise ValueError("The 'densities' parameter needs one density per budget; got none.")
     if any(b > a for a, b in zip(densities, densities[1:], strict=False)):
         raise ValueError(f"The 'densities' parameter must not grow with the budget: {densities}.")
-    levels = [sparse_pairs(n_tasks, n_pipelines, densities[0], seed)]
+    keep = list(keep_tasks) if keep_tasks is not None else [None] * len(densities)
+    if len(keep) != len(densities):
+        raise ValueError(f"The 'keep_tasks' parameter needs one entry per density: {keep_tasks}.")
+    levels = [_only(sparse_pairs(n_tasks, n_pipelines, densities[0], seed), keep[0])]
     for k in range(1, len(densities)):
         if densities[k] == densities[k - 1]:
-            levels.append(list(levels[-1]))
+            levels.append(_only(levels[-1], keep[k]))
             continue
         per_task = max(1, round(densities[k] * n_pipelines))
         rng = np.random.default_rng((seed, k))
-        levels.append(thin_pairs(levels[-1], n_pipelines, per_task, rng))
+        levels.append(_only(thin_pairs(levels[-1], n_pipelines, per_task, rng), keep[k]))
     return levels
+
+
+def _only(pairs: list[tuple[int, int]], tasks: Collection[int] | None) -> list[tuple[int, int]]:
+    return list(pairs) if tasks is None else [(t, p) for t, p in pairs if t in tasks]
+
+
+def focus_tasks(groups: Sequence[str], per_group: int, seed: int = 0) -> frozenset[int]:
+    """Indices of ``per_group`` tasks of each group (all of a smaller group): the first ones of a
+    seeded permutation of the group's tasks, so a larger ``per_group`` keeps the smaller one's
+    tasks (a focused level grows without dropping what was built)."""
+    if per_group < 1:
+        raise ValueError(f"The 'per_group' parameter must be >= 1. Got {per_group} instead.")
+    members: dict[str, list[int]] = {}
+    for i, g in enumerate(groups):
+        members.setdefault(g, []).append(i)
+    chosen: set[int] = set()
+    for g, idx in members.items():
+        # seeded by the group's name: adding a core dataset leaves the others' choices alone
+        order = np.random.default_rng((seed, zlib.crc32(g.encode()))).permutation(idx)
+        chosen.update(int(i) for i in order[:per_group])
+    return frozenset(chosen)
 
 
 def thin_pairs(
@@ -148,15 +184,20 @@ def plan_cells(
     density: float | Sequence[float] = 1.0,
     plan_seed: int = 0,
     done: Iterable[str] = (),
+    groups: Sequence[str] | None = None,
+    focus: Mapping[float, int] | None = None,
 ) -> list[Cell]:
     """The cells still to run, ordered so that the first results cover many tasks and pipelines
     (a build cut short still gives a usable sparse matrix): for each seed, the budget levels are
     interleaved evenly, so a build cut at any point has done about the same fraction of every
     budget (a budget-aware selector needs them all; each level keeps its own random order, and
     the smallest budget's is the one-budget plan's). ``budget`` is one budget or ascending
-    budgets, ``density`` one density or one per budget (see ``nested_pairs``)."""
+    budgets, ``density`` one density or one per budget (see ``nested_pairs``). ``focus`` maps a
+    budget to how many tasks of each group (``groups[i]``: task i's core dataset) it runs (see
+    ``focus_tasks``)."""
     budgets, densities = _budget_levels(budget, density)
-    levels = nested_pairs(len(task_ids), len(pipeline_ids), densities, plan_seed)
+    keep = _focused_levels(budgets, focus or {}, groups, len(task_ids), plan_seed)
+    levels = nested_pairs(len(task_ids), len(pipeline_ids), densities, plan_seed, keep)
     # the first level's order is the one-budget plan's, so its stored cells resume as they are
     orders = [
         np.random.default_rng(plan_seed + 1 if k == 0 else (plan_seed + 1, k)).permutation(
@@ -179,3 +220,22 @@ def plan_cells(
             if cell.key not in skip:
                 cells.append(cell)
     return cells
+
+
+def _focused_levels(
+    budgets: Sequence[float],
+    focus: Mapping[float, int],
+    groups: Sequence[str] | None,
+    n_tasks: int,
+    seed: int,
+) -> list[frozenset[int] | None]:
+    unknown = sorted(set(map(float, focus)) - set(budgets))
+    if unknown:
+        raise ValueError(f"The 'focus' parameter names budget(s) {unknown} not in {list(budgets)}.")
+    if focus and (groups is None or len(groups) != n_tasks):
+        raise ValueError("The 'focus' parameter needs 'groups': one group name per task.")
+    by_budget = {float(b): n for b, n in focus.items()}
+    return [
+        focus_tasks(groups, by_budget[b], seed) if b in by_budget and groups else None
+        for b in budgets
+    ]

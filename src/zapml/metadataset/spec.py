@@ -36,6 +36,8 @@ so curves across budgets compare the same pairs (see ``planner.nested_pairs``)::
 
     budgets: [4, 16, 64]
     density: {4: 0.5, 16: 0.25, 64: 0.125}   # or one number: the same density at every budget
+    focus_tasks_per_core: {64: 2}  # optional: at 64 s only 2 tasks per core dataset, each with
+                                   # its 64-s density of pipelines (see planner.focus_tasks)
 
 A one-budget spec (``budget: 4`` or ``budgets: [4]``) hashes as it always did, so stores built
 before budgets were a dimension resume.
@@ -98,6 +100,8 @@ class BuildSpec:
     #: seconds per cell, ascending; ``densities[i]`` is the planned fraction at ``budgets[i]``
     budgets: tuple[float, ...] = (60.0,)
     densities: tuple[float, ...] = (1.0,)
+    #: (budget, tasks per core dataset) for the focused budgets (``planner.focus_tasks``)
+    focus_tasks_per_core: tuple[tuple[float, int], ...] = ()
     clock: str = "compute"
     extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
@@ -125,6 +129,9 @@ class BuildSpec:
         else:
             out["budgets"] = list(budgets)
             out["density"] = {f"{b:g}": d for b, d in zip(budgets, densities, strict=True)}
+        focus = out.pop("focus_tasks_per_core")
+        if focus:  # absent when unused, so specs written before it hash as they did
+            out["focus_tasks_per_core"] = {f"{b:g}": n for b, n in focus}
         return out
 
     @property
@@ -243,6 +250,29 @@ def _candidate(raw: Any, base: Path) -> CandidateSpec:
     return CandidateSpec(source=str(raw["source"]), options=frozen)
 
 
+def _focus(raw: Any, budgets: tuple[float, ...]) -> tuple[tuple[float, int], ...]:
+    """``{budget: tasks per core dataset}`` for the focused budgets, each one of ``budgets``."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise SpecError(
+            f"The 'focus_tasks_per_core' key must map budgets to task counts, like {{64: 2}}. "
+            f"Got {raw!r}."
+        )
+    out = []
+    for b, n in raw.items():
+        budget = _seconds(b, "focus_tasks_per_core")
+        if budget not in budgets:
+            raise SpecError(
+                f"The 'focus_tasks_per_core' key names budget {b!r}, which is not one of the "
+                f"spec's budgets {[f'{x:g}' for x in budgets]}."
+            )
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise SpecError(f"The 'focus_tasks_per_core[{b}]' key must be an int >= 1. Got {n!r}.")
+        out.append((budget, n))
+    return tuple(sorted(out))
+
+
 #: dataclass fields a spec does not name as such (``budget`` and ``density`` fill them)
 _DERIVED = ("extra", "densities")
 
@@ -344,6 +374,7 @@ def parse_spec(data: Mapping[str, Any], base: Path | None = None) -> BuildSpec:
         repeats=int(data.get("repeats", 1)),
         budgets=budgets,
         densities=densities,
+        focus_tasks_per_core=_focus(data.get("focus_tasks_per_core"), budgets),
         clock=str(clock),
     )
 

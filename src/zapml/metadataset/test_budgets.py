@@ -223,3 +223,21 @@ def test_a_budget_the_spec_does_not_plan_is_refused_before_any_work(write_spec, 
     bad = runner.invoke(app, ["metadataset", "build", str(spec), "--db", str(db), "--budget", "3"])
     assert bad.exit_code != 0 and "plans budgets 1, 2" in bad.output
     assert not db.exists()
+
+
+def test_a_focused_budget_grows_a_store_built_without_it(write_spec, tmp_path):
+    # 2 cores x 2 tasks, 4 pipelines; budget 2 at density 1/2 everywhere, then focused on one
+    # task per core with all 4 pipelines (density 1): 2 tasks x 4 cells instead of 4 x 2
+    db = tmp_path / "focus.sqlite"
+    build(write_spec("plain.yaml", budgets=[1, 2], density={1: 1.0, 2: 0.5}), db, workers=0,
+          progress=False, cell_fn=budget_fit)  # fmt: skip
+    spec = write_spec("focus.yaml", budgets=[1, 2], density={1: 1.0, 2: 1.0},
+                      focus_tasks_per_core={2: 1})  # fmt: skip
+    report = build(spec, db, workers=0, progress=False, cell_fn=budget_fit, force=True)
+    assert report.planned_by_budget == {1.0: 16, 2.0: 8}
+    # kept: all 16 at budget 1 and the 2 budget-2 cells each focused task already had
+    assert (report.skipped, report.done) == (16 + 2 * 2, 4)
+    at2 = load_metadataset(db).at_budget(2).perf.notna().sum(axis=1)
+    focused = at2[at2 == 4].index
+    assert len(focused) == 2 and {t.split("-", 1)[1] for t in focused} == {"syna", "synb"}
+    assert (at2.drop(focused) == 2).all()  # the other tasks keep what the first build stored

@@ -2,7 +2,7 @@ from collections import Counter
 
 import pytest
 
-from zapml.metadataset.planner import nested_pairs, plan_cells, sparse_pairs
+from zapml.metadataset.planner import focus_tasks, nested_pairs, plan_cells, sparse_pairs
 
 
 def test_dense_plan_has_every_cell_for_every_seed():
@@ -116,3 +116,37 @@ def test_multi_budget_plan_interleaves_budgets_within_a_seed_and_skips_done():
 def test_bad_budget_levels(budget, density, word):
     with pytest.raises(ValueError, match=word):
         plan_cells(["t"], ["p"], [0], budget=budget, clock="compute", density=density)
+
+
+def test_focus_tasks_takes_a_seeded_prefix_of_each_group():
+    groups = ["a"] * 5 + ["b"] * 3 + ["c"]
+    one = focus_tasks(groups, 1, seed=4)
+    two = focus_tasks(groups, 2, seed=4)
+    assert Counter(groups[i] for i in one) == {"a": 1, "b": 1, "c": 1}
+    assert Counter(groups[i] for i in two) == {"a": 2, "b": 2, "c": 1}  # c has only one task
+    assert one <= two and focus_tasks(groups, 9, seed=4) == frozenset(range(9))
+    assert focus_tasks(groups, 2, seed=4) == two  # deterministic
+    # a group's choice depends on its name, not on which other groups exist
+    only_a = focus_tasks(["a"] * 5, 2, seed=4)
+    assert only_a == {i for i in two if groups[i] == "a"}
+    with pytest.raises(ValueError, match="per_group"):
+        focus_tasks(groups, 0)
+
+
+def test_a_focused_budget_runs_all_its_pipelines_on_a_few_tasks_per_group():
+    # 6 tasks in 2 groups, 8 pipelines: 4 per task at budget 1, the same density at budget 2
+    # but only on 1 task per group: 2 tasks x 4 pipelines, nested in budget 1's pairs
+    tasks = [f"{i}-{g}" for g in ("x", "y") for i in range(3)]
+    groups = [t.split("-")[1] for t in tasks]
+    pipes = [f"p{j}" for j in range(8)]
+    kwargs = {"budget": [1, 2], "clock": "compute", "density": [0.5, 0.5]}
+    plain = _by_budget(plan_cells(tasks, pipes, [0], **kwargs))
+    focused = _by_budget(plan_cells(tasks, pipes, [0], **kwargs, groups=groups, focus={2: 1}))
+    assert focused[1.0] == plain[1.0]  # the unfocused level is untouched: its cells resume
+    kept = focus_tasks(groups, 1)
+    assert set(focused[2.0]) == {(t, p) for t, p in plain[1.0] if tasks.index(t) in kept}
+    assert Counter(t for t, _ in focused[2.0]) == {tasks[i]: 4 for i in kept}
+    with pytest.raises(ValueError, match="groups"):
+        plan_cells(tasks, pipes, [0], **kwargs, focus={2: 1})
+    with pytest.raises(ValueError, match=r"budget\(s\) \[3.0\]"):
+        plan_cells(tasks, pipes, [0], **kwargs, groups=groups, focus={3: 1})

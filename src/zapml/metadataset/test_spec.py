@@ -186,3 +186,25 @@ def test_grid_source_parses_into_hashable_axes():
     assert len(spec.hash) == 16 and hash(spec.candidates[0])
     with pytest.raises(SpecError, match="axes"):
         parse_spec({"core_datasets": ["digits"], "candidates": [{"source": "grid"}]})
+
+
+def test_focus_tasks_per_core_parses_and_changes_the_hash_only_when_given():
+    multi = {**BASE, "budgets": [4, 16, 64], "density": {4: 0.5, 16: 0.2, 64: 0.2}}
+    plain = parse_spec(multi)
+    assert plain.focus_tasks_per_core == () and "focus_tasks_per_core" not in plain.to_dict()
+    focused = parse_spec({**multi, "focus_tasks_per_core": {"64": 2}})
+    assert focused.focus_tasks_per_core == ((64.0, 2),)
+    assert focused.to_dict()["focus_tasks_per_core"] == {"64": 2}
+    assert focused.hash != plain.hash
+    assert parse_spec({**multi, "focus_tasks_per_core": {64.0: 2}}).hash == focused.hash
+
+
+@pytest.mark.parametrize(
+    ("focus", "words"),
+    [({32: 1}, "not one of the spec's budgets"), ({64: 0}, r"focus_tasks_per_core\[64\]"),
+     ({64: 1.5}, "int >= 1"), ([64, 1], "map budgets to task counts")],
+)  # fmt: skip
+def test_bad_focus_names_the_key(focus, words):
+    multi = {**BASE, "budgets": [4, 64], "density": {4: 0.5, 64: 0.2}}
+    with pytest.raises(SpecError, match=words):
+        parse_spec({**multi, "focus_tasks_per_core": focus})
