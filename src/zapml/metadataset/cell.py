@@ -30,6 +30,9 @@ _VERSIONED = ("zapml", "torch", "timm", "numpy", "scikit-learn")
 # run was charged with. Records without it predate clock versions: they are version 1.
 CLOCK_VERSION_KEY = "compute_clock"
 UNVERSIONED_CLOCK = 1
+# The entry naming the model's memory layout (zapml.runtime.layout); records without it predate
+# layouts and ran contiguous (runtime.layout.UNRECORDED_LAYOUT).
+LAYOUT_KEY = "layout"
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,19 @@ class CellJob:
     pipeline_id: str | None = None  # the store's id of ``pipeline``; None = ``Pipeline.id``
     # None = the current version; a stored run is re-run with the version it recorded
     clock_version: int | None = None
+    layout: str | None = None  # likewise: None = the runtime's default
 
 
 def recorded_clock_version(record: RunRecord) -> int:
     """The compute-clock version ``record`` was charged with (1 for records that predate them)."""
     return int((record.versions or {}).get(CLOCK_VERSION_KEY, UNVERSIONED_CLOCK))
+
+
+def recorded_layout(record: RunRecord) -> str:
+    """The memory layout ``record``'s run trained in (contiguous for records that predate it)."""
+    from zapml.runtime.layout import UNRECORDED_LAYOUT
+
+    return str((record.versions or {}).get(LAYOUT_KEY, UNRECORDED_LAYOUT))
 
 
 def runtime_fit(pipeline: Pipeline, train: Any, test: Any, **kwargs: Any) -> Any:
@@ -88,6 +99,7 @@ def evaluate_cell(job: CellJob) -> RunRecord:
             clock=job.clock,
             seed=job.seed,
             **({} if job.clock_version is None else {"clock_version": job.clock_version}),
+            **({} if job.layout is None else {"layout": job.layout}),
         )
         outcome = _normalise(raw)
     except BaseException as err:  # noqa: BLE001 - a cell must never take the build down
@@ -110,19 +122,22 @@ def evaluate_cell(job: CellJob) -> RunRecord:
 
 
 def _job_clock(job: CellJob) -> dict[str, str]:
-    """The clock version the runtime would have charged a job whose run raised."""
+    """The clock version and layout the runtime would have used for a job whose run raised."""
     if job.cell_fn is not None:  # a fake cell function: nothing is known about its clock
         return {}
     from zapml.runtime.costs import CLOCK_VERSION
+    from zapml.runtime.layout import DEFAULT_LAYOUT
 
     return {
-        CLOCK_VERSION_KEY: str(CLOCK_VERSION if job.clock_version is None else job.clock_version)
+        CLOCK_VERSION_KEY: str(CLOCK_VERSION if job.clock_version is None else job.clock_version),
+        LAYOUT_KEY: job.layout or DEFAULT_LAYOUT,
     }
 
 
 def _normalise(raw: Any) -> dict[str, Any]:
     """FitResult or dict -> the record's outcome fields (curve as ``((t, nauc), ...)``) and its
-    ``versions`` entries (the compute clock's version, when the result names one)."""
+    ``versions`` entries (the compute clock's version and the layout, when the result names
+    them)."""
     data = raw.to_dict() if hasattr(raw, "to_dict") else dict(raw)
     times = list(data.get("timestamps") or [])
     scores = list(data.get("test_nauc") or [])
@@ -136,10 +151,17 @@ def _normalise(raw: Any) -> dict[str, Any]:
         "wall_seconds": _num(data.get("wall_seconds")),
         "compute_seconds": _num(data.get("compute_seconds")),
         "curve": tuple((float(t), float(s)) for t, s in zip(times, scores, strict=False)),
-        "versions": {}
-        if data.get("clock_version") is None
-        else {CLOCK_VERSION_KEY: str(int(data["clock_version"]))},
+        "versions": _run_versions(data),
     }
+
+
+def _run_versions(data: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    if data.get("clock_version") is not None:
+        out[CLOCK_VERSION_KEY] = str(int(data["clock_version"]))
+    if data.get("layout") is not None:
+        out[LAYOUT_KEY] = str(data["layout"])
+    return out
 
 
 def _num(value: Any) -> float | None:

@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from zapml.errors import ArtifactError, ZapError
-from zapml.metadataset.cell import CellFn, CellJob, recorded_clock_version
+from zapml.metadataset.cell import CellFn, CellJob, recorded_clock_version, recorded_layout
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.objectives import OBJECTIVES
 from zapml.metadataset.record import SQL_COLUMNS, RunRecord
@@ -285,6 +285,7 @@ class Store:
             pipeline=self.pipelines()[record.pipeline_id].to_dict(), seed=record.seed,
             budget=record.budget, clock=record.clock, cell_fn=cell_fn,
             pipeline_id=record.pipeline_id, clock_version=recorded_clock_version(record),
+            layout=recorded_layout(record),
         )  # fmt: skip
 
     def runs(self) -> pd.DataFrame:

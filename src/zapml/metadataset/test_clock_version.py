@@ -1,4 +1,5 @@
-"""Every run records the compute clock's version, and a stored run re-runs with its own."""
+"""Every run records the compute clock's version and its memory layout, and a stored run re-runs
+with its own."""
 
 import dataclasses
 from typing import Any
@@ -6,9 +7,11 @@ from typing import Any
 from zapml.metadataset import build
 from zapml.metadataset.cell import (
     CLOCK_VERSION_KEY,
+    LAYOUT_KEY,
     CellJob,
     evaluate_cell,
     recorded_clock_version,
+    recorded_layout,
 )
 from zapml.metadataset.conftest import CORE_A
 from zapml.metadataset.store import Store
@@ -20,10 +23,14 @@ from zapml.space import default_pipeline
 CURRENT = 2  # what a run without an explicit version is charged with (costs.CLOCK_VERSION)
 
 
-def versioned_fit(*args: Any, clock_version: int | None = None, **kwargs: Any) -> dict[str, Any]:
-    """``synthetic_fit`` reporting the clock version it was asked for, as ``fit`` does."""
+def versioned_fit(
+    *args: Any, clock_version: int | None = None, layout: str | None = None, **kwargs: Any
+) -> dict[str, Any]:
+    """``synthetic_fit`` reporting the clock version and layout it was asked for, as ``fit``
+    does."""
     result = synthetic_fit(*args, **kwargs)
     result["clock_version"] = CURRENT if clock_version is None else clock_version
+    result["layout"] = layout or "channels_last"
     return result
 
 
@@ -70,3 +77,22 @@ def test_stored_runs_rerun_with_their_recorded_version(write_spec, tmp_path):
     assert recorded_clock_version(legacy) == 1 and job.clock_version == 1
     rerun = evaluate_cell(job)
     assert rerun.versions is not None and rerun.versions[CLOCK_VERSION_KEY] == "1"
+
+
+def test_a_cell_records_its_layout_and_a_stored_run_reruns_in_it(write_spec, tmp_path):
+    record = evaluate_cell(_job())
+    assert record.versions is not None and record.versions[LAYOUT_KEY] == "channels_last"
+    plain = evaluate_cell(_job(layout="contiguous"))
+    assert recorded_layout(plain) == "contiguous"
+    failed = evaluate_cell(_job(task=TaskSpec(core="x", source="no-such", seed=0), cell_fn=None))
+    assert failed.versions is not None and failed.versions[LAYOUT_KEY] == "channels_last"
+    path = tmp_path / "m.sqlite"
+    build(write_spec(), path, workers=0, progress=False, cell_fn=versioned_fit)
+    with Store(path, create=False) as store:
+        stored = store.records()[0]
+        assert store.cell_job(stored).layout == "channels_last"
+        # every run stored before layouts were recorded trained contiguous, and re-runs so
+        versions = {k: v for k, v in (stored.versions or {}).items() if k != LAYOUT_KEY}
+        legacy = dataclasses.replace(stored, versions=versions)
+        assert recorded_layout(legacy) == "contiguous"
+        assert store.cell_job(legacy).layout == "contiguous"

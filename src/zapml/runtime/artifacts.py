@@ -29,6 +29,7 @@ from torch import nn
 import zapml
 from zapml.data.dataset import Dataset
 from zapml.errors import ArtifactError
+from zapml.runtime.layout import apply_layout
 from zapml.runtime.model_config import CONFIG_FILE, FORMAT_VERSION, ModelConfig
 from zapml.runtime.predictor import predict_proba
 from zapml.runtime.preprocess import Normalizer, resize_images
@@ -260,7 +261,7 @@ def _build_network(config: ModelConfig, folder: Path) -> nn.Module:
             f"{folder / MODEL_FILE} does not match {config.timm_arch} with {config.num_classes} "
             f"classes (config.json): {str(err)[:400]}"
         ) from None
-    return model
+    return apply_layout(model, config.layout)
 
 
 def _check_finite(state: dict[str, torch.Tensor], path: Path) -> None:

@@ -34,8 +34,9 @@ from typing import Any
 
 from zapml.errors import PipelineError
 
-#: Bump when the probe (models, sizes, repeats) changes: older cached ratios are then ignored.
-CALIBRATION_VERSION = 1
+#: Bump when the probe (models, sizes, repeats, layout) changes: older cached ratios are then
+#: ignored. 2: the probe runs in the runtime's layout (``runtime.layout``), as fit does.
+CALIBRATION_VERSION = 2
 #: Small zoo backbones of two families (an inverted-residual and a plain residual net), with
 #: random weights so the probe runs offline; at 32 px and batch 16 one step takes about 0.05-0.1 s
 #: on the reference machine, so the whole probe stays within a few seconds.
@@ -143,6 +144,7 @@ def default_probes() -> list[Probe]:
     import torch.nn.functional as F
 
     from zapml.runtime.costs import profile_model
+    from zapml.runtime.layout import DEFAULT_LAYOUT, apply_layout
     from zapml.zoo import load_backbone
 
     probes = []
@@ -151,6 +153,7 @@ def default_probes() -> list[Probe]:
             torch.manual_seed(0)  # scratch weights come from the global RNG: leave it as found
             model = load_backbone(arch, num_classes=10)
         profile = profile_model(model, (PROBE_SIDE, PROBE_SIDE))
+        apply_layout(model, DEFAULT_LAYOUT)  # the layout fit trains in, after counting as fit
         params = [p for p in model.parameters() if p.requires_grad]
         opt = torch.optim.SGD(params, lr=1e-3, momentum=0.9)
         x = torch.randn(PROBE_BATCH, 3, PROBE_SIDE, PROBE_SIDE, generator=torch.Generator())

@@ -21,6 +21,7 @@ from zapml.metrics import accuracy, alc, nauc
 from zapml.runtime import artifacts
 from zapml.runtime.clock import make_clock
 from zapml.runtime.costs import check_clock_version, pixel_seconds, profile_model
+from zapml.runtime.layout import apply_layout, check_layout
 from zapml.runtime.loop import AnytimeLoop, LoopData, LoopOutcome
 from zapml.runtime.optim import freeze_portion
 from zapml.runtime.output import OutputFolder
@@ -62,6 +63,7 @@ def fit(
     overwrite: bool = False,
     deadline: float | None = None,
     clock_version: int | None = None,
+    layout: str | None = None,
 ) -> FitResult:
     """Fine-tune ``pipeline`` on ``train`` for ``budget`` seconds of ``clock``; predict ``test``
     along the way (anytime) and score each prediction when ``test`` has labels.
@@ -78,11 +80,14 @@ def fit(
     sets torch's (and BLAS's) threads during a wall-clock run (default: the free cores);
     compute-clock runs always use ``COMPUTE_CLOCK_THREADS``. ``clock_version``: the compute clock's
     rates (``costs.CLOCK_VERSIONS``; default the current); a run's recorded one reproduces it.
+    ``layout``: the model's memory layout (``runtime.layout``; default channels-last), recorded
+    in the result, as the clock version is.
     """
     call_start = time.perf_counter()
     pipe = _as_pipeline(pipeline)
     _check_inputs(train, test, budget, seed)
     version = _check_clock(clock, clock_version)  # before the output folder is touched
+    layout = check_layout(layout)
     if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
         raise PipelineError(f"The deadline must be a time.time() value; got {deadline!r}.")
     folder = None if output_dir is None else OutputFolder(Path(output_dir), overwrite)
@@ -90,7 +95,7 @@ def fit(
     try:
         result, outcome, saved = _run(
             pipe, train, test, budget, clock, seed, staging, progress, num_threads, deadline,
-            version,
+            version, layout,
         )  # fmt: skip
         result.startup_seconds = saved.wall_start - call_start
         if folder is not None and staging is not None:
@@ -136,6 +141,7 @@ def _run(
     num_threads: int | None,
     deadline: float | None,
     version: int,
+    layout: str,
 ) -> tuple[FitResult, LoopOutcome, _Built]:
     """Build the model, start the clock, train; returns the result (not yet saved)."""
     run_clock = make_clock(clock)
@@ -147,6 +153,7 @@ def _run(
     with _torch_threads(threads), torch.random.fork_rng(devices=[]):
         spec, model, hw = _build_model(pipe, train, seed)
         profile = profile_model(model, hw, clock_version=version)
+        apply_layout(model, layout)  # after counting: the clock's costs do not depend on it
         predict_model = copy.deepcopy(model)
         normalize = Normalizer(spec.mean, spec.std)
         if staging is not None:
@@ -172,6 +179,7 @@ def _run(
     result.warnings = test_set_warnings(test)
     result.num_threads = threads
     result.clock_version = version
+    result.layout = layout
     return result, outcome, _Built(spec, hw, wall_start)
 
 
@@ -398,6 +406,7 @@ def _save(
             num_classes=train.num_classes, input_size=built.hw, in_channels=train.num_channels,
             mean=tuple(built.spec.mean), std=tuple(built.spec.std), pipeline=pipe.to_dict(),
             pipeline_id=pipe.id, final_predictor=final, simple_model=simple_header,
+            layout=result.layout,
         )  # fmt: skip
         artifacts.save_model(folder, state, config, train.class_names, simple_arrays)
     if result.test_probabilities is not None:

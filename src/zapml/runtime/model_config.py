@@ -14,6 +14,7 @@ from typing import Any
 
 import zapml
 from zapml.errors import ArtifactError
+from zapml.runtime.layout import LAYOUTS, UNRECORDED_LAYOUT
 
 FORMAT_VERSION = 1
 CONFIG_FILE = "config.json"
@@ -42,6 +43,9 @@ class ModelConfig:
     final_predictor: str | None
     # Header of the exported simple model (kind, gamma) when it made the final predictions.
     simple_model: dict[str, Any] | None = None
+    # The memory layout the model ran in (runtime.layout): reloaded in it, predictions match the
+    # run's to the last digit. Configs written before it name none: those ran contiguous.
+    layout: str = UNRECORDED_LAYOUT
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +62,7 @@ class ModelConfig:
             "pipeline_id": self.pipeline_id,
             "final_predictor": self.final_predictor,
             "simple_model": self.simple_model,
+            "layout": self.layout,
         }
 
     @classmethod
@@ -78,6 +83,7 @@ class ModelConfig:
             pipeline_id=str(check.get("pipeline_id")),
             final_predictor=check.final_predictor(),
             simple_model=data.get("simple_model"),
+            layout=check.layout(),
         )
         if config.final_predictor == "simple_model" and not isinstance(config.simple_model, dict):
             check.fail("simple_model", config.simple_model, "the simple model's header is missing")
@@ -174,6 +180,12 @@ class _Checker:
         if value.get("architecture") != architecture:
             self.fail("pipeline", value.get("architecture"), "its architecture differs")
         return dict(value)
+
+    def layout(self) -> str:
+        value = self.data.get("layout", UNRECORDED_LAYOUT)
+        if value not in LAYOUTS:
+            self.fail("layout", value, f"must be one of {list(LAYOUTS)}")
+        return str(value)
 
     def final_predictor(self) -> str | None:
         value = self.data.get("final_predictor")

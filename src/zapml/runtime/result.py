@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from zapml.runtime.layout import UNRECORDED_LAYOUT
+
 # AutoDL scores a 1200 s budget with t0 = 60 s. For any budget B we keep that ratio (t0 = B / 20),
 # so the time transform has the same shape and ALC equals AutoDL's exactly when B = 1200.
 T0_RATIO = 1.0 / 20.0
@@ -33,7 +35,8 @@ class FitResult:
     set of fewer than 2 images or classes).
 
     ``clock_version`` is the compute clock's version (``zapml.runtime.costs.CLOCK_VERSIONS``)
-    whose rates the run was charged with: ``fit(..., clock_version=...)`` with it re-runs the run.
+    whose rates the run was charged with: ``fit(..., clock_version=...)`` with it re-runs the run;
+    ``layout`` likewise (``fit(..., layout=...)``).
     """
 
     status: str
@@ -64,6 +67,8 @@ class FitResult:
     # Added with issue 8. Results saved before it were all charged with version 1 (fit always
     # sets it, so the default only applies to those).
     clock_version: int = 1
+    # The model's memory layout (zapml.runtime.layout); results saved before it were contiguous.
+    layout: str = UNRECORDED_LAYOUT
     test_probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
