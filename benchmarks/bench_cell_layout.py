@@ -4,9 +4,10 @@ Re-runs a deterministic sample of a store's cells (every k-th successful run by 
 budgets asked for) through the builder's own cell function, once channels-last (the runtime's
 default) and once contiguous (NCHW, what every cell stored before layouts were recorded ran in),
 interleaved in one process with one torch thread, as a build worker runs them. Prints the wall
-seconds per cell, cells per hour per layout and their ratio, and checks what the compute clock
-promises: each cell's timestamps are identical in both layouts; the scores differ only by
-rounding that training amplifies (the largest ALC difference is printed).
+seconds per cell, cells per hour per layout and their ratio, and whether each cell's timestamps
+are identical in both layouts (the compute clock counts the same work; they differ only where a
+decision reading a score flipped, such as when the network first beats the simple model on
+validation) and the largest ALC difference (rounding that training amplifies).
 
     python benchmarks/bench_cell_layout.py [--db STORE] [--budget 4] [--cells 12]
 """
