@@ -11,8 +11,9 @@ The layout changes no arithmetic, only the order of float operations: a run in o
 matches the other at rounding level in its first step and drifts apart as training amplifies
 rounding (like another CPU's SIMD kernels). The compute clock counts the same seconds in both,
 so timestamps are identical unless a decision that reads a score flips (when the network first
-beats the simple model on validation decides when it predicts). Each run records its layout; re-running a stored run uses the one
-it recorded (runs recorded before layouts existed were contiguous).
+beats the simple model on validation decides when it predicts). Each run records its layout;
+re-running a stored run uses the one it recorded (runs recorded before layouts existed were
+contiguous).
 """
 
 from __future__ import annotations

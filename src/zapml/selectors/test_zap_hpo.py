@@ -1,4 +1,5 @@
-"""ZAP-HPO's own options beyond the selector contract: meta-features on a ratio scale."""
+"""ZAP-HPO's own options beyond the selector contract: meta-features on a ratio scale, repeated
+fold models."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from zapml.selectors import get_selector, load_selector, make_budget_metadataset
 from zapml.selectors.test_selectors import FAST
+from zapml.selectors.zap_hpo import score_matrix
 
 
 @pytest.fixture(scope="module")
@@ -41,3 +43,34 @@ def test_log_metafeatures_survive_save_and_load(multi, logged, tmp_path):
     assert back.get_params()["log_metafeatures"] is True
     query = multi.stack_budgets().metafeatures(logged.metafeature_names_)
     np.testing.assert_array_equal(back.rank(query), logged.rank(query))
+
+
+def test_repeated_fold_models_are_averaged_and_one_repeat_changes_nothing(multi, tmp_path):
+    once = get_selector("zap_hpo", **FAST["zap_hpo"]).fit(multi)
+    same = get_selector("zap_hpo", n_repeats=1, **FAST["zap_hpo"]).fit(multi)
+    query = multi.stack_budgets().metafeatures(once.metafeature_names_)
+    raw = query.to_numpy(dtype=float)
+    np.testing.assert_array_equal(same._score(raw, None), once._score(raw, None))
+    bagged = get_selector("zap_hpo", n_repeats=3, **FAST["zap_hpo"]).fit(multi)
+    n_folds = FAST["zap_hpo"]["n_folds"]
+    assert len(bagged.models_) == 3 * n_folds
+    # repeat 0 of every fold is the unrepeated model; the score is the mean over all of them
+    for fold in range(n_folds):
+        a, b = bagged.models_[3 * fold].state_dict(), once.models_[fold].state_dict()
+        assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
+    x = bagged.scaler_.transform(raw)
+    enc = bagged.encoder_.transform(bagged.pipelines_)
+    each = [score_matrix([m], x, enc) for m in bagged.models_]
+    np.testing.assert_allclose(
+        bagged._score(raw, None), np.mean(each, axis=0), rtol=1e-5, atol=1e-6
+    )
+    bagged.save(tmp_path / "bagged")
+    np.testing.assert_array_equal(
+        load_selector(tmp_path / "bagged").rank(query), bagged.rank(query)
+    )
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True])
+def test_bad_repeat_counts_are_refused_by_name(multi, bad):
+    with pytest.raises(ValueError, match="'n_repeats' parameter must be an int >= 1"):
+        get_selector("zap_hpo", n_repeats=bad, **FAST["zap_hpo"]).fit(multi)

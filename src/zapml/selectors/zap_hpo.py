@@ -48,6 +48,9 @@ from zapml.selectors.folds import inner_folds
 from zapml.space.pipeline import Pipeline
 
 LOSSES = ("ranking", "least_squares")
+# Fold models' seeds are seed + 1000 x config + fold; a repeat adds this stride, past any config
+# offset a search of under 100 configurations uses, and repeat 0 keeps the unrepeated seeds.
+REPEAT_SEED_STRIDE = 100_000
 
 
 def build_mlp(n_in: int, n_layers: int, n_units: int, dropout: float) -> nn.Sequential:
@@ -194,6 +197,7 @@ class ZapHPO(Selector):
         seed: int = 0,
         log_metafeatures: bool = False,
         cost_features: bool = False,
+        n_repeats: int = 1,
     ) -> None:
         self.loss = loss
         self.epochs = epochs
@@ -209,6 +213,7 @@ class ZapHPO(Selector):
         self.seed = seed
         self.log_metafeatures = log_metafeatures
         self.cost_features = cost_features
+        self.n_repeats = n_repeats
 
     def _configs(self) -> list[dict[str, Any]]:
         """The constructor's configuration, then random draws (ranges narrowed from the paper's
@@ -236,6 +241,9 @@ class ZapHPO(Selector):
     def _fit(self, md: MetaDataset) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"The 'loss' parameter must be one of {LOSSES}. Got {self.loss!r}.")
+        repeats = self.n_repeats
+        if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
+            raise ValueError(f"The 'n_repeats' parameter must be an int >= 1. Got {repeats!r}.")
         with torch_threads(self.n_threads):
             self._fit_models(md)
 
@@ -264,21 +272,26 @@ class ZapHPO(Selector):
 
         for ci, cfg in enumerate(configs):
             models, ranks = [], []
+            # each fold's model n_repeats times from other seeds, all kept: the final score
+            # averages n_repeats x n_folds models (bagging against the MLP's seed-to-seed noise)
             for fi, (tr, va) in enumerate(folds):
-                model = train_mlp(
-                    mf[tr],
-                    enc,
-                    perf[tr],
-                    cfg,
-                    self.loss,
-                    steps,
-                    self.batch_size,
-                    self.seed + 1000 * ci + fi,
-                    None if pair is None else pair[tr],
-                )
-                scores = score_matrix([model], mf[va], enc, None if pair is None else pair[va])
+                fold_models = [
+                    train_mlp(
+                        mf[tr],
+                        enc,
+                        perf[tr],
+                        cfg,
+                        self.loss,
+                        steps,
+                        self.batch_size,
+                        self.seed + 1000 * ci + fi + REPEAT_SEED_STRIDE * r,
+                        None if pair is None else pair[tr],
+                    )  # fmt: skip
+                    for r in range(self.n_repeats)
+                ]
+                scores = score_matrix(fold_models, mf[va], enc, None if pair is None else pair[va])
                 ranks.append(top_choice_rank(scores, perf[va]))
-                models.append(model)
+                models.extend(fold_models)
             mean_rank = float(np.mean(ranks))
             self.cv_.append({"config": cfg, "mean_top_rank": mean_rank})
             if best is None or mean_rank < best[0]:
