@@ -32,7 +32,8 @@ def test_shipped_metadataset_meets_the_promised_sizes(shipped):
     assert len(set(shipped.domains.values())) >= 8
     assert len(shipped.tasks) >= 150
     assert len(shipped.pipelines) >= 40
-    assert shipped.budgets == (4.0, 16.0, 64.0)  # a 16x span
+    budgets = shipped.budgets  # 4, 16, 64 and (as the build reaches it) 256 compute-s
+    assert budgets[:3] == (4.0, 16.0, 64.0) and len(budgets) >= 3  # >= 3 budgets, a 16x+ span
     stacked = shipped.stack_budgets()
     assert stacked.num_runs_filled >= 1400  # (task, pipeline, budget) cells; grows with the build
     archs = {p.architecture for p in shipped.pipelines.values()}
