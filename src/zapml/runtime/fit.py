@@ -78,16 +78,12 @@ def fit(
     re-raises ``KeyboardInterrupt``. ``deadline`` (an absolute ``time.time()``, wall clock only)
     bounds the whole call, saving included: the training budget shrinks to fit. ``num_threads``
     sets torch's (and BLAS's) threads during a wall-clock run (default: the free cores);
-    compute-clock runs always use ``COMPUTE_CLOCK_THREADS``. ``clock_version``: the compute clock's
-    rates (``costs.CLOCK_VERSIONS``; default the current); a run's recorded one reproduces it.
-    ``layout``: the model's memory layout (``runtime.layout``; default channels-last), recorded
-    in the result, as the clock version is.
-    """
+    compute-clock runs always use ``COMPUTE_CLOCK_THREADS``. ``clock_version`` (``costs``) and
+    ``layout`` (``runtime.layout``): None = the current; a run's recorded ones reproduce it."""
     call_start = time.perf_counter()
     pipe = _as_pipeline(pipeline)
     _check_inputs(train, test, budget, seed)
-    version = _check_clock(clock, clock_version)  # before the output folder is touched
-    layout = check_layout(layout)
+    version, layout = _check_run(clock, clock_version, layout)  # before the folder is touched
     if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
         raise PipelineError(f"The deadline must be a time.time() value; got {deadline!r}.")
     folder = None if output_dir is None else OutputFolder(Path(output_dir), overwrite)
@@ -114,10 +110,11 @@ def fit(
     return result
 
 
-def _check_clock(clock: str, clock_version: int | None) -> int:
-    """An unknown clock name or clock version fails here; returns the clock version."""
+def _check_run(clock: str, clock_version: int | None, layout: str | None) -> tuple[int, str]:
+    """An unknown clock name, clock version or layout fails here; returns the clock version and
+    the layout."""
     make_clock(clock)
-    return check_clock_version(clock_version)
+    return check_clock_version(clock_version), check_layout(layout)
 
 
 @dataclass
