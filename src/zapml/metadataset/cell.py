@@ -105,7 +105,7 @@ def evaluate_cell(job: CellJob) -> RunRecord:
     except BaseException as err:  # noqa: BLE001 - a cell must never take the build down
         if isinstance(err, KeyboardInterrupt | SystemExit):
             raise
-        outcome = {"status": "failed", "error": _describe(err), "versions": _job_clock(job)}
+        outcome = {"status": "failed", "error": _describe(err), "versions": _job_versions(job)}
     return RunRecord(
         cell_key=job.key,
         task_id=job.task.id,
@@ -121,7 +121,7 @@ def evaluate_cell(job: CellJob) -> RunRecord:
     )
 
 
-def _job_clock(job: CellJob) -> dict[str, str]:
+def _job_versions(job: CellJob) -> dict[str, str]:
     """The clock version and layout the runtime would have used for a job whose run raised."""
     if job.cell_fn is not None:  # a fake cell function: nothing is known about its clock
         return {}

@@ -286,7 +286,7 @@ class ZapHPO(Selector):
                         self.batch_size,
                         self.seed + 1000 * ci + fi + REPEAT_SEED_STRIDE * r,
                         None if pair is None else pair[tr],
-                    )  # fmt: skip
+                    )
                     for r in range(self.n_repeats)
                 ]
                 scores = score_matrix(fold_models, mf[va], enc, None if pair is None else pair[va])
