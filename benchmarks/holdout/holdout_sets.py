@@ -1,19 +1,27 @@
 """The hold-out image sets: which files of which Debian package, labels, and a leak-free split.
 
-Each set is planned as a list of ``Item`` (split, class, output name, source file, SVG element)
-without decoding anything, so the plan is cheap to test; ``prepare.py`` turns a plan into a
-class-folder dataset (``train/<class>/*.png``, ``test/<class>/*.png``).
+Each set is planned as a list of ``Item`` (split, class, output name, source file, SVG element
+or emoji code points) without decoding anything (MegaGlest's duplicate check aside), so the plan
+is cheap to test; ``prepare.py`` turns a plan into a class-folder dataset
+(``train/<class>/*.png``, ``test/<class>/*.png``).
+
+cards, freedroid and megaglest have been used in six evaluations and are development sets now;
+emoji, icons and stamps (from the sources reserved for independent evaluation) are the hold-out.
 
 None of these sources is in the shipped meta-dataset (``src/zapml/metadataset/specs/shipped.yaml``:
-digits, mnist5k, animal_mnist, fashion_mnist, lfw, textures, glyphs, clipart) or derived from
-its sources. The one overlap found, and removed: the two Nicu Buculei decks of
+digits, mnist5k, animal_mnist, fashion_mnist, lfw, textures, glyphs, clipart; v2 adds
+opencv_digits, glyphs_alnum, wesnoth_units, wesnoth_terrain, skyculture_art) or derived from
+its sources. The overlaps found, and removed: the two Nicu Buculei decks of
 kdegames-card-data-kf5 are the same drawings as the openclipart card folders the ``clipart``
-core dataset reads (``recreation/games/cards/{ornamental,white}``).
+core dataset reads (``recreation/games/cards/{ornamental,white}``), and 150 Tux Paint stamps of
+the categories used come from openclipart (``STAMPS_FROM_OPENCLIPART``).
 
 Every split keeps near-duplicates on one side: cards are split by deck family, FreedroidRPG
 items by item (its ~32 turntable views stay together), MegaGlest icons by unit or upgrade
-folder after removing identical pictures. Choices are deterministic: sorted file lists and
-``random.Random(f"{SEED}-<name>-<class>")`` shuffles.
+folder after removing identical pictures, emoji by subgroup, icons by name family, stamps by
+folder and first word of the name. Choices are deterministic: sorted file lists,
+``random.Random(f"{SEED}-<name>-<class>")`` shuffles, and evenly spaced picks where a class is
+capped.
 """
 
 from __future__ import annotations
@@ -21,13 +29,17 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
+T = TypeVar("T")
 SEED = 0
-TEST_FRACTION = 0.3  # of the groups (decks, items, units) of each class, at least one group
+TEST_FRACTION = 0.3  # of each class's groups (decks, items, units), or of its images (emoji,
+# icons, stamps: their groups differ in size); at least one group
 
 CARD_ROOT = Path("/usr/share/carddecks")
 FREEDROID_ROOT = Path("/usr/share/freedroidrpg/data/graphics/items")
@@ -42,8 +54,9 @@ class Item:
     label: str  # class folder name
     name: str  # output file stem, unique within its class folder
     source: Path  # image file, or the .svgz deck for cards
-    element: str | None = None  # SVG element id of the card (cards only)
-    group: str = ""  # what the split keeps together (deck family, item, unit)
+    element: str | None = None  # SVG element id of the card, or the emoji's code points
+    group: str = ""  # what the split keeps together (deck family, item, unit, subgroup)
+    render: str = ""  # prepare.py's drawing: "" (the file as it is), "emoji", "icon", "stamp"
 
 
 @dataclass(frozen=True)
@@ -54,9 +67,10 @@ class HoldoutSet:
     label: str  # what the class is, for the report
     split_rule: str
     plan: Callable[[], list[Item]]
+    needs: tuple[Path, ...] = ()  # other files it reads (from the other packages named)
 
     def installed(self) -> bool:
-        return self.root.is_dir()
+        return self.root.is_dir() and all(path.exists() for path in self.needs)
 
 
 def split_groups(groups: Sequence[str], key: str, fraction: float = TEST_FRACTION) -> set[str]:
@@ -136,8 +150,8 @@ def freedroid_categories(root: Path = FREEDROID_ROOT) -> dict[str, dict[str, lis
     return categories
 
 
-def evenly_spaced(views: Sequence[Path], count: int) -> list[Path]:
-    """``count`` views spread over the turntable (all when there are fewer)."""
+def evenly_spaced(views: Sequence[T], count: int) -> list[T]:
+    """``count`` views spread over the turntable (all when there are fewer); any sequence."""
     if count >= len(views):
         return list(views)
     step = len(views) / count
@@ -221,6 +235,306 @@ def plan_megaglest(root: Path = MEGAGLEST_ROOT) -> list[Item]:
     return items
 
 
+# ------------------------------------------------------------- shared by emoji, icons, stamps
+
+
+def slug(text: str) -> str:
+    """A class folder name: ``Smileys & Emotion`` -> ``smileys_emotion``."""
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def split_groups_by_size(
+    groups: Sequence[str], key: str, fraction: float = TEST_FRACTION
+) -> set[str]:
+    """The test groups, for groups of very different sizes (one image per entry of ``groups``):
+    the sorted groups in a seeded shuffle, each taken while the test side stays within
+    ``fraction`` of the images, so that side holds close to ``fraction`` of them whatever the
+    draw; the first group when every group is larger; never all groups."""
+    sizes = Counter(groups)
+    if len(sizes) < 2:
+        raise ValueError(f"{key}: a leak-free split needs at least 2 groups, got {sorted(sizes)}")
+    ordered = sorted(sizes)
+    random.Random(f"{SEED}-{key}").shuffle(ordered)
+    target, taken, chosen = fraction * len(groups), 0, set()
+    for group in ordered:
+        if taken + sizes[group] <= target:
+            chosen.add(group)
+            taken += sizes[group]
+    return chosen or {ordered[0]}
+
+
+def split_per_label(entries: Sequence[tuple[str, str, Path]], key: str) -> set[tuple[str, str]]:
+    """The (label, group) pairs that are test: ``split_groups_by_size`` per label, on (label,
+    group, path) entries."""
+    groups_of: dict[str, list[str]] = defaultdict(list)
+    for label, group, _ in entries:
+        groups_of[label].append(group)
+    return {
+        (label, group)
+        for label, groups in groups_of.items()
+        for group in split_groups_by_size(groups, f"{key}-{label}")
+    }
+
+
+def cap_per_class(items: list[Item], train: int, test: int) -> list[Item]:
+    """At most ``train`` / ``test`` items per class and side, evenly spaced over the plan's order
+    (sorted paths, or the emoji order), so a large class keeps images of all its groups."""
+    sides: dict[tuple[str, str], list[Item]] = defaultdict(list)
+    for item in items:
+        sides[(item.label, item.split)].append(item)
+    caps = {"train": train, "test": test}
+    return [i for (_, split), side in sides.items() for i in evenly_spaced(side, caps[split])]
+
+
+# ----------------------------------------------------------------------------------- emoji
+
+EMOJI_TEST = Path("/usr/share/unicode/emoji/emoji-test.txt")  # unicode-data
+EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")  # fonts-noto-color-emoji
+# Left out, with the reason (every other group is kept, one class each).
+EMOJI_GROUPS_LEFT_OUT = {
+    "Component": "skin-tone and hair swatches, none fully-qualified",
+    "Flags": "a drawing style of its own, and 258 of its 269 emoji are one subgroup",
+    "Symbols": "signs, letters, keycaps and coloured shapes, not pictures of things",
+}
+# A skin-tone variant is its base emoji recoloured: only the default (yellow) one is kept.
+SKIN_TONES = frozenset(range(0x1F3FB, 0x1F400))
+EMOJI_TRAIN_PER_CLASS = 120
+EMOJI_TEST_PER_CLASS = 60
+
+
+@dataclass(frozen=True)
+class Emoji:
+    codepoints: tuple[int, ...]
+    group: str  # "Smileys & Emotion"
+    subgroup: str  # "face-smiling"
+    name: str  # CLDR short name: "grinning face"
+
+    @property
+    def code(self) -> str:
+        """Lower-case hex code points joined by "-": ``1f468-200d-1f373``."""
+        return "-".join(f"{c:x}" for c in self.codepoints)
+
+
+def parse_emoji_test(text: str) -> list[Emoji]:
+    """The fully-qualified emoji of an ``emoji-test.txt``, in file order (CLDR order, which
+    keeps related emoji together), with their group and subgroup."""
+    found: list[Emoji] = []
+    group = subgroup = ""
+    for line in text.splitlines():
+        if line.startswith("# group:"):
+            group = line.split(":", 1)[1].strip()
+        elif line.startswith("# subgroup:"):
+            subgroup = line.split(":", 1)[1].strip()
+        elif ";" in line and not line.startswith("#"):
+            codes, rest = line.split(";", 1)
+            status, _, comment = rest.partition("#")
+            if status.strip() == "fully-qualified":
+                name = comment.split(maxsplit=2)[2].strip()  # "😀 E1.0 grinning face"
+                points = tuple(int(c, 16) for c in codes.split())
+                found.append(Emoji(points, group, subgroup, name))
+    return found
+
+
+def plan_emoji(test_file: Path = EMOJI_TEST) -> list[Item]:
+    """Unicode emoji group as the class; test = whole subgroups (face-smiling, animal-bird, ...),
+    so gender and hair variants and series such as the clock faces stay on one side."""
+    kept = [
+        e
+        for e in parse_emoji_test(test_file.read_text(encoding="utf-8"))
+        if e.group not in EMOJI_GROUPS_LEFT_OUT and not SKIN_TONES.intersection(e.codepoints)
+    ]
+    entries = [(slug(e.group), e.subgroup, EMOJI_FONT) for e in kept]
+    test_subgroups = split_per_label(entries, "emoji")
+    items = [
+        Item(
+            "test" if (slug(e.group), e.subgroup) in test_subgroups else "train",
+            slug(e.group),
+            e.code,
+            EMOJI_FONT,
+            e.code,
+            e.subgroup,
+            "emoji",
+        )
+        for e in kept
+    ]
+    return cap_per_class(items, EMOJI_TRAIN_PER_CLASS, EMOJI_TEST_PER_CLASS)
+
+
+# ----------------------------------------------------------------------------------- icons
+
+ICON_ROOT = Path("/usr/share/icons/oxygen/base/64x64")
+# Left out: categories (menu-category icons drawn like app icons: a menu role, not a look),
+# emotes (12 smileys), emblems (3), animations (none at 64 px).
+ICON_CONTEXTS = ("actions", "apps", "devices", "mimetypes", "places", "status")
+ICON_SIDE = 64
+ICON_TRAIN_PER_CLASS = 100
+ICON_TEST_PER_CLASS = 50
+
+
+def icon_group(stem: str) -> str:
+    """The first word of the icon name, its family in the icon naming spec (``folder-red``,
+    ``folder-documents`` -> ``folder``; ``weather-showers-night`` -> ``weather``): colour,
+    badge, state and level variants of one drawing (folders, presence icons, signal bars,
+    document pages) share it, so none of them lands on the other side of the split."""
+    return stem.split("-")[0]
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    """Width and height from a PNG's header (its IHDR chunk), without decoding it."""
+    with path.open("rb") as file:
+        header = file.read(24)
+    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
+
+
+def oxygen_icons(root: Path = ICON_ROOT) -> list[tuple[str, str, Path]]:
+    """(context, group, path) of every icon file of the contexts used, sorted; symbolic links
+    (another name for a picture that is listed anyway) are left out, and so are the few files
+    of the 64x64 folder stored at another size (three 22 px mimetypes), which would be blurred."""
+    return [
+        (context, icon_group(path.stem), path)
+        for context in ICON_CONTEXTS
+        for path in sorted((root / context).glob("*.png"))
+        if not path.is_symlink() and png_size(path) == (ICON_SIDE, ICON_SIDE)
+    ]
+
+
+def plan_icons(root: Path = ICON_ROOT) -> list[Item]:
+    """Icon context (actions, apps, ...) as the class; test = whole name groups, after removing
+    identical files (a picture filed under two contexts goes, a repeat in one is kept once)."""
+    icons = unique_icons(oxygen_icons(root), file_digest)
+    test_groups = split_per_label(icons, "icons")
+    items = [
+        Item("test" if (c, g) in test_groups else "train", c, p.stem, p, None, g, "icon")
+        for c, g, p in icons
+    ]
+    return cap_per_class(items, ICON_TRAIN_PER_CLASS, ICON_TEST_PER_CLASS)
+
+
+# ---------------------------------------------------------------------------------- stamps
+
+STAMP_ROOT = Path("/usr/share/tuxpaint/stamps")
+# Left out: symbols (letters, ASL hand signs, coins, chess: lettering and signs), seasonal (a
+# holiday theme, not a kind of thing: its trees, food and hats belong to other classes),
+# clothes (42 of its 48 stamps come from openclipart), people (25 of 30), and the categories
+# with fewer than 20 stamps (hobbies, medical, military, naturalforces, sports).
+STAMP_CLASSES = ("animals", "food", "household", "plants", "space", "town", "vehicles")
+STAMP_TRAIN_PER_CLASS = 80
+STAMP_TEST_PER_CLASS = 40
+# Stamps taken from openclipart (the clipart core dataset reads openclipart-png), left out:
+# those the package's changelog credits to openclipart or to Nicu Buculei's clip art (published
+# on openclipart too: his RPG map tiles are town/*/cartoon), and those whose picture matches an
+# openclipart-png file (nearest 24x24 colour thumbnail, each pair checked by eye; README).
+# Folder -> its stamp names, separated by spaces ("*": the whole folder).
+STAMPS_FROM_OPENCLIPART: dict[str, str] = {
+    "animals/birds": "swallow",
+    "animals/insects": "bee",
+    "animals/insects/cartoon": "ant fly ladybug monarchbutterfly spider spider2",
+    "animals/mammals": "echidna",
+    "animals/mammals/cats": "cheetah kitten",
+    "animals/mammals/equines": "zebra2",
+    "animals/marsupials/cartoon": "kangaroo-silo",
+    "food": "bread loaf_of_bread",
+    "food/dessert": "smallcake",
+    "food/dessert/cartoon": "birthday_cake pink_cake",
+    "food/fruit/cartoon": (
+        "apple apple_core apple_core_01 banana cherries cherries2 grapes lemon lemon_slice "
+        "orange pear pineapple prune strawberry watermelon"
+    ),
+    "household": (
+        "clothes_iron fridge globe microwave padlock_closed padlock_open recyclingbox "
+        "recyclingbox2 tealight trash_can umbrella vacuum_cleaner Washing-machine"
+    ),
+    "household/arttools": "ballpointpen biro painttube Pencil pencil2",
+    "household/dishes": "bottle coffeecup expresso fork glass knife spoon",
+    "household/dishes/cartoon": "fork spoon",
+    "household/electronics": "*",
+    "household/tools": "hammer2 screwdriver",
+    "plants": "toadstool",
+    "space": "toyrocket",
+    "town/cartoon": "*",
+    "town/houses/cartoon": "*",
+    "town/monuments/cartoon": (
+        "graveyard magic_stones obelisk pyramid statue sword_in_the_stone totem"
+    ),
+    "town/roadsigns": "blankroadsign roundabout",
+    "vehicles": (
+        "bikewheel blue_truck iso_bus iso_fireengine iso_lorry1 iso_lorry2 iso_lorry3 "
+        "iso_lorry4 toy_truck tyre_with_rim"
+    ),
+    "vehicles/auto": "sportscar sportscar3",
+    "vehicles/construction/cartoon": "bulldozer forklift forklift2",
+    "vehicles/cycle": "bluebike motorbike",
+    "vehicles/farming/cartoon": "tractor",
+    "vehicles/flight/planes": "plane",
+    "vehicles/locomotive": "white_train",
+    "vehicles/masstransit/cartoon": "schoolbus",
+    "vehicles/race": "f1_car",
+    "vehicles/ship": "sail_boat1 sail_boat2",
+}
+
+
+def from_openclipart(stem: str) -> bool:
+    """Whether the stamp ``folder/name`` (relative to the stamps root) is left out as
+    openclipart's."""
+    folder, _, name = stem.rpartition("/")
+    names = STAMPS_FROM_OPENCLIPART.get(folder, "").split()
+    return names == ["*"] or name in names
+
+
+def stamp_group(stem: str) -> str:
+    """``space/rocket3`` -> ``space/rocket``: the stamp's folder and the first word of its name
+    without digits, so numbered and coloured series (rocket1-5, apple_red/apple_fuji,
+    pig/pig_golden/pig_golden2, stoplight_01_red-03_green) stay together."""
+    folder, _, name = stem.rpartition("/")
+    word = re.split(r"[-_. ]", name)[0].rstrip("0123456789") or name
+    return f"{folder}/{word.lower()}"
+
+
+def tuxpaint_stamps(root: Path = STAMP_ROOT) -> list[tuple[str, str, Path]]:
+    """(category, group, image) of every stamp of the classes used, sorted. A stamp is an image
+    with a description ``.txt`` beside it (so ``*_mirror`` images are not); where a stamp has
+    both, its PNG is used, not its SVG (the same drawing; Tux Paint's fallback), and the
+    stamps taken from openclipart are left out."""
+    found: dict[str, Path] = {}
+    for category in STAMP_CLASSES:
+        for path in sorted((root / category).rglob("*")):
+            stem = path.with_suffix("").relative_to(root).as_posix()
+            if path.suffix not in (".png", ".svg") or not path.with_suffix(".txt").is_file():
+                continue
+            if not from_openclipart(stem) and (stem not in found or path.suffix == ".png"):
+                found[stem] = path
+    return [(stem.split("/")[0], stamp_group(stem), path) for stem, path in sorted(found.items())]
+
+
+def plan_stamps(root: Path = STAMP_ROOT) -> list[Item]:
+    """Tux Paint stamp category (animals, food, ...) as the class; test = whole groups (a
+    folder's series of one drawing)."""
+    stamps = tuxpaint_stamps(root)
+    test_groups = split_per_label(stamps, "stamps")
+    items = [
+        Item(
+            "test" if (c, g) in test_groups else "train",
+            c,
+            stamp_name(p, root),
+            p,
+            None,
+            g,
+            "stamp",
+        )
+        for c, g, p in stamps
+    ]
+    return cap_per_class(items, STAMP_TRAIN_PER_CLASS, STAMP_TEST_PER_CLASS)
+
+
+def stamp_name(path: Path, root: Path = STAMP_ROOT) -> str:
+    """Output stem: the path below the category, ``/`` as ``_`` (names repeat across folders)."""
+    return "_".join(path.with_suffix("").relative_to(root).parts[1:])
+
+
 SETS: dict[str, HoldoutSet] = {
     s.name: s
     for s in (
@@ -247,6 +561,34 @@ SETS: dict[str, HoldoutSet] = {
             "faction (7)",
             "by unit/upgrade folder (30% per faction), after removing identical pictures",
             plan_megaglest,
+        ),
+        HoldoutSet(
+            "emoji",
+            "fonts-noto-color-emoji unicode-data",
+            EMOJI_TEST.parent,
+            "Unicode emoji group (7)",
+            "by subgroup (face-smiling, animal-bird, ...): whole subgroups, about 30% of each "
+            "group's emoji, are test",
+            plan_emoji,
+            (EMOJI_TEST, EMOJI_FONT),
+        ),
+        HoldoutSet(
+            "icons",
+            "oxygen-icon-theme",
+            ICON_ROOT,
+            "icon context (6)",
+            "by name family (first word: folder-*, weather-*, ...), about 30% of each context's "
+            "icons, after removing identical files",
+            plan_icons,
+        ),
+        HoldoutSet(
+            "stamps",
+            "tuxpaint-stamps-default",
+            STAMP_ROOT,
+            "Tux Paint stamp category (7)",
+            "by folder and first word of the stamp name (about 30% of each category), "
+            "openclipart's stamps left out",
+            plan_stamps,
         ),
     )
 }

@@ -1,0 +1,208 @@
+"""The hold-out sets emoji, icons and stamps: parsing, group rules and leak-free, deterministic
+plans. The development sets (cards, freedroid, megaglest) are checked in
+``benchmarks/test_holdout.py``. Checks that read a Debian package skip, naming it, where it is
+not installed."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import holdout_sets  # noqa: E402
+import prepare  # noqa: E402
+from holdout_sets import SETS, Emoji, Item  # noqa: E402
+
+EMOJI_TEST_SAMPLE = """\
+# group: Smileys & Emotion
+
+# subgroup: face-smiling
+1F600                   ; fully-qualified # 😀 E1.0 grinning face
+263A FE0F               ; fully-qualified # ☺️ E0.6 smiling face
+263A                    ; unqualified     # ☺ E0.6 smiling face
+
+# Smileys & Emotion subtotal:		3
+
+# group: People & Body
+
+# subgroup: person-role
+1F468 200D 1F373        ; fully-qualified # 👨‍🍳 E4.0 man cook
+1F468 1F3FB 200D 1F373  ; fully-qualified # 👨🏻‍🍳 E4.0 man cook: light skin tone
+
+# group: Component
+
+# subgroup: skin-tone
+1F3FB                   ; component       # 🏻 E1.0 light skin tone
+"""
+
+
+def needs(name: str) -> None:
+    spec = SETS[name]
+    if not spec.installed():
+        missing = [str(p) for p in (spec.root, *spec.needs) if not p.exists()]
+        pytest.skip(
+            f"Debian package(s) {spec.package} not installed ({', '.join(missing)} missing)"
+        )
+
+
+# ----------------------------------------------------------------------- parsing and groups
+
+
+def test_parse_emoji_test_keeps_fully_qualified_emoji_with_group_and_subgroup():
+    parsed = holdout_sets.parse_emoji_test(EMOJI_TEST_SAMPLE)
+    assert parsed == [
+        Emoji((0x1F600,), "Smileys & Emotion", "face-smiling", "grinning face"),
+        Emoji((0x263A, 0xFE0F), "Smileys & Emotion", "face-smiling", "smiling face"),
+        Emoji((0x1F468, 0x200D, 0x1F373), "People & Body", "person-role", "man cook"),
+        Emoji(
+            (0x1F468, 0x1F3FB, 0x200D, 0x1F373),
+            "People & Body",
+            "person-role",
+            "man cook: light skin tone",
+        ),
+    ]
+    assert parsed[2].code == "1f468-200d-1f373"
+
+
+def test_split_groups_by_size_fills_the_test_share_with_whole_groups():
+    groups = ["big"] * 10 + ["b", "c", "d"]  # 13 images: target 0.3 * 13 = 3.9
+    assert holdout_sets.split_groups_by_size(groups, "k") == {"b", "c", "d"}  # any shuffle
+    two = ["x"] * 5 + ["y"] * 5  # both larger than the target: one group, never both
+    chosen = holdout_sets.split_groups_by_size(two, "k")
+    assert len(chosen) == 1 and chosen == holdout_sets.split_groups_by_size(two[::-1], "k")
+    many = [f"g{i % 7}" for i in range(40)]
+    assert holdout_sets.split_groups_by_size(many, "k") == holdout_sets.split_groups_by_size(
+        sorted(many), "k"
+    )
+    with pytest.raises(ValueError, match="at least 2 groups"):
+        holdout_sets.split_groups_by_size(["a", "a"], "k")
+
+
+def test_group_rules_keep_variants_of_one_drawing_together():
+    assert holdout_sets.slug("Smileys & Emotion") == "smileys_emotion"
+    icon = holdout_sets.icon_group
+    assert icon("folder-red") == icon("folder-documents") == icon("folder") == "folder"
+    assert icon("weather-showers-scattered-night") == "weather"
+    stamp = holdout_sets.stamp_group
+    assert stamp("vehicles/iso_lorry3") == stamp("vehicles/iso_bus") == "vehicles/iso"
+    assert stamp("space/rocket5") == stamp("space/rocket1") == "space/rocket"
+    assert stamp("food/fruit/Apricot_whole") == stamp("food/fruit/apricot") == "food/fruit/apricot"
+    assert stamp("space/planets/0_sun") == "space/planets/0_sun"  # no word left: the name
+    assert holdout_sets.from_openclipart("town/houses/cartoon/inn")  # a whole folder
+    assert holdout_sets.from_openclipart("household/dishes/glass")
+    assert not holdout_sets.from_openclipart("household/dishes/mug")
+
+
+def test_cap_per_class_spreads_the_kept_items_over_each_side():
+    items = [Item("train", "a", f"t{i}", Path(f"t{i}")) for i in range(10)]
+    items += [Item("test", "a", f"s{i}", Path(f"s{i}")) for i in range(3)]
+    kept = holdout_sets.cap_per_class(items, train=5, test=2)
+    assert [i.name for i in kept] == ["t0", "t2", "t4", "t6", "t8", "s0", "s1"]
+
+
+# ------------------------------------------------------------------------------------- plans
+
+
+def check_plan(
+    name: str, classes: int, train: tuple[int, int], test: tuple[int, int]
+) -> list[Item]:
+    """Leak-free (no group on both sides within a class), deterministic, every class on both
+    sides, unique output names, and the expected size."""
+    items = SETS[name].plan()
+    assert items == SETS[name].plan()
+    labels = {s: Counter(i.label for i in items if i.split == s) for s in ("train", "test")}
+    assert len(labels["train"]) == classes and set(labels["test"]) == set(labels["train"])
+    assert train[0] <= labels["train"].total() <= train[1]
+    assert test[0] <= labels["test"].total() <= test[1]
+    sides = defaultdict(set)
+    for item in items:
+        sides[(item.label, item.group)].add(item.split)
+    assert all(len(s) == 1 for s in sides.values()), "a group is on both sides of the split"
+    names = [(i.split, i.label, i.name) for i in items]
+    assert len(set(names)) == len(names)
+    return items
+
+
+def test_emoji_plan_splits_by_subgroup_without_skin_tones_flags_or_symbols():
+    needs("emoji")
+    items = check_plan("emoji", classes=7, train=(600, 850), test=(200, 420))
+    assert {i.label for i in items} == {
+        "smileys_emotion",
+        "people_body",
+        "animals_nature",
+        "food_drink",
+        "travel_places",
+        "activities",
+        "objects",
+    }
+    points = [int(p, 16) for i in items for p in str(i.element).split("-")]
+    assert not holdout_sets.SKIN_TONES.intersection(points)
+    assert 0x1F1E6 not in points  # regional indicator A: flags are left out
+    counts = Counter(i.label for i in items if i.split == "train")
+    assert max(counts.values()) <= holdout_sets.EMOJI_TRAIN_PER_CLASS
+
+
+def test_icons_plan_splits_by_name_family_without_links_or_repeats():
+    needs("icons")
+    items = check_plan("icons", classes=6, train=(250, 600), test=(100, 300))
+    assert not [i for i in items if i.source.is_symlink()]
+    assert {holdout_sets.png_size(i.source) for i in items} == {(64, 64)}
+    digests = [holdout_sets.file_digest(i.source) for i in items]
+    assert len(set(digests)) == len(digests)
+    names = defaultdict(set)
+    for item in items:
+        names[item.name].add(item.split)
+    assert all(len(s) == 1 for s in names.values()), "an icon name is on both sides"
+
+
+def test_stamps_plan_leaves_out_openclipart_and_prefers_png_twins():
+    needs("stamps")
+    items = check_plan("stamps", classes=7, train=(180, 400), test=(80, 200))
+    root = holdout_sets.STAMP_ROOT
+    stems = [i.source.with_suffix("").relative_to(root).as_posix() for i in items]
+    assert not [s for s in stems if holdout_sets.from_openclipart(s)]
+    assert not [
+        i for i in items if i.source.suffix == ".svg" and i.source.with_suffix(".png").exists()
+    ]
+    listed = [
+        f"{folder}/{name}"
+        for folder, names in holdout_sets.STAMPS_FROM_OPENCLIPART.items()
+        for name in names.split()
+        if name != "*"
+    ]
+    missing = [s for s in listed if not (root / f"{s}.txt").is_file()]
+    assert not missing, f"listed openclipart stamps not in the package: {missing}"
+
+
+# --------------------------------------------------------------------------------- rendering
+
+
+def not_blank(image: Image.Image) -> bool:
+    return image.getextrema() != ((255, 255), (255, 255), (255, 255))
+
+
+def test_render_emoji_draws_a_colour_glyph_on_white():
+    needs("emoji")
+    image = prepare.render_emoji(holdout_sets.EMOJI_FONT, "1f34e")  # red apple
+    assert image.mode == "RGB" and image.size == (prepare.EMOJI_SIDE, prepare.EMOJI_SIDE)
+    assert image.getpixel((0, 0)) == (255, 255, 255) and not_blank(image)
+    red, green, blue = image.getpixel((prepare.EMOJI_SIDE // 2, prepare.EMOJI_SIDE * 2 // 3))
+    assert red > 150 and green < 100 and blue < 100  # colour, not a monochrome outline
+
+
+def test_render_icon_and_stamp_composite_on_white():
+    needs("icons")
+    icon = prepare.render_icon(holdout_sets.ICON_ROOT / "places" / "folder-red.png")
+    assert icon.mode == "RGB" and icon.size == (64, 64) and icon.getpixel((0, 0)) == (255,) * 3
+    needs("stamps")
+    if shutil.which("rsvg-convert") is None:
+        pytest.skip("rsvg-convert is not installed (Debian librsvg2-bin)")
+    for name in ("animals/birds/pelican.png", "food/cheese.svg"):
+        stamp = prepare.render_stamp(holdout_sets.STAMP_ROOT / name)
+        assert stamp.mode == "RGB" and stamp.size == (prepare.STAMP_SIDE, prepare.STAMP_SIDE)
+        assert stamp.getpixel((0, 0)) == (255, 255, 255) and not_blank(stamp)
