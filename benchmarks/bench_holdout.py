@@ -11,7 +11,7 @@ final accuracy, and one summary line; writes the table as results.csv / results.
 run as runs.csv) into --out. Prepare the sets first: ``python benchmarks/holdout/prepare.py``.
 
     python benchmarks/bench_holdout.py [--budgets 30 120] [--seeds 0 1] [--sets ...]
-        [--arms ...] [--out runs/holdout] [--data-root DIR]
+        [--arms ...] [--out runs/holdout] [--data-root DIR] [--selector DIR]
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class Run:
     budget: float
     seed: int
     arm: str
+    selector: Path | None = None  # the zap arm's selector folder; None: the shipped one
 
     def folder(self, out: Path) -> Path:
         return out / self.dataset / f"b{self.budget:g}" / f"s{self.seed}" / self.arm
@@ -60,6 +61,8 @@ class Run:
         command += ["-o", str(self.folder(out))]
         if self.arm != ZAP_ARM:
             command += ["--pipeline", str(recipe_path(self.arm))]
+        elif self.selector is not None:
+            command += ["--selector", str(self.selector)]
         return command
 
 
@@ -236,6 +239,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=Path("runs/holdout"))
     parser.add_argument("--data-root", type=Path, default=None, help=f"default {default_root()}")
     parser.add_argument(
+        "--selector",
+        type=Path,
+        default=None,
+        help="selector folder for the zap arm (default: the shipped selector)",
+    )
+    parser.add_argument(
         "--timeout", type=float, default=None, help="wall s per run (default 600 + 10 x budget)"
     )
     return parser.parse_args(argv)
@@ -256,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
     check_sets(data_root, args.sets)
     # Budgets outermost: the small budget finishes for every set and seed before the large one.
     runs = [
-        Run(dataset, budget, seed, arm)
+        Run(dataset, budget, seed, arm, args.selector)
         for budget in args.budgets
         for seed in args.seeds
         for dataset in args.sets
