@@ -186,6 +186,8 @@ def zap_summary(cells: dict[tuple[str, float, str], Cell], arms: list[str], seed
     """'zap beats ... in K of N cases', over the (set, budget) cases where every arm has all
     its seeds; "beats" means a strictly higher mean final accuracy than every other arm."""
     others = [a for a in arms if a != ZAP_ARM]
+    if ZAP_ARM not in arms or not others:
+        return "no comparison: the zap arm and at least one other arm must both run"
     complete, beaten = 0, 0
     for dataset, budget in sorted({(d, b) for d, b, _ in cells}):
         group = [cells.get((dataset, budget, arm)) for arm in arms]

@@ -181,3 +181,9 @@ def test_summary_counts_cases_where_zap_beats_every_other_arm():
         "*",
     )
     assert [r["seeds"] for r in rows if r["set"] == "c"] == ["1/2", "2/2", "2/2"]
+
+
+def test_summary_claims_no_win_when_zap_runs_alone():
+    cells = {("a", 30.0, "zap"): cell(0.8, 0.6)}
+    summary = bench_holdout.zap_summary(cells, ["zap"], seeds=2)
+    assert "beats" not in summary and "no comparison" in summary
