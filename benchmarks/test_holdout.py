@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -15,15 +15,12 @@ import bench_holdout  # noqa: E402
 import holdout_sets  # noqa: E402
 import prepare  # noqa: E402
 import recipes  # noqa: E402
-from holdout_sets import SETS, Item  # noqa: E402
+from holdout_sets import Item  # noqa: E402
+from plan_checks import assert_leak_free_plan, skip_unless_installed  # noqa: E402
 
 from zapml.space import Pipeline, default_pipeline  # noqa: E402
 
-
-def needs(name: str) -> None:
-    spec = SETS[name]
-    if not spec.installed():
-        pytest.skip(f"Debian package {spec.package} is not installed ({spec.root} missing)")
+needs = skip_unless_installed
 
 
 # ------------------------------------------------------------------------------- split rules
@@ -63,17 +60,9 @@ def test_evenly_spaced_spreads_views_over_the_turntable():
 
 
 def check_plan(items: list[Item], classes: int, low: int, high: int) -> None:
-    """A usable, leak-free class-folder dataset: 5-20 classes, each on both sides, no group on
-    both sides, unique file names, and the same plan twice."""
-    labels = {s: Counter(i.label for i in items if i.split == s) for s in ("train", "test")}
-    assert len(labels["train"]) == classes and set(labels["test"]) == set(labels["train"])
-    assert 5 <= classes <= 20 and low <= len(items) <= high
-    sides = defaultdict(set)
-    for item in items:
-        sides[(item.label, item.group)].add(item.split)
-    assert all(len(s) == 1 for s in sides.values()), "a group is on both sides of the split"
-    names = [(i.split, i.label, i.name) for i in items]
-    assert len(set(names)) == len(names)
+    """A usable, leak-free plan of ``low``-``high`` images, the same twice."""
+    assert_leak_free_plan(items, classes)
+    assert low <= len(items) <= high
 
 
 def test_cards_plan_splits_by_deck_family_and_leaves_out_openclipart_decks():

@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import holdout_sets  # noqa: E402
 import prepare  # noqa: E402
 from holdout_sets import SETS, Emoji, Item  # noqa: E402
+from plan_checks import assert_leak_free_plan, skip_unless_installed  # noqa: E402
 
 EMOJI_TEST_SAMPLE = """\
 # group: Smileys & Emotion
@@ -41,13 +42,7 @@ EMOJI_TEST_SAMPLE = """\
 """
 
 
-def needs(name: str) -> None:
-    spec = SETS[name]
-    if not spec.installed():
-        missing = [str(p) for p in (spec.root, *spec.needs) if not p.exists()]
-        pytest.skip(
-            f"Debian package(s) {spec.package} not installed ({', '.join(missing)} missing)"
-        )
+needs = skip_unless_installed
 
 
 # ----------------------------------------------------------------------- parsing and groups
@@ -115,16 +110,9 @@ def check_plan(
     sides, unique output names, and the expected size."""
     items = SETS[name].plan()
     assert items == SETS[name].plan()
-    labels = {s: Counter(i.label for i in items if i.split == s) for s in ("train", "test")}
-    assert len(labels["train"]) == classes and set(labels["test"]) == set(labels["train"])
+    labels = assert_leak_free_plan(items, classes)
     assert train[0] <= labels["train"].total() <= train[1]
     assert test[0] <= labels["test"].total() <= test[1]
-    sides = defaultdict(set)
-    for item in items:
-        sides[(item.label, item.group)].add(item.split)
-    assert all(len(s) == 1 for s in sides.values()), "a group is on both sides of the split"
-    names = [(i.split, i.label, i.name) for i in items]
-    assert len(set(names)) == len(names)
     return items
 
 
