@@ -56,7 +56,7 @@ def test_shipped_selectors_are_budget_aware_and_fit_takes_their_argmax(shipped, 
     selector = load_selector(path)
     assert selector.objective_ == objective and selector.budget_aware
     assert selector.get_params() == {**selector.get_params(), **SHIPPED_SETTINGS}  # the recipe
-    assert selector.train_budgets_ == [4.0, 16.0, 64.0]
+    assert selector.train_budgets_ == [4.0, 16.0, 64.0, 256.0] == list(shipped.budgets)
     assert selector.pipeline_ids_ == shipped.pipeline_ids
     pipelines = list(shipped.pipelines.values())
     for task in shipped.task_ids[::40]:
