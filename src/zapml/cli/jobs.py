@@ -214,6 +214,8 @@ def _print_choice_notes(console: Console, choice: PipelineChoice) -> None:
 def _print_fit_summary(console: Console, result: FitResult, output_dir: Path) -> None:
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
+    for note in result.notes:
+        console.print(f"note: {note}")
     if result.status != "ok":
         console.print(f"[bold red]run {result.status}:[/] {result.error}")
     acc = result.final_accuracy

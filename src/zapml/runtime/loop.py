@@ -370,6 +370,7 @@ class AnytimeLoop:
         budget = self.budget
         reserve = budget.est_predict if has_test else 0.0
         if not budget.affordable(budget.est_step + reserve):
+            self._note_budget_stop(reserve)
             return False
         start = budget.now()
         loss, stepped = self.trainer.step(self.out.steps, start)
@@ -394,6 +395,17 @@ class AnytimeLoop:
             return False
         self.progress.update(now, self.out.steps, self.tracker.last_valid, self.last_test)
         return True
+
+    def _note_budget_stop(self, reserve: float) -> None:
+        """Say why training ended before the budget ran out: otherwise a run that stops early
+        (e.g. after the simple model, with 0 steps) looks like a bug to the user."""
+        budget = self.budget
+        self.out.notes.append(
+            f"training stopped at {budget.now():.1f} of {budget.budget:.1f} s after "
+            f"{self.out.steps} steps: one more step (est. {budget.est_step:.2g} s) and a test "
+            f"prediction (est. {reserve:.2g} s) would overrun the budget; a larger budget or a "
+            "smaller input size trains further"
+        )
 
     def _finish(self, has_test: bool) -> None:
         """A last prediction when the weights moved on since the previous one and it still

@@ -3,6 +3,7 @@ load), divergence, artifacts, and that pretraining pays off under the same compu
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -104,6 +105,24 @@ def test_compute_clock_is_deterministic_under_cpu_load(reference_run, animals, p
             proc.wait()
     assert _curve(loaded) == _curve(first)
     assert loaded.wall_seconds > 0
+
+
+def test_a_run_that_stops_before_its_budget_says_why(reference_run):
+    result, folder = reference_run
+    notes = [n for n in result.notes if n.startswith("training stopped at")]
+    assert len(notes) == 1 and f"after {result.num_train_steps} steps" in notes[0]
+    assert json.loads((folder / "result.json").read_text())["notes"] == result.notes
+    # the numbers it gives add up: stopping time + next step + prediction overrun the budget
+    # (each printed to 2 digits, hence the tolerance)
+    pattern = (
+        r"training stopped at (\S+) of (\S+) s after \d+ steps: one more step \(est\. (\S+) s\)"
+        r" and a test prediction \(est\. (\S+) s\)"
+    )
+    match = re.match(pattern, notes[0])
+    assert match is not None, notes[0]
+    stop, budget, step, predict = (float(x) for x in match.groups())
+    assert budget == BUDGET and stop <= BUDGET
+    assert stop + step + predict > BUDGET - 0.06
 
 
 def test_another_seed_gives_another_run_silently(reference_run, animals, pipeline, capsys):
