@@ -400,11 +400,13 @@ class AnytimeLoop:
         """Say why training ended before the budget ran out: otherwise a run that stops early
         (e.g. after the simple model, with 0 steps) looks like a bug to the user."""
         budget = self.budget
+        # the numbers must add up for the reader: state the margin ``affordable`` applied
+        margin = f" with the wall clock's x{budget.safety:g} margin" if budget.safety != 1 else ""
         self.out.notes.append(
             f"training stopped at {budget.now():.1f} of {budget.budget:.1f} s after "
             f"{self.out.steps} steps: one more step (est. {budget.est_step:.2g} s) and a test "
-            f"prediction (est. {reserve:.2g} s) would overrun the budget; a larger budget or a "
-            "smaller input size trains further"
+            f"prediction (est. {reserve:.2g} s) would overrun the budget{margin}; a larger budget "
+            "or a smaller input size trains further"
         )
 
     def _finish(self, has_test: bool) -> None:
