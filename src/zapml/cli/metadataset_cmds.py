@@ -109,6 +109,14 @@ def probe_cmd(
             "running build does not stop it."
         ),
     ] = False,
+    recompute: Annotated[
+        bool,
+        typer.Option(
+            help="Delete every stored probe feature first and compute them again (after a "
+            "change of --side / --max-samples or of the scores' version); if interrupted, "
+            "resume without it."
+        ),
+    ] = False,
 ) -> None:
     """Compute the probe meta-features (LogME, LEEP, kNN, ... per backbone) of the store's tasks
     and store them; only those not stored yet are computed, so it is safe to kill and rerun.
@@ -118,8 +126,10 @@ def probe_cmd(
     names = [b.strip() for b in backbones.split(",") if b.strip()] if backbones else []
     report = fill_probe_features(
         db, names or DEFAULT_BACKBONES, side=side, max_samples=max_samples,
-        progress=progress, wait=wait,
+        progress=progress, wait=wait, recompute=recompute,
     )  # fmt: skip
+    if report.dropped:
+        console.print(f"{report.dropped} stored probe feature(s) deleted (--recompute)")
     console.print(
         f"{report.done} task(s) probed, {report.skipped} already complete, "
         f"{report.features_added} feature(s) stored, {report.compute_seconds:.3g} compute-s "

@@ -9,8 +9,11 @@ running it again computes only the (task, backbone) pairs whose names are not al
 stores only the names that were missing (a backbone's extraction is the unit of work: its scores
 come together).
 
-The sample settings (side, sample size, seed) are recorded in the store's ``meta`` table: names
-do not carry them, so values computed with other settings must not be mixed into one column.
+The sample settings (side, sample size, seed) and the scores' version (``PROBE_SCORES_VERSION``)
+are recorded in the store's ``meta`` table: names do not carry them, so values computed with other
+settings must not be mixed into one column. ``recompute=True`` drops every stored probe feature
+first and computes them again under the current settings (a crash then leaves a partly filled
+store that a run without it completes).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from zapml.metadataset.tasks import TaskSpec, materialise
 from zapml.metafeatures.extraction import compute_probe_features
 from zapml.metafeatures.probe_features import (
     PROBE_SCORES,
+    PROBE_SCORES_VERSION,
     ProbeSettings,
     pair_feature_name,
 )
@@ -54,7 +58,8 @@ class ProbeReport:
     skipped: int = 0  # tasks whose requested features were all stored already
     unmaterialisable: list[str] = field(default_factory=list)  # tasks imported without a spec
     features_added: int = 0
-    compute_seconds: float = 0.0  # counted extraction seconds charged in this run
+    compute_seconds: float = 0.0  # counted seconds (extractions and scores) charged in this run
+    dropped: int = 0  # stored features deleted first (``recompute``)
     seconds: float = 0.0  # wall-clock seconds of this run
 
     def to_dict(self) -> dict[str, Any]:
@@ -82,11 +87,13 @@ def fill_probe_features(
     max_samples: int = DEFAULT_MAX_SAMPLES,
     progress: bool = True,
     wait: bool = False,
+    recompute: bool = False,
 ) -> ProbeReport:
     """Compute and store the probe features of ``backbones`` for every task of store ``db``
     that lacks some of them; safe to kill and rerun. It may run while a build grows ``db`` (it
     writes only task features, see ``driver``); while another fill writes ``db`` it refuses at
-    once, or with ``wait=True`` starts when that one ends."""
+    once, or with ``wait=True`` starts when that one ends. ``recompute`` first deletes every
+    stored probe feature (of any backbone) and the settings they were computed with."""
     db = Path(db)
     if not db.is_file():
         raise ArtifactError(f"Meta-dataset store '{db}' does not exist; build it first.")
@@ -95,6 +102,8 @@ def fill_probe_features(
     report = ProbeReport(db=db)
     start = time.perf_counter()
     with build_lock(db, wait=wait, writer="probe"), open_store(db) as store, stop_on_sigterm():
+        if recompute:
+            report.dropped = store.drop_task_features((SETTINGS_KEY,))
         _check_settings(store, settings)
         todo = _missing_backbones(store, names, report)
         with BuildProgress(len(todo), enabled=progress, unit="tasks") as bar:
@@ -106,9 +115,13 @@ def fill_probe_features(
 
 
 def _settings_record(side: int, max_samples: int) -> str:
-    return json.dumps(
-        {"side": side, "max_samples": max_samples, "seed": ProbeSettings().seed}, sort_keys=True
-    )
+    record = {
+        "side": side,
+        "max_samples": max_samples,
+        "seed": ProbeSettings().seed,
+        "scores_version": PROBE_SCORES_VERSION,
+    }
+    return json.dumps(record, sort_keys=True)
 
 
 def _check_settings(store: Store, settings: str) -> None:
@@ -117,7 +130,8 @@ def _check_settings(store: Store, settings: str) -> None:
         raise ArtifactError(
             f"The probe features in '{store.path}' were computed with {stored}; this run asks "
             f"for {settings}. Feature names do not carry these settings, so the two cannot share "
-            "a store: pass the stored --side and --max-samples, or probe a copy of the store."
+            "a store: pass the stored --side and --max-samples, or --recompute to replace every "
+            "stored probe feature (a scores_version change needs that), or probe a copy."
         )
 
 

@@ -322,6 +322,16 @@ class Store:
                 list((meta or {}).items()),
             )
 
+    def drop_task_features(self, meta_keys: tuple[str, ...] = ()) -> int:
+        """Delete every stored task feature and the ``meta`` entries ``meta_keys`` in one
+        transaction (to recompute them under new settings); returns the rows deleted."""
+        if not _has_table(self._con, "task_features"):
+            return 0
+        with self.transaction() as con:
+            deleted = con.execute("DELETE FROM task_features").rowcount
+            con.executemany("DELETE FROM meta WHERE key=?", [(k,) for k in meta_keys])
+        return int(deleted)
+
     def meta_value(self, key: str) -> str | None:
         row = self._con.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return None if row is None else str(row[0])

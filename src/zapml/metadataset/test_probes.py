@@ -4,6 +4,7 @@ joined as task columns, run next to a build (not next to another fill); and ``se
 from __future__ import annotations
 
 import inspect
+import json
 import math
 import os
 import shutil
@@ -30,6 +31,7 @@ from zapml.metadataset.record import RunRecord
 from zapml.metadataset.store import Store
 from zapml.metadataset.tasks import TaskSpec, materialise
 from zapml.metafeatures import ProbeFeatures, compute_probe_features
+from zapml.metafeatures.probe_features import PROBE_SCORES_VERSION
 from zapml.metafeatures.testing import one_thread_empty_cache  # noqa: F401 (autouse)
 from zapml.space import sample_pipelines
 
@@ -188,6 +190,33 @@ def test_other_sample_settings_are_refused(db, monkeypatch):
     _fill(db)
     with pytest.raises(ArtifactError, match="--side and --max-samples"):
         fill_probe_features(db, [BACKBONE], side=64, max_samples=MAX_SAMPLES, progress=False)
+
+
+def test_a_store_probed_by_older_scores_is_refused_until_recomputed(db, monkeypatch):
+    old = ProbeFeatures(dict.fromkeys(backbone_feature_names(BACKBONE), 0.5), 1.0)
+    monkeypatch.setattr(probes, "compute_probe_features", lambda *a, **k: old)
+    _fill(db)
+    con = sqlite3.connect(db)
+    with con:  # the record a fill wrote before scores had a version
+        record = json.loads(con.execute("SELECT value FROM meta WHERE key=?",
+                                        (probes.SETTINGS_KEY,)).fetchone()[0])  # fmt: skip
+        assert record.pop("scores_version") == PROBE_SCORES_VERSION
+        con.execute("UPDATE meta SET value=? WHERE key=?",
+                    (json.dumps(record, sort_keys=True), probes.SETTINGS_KEY))  # fmt: skip
+    con.close()
+    with pytest.raises(ArtifactError, match="--recompute"):
+        _fill(db)
+    new = ProbeFeatures(dict.fromkeys(backbone_feature_names(BACKBONE), 0.75), 1.0)
+    monkeypatch.setattr(probes, "compute_probe_features", lambda *a, **k: new)
+    args = ["metadataset", "probe", str(db), "--backbones", BACKBONE, "--side", str(SIDE),
+            "--max-samples", str(MAX_SAMPLES), "--no-progress", "--recompute"]  # fmt: skip
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "16 stored probe feature(s) deleted (--recompute)" in result.output
+    assert "2 task(s) probed, 0 already complete, 16 feature(s) stored" in result.output
+    stored = load_metadataset(db).tasks[backbone_feature_names(BACKBONE)]
+    assert (stored == 0.75).all().all()
+    assert _fill(db).skipped == 2  # the new record matches: nothing left to do
 
 
 def test_scratch_arms_have_no_imagenet_scores():

@@ -6,7 +6,8 @@ returns the pooled penultimate features (the runtime's ``extract_features``), th
 probabilities of the backbone's pretrained head (``None`` for ``.scratch`` arms, whose head is
 random), and the counted compute-clock seconds of that work, so a run that computes probe features
 can charge them like any other work. ``compute_probe_features`` does it for several backbones on
-one shared sample and scores them with ``probe_features``.
+one shared sample and scores them with ``probe_features``; its seconds add the scores' own counted
+cost (``score_costs``) to the extractions'.
 
 Results are cached as ``$ZAPML_CACHE/probes/<backbone>-<side>px-<key>.npz`` (see
 ``zapml.data.cache.cache_root``), keyed by a fingerprint of the training images and labels, the
@@ -35,6 +36,8 @@ from zapml.metafeatures.probe_features import (
     DEFAULT_MAX_SAMPLES,
     ProbeSettings,
     probe_features,
+    score_shape,
+    scores_seconds,
     stratified_subsample,
 )
 from zapml.zoo import get_spec, load_backbone
@@ -66,7 +69,8 @@ class Extraction:
 
 
 class ProbeFeatures(NamedTuple):
-    """``probe_features``'s flat row and the counted seconds of the extractions behind it."""
+    """``probe_features``'s flat row and the counted seconds behind it: the extractions and the
+    scores."""
 
     values: dict[str, float]
     seconds: float
@@ -107,10 +111,10 @@ def compute_probe_features(
     use_cache: bool = True,
 ) -> ProbeFeatures:
     """Every probe score of every backbone (``probe_features``' row) on one shared sample of the
-    training images (seeded by ``settings.seed``), with the total counted extraction seconds.
+    training images (seeded by ``settings.seed``), with the total counted seconds of the
+    extractions and of the scores (``scores_seconds``), cached extractions included.
 
-    LEEP and NCE appear only for backbones with an ImageNet head (not ``.scratch`` arms). The
-    scores' own arithmetic is not counted: only the extractions are.
+    LEEP and NCE appear only for backbones with an ImageNet head (not ``.scratch`` arms).
     """
     if isinstance(backbones, str) or not backbones:
         raise DataError(
@@ -129,6 +133,8 @@ def compute_probe_features(
         if result.source_probs is not None:
             probs[name] = result.source_probs
         seconds += result.seconds
+        shape = score_shape(result.features, labels[result.indices], result.source_probs, settings)
+        seconds += scores_seconds(shape)
     # Every extraction drew the same sample (same labels, size and seed), so rows line up and
     # probe_features' own subsample of these rows keeps all of them.
     values = probe_features(

@@ -14,16 +14,32 @@ import numpy as np
 from zapml.errors import DataError
 from zapml.metafeatures._inputs import check_labels
 from zapml.metafeatures.probes import knn_accuracy, linear_probe_accuracy
+from zapml.metafeatures.score_costs import (
+    H_SCORE_COST,
+    KNN_COST,
+    LEEP_COST,
+    LFC_COST,
+    LINEAR_PROBE_COST,
+    LOGME_COST,
+    NCE_COST,
+    PARC_COST,
+    ScoreCost,
+    ScoreShape,
+)
 from zapml.metafeatures.transferability import h_score, leep, lfc, logme, nce, parc
 
 PAIR_SEPARATOR = "__"
-# PARC and LFC build n x n matrices and the linear probe fits C-way logistic regressions: a
+# PARC, LFC and kNN build n x n matrices and the linear probe solves k ridge systems: a
 # 1000-image sample keeps one backbone's scores to seconds on a CPU while leaving ~10 images
 # per class on a 100-class task.
 DEFAULT_MAX_SAMPLES = 1000
 # Ten votes smooth label noise yet stay local when the smallest classes have ~10 sampled images.
 DEFAULT_KNN_K = 10
 DEFAULT_PROBE_FOLDS = 5
+# Bump when what a score computes changes, so stores probed before are recomputed instead of
+# mixing two definitions in one column. 2: the linear probe is a ridge classifier (was logistic
+# regression).
+PROBE_SCORES_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -37,11 +53,13 @@ class ProbeSettings:
 
 @dataclass(frozen=True)
 class ProbeScore:
-    """One pair feature: its name and how to compute it from a (sampled) backbone's outputs."""
+    """One pair feature: its name, how to compute it from a (sampled) backbone's outputs, and
+    its counted compute-clock cost."""
 
     name: str
     needs_source_probs: bool
     compute: Callable[[np.ndarray, np.ndarray, np.ndarray | None, ProbeSettings], float]
+    cost: ScoreCost
 
 
 def _source(probs: np.ndarray | None) -> np.ndarray:
@@ -52,19 +70,51 @@ def _source(probs: np.ndarray | None) -> np.ndarray:
 
 # The single list of pair scores; order is the column order of the returned dict.
 PROBE_SCORES: tuple[ProbeScore, ...] = (
-    ProbeScore("logme", False, lambda f, y, p, s: logme(f, y)),
-    ProbeScore("h_score", False, lambda f, y, p, s: h_score(f, y)),
-    ProbeScore("parc", False, lambda f, y, p, s: parc(f, y)),
-    ProbeScore("lfc", False, lambda f, y, p, s: lfc(f, y)),
-    ProbeScore("knn_accuracy", False, lambda f, y, p, s: knn_accuracy(f, y, s.knn_k)),
+    ProbeScore("logme", False, lambda f, y, p, s: logme(f, y), LOGME_COST),
+    ProbeScore("h_score", False, lambda f, y, p, s: h_score(f, y), H_SCORE_COST),
+    ProbeScore("parc", False, lambda f, y, p, s: parc(f, y), PARC_COST),
+    ProbeScore("lfc", False, lambda f, y, p, s: lfc(f, y), LFC_COST),
+    ProbeScore("knn_accuracy", False, lambda f, y, p, s: knn_accuracy(f, y, s.knn_k), KNN_COST),
     ProbeScore(
         "linear_probe_accuracy",
         False,
         lambda f, y, p, s: linear_probe_accuracy(f, y, s.probe_folds, s.seed),
+        LINEAR_PROBE_COST,
     ),
-    ProbeScore("leep", True, lambda f, y, p, s: leep(_source(p), y)),
-    ProbeScore("nce", True, lambda f, y, p, s: nce(np.argmax(_source(p), axis=1), y)),
+    ProbeScore("leep", True, lambda f, y, p, s: leep(_source(p), y), LEEP_COST),
+    ProbeScore("nce", True, lambda f, y, p, s: nce(np.argmax(_source(p), axis=1), y), NCE_COST),
 )
+
+
+def score_shape(
+    features: np.ndarray,
+    labels: np.ndarray,
+    source_probs: np.ndarray | None = None,
+    settings: ProbeSettings | None = None,
+) -> ScoreShape:
+    """The sizes the scores of one backbone work on: sampled features (n x d), their labels, the
+    source probabilities (n x Z) if any, and the folds the linear probe will use (``folds``
+    lowered to the largest class, as ``linear_probe_accuracy`` does)."""
+    settings = settings or ProbeSettings()
+    _, counts = np.unique(np.asarray(labels), return_counts=True)
+    num_images, dims = np.shape(features)
+    return ScoreShape(
+        num_images=num_images,
+        dims=dims,
+        classes=len(counts),
+        source_classes=0 if source_probs is None else int(np.shape(source_probs)[1]),
+        folds=min(settings.probe_folds, int(counts.max())),
+    )
+
+
+def scores_seconds(shape: ScoreShape) -> float:
+    """Counted reference seconds of every score ``probe_features`` computes on ``shape`` (LEEP
+    and NCE only with source classes): what a budget that pays for the scores is charged."""
+    return sum(
+        score.cost.seconds(shape)
+        for score in PROBE_SCORES
+        if shape.source_classes or not score.needs_source_probs
+    )
 
 
 def pair_feature_name(score: str, backbone: str) -> str:

@@ -3,12 +3,19 @@
 Critiques of transferability scores find these hard to beat as predictors of fine-tuned
 accuracy, and guided recommendation uses a linear probe on a fixed backbone as the dataset's
 difficulty.
+
+The linear probe is a ridge (least-squares) classifier rather than logistic regression: one
+linear solve per fold instead of an iterative fit. On 48 (task, backbone) pairs of the shipped
+meta-dataset (500 sampled images at 32 px, 2-16 classes, 1280 dims, one BLAS thread) its
+5-fold accuracy had Pearson 0.99 with logistic regression's (mean absolute difference 0.021,
+per-task Spearman across the 4 backbones 0.86) at 0.08 instead of 0.45 CPU-s per pair (up to
+2.9 s for logistic regression on a 10-class task); ``zap fit`` pays for it on every query.
 """
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -16,8 +23,11 @@ from sklearn.preprocessing import StandardScaler
 from zapml.errors import DataError
 from zapml.metafeatures._inputs import check_features_labels
 
-# Enough iterations for lbfgs to converge on standardised features of a few thousand images.
-LINEAR_PROBE_MAX_ITER = 1000
+# L2 penalty on standardised features. Of 1, 10, 100 and 1000 on the 48 pairs above, 100 agreed
+# best with logistic regression (Pearson 0.93 / 0.98 / 0.99 / 0.98) and had the highest mean
+# held-out accuracy (0.681 / 0.714 / 0.733 / 0.720): ~400 training rows in 1280 dims need a
+# penalty, and a large one shrinks everything towards the class prior.
+RIDGE_PROBE_ALPHA = 100.0
 
 
 def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int) -> float:
@@ -46,7 +56,8 @@ def knn_accuracy(features: np.ndarray, labels: np.ndarray, k: int) -> float:
 def linear_probe_accuracy(
     features: np.ndarray, labels: np.ndarray, folds: int = 5, seed: int = 0
 ) -> float:
-    """Mean held-out accuracy of standardised-feature logistic regression, stratified k-fold.
+    """Mean held-out accuracy of a ridge classifier (one-vs-rest least squares on +1/-1 targets,
+    penalty ``RIDGE_PROBE_ALPHA``) on standardised features, stratified k-fold.
 
     ``folds`` is lowered to the size of the largest class when that is smaller; a class with
     fewer images than folds is simply missing from some test folds.
@@ -58,6 +69,6 @@ def linear_probe_accuracy(
             f"a cross-validated linear probe needs folds >= 2 and a class with 2+ images; "
             f"got folds={folds}, largest class {int(np.bincount(codes).max())}."
         )
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=LINEAR_PROBE_MAX_ITER))
+    model = make_pipeline(StandardScaler(), RidgeClassifier(alpha=RIDGE_PROBE_ALPHA))
     cv = StratifiedKFold(n_splits=splits, shuffle=True, random_state=seed)
     return float(np.mean(cross_val_score(model, feats, codes, cv=cv, scoring="accuracy")))

@@ -20,7 +20,13 @@ from zapml.metafeatures.extraction import (
     dataset_fingerprint,
     extract,
 )
-from zapml.metafeatures.probe_features import ProbeSettings, probe_features, stratified_subsample
+from zapml.metafeatures.probe_features import (
+    PROBE_SCORES,
+    ProbeSettings,
+    probe_features,
+    stratified_subsample,
+)
+from zapml.metafeatures.score_costs import ScoreShape
 from zapml.metafeatures.testing import one_thread_empty_cache  # noqa: F401 (autouse)
 from zapml.runtime.costs import CLOCK_V1, CLOCK_V2, ModelProfile, profile_model
 from zapml.zoo import get_spec, load_backbone
@@ -163,7 +169,14 @@ def test_probe_features_of_several_backbones_share_one_sample_and_add_their_seco
         settings=settings,
     )
     assert row == expected
-    assert seconds == pre.seconds + scratch.seconds
+    # The scores' counted cost on the shared sample: 9 images, 1280 dims, 3 classes, 2 folds
+    # (ProbeSettings above), and ImageNet's 1000 source classes for the pretrained arm only.
+    with_head = ScoreShape(num_images=9, dims=1280, classes=3, source_classes=1000, folds=2)
+    headless = ScoreShape(num_images=9, dims=1280, classes=3, source_classes=0, folds=2)
+    scores = sum(s.cost.seconds(with_head) for s in PROBE_SCORES) + sum(
+        s.cost.seconds(headless) for s in PROBE_SCORES if s.name not in ("leep", "nce")
+    )
+    assert seconds == pytest.approx(pre.seconds + scratch.seconds + scores, rel=1e-12)
 
 
 def test_the_fingerprint_follows_pixels_labels_and_shape_only() -> None:

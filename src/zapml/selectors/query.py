@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class QueryFeatures:
     """A new dataset's meta-features for one selector, and the counted compute seconds of the
-    probe extractions behind them (0 when the selector needs no probe features)."""
+    probe extractions and scores behind them (0 when the selector needs no probe features)."""
 
     values: dict[str, float]
     probe_seconds: float = 0.0
@@ -90,7 +90,7 @@ def missing_probe_features(selector: Selector, metafeatures: Any) -> DataError |
         f"This {type(selector).__name__} was trained on probe meta-features "
         f"(feature set {feature_set(selector.metafeature_names_)!r}) and the query lacks "
         f"{len(missing)} of them, e.g. {missing[0]!r}. Compute them from the training images with "
-        "zapml.selectors.query.query_metafeatures(selector, dataset) (frozen passes of "
+        "zapml.selectors.query.query_metafeatures(selector, dataset) (frozen passes and scores of "
         f"{backbones}, charged in compute seconds), or let `zap recommend` / `zap fit` do it; "
         "a selector trained with `zap selector train --features trivial` needs none."
     )
@@ -104,7 +104,8 @@ def query_metafeatures(
     max_samples: int = DEFAULT_MAX_SAMPLES,
 ) -> QueryFeatures:
     """The trivial meta-features of ``train`` plus, when ``selector`` (or its list of names) was
-    trained on probe features, those of its backbones and their counted extraction seconds."""
+    trained on probe features, those of its backbones and their counted seconds (extractions
+    and scores)."""
     names = selector if isinstance(selector, Sequence) else selector.metafeature_names_
     values = dict(compute_metafeatures(train))
     backbones = probe_backbones(names)
@@ -127,9 +128,9 @@ def charged_budget(budget: float, clock: str, query: QueryFeatures) -> float:
     if left <= 0:
         raise PipelineError(
             f"The selector's probe features cost {query.probe_seconds:.3g} compute-s "
-            f"(frozen passes of {', '.join(query.backbones)}), which uses up the whole budget of "
-            f"{budget:g} compute-s. Give a larger --budget, or use a selector trained with "
-            "--features trivial (it needs no probe)."
+            f"(frozen passes and scores of {', '.join(query.backbones)}), which uses up the "
+            f"whole budget of {budget:g} compute-s. Give a larger --budget, or use a selector "
+            "trained with --features trivial (it needs no probe)."
         )
     return left
 
