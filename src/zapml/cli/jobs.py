@@ -168,6 +168,7 @@ def _choose(
     features are computed and charged, a file, or the default) or Tr-AutoML transfer (share a
     group's pipeline or search one, charged to the budget)."""
     if strategy != "transfer":
+        from zapml.selectors.feasibility import data_shape
         from zapml.selectors.query import charged_budget, describe_probe_cost, fit_query
 
         query = fit_query(pipeline_path, selector, objective, split.train)
@@ -176,7 +177,7 @@ def _choose(
             console.print(f"[dim]{describe_probe_cost(query, clock)}[/]")
         choice = choose_pipeline(
             pipeline_path, selector, query.values, objective=objective, budget=left, clock=clock,
-            recalibrate=recalibrate,
+            recalibrate=recalibrate, data=data_shape(split),
         )  # fmt: skip
         return choice, left
     from zapml.transfer.fitting import transfer_pipeline_choice

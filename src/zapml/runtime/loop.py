@@ -31,7 +31,8 @@ from zapml.runtime.costs import (
     sklearn_fit_seconds,
     sklearn_predict_seconds,
 )
-from zapml.runtime.predictor import EVAL_BATCH_SIZE, Aborted, predict_proba
+from zapml.runtime.planning import TEST_PREDICTION_PASSES, inference_seconds
+from zapml.runtime.predictor import Aborted, predict_proba
 from zapml.runtime.preprocess import Normalizer
 from zapml.runtime.progress import Progress
 from zapml.runtime.reporting import PredictionSchedule
@@ -102,18 +103,12 @@ def _costs(
 ) -> tuple[float, float, float]:
     """Counted cost of a train step, a test prediction (flip TTA: two passes) and a validation."""
     h, w = data.train_images.shape[2:]
-    version = profile.clock_version
     step = profile.train_step_seconds(batch_size, trainable) + pixel_seconds(
-        batch_size, h, w, 3, version
+        batch_size, h, w, 3, profile.clock_version
     )
     n_test = 0 if data.test_images is None else int(data.test_images.shape[0])
-    predict = 2.0 * profile.forward_seconds(n_test, EVAL_BATCH_SIZE) + pixel_seconds(
-        n_test, h, w, 3, version
-    )
-    n_valid = int(data.valid_images.shape[0])
-    valid = profile.forward_seconds(n_valid, EVAL_BATCH_SIZE) + pixel_seconds(
-        n_valid, h, w, 3, version
-    )
+    predict = inference_seconds(profile, n_test, (h, w), passes=TEST_PREDICTION_PASSES)
+    valid = inference_seconds(profile, int(data.valid_images.shape[0]), (h, w))
     return step, predict, valid
 
 
@@ -195,9 +190,7 @@ class AnytimeLoop:
         kind = str(self.pipeline["simple_model"])
         h, w = self.data.train_images.shape[2:]
         version = self.profile.clock_version
-        feats_cost = self.profile.forward_seconds(
-            n_sample + n_eval, EVAL_BATCH_SIZE
-        ) + pixel_seconds(n_sample + n_eval, h, w, 3, version)
+        feats_cost = inference_seconds(self.profile, n_sample + n_eval, (h, w))
         dims = self._feature_dim()
         fit_cost = sklearn_fit_seconds(kind, n_sample, dims, self.data.num_classes, version)
         fit_cost += sklearn_predict_seconds(n_eval, dims, self.data.num_classes, version)
@@ -398,8 +391,11 @@ class AnytimeLoop:
 
     def _note_budget_stop(self, reserve: float) -> None:
         """Say why training ended before the budget ran out: otherwise a run that stops early
-        (e.g. after the simple model, with 0 steps) looks like a bug to the user."""
+        (e.g. after the simple model, with 0 steps) looks like a bug to the user. Nothing to
+        say when not even a step without the prediction would fit: the budget is spent."""
         budget = self.budget
+        if not budget.affordable(budget.est_step):
+            return
         # the numbers must add up for the reader: state the margin ``affordable`` applied
         margin = f" with the wall clock's x{budget.safety:g} margin" if budget.safety != 1 else ""
         self.out.notes.append(

@@ -123,6 +123,8 @@ def test_a_run_that_stops_before_its_budget_says_why(reference_run):
     stop, budget, step, predict = (float(x) for x in match.groups())
     assert budget == BUDGET and stop <= BUDGET
     assert stop + step + predict > BUDGET - 0.06
+    # ... while a step alone would still have fit: a spent budget gets no note
+    assert stop + step <= BUDGET + 0.06
 
 
 def test_another_seed_gives_another_run_silently(reference_run, animals, pipeline, capsys):

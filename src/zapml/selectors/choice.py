@@ -15,6 +15,7 @@ from zapml.space import Pipeline, default_pipeline
 
 if TYPE_CHECKING:
     from zapml.selectors.base import Selector
+    from zapml.selectors.feasibility import DataShape
 
 #: The shipped default selectors, one per objective (trained on the shipped meta-dataset by
 #: scripts/train_shipped_selector.py --objective ...).
@@ -99,10 +100,13 @@ def choose_pipeline(
     budget: float | None = None,
     clock: str = "wall",
     recalibrate: bool = False,
+    data: DataShape | None = None,
 ) -> PipelineChoice:
     """``pipeline_path`` wins, then the top choice for ``metafeatures`` of the selector trained
     for ``objective`` (a ``--selector`` trained for another one is refused) at the run's
-    ``budget`` seconds of ``clock`` (``selector_budget``), then the space's default pipeline."""
+    ``budget`` seconds of ``clock`` (``selector_budget``), then the space's default pipeline.
+    With the dataset's sizes (``data``) and a budget in compute seconds, the selector's first
+    choice that leaves time to train is taken (``feasibility``)."""
     objective = check_objective(objective)
     if pipeline_path is not None:
         try:
@@ -112,18 +116,39 @@ def choose_pipeline(
         return PipelineChoice(chosen, f"pipeline from {pipeline_path}")
     selector_dir = resolve_selector_dir(selector, objective)
     if selector_dir is not None and metafeatures is not None:
-        from zapml.selectors.api import check_selector_objective, recommend
+        from zapml.selectors.api import check_selector_objective
         from zapml.selectors.registry import load_selector
 
         sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
         given = selector_budget(sel, budget, clock, recalibrate)
-        advice = recommend(
-            sel, dict(metafeatures), top=1, budget=given.compute_seconds, drivers=False
-        )
-        origin = (
-            f"chosen zero-shot by the {advice.selector} selector in {selector_dir}, "
-            f"optimising {describe(objective)}"
-        )
-        notes = given.notes + ((advice.budget_note,) if given.compute_seconds is not None else ())
-        return PipelineChoice(advice.best, origin, advice.warnings, objective, notes)
+        return _zero_shot(sel, selector_dir, metafeatures, objective, given, data)
     return PipelineChoice(default_pipeline(), "the space's default pipeline")
+
+
+def _zero_shot(
+    sel: Selector, selector_dir: Path, metafeatures: Mapping[str, float], objective: str,
+    given: SelectorBudget, data: DataShape | None,
+) -> PipelineChoice:  # fmt: skip
+    from zapml.runtime.costs import CLOCK_VERSION
+    from zapml.selectors.api import recommend
+    from zapml.selectors.feasibility import CANDIDATES, first_affordable
+    from zapml.selectors.feasibility import describe as describe_guard
+
+    guarded = data is not None and given.compute_seconds is not None
+    advice = recommend(
+        sel, dict(metafeatures), top=CANDIDATES if guarded else 1,
+        budget=given.compute_seconds, drivers=False,
+    )  # fmt: skip
+    origin = (
+        f"chosen zero-shot by the {advice.selector} selector in {selector_dir}, "
+        f"optimising {describe(objective)}"
+    )
+    notes = given.notes + ((advice.budget_note,) if given.compute_seconds is not None else ())
+    if not guarded:
+        return PipelineChoice(advice.best, origin, advice.warnings, objective, notes)
+    assert data is not None and given.compute_seconds is not None
+    ranking = [row.pipeline for row in advice.top]
+    found = first_affordable(ranking, data, given.compute_seconds, CLOCK_VERSION)
+    line = describe_guard(ranking, data, given.compute_seconds, found)
+    notes += (line,) if line else ()
+    return PipelineChoice(ranking[found.index], origin, advice.warnings, objective, notes)

@@ -51,7 +51,7 @@ def per_image_seconds(
 ) -> tuple[float, float]:
     """(train-step seconds per training image, forward seconds per image) that clock
     ``clock_version`` charges for this network, input ``side`` x ``side``."""
-    profile = _profile(architecture, side, clock_version)
+    profile = profile_at(architecture, (side, side), clock_version)
     trainable = _trainable(architecture, freeze_portion)
     train = profile.train_step_seconds(batch_size, trainable) / batch_size
     forward = profile.forward_seconds(FEATURE_BATCH, FEATURE_BATCH) / FEATURE_BATCH
@@ -70,10 +70,12 @@ def _network(architecture: str) -> nn.Module:
 
 
 @lru_cache(maxsize=128)
-def _profile(architecture: str, side: int, clock_version: int) -> ModelProfile:
+def profile_at(architecture: str, hw: tuple[int, int], clock_version: int) -> ModelProfile:
+    """The compute clock's counts for ``architecture`` at input size ``hw`` (the untrained
+    network with a ``COUNTING_CLASSES`` head), cached."""
     from zapml.runtime.costs import profile_model
 
-    return profile_model(_network(architecture), (side, side), clock_version=clock_version)
+    return profile_model(_network(architecture), hw, clock_version=clock_version)
 
 
 @lru_cache(maxsize=128)
