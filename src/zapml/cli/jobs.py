@@ -36,6 +36,9 @@ if TYPE_CHECKING:
     from zapml.runtime import FitResult
     from zapml.selectors import Recommendation, Selector
 
+#: the share of the images `zap fit` holds out as a test set when the data has none
+HELD_OUT_TEST_FRACTION = 0.2
+
 
 def process_start_time() -> float:
     """When this process started (``time.time()`` epoch seconds), so a wall-clock ``--budget``
@@ -198,7 +201,7 @@ def _load_split(data: str, seed: int, console: Console) -> DataSplit:
 
     split = load_data(data)
     if split.test is None:
-        split = split.stratified_test_split(test_fraction=0.2, seed=seed)
+        split = split.stratified_test_split(test_fraction=HELD_OUT_TEST_FRACTION, seed=seed)
         console.print("[dim]no test split in the data: holding out a stratified 20% as test[/]")
     for warning in split.train.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
@@ -405,7 +408,8 @@ def run_recommend(
 
     sel = recommend_selector(selector, objective, top)
     selector_dir = resolve_selector_dir(selector, objective)  # named so the user sees which
-    query = query_metafeatures(sel, load_data(data).train)
+    split = load_data(data)
+    query = query_metafeatures(sel, split.train)
     given = selector_budget(sel, budget, clock, recalibrate)
     advice = recommend(sel, query.values, top=top, budget=given.compute_seconds)
     shown = ", ".join(f"{k}={v:g}" for k, v in query.values.items() if not is_probe_feature(k))
@@ -426,6 +430,8 @@ def run_recommend(
             "and predictions take their share)[/]"
         )
     print_reasons(console, advice)
+    if given.compute_seconds is not None:
+        _print_fit_guard(console, sel, query.values, given.compute_seconds, split)
     if save is not None:
         advice.best.to_yaml(save)
         console.print(f"best pipeline written to {save} (zap fit {data} --pipeline {save})")
@@ -448,6 +454,24 @@ def recommend_selector(selector: str | Path | None, objective: str, top: int) ->
     if top < 1:
         raise PipelineError(f"--top must be 1 or more; got {top}.")
     return check_selector_objective(load_selector(selector_dir), objective, selector_dir)
+
+
+def _print_fit_guard(
+    console: Console, sel: Selector, values: dict[str, float], budget: float, split: DataSplit
+) -> None:
+    """Say when `zap fit` would pass over the top pipelines because their inference on this
+    dataset's test set would take over half the budget (``selectors.feasibility``)."""
+    from zapml.runtime.costs import CLOCK_VERSION
+    from zapml.selectors import recommend
+    from zapml.selectors.feasibility import CANDIDATES, data_shape, describe, first_affordable
+
+    if split.test is None:  # zap fit would hold out a test set: size it the same way
+        split = split.stratified_test_split(test_fraction=HELD_OUT_TEST_FRACTION, seed=0)
+    ranking = [r.pipeline for r in recommend(sel, values, top=CANDIDATES, budget=budget).top]
+    shape = data_shape(split)
+    line = describe(ranking, shape, budget, first_affordable(ranking, shape, budget, CLOCK_VERSION))
+    if line:
+        console.print(f"[yellow]zap fit:[/] {line}")
 
 
 def _epochs_column(

@@ -4,6 +4,7 @@ command bounded by a wall-clock budget, tables complete when piped, warnings pri
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -168,3 +169,16 @@ def test_predict_reproduces_the_fits_reported_accuracy_and_names_every_image(tmp
     accuracy = float((test_rows["predicted"].astype(str) == test_rows["label"].astype(str)).mean())
     assert accuracy == reported
     assert f"test: accuracy {reported:.4f}" in result.output
+
+
+def test_recommend_says_when_zap_fit_would_pass_over_the_top_choice():
+    # animal_mnist (8,000 training, 2,000 test images): at 76 compute-s the shipped selector's
+    # top pick spends over half the budget on inference (selectors/test_feasibility.py)
+    args = ["recommend", "animal_mnist", "--top", "2", "--budget", "76", "--clock", "compute"]
+    result = runner.invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    line = " ".join(result.output.split())
+    assert re.search(r"zap fit: the top choice \(\S+ at 128 px\) would spend", line), line
+    assert re.search(r"took rank \d+ instead", line), line
+    small = runner.invoke(app, [*args[:-4], "--budget", "4000", "--clock", "compute"])
+    assert small.exit_code == 0 and "zap fit:" not in small.output
