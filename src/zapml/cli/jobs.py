@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from zapml.metadataset.metadataset import MetaDataset
     from zapml.runtime import FitResult
     from zapml.selectors import Recommendation, Selector
+    from zapml.selectors.probe_gate import SelectorPick
 
 #: the share of the images `zap fit` holds out as a test set when the data has none
 HELD_OUT_TEST_FRACTION = 0.2
@@ -171,16 +172,20 @@ def _choose(
     features are computed and charged, a file, or the default) or Tr-AutoML transfer (share a
     group's pipeline or search one, charged to the budget)."""
     if strategy != "transfer":
+        from zapml.runtime.calibration import compute_budget
         from zapml.selectors.feasibility import data_shape
         from zapml.selectors.query import charged_budget, describe_probe_cost, fit_query
 
-        query = fit_query(pipeline_path, selector, objective, split.train)
+        given = compute_budget(budget, clock, recalibrate=recalibrate).seconds
+        query, pick = fit_query(pipeline_path, selector, objective, split.train, given)
         left = charged_budget(budget, clock, query)  # what the probe features left
+        if pick.note:
+            console.print(f"[dim]{pick.note}[/]")
         if query.backbones:
             console.print(f"[dim]{describe_probe_cost(query, clock)}[/]")
         choice = choose_pipeline(
-            pipeline_path, selector, query.values, objective=objective, budget=left, clock=clock,
-            recalibrate=recalibrate, data=data_shape(split),
+            pipeline_path, pick.selector_dir or selector, query.values, objective=objective,
+            budget=left, clock=clock, recalibrate=recalibrate, data=data_shape(split),
         )  # fmt: skip
         return choice, left
     from zapml.transfer.fitting import transfer_pipeline_choice
@@ -406,9 +411,11 @@ def run_recommend(
     from zapml.selectors import recommend
     from zapml.selectors.query import describe_probe_cost, is_probe_feature, query_metafeatures
 
+    split = load_data(data)
+    pick = _recommend_pick(selector, objective, split, budget, clock, recalibrate)
+    selector = pick.selector_dir or selector
     sel = recommend_selector(selector, objective, top)
     selector_dir = resolve_selector_dir(selector, objective)  # named so the user sees which
-    split = load_data(data)
     query = query_metafeatures(sel, split.train)
     given = selector_budget(sel, budget, clock, recalibrate)
     advice = recommend(sel, query.values, top=top, budget=given.compute_seconds)
@@ -417,6 +424,8 @@ def run_recommend(
         f"[bold]{data}[/]: {shown}  ->  {advice.selector} selector in {selector_dir}, "
         f"optimising {describe(advice.objective)}"
     )
+    if pick.note:
+        console.print(f"[dim]{pick.note}[/]")
     if query.backbones:
         console.print(f"[dim]{describe_probe_cost(query)}[/]")
     for note in given.notes:
@@ -454,6 +463,21 @@ def recommend_selector(selector: str | Path | None, objective: str, top: int) ->
     if top < 1:
         raise PipelineError(f"--top must be 1 or more; got {top}.")
     return check_selector_objective(load_selector(selector_dir), objective, selector_dir)
+
+
+def _recommend_pick(
+    selector: str | Path | None, objective: str, split: DataSplit, budget: float | None,
+    clock: str, recalibrate: bool,
+) -> SelectorPick:  # fmt: skip
+    """The selector `zap fit` would rank with at this budget (``probe_gate``); without a budget
+    the explicit or default one."""
+    from zapml.runtime.calibration import compute_budget
+    from zapml.selectors.probe_gate import pick_selector_dir
+
+    seconds = None
+    if budget is not None:
+        seconds = compute_budget(budget, clock, recalibrate=recalibrate).seconds
+    return pick_selector_dir(selector, objective, split.train, seconds)
 
 
 def _print_fit_guard(

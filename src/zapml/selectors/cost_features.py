@@ -59,23 +59,34 @@ def per_image_seconds(
 
 
 @lru_cache(maxsize=16)
-def _network(architecture: str) -> nn.Module:
-    """The untrained network, built once per architecture (about a second each)."""
+def _network(architecture: str, num_classes: int | None = COUNTING_CLASSES) -> nn.Module:
+    """The untrained network with a ``num_classes`` head (None: the zoo entry's own head),
+    built once per architecture and head (about a second each)."""
     import torch
 
     from zapml.zoo import build_untrained
 
     with torch.random.fork_rng(devices=[]):  # random init must not move the caller's RNG
-        return build_untrained(architecture, COUNTING_CLASSES)
+        return build_untrained(architecture, num_classes)
+
+
+def feature_dims(architecture: str) -> int:
+    """The width of the network's pooled features (what its head reads)."""
+    return int(_network(architecture).num_features)  # type: ignore[arg-type]
 
 
 @lru_cache(maxsize=128)
-def profile_at(architecture: str, hw: tuple[int, int], clock_version: int) -> ModelProfile:
+def profile_at(
+    architecture: str,
+    hw: tuple[int, int],
+    clock_version: int,
+    num_classes: int | None = COUNTING_CLASSES,
+) -> ModelProfile:
     """The compute clock's counts for ``architecture`` at input size ``hw`` (the untrained
-    network with a ``COUNTING_CLASSES`` head), cached."""
+    network with a ``num_classes`` head; None: the zoo entry's own), cached."""
     from zapml.runtime.costs import profile_model
 
-    return profile_model(_network(architecture), hw, clock_version=clock_version)
+    return profile_model(_network(architecture, num_classes), hw, clock_version=clock_version)
 
 
 @lru_cache(maxsize=128)

@@ -30,6 +30,7 @@ from zapml.metafeatures.trivial import compute_metafeatures
 if TYPE_CHECKING:
     from zapml.data import Dataset
     from zapml.selectors.base import Selector
+    from zapml.selectors.probe_gate import SelectorPick
 
 
 @dataclass(frozen=True)
@@ -152,15 +153,22 @@ def describe_probe_cost(query: QueryFeatures, clock: str | None = None) -> str:
 
 
 def fit_query(
-    pipeline_path: str | Path | None, selector: str | Path | None, objective: str, train: Dataset
-) -> QueryFeatures:
-    """The meta-features ``zap fit`` computes before choosing: the trivial ones when a pipeline
-    file decides or there is no selector, else those of the selector ``choose_pipeline`` uses
-    (its probe features included, charged)."""
-    from zapml.selectors.choice import resolve_selector_dir
+    pipeline_path: str | Path | None,
+    selector: str | Path | None,
+    objective: str,
+    train: Dataset,
+    compute_budget: float | None = None,
+) -> tuple[QueryFeatures, SelectorPick]:
+    """The meta-features ``zap fit`` computes before choosing and the selector it chooses with:
+    the trivial ones when a pipeline file decides or there is no selector, else those of the
+    selector ``pick_selector_dir`` picks for ``compute_budget`` (its probe features included,
+    charged)."""
+    from zapml.selectors.probe_gate import SelectorPick, pick_selector_dir
     from zapml.selectors.registry import load_selector
 
-    selector_dir = None if pipeline_path is not None else resolve_selector_dir(selector, objective)
-    if selector_dir is None:
-        return QueryFeatures(dict(compute_metafeatures(train)))
-    return query_metafeatures(load_selector(selector_dir), train)
+    if pipeline_path is not None:
+        return QueryFeatures(dict(compute_metafeatures(train))), SelectorPick(None)
+    pick = pick_selector_dir(selector, objective, train, compute_budget)
+    if pick.selector_dir is None:
+        return QueryFeatures(dict(compute_metafeatures(train))), pick
+    return query_metafeatures(load_selector(pick.selector_dir), train), pick

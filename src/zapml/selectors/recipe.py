@@ -44,6 +44,9 @@ SHIPPED_METHOD = "zap_hpo"
 #: (its start-up stays cheap), and a store that gains probe features (`zap metadataset probe`)
 #: trains the same selector
 SHIPPED_FEATURES = "trivial"
+#: the shipped probe selectors (``selectors/shipped/<objective>-probe``) read the trivial and the
+#: probe features; ``probe_gate`` decides per run whether probing is worth its cost
+SHIPPED_PROBE_FEATURES = "all"
 SHIPPED_SETTINGS: dict[str, Any] = {
     "loss": "ranking",
     "log_metafeatures": True,
@@ -57,14 +60,17 @@ SHIPPED_SETTINGS: dict[str, Any] = {
 
 
 def train_shipped_kind(
-    mds: MetaDataset, objective: str, out_dir: str | Path | None = None
+    mds: MetaDataset,
+    objective: str,
+    out_dir: str | Path | None = None,
+    features: str = SHIPPED_FEATURES,
 ) -> Selector:
-    """The shipped selectors' method, features and settings fitted on ``mds`` for
+    """The shipped selectors' method and settings fitted on ``mds``'s ``features`` for
     ``objective`` (saved to ``out_dir`` when given). On a meta-dataset of one budget (a user's
     own base for ``zap selector update``) the cost features are left out: they read the budget."""
     from zapml.selectors.api import train_selector
 
-    chosen = mds.select_features(SHIPPED_FEATURES)
+    chosen = mds.select_features(features)
     settings = dict(SHIPPED_SETTINGS)
     settings["cost_features"] = bool(settings["cost_features"]) and len(mds.budgets) >= 2
     return train_selector(chosen, SHIPPED_METHOD, out_dir=out_dir, objective=objective, **settings)

@@ -1,0 +1,126 @@
+"""Probe or not: which shipped selector ``zap fit`` and ``zap recommend`` rank with.
+
+Two selectors ship per objective: ``shipped/<objective>`` reads the four trivial meta-features,
+``shipped/<objective>-probe`` also the probe features of four backbones (LogME, kNN, linear
+probe, ... on frozen features of a sample of the training images). The probe selector ranks
+better (leave-one-core-dataset-out regret, README "The default selectors"), but the probe pass is
+paid from the run's budget, so it is worth it only when it costs a small share of that budget.
+The gate estimates the pass's counted compute seconds from the data's shape alone (the compute
+clock's counts of each backbone's extraction and of the scores, before any image is read) and
+probes when the estimate is at most ``PROBE_BUDGET_SHARE`` of the budget.
+
+An explicit ``--selector`` and a selector refitted on the user's history (``zap selector
+update``) are used as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from zapml.metadataset.objectives import OBJECTIVES, check_objective
+from zapml.metadataset.probe_settings import DEFAULT_MAX_SAMPLES, DEFAULT_SIDE
+
+if TYPE_CHECKING:
+    from zapml.data import Dataset
+
+#: Probe when the estimated probe pass costs at most this share of the budget. Chosen by
+#: leave-one-core-dataset-out on the shipped store, scoring the probe selector's choice at the
+#: budget minus the task's counted probe cost (docs/benchmarks/probe-features-zapml-offline-v2.md).
+PROBE_BUDGET_SHARE = 0.2
+#: the shipped probe-feature selectors, one per objective (scripts/train_shipped_selector.py
+#: --features all)
+SHIPPED_PROBE_SELECTORS: dict[str, Path] = {
+    o: Path(__file__).parent / "shipped" / f"{o}-probe" for o in OBJECTIVES
+}
+
+
+@dataclass(frozen=True)
+class SelectorPick:
+    """The selector folder to rank with (None: no selector, the default pipeline) and a line
+    for the user on why (empty when nothing was decided here)."""
+
+    selector_dir: Path | None
+    note: str = ""
+
+
+def shipped_probe_selector_dir(objective: str) -> Path | None:
+    path = SHIPPED_PROBE_SELECTORS[check_objective(objective)]
+    return path if (path / "manifest.json").is_file() else None
+
+
+def estimate_probe_seconds(
+    train: Dataset,
+    backbones: Sequence[str],
+    side: int = DEFAULT_SIDE,
+    max_samples: int = DEFAULT_MAX_SAMPLES,
+) -> float:
+    """Counted compute seconds ``query_metafeatures`` will charge for probing ``train`` with
+    ``backbones``: each backbone's extraction on the sample (``extraction_seconds``) and its
+    scores (``scores_seconds``), counted on untrained networks with the extraction's head."""
+    from zapml.metafeatures.extraction import extraction_seconds
+    from zapml.metafeatures.probe_features import (
+        ProbeSettings,
+        scores_seconds,
+        stratified_subsample,
+    )
+    from zapml.metafeatures.score_costs import ScoreShape
+    from zapml.runtime.costs import CLOCK_VERSION
+    from zapml.runtime.preprocess import input_size
+    from zapml.selectors.cost_features import feature_dims, profile_at
+    from zapml.zoo import get_spec
+
+    settings = ProbeSettings()
+    chosen = stratified_subsample(train.labels, max_samples, settings.seed)
+    counts = np.unique(np.asarray(train.labels)[chosen], return_counts=True)[1]
+    images = train.images
+    hw = input_size((int(images.shape[1]), int(images.shape[2])), side.bit_length() - 1)
+    total = 0.0
+    for name in backbones:
+        pretrained = get_spec(name).pretrained
+        profile = profile_at(name, hw, CLOCK_VERSION, None if pretrained else 0)
+        total += extraction_seconds(profile, len(chosen), int(images.shape[3]))
+        shape = ScoreShape(
+            num_images=len(chosen),
+            dims=feature_dims(name),
+            classes=len(counts),
+            source_classes=1000 if pretrained else 0,
+            folds=min(settings.probe_folds, int(counts.max())),
+        )
+        total += scores_seconds(shape)
+    return total
+
+
+def pick_selector_dir(
+    selector: str | Path | None, objective: str, train: Dataset, compute_budget: float | None
+) -> SelectorPick:
+    """The selector to rank with for ``train`` at ``compute_budget`` compute seconds: an explicit
+    or history-refitted one as is; else the shipped probe selector when its probe pass fits in
+    ``PROBE_BUDGET_SHARE`` of the budget, else the shipped trivial one."""
+    from zapml.history.paths import user_selector_dir
+    from zapml.selectors.choice import resolve_selector_dir, shipped_selector_dir
+    from zapml.selectors.query import probe_backbones
+    from zapml.selectors.registry import load_selector
+
+    probe_dir = shipped_probe_selector_dir(objective)
+    if selector is not None or user_selector_dir(objective) or probe_dir is None:
+        return SelectorPick(resolve_selector_dir(selector, objective))
+    trivial_dir = shipped_selector_dir(objective)
+    if compute_budget is None:
+        return SelectorPick(trivial_dir)
+    backbones = probe_backbones(load_selector(probe_dir).metafeature_names_)
+    cost = estimate_probe_seconds(train, backbones)
+    limit = PROBE_BUDGET_SHARE * compute_budget
+    what = f"probe pass of {', '.join(backbones)}: est. {cost:.3g} compute-s"
+    if cost <= limit:
+        note = f"{what}, within {PROBE_BUDGET_SHARE:.0%} of the budget: the probe selector ranks"
+        return SelectorPick(probe_dir, note)
+    note = (
+        f"{what}, over {PROBE_BUDGET_SHARE:.0%} of the budget ({limit:.3g}): not probing, the "
+        "trivial-feature selector ranks"
+    )
+    return SelectorPick(trivial_dir, note)

@@ -1,0 +1,57 @@
+"""probe_gate: the estimate equals what the probe pass is charged, and the gate picks the probe
+selector exactly when that estimate fits in its share of the budget."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from zapml.data.dataset import Dataset
+from zapml.metafeatures.extraction import compute_probe_features
+from zapml.metafeatures.testing import one_thread_empty_cache  # noqa: F401 (autouse)
+from zapml.selectors.choice import SHIPPED_SELECTORS
+from zapml.selectors.probe_gate import (
+    PROBE_BUDGET_SHARE,
+    SHIPPED_PROBE_SELECTORS,
+    estimate_probe_seconds,
+    pick_selector_dir,
+    shipped_probe_selector_dir,
+)
+
+
+def _gray(n: int, side: int, classes: int, seed: int = 0) -> Dataset:
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, size=(n, side, side, 1), dtype=np.uint8)
+    labels = np.arange(n) % classes
+    return Dataset(images, labels, tuple(str(c) for c in range(classes)), name="gray")
+
+
+@pytest.mark.parametrize(
+    "backbones", [["mobilenetv2_100"], ["efficientnet_lite0", "resnet18.scratch"]]
+)
+def test_the_estimate_is_what_the_probe_pass_is_charged(backbones: list[str]) -> None:
+    data = _gray(30, 20, 3)
+    # max_samples below the 30 images: the sample path, 5 folds on 8-image classes
+    charged = compute_probe_features(data, backbones, side=32, max_samples=24, use_cache=False)
+    estimate = estimate_probe_seconds(data, backbones, side=32, max_samples=24)
+    assert estimate == pytest.approx(charged.seconds, rel=1e-9)
+
+
+@pytest.mark.skipif(shipped_probe_selector_dir("final") is None, reason="no shipped probe selector")
+def test_the_gate_probes_exactly_when_the_estimate_fits_its_share() -> None:
+    data = _gray(200, 28, 4)
+    from zapml.selectors.query import probe_backbones
+    from zapml.selectors.registry import load_selector
+
+    names = load_selector(SHIPPED_PROBE_SELECTORS["final"]).metafeature_names_
+    cost = estimate_probe_seconds(data, probe_backbones(names))
+    at_limit = cost / PROBE_BUDGET_SHARE
+    probe = pick_selector_dir(None, "final", data, at_limit * 1.01)
+    assert probe.selector_dir == SHIPPED_PROBE_SELECTORS["final"]
+    assert "the probe selector ranks" in probe.note and f"{cost:.3g} compute-s" in probe.note
+    trivial = pick_selector_dir(None, "final", data, at_limit * 0.99)
+    assert trivial.selector_dir == SHIPPED_SELECTORS["final"] and "not probing" in trivial.note
+    assert pick_selector_dir(None, "final", data, None).selector_dir == SHIPPED_SELECTORS["final"]
+    # an explicit selector is used as it is, whatever the budget
+    explicit = pick_selector_dir(SHIPPED_SELECTORS["alc"], "final", data, 1e9)
+    assert explicit.selector_dir == SHIPPED_SELECTORS["alc"] and explicit.note == ""
