@@ -6,7 +6,9 @@ is cheap to test; ``prepare.py`` turns a plan into a class-folder dataset
 (``train/<class>/*.png``, ``test/<class>/*.png``).
 
 cards, freedroid and megaglest have been used in six evaluations and are development sets now;
-emoji, icons and stamps (from the sources reserved for independent evaluation) are the hold-out.
+emoji, icons and stamps (from the sources reserved for independent evaluation) are the hold-out,
+and furniture (sweethome3d-furniture), outfits (endless-sky-data) and flags (freeciv-data) the
+fresh hold-out prepared on 2026-12-03.
 
 None of these sources is in the shipped meta-dataset (``src/zapml/metadataset/specs/shipped.yaml``:
 digits, mnist5k, animal_mnist, fashion_mnist, lfw, textures, glyphs, clipart; v2 adds
@@ -19,9 +21,10 @@ the categories used come from openclipart (``STAMPS_FROM_OPENCLIPART``).
 Every split keeps near-duplicates on one side: cards are split by deck family, FreedroidRPG
 items by item (its ~32 turntable views stay together), MegaGlest icons by unit or upgrade
 folder after removing identical pictures, emoji by subgroup, icons by name family, stamps by
-folder and first word of the name. Choices are deterministic: sorted file lists,
-``random.Random(f"{SEED}-<name>-<class>")`` shuffles, and evenly spaced picks where a class is
-capped.
+folder and first word of the name, furniture by catalog and first word of the icon name, outfits
+by family (name without size and faction words), flags by chains of near-identical flags.
+Choices are deterministic: sorted file lists, ``random.Random(f"{SEED}-<name>-<class>")``
+shuffles, and evenly spaced picks where a class is capped.
 """
 
 from __future__ import annotations
@@ -535,6 +538,273 @@ def stamp_name(path: Path, root: Path = STAMP_ROOT) -> str:
     return "_".join(path.with_suffix("").relative_to(root).parts[1:])
 
 
+# -------------------------------------------------------------------------------- furniture
+
+FURNITURE_ROOT = Path("/usr/share/sweethome3d/furniture")  # sweethome3d-furniture
+# Sweet Home 3D catalog category -> class. Left out: "Miscellaneous" (146 pieces: a catch-all of
+# things no other category takes, not a kind of thing), "Staircases" (2 pieces) and
+# "Characters" (37: people and animals, 25 of them one catalog's people models in several poses,
+# female01 / sitFemale01 / holdingFemale01, which no name rule keeps on one side).
+FURNITURE_CLASSES = {
+    "Bathroom": "bathroom",
+    "Bedroom": "bedroom",
+    "Doors and windows": "doors_windows",
+    "Exterior": "exterior",
+    "Kitchen": "kitchen",
+    "Lights": "lights",
+    "Living room": "living_room",
+    "Office": "office",
+    "Vehicles": "vehicles",
+}
+FURNITURE_TRAIN_PER_CLASS = 80
+FURNITURE_TEST_PER_CLASS = 35
+CATALOG_ENTRY = re.compile(r"^(category|icon)#(\d+)\s*[=:]\s*(.*?)\s*$", re.M)
+
+
+def parse_furniture_catalog(text: str) -> list[tuple[str, str]]:
+    """(category, icon entry) of every piece of a ``PluginFurnitureCatalog.properties``, in
+    piece order; the icon's leading ``/`` is dropped, so it names the entry in the .sh3f zip.
+    Only ``category#N`` and ``icon#N`` are read (ASCII in every catalog shipped)."""
+    fields: dict[str, dict[str, str]] = defaultdict(dict)
+    for key, index, value in CATALOG_ENTRY.findall(text):
+        fields[index][key] = value
+    ordered = sorted(fields.items(), key=lambda entry: int(entry[0]))
+    return [
+        (piece["category"], piece["icon"].lstrip("/"))
+        for _, piece in ordered
+        if "category" in piece and "icon" in piece
+    ]
+
+
+def furniture_group(stem: str) -> str:
+    """``scopia/bed2`` -> ``scopia/bed``: the catalog folder and the first word of the icon name,
+    words split at ``-``, ``_``, ``.``, spaces and lower-to-upper case changes, digits dropped, so
+    numbered and coloured pieces of one model (``bed1``/``bed2``, ``com_bath2_soap``,
+    ``sofaRed``/``sofaBlue``) stay together."""
+    folder, _, name = stem.rpartition("/")
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    word = re.split(r"[-_. ]", spaced)[0].rstrip("0123456789") or name
+    return f"{folder}/{word.lower()}"
+
+
+def furniture_icons(
+    root: Path = FURNITURE_ROOT,
+) -> tuple[list[tuple[str, str, Path]], dict[Path, Path]]:
+    """(class, group, icon entry) of every piece of the classes used, catalogs in sorted order,
+    and each entry's catalog file (the group: ``furniture_group``)."""
+    import zipfile
+
+    found: list[tuple[str, str, Path]] = []
+    catalog_of: dict[Path, Path] = {}
+    for catalog in sorted(root.glob("*.sh3f")):
+        with zipfile.ZipFile(catalog) as archive:
+            text = archive.read("PluginFurnitureCatalog.properties").decode("latin-1")
+        for category, entry in parse_furniture_catalog(text):
+            if category in FURNITURE_CLASSES:
+                stem = entry.rsplit(".", 1)[0]
+                found.append((FURNITURE_CLASSES[category], furniture_group(stem), Path(entry)))
+                catalog_of[Path(entry)] = catalog
+    return found, catalog_of
+
+
+def zip_digests(catalog_of: dict[Path, Path]) -> dict[Path, str]:
+    """Hash of every icon entry's bytes, to find one picture filed twice."""
+    import zipfile
+
+    digests = {}
+    for catalog in sorted(set(catalog_of.values())):
+        with zipfile.ZipFile(catalog) as archive:
+            for entry, source in catalog_of.items():
+                if source == catalog:
+                    digests[entry] = hashlib.sha1(archive.read(entry.as_posix())).hexdigest()
+    return digests
+
+
+def plan_furniture(root: Path = FURNITURE_ROOT) -> list[Item]:
+    """Sweet Home 3D catalog category (bathroom, kitchen, lights, ...) as the class; test =
+    whole name families of one catalog, after removing identical icons."""
+    icons, catalog_of = furniture_icons(root)
+    digests = zip_digests(catalog_of)
+    icons = unique_icons(icons, digests.__getitem__)
+    test_groups = split_per_label(icons, "furniture")
+    items = [
+        Item(
+            "test" if (c, g) in test_groups else "train",
+            c,
+            e.with_suffix("").as_posix().replace("/", "_"),
+            catalog_of[e],
+            e.as_posix(),
+            g,
+            "furniture",
+        )
+        for c, g, e in icons
+    ]
+    return cap_per_class(items, FURNITURE_TRAIN_PER_CLASS, FURNITURE_TEST_PER_CLASS)
+
+
+# -------------------------------------------------------------------------------- outfits
+
+OUTFIT_ROOT = Path("/usr/share/games/endless-sky")  # endless-sky-data
+# Endless Sky outfit category -> class. Left out: "Secondary Weapons" (15 launchers), "Special"
+# (14: harvested minerals, a map, a licence), "Hand to Hand" (5), and the placeholder thumbnail
+# ``outfit/unknown``, which outfits of seven categories share.
+OUTFIT_CLASSES = {
+    "Ammunition": "ammunition",
+    "Engines": "engines",
+    "Guns": "guns",
+    "Power": "power",
+    "Systems": "systems",
+    "Turrets": "turrets",
+}
+OUTFIT_TRAIN_PER_CLASS = 50
+OUTFIT_TEST_PER_CLASS = 25
+# Words that name a size, a faction's recolour or a multiple of one drawing: dropped before the
+# family is read, so "small atomic steering hai" and "huge atomic thruster" are one family.
+OUTFIT_VARIANT_WORDS = frozenset(
+    {"tiny", "small", "medium", "large", "huge", "hai", "mod", "quad", "dual", "double"}
+    | {"triple", "heavy"}
+)
+OUTFIT_FIELD = re.compile(r'^\t(category|thumbnail) "([^"]*)"')
+
+
+def parse_outfits(text: str) -> list[tuple[str, str]]:
+    """(category, thumbnail) of every top-level ``outfit`` block of an Endless Sky data file
+    that has both; a field is a line indented by one tab inside the block."""
+    found: list[tuple[str, str]] = []
+    fields: dict[str, str] = {}
+    inside = False
+    for line in [*text.splitlines(), "end"]:
+        if line[:1] not in ("\t", " ", "#", ""):  # a new top-level node ends the block
+            if inside and "category" in fields and "thumbnail" in fields:
+                found.append((fields["category"], fields["thumbnail"]))
+            inside, fields = line.startswith("outfit "), {}
+        elif inside and (match := OUTFIT_FIELD.match(line)):
+            fields[match.group(1)] = match.group(2)
+    return found
+
+
+def outfit_group(name: str) -> str:
+    """The outfit's family: its first word once size, faction and multiple words are dropped
+    (``large ion steering`` -> ``ion``, ``quad blaster turret`` -> ``blaster``)."""
+    words = [w for w in name.split() if w not in OUTFIT_VARIANT_WORDS]
+    return words[0] if words else name
+
+
+def endless_sky_outfits(root: Path = OUTFIT_ROOT) -> list[tuple[str, str, Path]]:
+    """(class, family, thumbnail file) of every thumbnail whose outfits (in all data files,
+    sorted) have one category, of the classes used; sorted by file."""
+    categories: dict[str, set[str]] = defaultdict(set)
+    for data in sorted((root / "data").glob("*.txt")):
+        for category, thumbnail in parse_outfits(data.read_text(encoding="utf-8")):
+            categories[thumbnail].add(category)
+    found = []
+    for thumbnail, kinds in sorted(categories.items()):
+        path = root / "images" / f"{thumbnail}.png"
+        if len(kinds) == 1 and (kind := next(iter(kinds))) in OUTFIT_CLASSES and path.is_file():
+            found.append((OUTFIT_CLASSES[kind], outfit_group(path.stem), path))
+    return found
+
+
+def outfit_name(path: Path) -> str:
+    """Output stem: the thumbnail's name with ``_`` for spaces (``tiny_ion_thruster``)."""
+    return path.stem.replace(" ", "_")
+
+
+def plan_outfits(root: Path = OUTFIT_ROOT) -> list[Item]:
+    """Endless Sky outfit category (engines, guns, power, ...) as the class; test = whole
+    families (sizes and recolours of one drawing), after removing identical files."""
+    outfits = unique_icons(endless_sky_outfits(root), file_digest)
+    test_groups = split_per_label(outfits, "outfits")
+    items = [
+        Item("test" if (c, g) in test_groups else "train", c, outfit_name(p), p, None, g, "outfit")
+        for c, g, p in outfits
+    ]
+    return cap_per_class(items, OUTFIT_TRAIN_PER_CLASS, OUTFIT_TEST_PER_CLASS)
+
+
+# ---------------------------------------------------------------------------------- flags
+
+FLAG_ROOT = Path("/usr/share/games/freeciv")  # freeciv-data
+# Continent groups of the nation rulesets -> class. Left out: "Oceanian" (18 nations, fewer than
+# the 20 a class needs, as for the stamps), nations in two continent groups (28: Russian,
+# Turkish, ...) or in none (23: imaginary and barbarian nations, ancient peoples).
+FLAG_CLASSES = {
+    "African": "african",
+    "American": "american",
+    "Asian": "asian",
+    "European": "european",
+}
+FLAG_TRAIN_PER_CLASS = 90
+FLAG_TEST_PER_CLASS = 40
+FLAG_NEAR = 16.0  # mean absolute difference (of 255) of 12x8 thumbnails: one picture redrawn
+
+
+def parse_nation(text: str) -> tuple[list[str], str]:
+    """The ``groups`` and the ``flag`` of a Freeciv ``nation/*.ruleset``."""
+    groups = re.search(r"^groups\s*=\s*(.*)$", text, re.M)
+    flag = re.search(r'^flag\s*=\s*"([^"]*)"', text, re.M)
+    return re.findall(r'"([^"]*)"', groups.group(1) if groups else ""), flag[1] if flag else ""
+
+
+def nation_flags(root: Path = FLAG_ROOT) -> list[tuple[str, str, Path]]:
+    """(class, flag name, large flag file) of every nation in exactly one continent group of
+    the classes used, sorted by ruleset."""
+    found = []
+    for ruleset in sorted((root / "nation").glob("*.ruleset")):
+        groups, flag = parse_nation(ruleset.read_text(encoding="utf-8"))
+        continents = [g for g in groups if g in FLAG_CLASSES or g == "Oceanian"]
+        path = root / "flags" / f"{flag}-large.png"
+        if len(continents) == 1 and continents[0] in FLAG_CLASSES and path.is_file():
+            found.append((FLAG_CLASSES[continents[0]], flag, path))
+    return found
+
+
+def near_flag_groups(flags: list[tuple[str, str, Path]]) -> list[tuple[str, str, Path]]:
+    """The flags with their group: within a class, flags whose 12x8 thumbnails differ by less
+    than ``FLAG_NEAR`` on average are chained into one group (variants of one flag, such as an
+    emblem added), named after its first flag; every other flag is a group of its own."""
+    from PIL import Image, ImageChops, ImageStat
+
+    def thumb(path: Path) -> Image.Image:
+        with Image.open(path) as image:
+            picture = Image.new("RGBA", image.size, "white")
+            picture.alpha_composite(image.convert("RGBA"))
+        return picture.convert("RGB").resize((12, 8), Image.Resampling.BILINEAR)
+
+    thumbs = [thumb(path) for _, _, path in flags]
+    parent = list(range(len(flags)))
+
+    def root_of(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(len(flags)):
+        for j in range(i + 1, len(flags)):
+            if flags[i][0] == flags[j][0]:
+                difference = ImageChops.difference(thumbs[i], thumbs[j])
+                if sum(ImageStat.Stat(difference).mean) / 3 < FLAG_NEAR:
+                    parent[max(root_of(i), root_of(j))] = min(root_of(i), root_of(j))
+    return [(label, flags[root_of(i)][1], path) for i, (label, _, path) in enumerate(flags)]
+
+
+def flag_name(path: Path) -> str:
+    """Output stem: the flag's name (``germany-large.png`` -> ``germany``)."""
+    return path.stem.removesuffix("-large")
+
+
+def plan_flags(root: Path = FLAG_ROOT) -> list[Item]:
+    """Continent of a Freeciv nation (its ruleset's group) as the class, from the nation's
+    flag; identical pictures removed, test = whole groups of near-identical flags."""
+    flags = near_flag_groups(unique_icons(nation_flags(root), pixel_digest))
+    test_groups = split_per_label(flags, "flags")
+    items = [
+        Item("test" if (c, g) in test_groups else "train", c, flag_name(p), p, None, g, "flag")
+        for c, g, p in flags
+    ]
+    return cap_per_class(items, FLAG_TRAIN_PER_CLASS, FLAG_TEST_PER_CLASS)
+
+
 SETS: dict[str, HoldoutSet] = {
     s.name: s
     for s in (
@@ -589,6 +859,36 @@ SETS: dict[str, HoldoutSet] = {
             "by folder and first word of the stamp name (about 30% of each category), "
             "openclipart's stamps left out",
             plan_stamps,
+        ),
+        HoldoutSet(
+            "furniture",
+            "sweethome3d-furniture",
+            FURNITURE_ROOT,
+            "Sweet Home 3D furniture category (9)",
+            "by catalog and first word of the icon name (scopia/bed1-2, sofaRed/sofaBlue stay "
+            "together), about "
+            "30% of each category, after removing identical icons",
+            plan_furniture,
+        ),
+        HoldoutSet(
+            "outfits",
+            "endless-sky-data",
+            OUTFIT_ROOT / "images" / "outfit",
+            "Endless Sky outfit category (6)",
+            "by family (the name without size and faction words: small/large ion steering, "
+            "atomic thruster hai stay together), about 30% of each category",
+            plan_outfits,
+            (OUTFIT_ROOT / "data",),
+        ),
+        HoldoutSet(
+            "flags",
+            "freeciv-data",
+            FLAG_ROOT / "flags",
+            "continent of a Freeciv nation, from its flag (4)",
+            "by flag, near-identical flags (12x8 thumbnails within 16/255) chained into one "
+            "group, about 30% of each continent, after removing identical pictures",
+            plan_flags,
+            (FLAG_ROOT / "nation",),
         ),
     )
 }

@@ -7,8 +7,9 @@ Sets (see ``holdout_sets.py`` for the labels, what is left out and why, and the 
 the development sets ``cards`` (kdegames-card-data-kf5, rendered with rsvg-convert from
 librsvg2-bin), ``freedroid`` (freedroidrpg-data) and ``megaglest`` (megaglest-data), and the
 hold-out sets ``emoji`` (fonts-noto-color-emoji and unicode-data, drawn with Pillow),
-``icons`` (oxygen-icon-theme) and ``stamps`` (tuxpaint-stamps-default; its SVGs rendered with
-rsvg-convert). Each goes to ``DIR/<name>`` (default
+``icons`` (oxygen-icon-theme), ``stamps`` (tuxpaint-stamps-default; its SVGs rendered with
+rsvg-convert), ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-data) and
+``flags`` (freeciv-data). Each goes to ``DIR/<name>`` (default
 ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``), written to a hidden folder first and
 renamed into place; a set whose ``holdout.json`` matches the current plan is left as it is.
 Prints per set: classes, train/test counts and image sizes. Exit code 1 when a package is missing.
@@ -26,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
+import zipfile
 from base64 import b64decode
 from collections import Counter
 from functools import lru_cache
@@ -46,6 +48,9 @@ EMOJI_FONT_SIZE = 109  # the one pixel size of NotoColorEmoji's bitmaps (136 px 
 EMOJI_SIDE = 72  # output side of an emoji
 STAMP_SIDE = 96  # output side of a stamp: fitted, centred on a white square
 STAMP_RENDER_SIDE = 256  # SVG stamps are rendered to fit this square, then cropped and scaled
+# Output side of the furniture icons (128 px), outfit thumbnails (100-160 px) and flags (44x30,
+# scaled up): each is fitted into a white square of this side.
+FITTED_SIDES = {"furniture": 96, "outfit": 96, "flag": 64}
 
 
 def default_root() -> Path:
@@ -174,6 +179,30 @@ def render_stamp(path: Path) -> Image.Image:
     return square
 
 
+def fit_on_white(image: Image.Image, side: int) -> Image.Image:
+    """The picture cropped to its visible pixels, on white, scaled (up or down) to fit a
+    ``side`` square and centred on it."""
+    picture = on_white(crop_to_ink(image.convert("RGBA")))
+    scale = side / max(picture.size)
+    size = (max(1, round(picture.width * scale)), max(1, round(picture.height * scale)))
+    picture = picture.resize(size, Image.Resampling.LANCZOS)
+    square = Image.new("RGB", (side, side), "white")
+    square.paste(picture, ((side - picture.width) // 2, (side - picture.height) // 2))
+    return square
+
+
+def render_fitted(item: Item) -> Image.Image:
+    """A furniture icon (an entry of its catalog's zip), an outfit thumbnail or a flag, fitted
+    into its set's square."""
+    if item.render == "furniture":
+        with zipfile.ZipFile(item.source) as archive:
+            data = archive.read(str(item.element))
+        with Image.open(io.BytesIO(data)) as image:
+            return fit_on_white(image, FITTED_SIDES[item.render])
+    with Image.open(item.source) as image:
+        return fit_on_white(image, FITTED_SIDES[item.render])
+
+
 def load_item(item: Item) -> Image.Image:
     if item.render == "emoji":
         return render_emoji(item.source, str(item.element))
@@ -181,6 +210,8 @@ def load_item(item: Item) -> Image.Image:
         return render_icon(item.source)
     if item.render == "stamp":
         return render_stamp(item.source)
+    if item.render in FITTED_SIDES:
+        return render_fitted(item)
     if item.element is not None:
         return render_card(item.source, item.element)
     with Image.open(item.source) as image:

@@ -1,7 +1,7 @@
-"""The hold-out sets emoji, icons and stamps: parsing, group rules and leak-free, deterministic
-plans. The development sets (cards, freedroid, megaglest) are checked in
-``benchmarks/test_holdout.py``. Checks that read a Debian package skip, naming it, where it is
-not installed."""
+"""The hold-out sets emoji, icons, stamps, furniture, outfits and flags: parsing, group rules
+and leak-free, deterministic plans. The development sets (cards, freedroid, megaglest) are
+checked in ``benchmarks/test_holdout.py``. Checks that read a Debian package skip, naming it,
+where it is not installed."""
 
 from __future__ import annotations
 
@@ -39,6 +39,38 @@ EMOJI_TEST_SAMPLE = """\
 
 # subgroup: skin-tone
 1F3FB                   ; component       # 🏻 E1.0 light skin tone
+"""
+
+FURNITURE_CATALOG_SAMPLE = """\
+# Sweet Home 3D catalog
+id#1=scopia#bed1
+name#1=Bed
+category#1=Bedroom
+icon#1=/scopia/bed1.png
+category#2 = Miscellaneous
+icon#2 = /scopia/keys.png
+name#3=Bill 10\\u20ac
+category#3=Office
+"""
+
+OUTFITS_SAMPLE = """\
+outfit "Small Ion Steering"
+\tcategory "Engines"
+\t"cost" 5000
+\tthumbnail "outfit/small ion steering"
+\tdescription "A thruster."
+
+# a comment between nodes
+outfit "Laser"
+\tthumbnail "outfit/laser"
+\tweapon
+\t\tcategory "Not this one"
+\tcategory "Guns"
+ship "Sparrow"
+\tthumbnail "ship/sparrow"
+\tcategory "Interceptor"
+outfit "No picture"
+\tcategory "Systems"
 """
 
 
@@ -91,6 +123,50 @@ def test_group_rules_keep_variants_of_one_drawing_together():
     assert holdout_sets.from_openclipart("town/houses/cartoon/inn")  # a whole folder
     assert holdout_sets.from_openclipart("household/dishes/glass")
     assert not holdout_sets.from_openclipart("household/dishes/mug")
+
+
+def test_parse_furniture_catalog_pairs_category_and_icon_by_piece_number():
+    assert holdout_sets.parse_furniture_catalog(FURNITURE_CATALOG_SAMPLE) == [
+        ("Bedroom", "scopia/bed1.png"),
+        ("Miscellaneous", "scopia/keys.png"),
+    ]  # piece 3 has no icon
+
+
+def test_parse_outfits_reads_top_level_outfit_fields_only():
+    assert holdout_sets.parse_outfits(OUTFITS_SAMPLE) == [
+        ("Engines", "outfit/small ion steering"),
+        ("Guns", "outfit/laser"),
+    ]
+
+
+def test_parse_nation_reads_groups_and_flag():
+    text = '[nation_x]\ngroups="Modern", "European", "Core"\nflag="france"\nflag_alt = "-"\n'
+    assert holdout_sets.parse_nation(text) == (["Modern", "European", "Core"], "france")
+
+
+def test_new_group_rules_keep_variants_together():
+    furniture = holdout_sets.furniture_group
+    assert furniture("scopia/bed1") == furniture("scopia/bed2") == "scopia/bed"
+    assert furniture("scopia/sofaRed") == furniture("scopia/sofa-blue") == "scopia/sofa"
+    assert furniture("scopia/com_bath2_soap") == "scopia/com"
+    assert furniture("blendswap-cc-0/bed1") != furniture("scopia/bed1")  # other catalog
+    outfit = holdout_sets.outfit_group
+    assert outfit("small atomic steering hai") == outfit("huge atomic thruster") == "atomic"
+    assert outfit("quad blaster turret") == outfit("blaster turret") == "blaster"
+    assert outfit("anti-missile") == "anti-missile" and outfit("large") == "large"
+
+
+def test_near_flag_groups_chain_near_identical_flags_within_a_class(tmp_path):
+    colours = {"a": "red", "b": "red", "c": "blue", "d": "red"}
+    for name, colour in colours.items():
+        image = Image.new("RGB", (44, 30), colour)
+        if name == "b":
+            image.paste((255, 255, 255), (20, 12, 24, 16))  # a small emblem on flag a
+        image.save(tmp_path / f"{name}.png")
+    flags = [("x", n, tmp_path / f"{n}.png") for n in ("a", "b", "c")]
+    flags.append(("y", "d", tmp_path / "d.png"))  # same picture as a, other class
+    groups = [group for _, group, _ in holdout_sets.near_flag_groups(flags)]
+    assert groups == ["a", "a", "c", "d"]
 
 
 def test_cap_per_class_spreads_the_kept_items_over_each_side():
@@ -167,6 +243,37 @@ def test_stamps_plan_leaves_out_openclipart_and_prefers_png_twins():
     assert not missing, f"listed openclipart stamps not in the package: {missing}"
 
 
+def test_furniture_plan_reads_the_catalogs_without_repeats():
+    needs("furniture")
+    items = check_plan("furniture", classes=9, train=(300, 500), test=(120, 260))
+    assert {i.label for i in items} == set(holdout_sets.FURNITURE_CLASSES.values())
+    assert {i.source.suffix for i in items} == {".sh3f"} and all(i.element for i in items)
+    counts = Counter(i.label for i in items if i.split == "train")
+    assert max(counts.values()) <= holdout_sets.FURNITURE_TRAIN_PER_CLASS
+
+
+def test_outfits_plan_splits_by_family_without_the_placeholder():
+    needs("outfits")
+    items = check_plan("outfits", classes=6, train=(140, 220), test=(55, 110))
+    assert "unknown" not in {i.source.stem for i in items}
+    digests = [holdout_sets.file_digest(i.source) for i in items]
+    assert len(set(digests)) == len(digests)
+    families = defaultdict(set)
+    for item in items:
+        families[(item.label, holdout_sets.outfit_group(item.source.stem))].add(item.split)
+    assert all(len(s) == 1 for s in families.values()), "a family is on both sides"
+
+
+def test_flags_plan_has_four_continents_and_single_continent_nations():
+    needs("flags")
+    items = check_plan("flags", classes=4, train=(250, 380), test=(100, 180))
+    assert {i.label for i in items} == {"african", "american", "asian", "european"}
+    nations = {flag: label for label, flag, _ in holdout_sets.nation_flags()}  # before the cap
+    assert nations["france"] == nations["germany"] == "european" and nations["japan"] == "asian"
+    assert not {"russia", "australia"} & set(nations)  # two continents; Oceania left out
+    assert all(i.source.name.endswith("-large.png") for i in items)
+
+
 # --------------------------------------------------------------------------------- rendering
 
 
@@ -194,3 +301,23 @@ def test_render_icon_and_stamp_composite_on_white():
         stamp = prepare.render_stamp(holdout_sets.STAMP_ROOT / name)
         assert stamp.mode == "RGB" and stamp.size == (prepare.STAMP_SIDE, prepare.STAMP_SIDE)
         assert stamp.getpixel((0, 0)) == (255, 255, 255) and not_blank(stamp)
+
+
+def test_fit_on_white_scales_small_flags_up_and_large_icons_down():
+    flag = Image.new("RGBA", (44, 30), (200, 0, 0, 255))
+    fitted = prepare.fit_on_white(flag, 64)
+    assert fitted.size == (64, 64) and fitted.mode == "RGB"
+    assert fitted.getpixel((32, 32)) == (200, 0, 0) and fitted.getpixel((32, 2)) == (255,) * 3
+    icon = Image.new("RGBA", (128, 128), (0, 0, 0, 0))
+    icon.paste((0, 0, 255, 255), (32, 32, 96, 64))  # 64x32 visible, transparent around it
+    fitted = prepare.fit_on_white(icon, 96)
+    assert fitted.getpixel((48, 48)) == (0, 0, 255) and fitted.getpixel((48, 10)) == (255,) * 3
+
+
+def test_render_fitted_reads_furniture_from_its_catalog_and_outfits_and_flags():
+    for name in ("furniture", "outfits", "flags"):
+        needs(name)
+        item = SETS[name].plan()[0]
+        image = prepare.load_item(item)
+        side = prepare.FITTED_SIDES[item.render]
+        assert image.mode == "RGB" and image.size == (side, side) and not_blank(image)
