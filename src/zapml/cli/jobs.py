@@ -172,12 +172,12 @@ def _choose(
     features are computed and charged, a file, or the default) or Tr-AutoML transfer (share a
     group's pipeline or search one, charged to the budget)."""
     if strategy != "transfer":
-        from zapml.runtime.calibration import compute_budget
         from zapml.selectors.feasibility import data_shape
         from zapml.selectors.query import charged_budget, describe_probe_cost, fit_query
 
-        given = compute_budget(budget, clock, recalibrate=recalibrate).seconds
-        query, pick = fit_query(pipeline_path, selector, objective, split.train, given)
+        query, pick = fit_query(
+            pipeline_path, selector, objective, split.train, budget, clock, recalibrate
+        )
         left = charged_budget(budget, clock, query)  # what the probe features left
         if pick.note:
             console.print(f"[dim]{pick.note}[/]")
@@ -471,13 +471,9 @@ def _recommend_pick(
 ) -> SelectorPick:  # fmt: skip
     """The selector `zap fit` would rank with at this budget (``probe_gate``); without a budget
     the explicit or default one."""
-    from zapml.runtime.calibration import compute_budget
     from zapml.selectors.probe_gate import pick_selector_dir
 
-    seconds = None
-    if budget is not None:
-        seconds = compute_budget(budget, clock, recalibrate=recalibrate).seconds
-    return pick_selector_dir(selector, objective, split.train, seconds)
+    return pick_selector_dir(selector, objective, split.train, budget, clock, recalibrate)
 
 
 def _print_fit_guard(

@@ -96,12 +96,19 @@ def estimate_probe_seconds(
 
 
 def pick_selector_dir(
-    selector: str | Path | None, objective: str, train: Dataset, compute_budget: float | None
+    selector: str | Path | None,
+    objective: str,
+    train: Dataset,
+    budget: float | None,
+    clock: str = "compute",
+    recalibrate: bool = False,
 ) -> SelectorPick:
-    """The selector to rank with for ``train`` at ``compute_budget`` compute seconds: an explicit
-    or history-refitted one as is; else the shipped probe selector when its probe pass fits in
-    ``PROBE_BUDGET_SHARE`` of the budget, else the shipped trivial one."""
+    """The selector to rank with for ``train`` at ``budget`` seconds of ``clock``: an explicit or
+    history-refitted one as is; else the shipped probe selector when its probe pass fits in
+    ``PROBE_BUDGET_SHARE`` of the budget in compute seconds (a wall budget converted by this
+    machine's calibration, measured only here, when the gate needs it), else the trivial one."""
     from zapml.history.paths import user_selector_dir
+    from zapml.runtime.calibration import compute_budget
     from zapml.selectors.choice import resolve_selector_dir, shipped_selector_dir
     from zapml.selectors.query import probe_backbones
     from zapml.selectors.registry import load_selector
@@ -110,11 +117,12 @@ def pick_selector_dir(
     if selector is not None or user_selector_dir(objective) or probe_dir is None:
         return SelectorPick(resolve_selector_dir(selector, objective))
     trivial_dir = shipped_selector_dir(objective)
-    if compute_budget is None:
+    if budget is None:
         return SelectorPick(trivial_dir)
+    compute_seconds = compute_budget(budget, clock, recalibrate=recalibrate).seconds
     backbones = probe_backbones(load_selector(probe_dir).metafeature_names_)
     cost = estimate_probe_seconds(train, backbones)
-    limit = PROBE_BUDGET_SHARE * compute_budget
+    limit = PROBE_BUDGET_SHARE * compute_seconds
     what = f"probe pass of {', '.join(backbones)}: est. {cost:.3g} compute-s"
     if cost <= limit:
         note = f"{what}, within {PROBE_BUDGET_SHARE:.0%} of the budget: the probe selector ranks"

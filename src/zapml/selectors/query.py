@@ -157,18 +157,20 @@ def fit_query(
     selector: str | Path | None,
     objective: str,
     train: Dataset,
-    compute_budget: float | None = None,
+    budget: float | None = None,
+    clock: str = "compute",
+    recalibrate: bool = False,
 ) -> tuple[QueryFeatures, SelectorPick]:
     """The meta-features ``zap fit`` computes before choosing and the selector it chooses with:
     the trivial ones when a pipeline file decides or there is no selector, else those of the
-    selector ``pick_selector_dir`` picks for ``compute_budget`` (its probe features included,
-    charged)."""
+    selector ``pick_selector_dir`` picks for ``budget`` seconds of ``clock`` (its probe features
+    included, charged)."""
     from zapml.selectors.probe_gate import SelectorPick, pick_selector_dir
     from zapml.selectors.registry import load_selector
 
     if pipeline_path is not None:
         return QueryFeatures(dict(compute_metafeatures(train))), SelectorPick(None)
-    pick = pick_selector_dir(selector, objective, train, compute_budget)
+    pick = pick_selector_dir(selector, objective, train, budget, clock, recalibrate)
     if pick.selector_dir is None:
         return QueryFeatures(dict(compute_metafeatures(train))), pick
     return query_metafeatures(load_selector(pick.selector_dir), train), pick

@@ -46,10 +46,10 @@ def test_the_gate_probes_exactly_when_the_estimate_fits_its_share() -> None:
     names = load_selector(SHIPPED_PROBE_SELECTORS["final"]).metafeature_names_
     cost = estimate_probe_seconds(data, probe_backbones(names))
     at_limit = cost / PROBE_BUDGET_SHARE
-    probe = pick_selector_dir(None, "final", data, at_limit * 1.01)
+    probe = pick_selector_dir(None, "final", data, at_limit * 1.01, "compute")
     assert probe.selector_dir == SHIPPED_PROBE_SELECTORS["final"]
     assert "the probe selector ranks" in probe.note and f"{cost:.3g} compute-s" in probe.note
-    trivial = pick_selector_dir(None, "final", data, at_limit * 0.99)
+    trivial = pick_selector_dir(None, "final", data, at_limit * 0.99, "compute")
     assert trivial.selector_dir == SHIPPED_SELECTORS["final"] and "not probing" in trivial.note
     assert pick_selector_dir(None, "final", data, None).selector_dir == SHIPPED_SELECTORS["final"]
     # an explicit selector is used as it is, whatever the budget
