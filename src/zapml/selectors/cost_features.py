@@ -21,12 +21,17 @@ hundred (task, budget) rows.
 from __future__ import annotations
 
 import copy
+import dataclasses
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zapml.data.cache import cache_root, write_npz_atomic
 from zapml.metadataset.metadataset import BUDGET_FEATURE
 from zapml.space.pipeline import Pipeline
 
@@ -70,12 +75,6 @@ def _network(architecture: str, num_classes: int | None = COUNTING_CLASSES) -> n
         return build_untrained(architecture, num_classes)
 
 
-def feature_dims(architecture: str) -> int:
-    """The width of the network's pooled features (what its head reads)."""
-    return int(_network(architecture).num_features)  # type: ignore[arg-type]
-
-
-@lru_cache(maxsize=128)
 def profile_at(
     architecture: str,
     hw: tuple[int, int],
@@ -84,9 +83,58 @@ def profile_at(
 ) -> ModelProfile:
     """The compute clock's counts for ``architecture`` at input size ``hw`` (the untrained
     network with a ``num_classes`` head; None: the zoo entry's own), cached."""
-    from zapml.runtime.costs import profile_model
+    return network_facts(architecture, hw, clock_version, num_classes)[0]
 
-    return profile_model(_network(architecture, num_classes), hw, clock_version=clock_version)
+
+#: Bump when what a cached profile holds changes; timm's and torch's versions are in the key too,
+#: since the graph they build is what is counted.
+PROFILE_CACHE_VERSION = 1
+
+
+@lru_cache(maxsize=128)
+def network_facts(
+    architecture: str, hw: tuple[int, int], clock_version: int, num_classes: int | None
+) -> tuple[ModelProfile, int]:
+    """(``profile_model`` of the untrained network at ``hw``, its feature width), cached in this
+    process and on disk (``$ZAPML_CACHE/profiles``): building a network takes about a second,
+    and `zap fit` costs several before choosing, on every run."""
+    import timm
+    import torch
+
+    from zapml.runtime.costs import ModelProfile, profile_model
+
+    key = json.dumps(
+        [PROFILE_CACHE_VERSION, architecture, list(hw), clock_version, num_classes,
+         timm.__version__, torch.__version__]
+    )  # fmt: skip
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    path = cache_root() / "profiles" / f"{architecture}-{hw[0]}x{hw[1]}-{digest}.npz"
+    cached = _read_facts(path, key)
+    if cached is not None:
+        return ModelProfile(**cached[0]), cached[1]
+    network = _network(architecture, num_classes)
+    profile = profile_model(network, hw, clock_version=clock_version)
+    dims = int(network.num_features)  # type: ignore[arg-type]
+    record = json.dumps({"key": key, "profile": dataclasses.asdict(profile), "dims": dims})
+    write_npz_atomic(path, {"record": np.asarray(record)})
+    return profile, dims
+
+
+def _read_facts(path: Path, key: str) -> tuple[dict[str, Any], int] | None:
+    """The stored profile fields and width for ``key``; None when absent, unreadable or another
+    key's (then they are counted again)."""
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            record = json.loads(str(npz["record"]))
+    except (OSError, ValueError, KeyError):
+        return None
+    if record.get("key") != key:
+        return None
+    fields = dict(record["profile"])
+    fields["input_hw"] = tuple(fields["input_hw"])
+    return fields, int(record["dims"])
 
 
 @lru_cache(maxsize=128)

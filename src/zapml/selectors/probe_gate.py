@@ -71,7 +71,7 @@ def estimate_probe_seconds(
     from zapml.metafeatures.score_costs import ScoreShape
     from zapml.runtime.costs import CLOCK_VERSION
     from zapml.runtime.preprocess import input_size
-    from zapml.selectors.cost_features import feature_dims, profile_at
+    from zapml.selectors.cost_features import network_facts
     from zapml.zoo import get_spec
 
     settings = ProbeSettings()
@@ -82,11 +82,11 @@ def estimate_probe_seconds(
     total = 0.0
     for name in backbones:
         pretrained = get_spec(name).pretrained
-        profile = profile_at(name, hw, CLOCK_VERSION, None if pretrained else 0)
+        profile, dims = network_facts(name, hw, CLOCK_VERSION, None if pretrained else 0)
         total += extraction_seconds(profile, len(chosen), int(images.shape[3]))
         shape = ScoreShape(
             num_images=len(chosen),
-            dims=feature_dims(name),
+            dims=dims,
             classes=len(counts),
             source_classes=1000 if pretrained else 0,
             folds=min(settings.probe_folds, int(counts.max())),

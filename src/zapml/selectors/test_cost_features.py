@@ -100,3 +100,25 @@ def test_a_budget_blind_metadataset_is_refused_with_the_fix(multi):
     one = multi.at_budget(16.0)
     with pytest.raises(ValueError, match="several budgets"):
         get_selector("zap_hpo", cost_features=True, **FAST["zap_hpo"]).fit(one)
+
+
+def test_network_facts_are_read_back_from_disk_without_building(tmp_path, monkeypatch):
+    from zapml.selectors import cost_features
+
+    monkeypatch.setenv("ZAPML_CACHE", str(tmp_path))
+    cost_features.network_facts.cache_clear()
+    fresh = cost_features.network_facts("mobilenetv2_100", (32, 24), 2, None)
+    assert fresh[1] == 1280 and fresh[0].input_hw == (32, 24)
+    assert fresh[0] == profile_model(
+        cost_features._network("mobilenetv2_100", None), (32, 24), clock_version=2
+    )
+    cost_features.network_facts.cache_clear()
+
+    def no_build(*args: object) -> torch.nn.Module:
+        raise AssertionError(f"rebuilt {args}")
+
+    monkeypatch.setattr(cost_features, "_network", no_build)
+    assert cost_features.network_facts("mobilenetv2_100", (32, 24), 2, None) == fresh
+    with pytest.raises(AssertionError, match="rebuilt"):  # another key is not taken from disk
+        cost_features.network_facts("mobilenetv2_100", (32, 24), 2, 10)
+    cost_features.network_facts.cache_clear()
