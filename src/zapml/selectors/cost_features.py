@@ -98,10 +98,12 @@ def network_facts(
     """(``profile_model`` of the untrained network at ``hw``, its feature width), cached in this
     process and on disk (``$ZAPML_CACHE/profiles``): building a network takes about a second,
     and `zap fit` costs several before choosing, on every run."""
-    import timm
     import torch
 
+    from zapml._torch_import import import_timm
     from zapml.runtime.costs import ModelProfile, profile_model
+
+    timm = import_timm()  # timm's version is part of the key: it builds the graph counted
 
     key = json.dumps(
         [PROFILE_CACHE_VERSION, architecture, list(hw), clock_version, num_classes,
