@@ -47,6 +47,11 @@ def main() -> None:
     args = parser.parse_args()
     objective = args.objective
     probe = args.features == SHIPPED_PROBE_FEATURES
+    if probe and objective not in SHIPPED_PROBE_SELECTORS:
+        parser.error(
+            f"no probe selector ships for --objective {objective} (see SHIPPED_PROBE_SELECTORS "
+            f"in zapml.selectors.probe_gate); choose {', '.join(SHIPPED_PROBE_SELECTORS)}"
+        )
     out = (SHIPPED_PROBE_SELECTORS if probe else SHIPPED_SELECTORS)[objective]
     mds = load_metadataset(args.metadataset)
     if out.exists():

@@ -15,7 +15,6 @@ from zapml.selectors.probe_gate import (
     SHIPPED_PROBE_SELECTORS,
     estimate_probe_seconds,
     pick_selector_dir,
-    shipped_probe_selector_dir,
 )
 
 
@@ -37,7 +36,6 @@ def test_the_estimate_is_what_the_probe_pass_is_charged(backbones: list[str]) ->
     assert estimate == pytest.approx(charged.seconds, rel=1e-9)
 
 
-@pytest.mark.skipif(shipped_probe_selector_dir("final") is None, reason="no shipped probe selector")
 def test_the_gate_probes_exactly_when_the_estimate_fits_its_share() -> None:
     data = _gray(200, 28, 4)
     from zapml.selectors.query import probe_backbones

@@ -12,11 +12,20 @@ import pytest
 from zapml.metadataset import load_metadataset
 from zapml.selectors import load_selector
 from zapml.selectors.choice import SHIPPED_SELECTORS, choose_pipeline
-from zapml.selectors.recipe import SHIPPED_METADATASET, SHIPPED_SETTINGS
+from zapml.selectors.probe_gate import SHIPPED_PROBE_SELECTORS
+from zapml.selectors.query import feature_set, probe_backbones
+from zapml.selectors.recipe import SHIPPED_METADATASET, SHIPPED_PROBE_FEATURES, SHIPPED_SETTINGS
 from zapml.zoo import get_spec
 
 SHIPPED_MDS = SHIPPED_METADATASET
 V1_MDS = SHIPPED_MDS.with_name("zapml-offline-v1.sqlite")
+# `zap metadataset probe --backbones ...` on the shipped store (README, "Probe meta-features")
+PROBED_BACKBONES = (
+    "mobilenetv2_100",
+    "efficientnet_lite0",
+    "efficientnet_lite1",
+    "efficientnet_lite2",
+)
 # the shipped ALC selector of v1, kept as a test fixture: saved before objectives, budgets and the
 # encoding schema were recorded in artifacts
 LEGACY_V1_SELECTOR = Path(__file__).parent / "testdata" / "legacy_v1_alc"
@@ -67,6 +76,21 @@ def test_shipped_selectors_are_budget_aware_and_fit_takes_their_argmax(shipped, 
             choice = choose_pipeline(None, None, features, objective, budget, clock="compute")
             assert "selector" in choice.origin and choice.objective == objective
             assert choice.pipeline == pipelines[int(scores.argmax())]
+
+
+@pytest.mark.parametrize("objective", sorted(SHIPPED_PROBE_SELECTORS))
+def test_shipped_probe_selectors_read_the_stores_probe_features(shipped, objective):
+    path = SHIPPED_PROBE_SELECTORS[objective]
+    selector = load_selector(path)
+    assert selector.objective_ == objective and selector.budget_aware
+    assert selector.get_params() == {**selector.get_params(), **SHIPPED_SETTINGS}
+    assert selector.train_budgets_ == [4.0, 16.0, 64.0, 256.0] == list(shipped.budgets)
+    names = selector.metafeature_names_
+    assert feature_set(names) == SHIPPED_PROBE_FEATURES == "all"
+    assert sorted(probe_backbones(names)) == sorted(PROBED_BACKBONES)  # what the store holds
+    assert set(names) - {"budget"} == set(shipped.metafeature_names())
+    features = shipped.metafeatures().loc[shipped.task_ids[0]].to_dict()
+    assert selector.rank({**features, "budget": 64.0}).shape == (len(shipped.pipelines),)
 
 
 def test_a_v1_artifact_ranks_as_it_did_before_the_schema_was_derived_from_the_space():
