@@ -100,8 +100,10 @@ def _reset(objective: str) -> None:
 @user_errors
 def list_cmd(history: HistoryOption = None) -> None:
     """Every fit recorded, oldest first, and the selector `zap fit` uses now per objective."""
+    from zapml.history.paths import user_selector_dir
     from zapml.history.store import read_history
     from zapml.selectors.choice import resolve_selector_dir
+    from zapml.selectors.probe_gate import PROBE_BUDGET_SHARE, shipped_probe_selector_dir
 
     runs = read_history(history)
     table = Table(title=f"{len(runs)} fit(s) in the history")
@@ -115,6 +117,12 @@ def list_cmd(history: HistoryOption = None) -> None:
     console.print(table)
     for objective in OBJECTIVES:
         console.print(f"default {objective} selector: {resolve_selector_dir(None, objective)}")
+        probe = shipped_probe_selector_dir(objective)
+        if probe is not None and user_selector_dir(objective) is None:
+            console.print(
+                f"  and {probe} when its probe pass costs at most {PROBE_BUDGET_SHARE:.0%} of "
+                "the budget"
+            )
 
 
 @history_app.command("show")

@@ -53,6 +53,11 @@ def test_update_then_reset(tmp_path: Path, knn_recipe: None):
     assert f"final: removed {user_selector_path('final')}" in reset.output
     assert "alc: no updated selector" in reset.output
     assert not user_selector_path("final").exists()
+    assert "final-probe" not in listed.output  # the user's updated selector wins over the gate
+    relisted = runner.invoke(app, ["selector", "history", "list", "--history", str(history)])
+    text = " ".join(relisted.output.split())
+    assert f"default final selector: {SHIPPED_SELECTORS['final']}" in text
+    assert "final-probe when its probe pass costs at most 5% of the budget" in text
 
 
 def test_update_without_a_history_is_one_message(tmp_path: Path):
