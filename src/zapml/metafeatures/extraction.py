@@ -192,7 +192,7 @@ def _extract(
     from zapml.runtime.costs import check_clock_version
 
     spec = get_spec(backbone)  # an unknown name fails here, before any work
-    log2_side = _log2_side(request.side)
+    log2 = log2_side(request.side)
     version = check_clock_version(request.clock_version)
     indices = stratified_subsample(labels, request.max_samples, request.seed)
     key = {
@@ -209,13 +209,14 @@ def _extract(
     cached = _load(path, key) if request.use_cache else None
     if cached is not None:
         return cached
-    result = _run_backbone(images[indices], indices, spec, log2_side, request.seed, version)
+    result = _run_backbone(images[indices], indices, spec, log2, request.seed, version)
     if request.use_cache:
         _save(path, key, result)
     return result
 
 
-def _log2_side(side: int) -> int:
+def log2_side(side: int) -> int:
+    """log2 of ``side``, checked to be a power of two (the runtime's ``log2_max_size``)."""
     if isinstance(side, bool) or not isinstance(side, int) or side < 1 or side & (side - 1):
         raise DataError(
             f"side must be a power of two (the runtime's input sizes are 2**log2_max_size "

@@ -92,17 +92,25 @@ def score_shape(
     source_probs: np.ndarray | None = None,
     settings: ProbeSettings | None = None,
 ) -> ScoreShape:
-    """The sizes the scores of one backbone work on: sampled features (n x d), their labels, the
-    source probabilities (n x Z) if any, and the folds the linear probe will use (``folds``
-    lowered to the largest class, as ``linear_probe_accuracy`` does)."""
+    """The sizes the scores of one backbone work on: sampled features (n x d), their labels and
+    the source probabilities (n x Z) if any (``sample_shape``)."""
+    source_classes = 0 if source_probs is None else int(np.shape(source_probs)[1])
+    return sample_shape(labels, int(np.shape(features)[1]), source_classes, settings)
+
+
+def sample_shape(
+    labels: np.ndarray, dims: int, source_classes: int, settings: ProbeSettings | None = None
+) -> ScoreShape:
+    """The sizes the scores work on, from the sampled images' labels alone: the folds the linear
+    probe will use are ``settings.probe_folds`` lowered to the largest class, as
+    ``linear_probe_accuracy`` does."""
     settings = settings or ProbeSettings()
     _, counts = np.unique(np.asarray(labels), return_counts=True)
-    num_images, dims = np.shape(features)
     return ScoreShape(
-        num_images=num_images,
+        num_images=int(counts.sum()),
         dims=dims,
         classes=len(counts),
-        source_classes=0 if source_probs is None else int(np.shape(source_probs)[1]),
+        source_classes=source_classes,
         folds=min(settings.probe_folds, int(counts.max())),
     )
 

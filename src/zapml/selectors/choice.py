@@ -129,10 +129,8 @@ def _zero_shot(
     sel: Selector, selector_dir: Path, metafeatures: Mapping[str, float], objective: str,
     given: SelectorBudget, data: DataShape | None,
 ) -> PipelineChoice:  # fmt: skip
-    from zapml.runtime.costs import CLOCK_VERSION
     from zapml.selectors.api import recommend
-    from zapml.selectors.feasibility import CANDIDATES, first_affordable
-    from zapml.selectors.feasibility import describe as describe_guard
+    from zapml.selectors.feasibility import CANDIDATES, take_affordable
 
     guarded = data is not None and given.compute_seconds is not None
     advice = recommend(
@@ -148,7 +146,6 @@ def _zero_shot(
         return PipelineChoice(advice.best, origin, advice.warnings, objective, notes)
     assert data is not None and given.compute_seconds is not None
     ranking = [row.pipeline for row in advice.top]
-    found = first_affordable(ranking, data, given.compute_seconds, CLOCK_VERSION)
-    line = describe_guard(ranking, data, given.compute_seconds, found)
+    chosen, line = take_affordable(ranking, data, given.compute_seconds)
     notes += (line,) if line else ()
-    return PipelineChoice(ranking[found.index], origin, advice.warnings, objective, notes)
+    return PipelineChoice(chosen, origin, advice.warnings, objective, notes)

@@ -106,3 +106,14 @@ def describe(ranking: Sequence[Pipeline], data: DataShape, budget: float, found:
         f"inference), the first that leaves at least {1 - MAX_FIXED_SHARE:.0%} of the budget "
         "to train"
     )
+
+
+def take_affordable(
+    ranking: Sequence[Pipeline], data: DataShape, budget: float
+) -> tuple[Pipeline, str]:
+    """The pipeline ``zap fit`` runs from a selector's ``ranking`` at ``budget`` compute seconds
+    of the current clock (``first_affordable``) and the line saying why (empty: the first)."""
+    from zapml.runtime.costs import CLOCK_VERSION
+
+    found = first_affordable(ranking, data, budget, CLOCK_VERSION)
+    return ranking[found.index], describe(ranking, data, budget, found)

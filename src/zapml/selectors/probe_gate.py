@@ -43,6 +43,10 @@ SHIPPED_PROBE_SELECTORS: dict[str, Path] = {
 }
 
 
+#: the classes of the zoo's pretrained heads: the source classes LEEP and NCE read
+IMAGENET_CLASSES = 1000
+
+
 @dataclass(frozen=True)
 class SelectorPick:
     """The selector folder to rank with (None: no selector, the default pipeline) and a line
@@ -66,36 +70,29 @@ def estimate_probe_seconds(
     """Counted compute seconds ``query_metafeatures`` will charge for probing ``train`` with
     ``backbones``: each backbone's extraction on the sample (``extraction_seconds``) and its
     scores (``scores_seconds``), counted on untrained networks with the extraction's head."""
-    from zapml.metafeatures.extraction import extraction_seconds
+    from zapml.metafeatures.extraction import extraction_seconds, log2_side
     from zapml.metafeatures.probe_features import (
         ProbeSettings,
+        sample_shape,
         scores_seconds,
         stratified_subsample,
     )
-    from zapml.metafeatures.score_costs import ScoreShape
     from zapml.runtime.costs import CLOCK_VERSION
     from zapml.runtime.preprocess import input_size
     from zapml.selectors.cost_features import network_facts
     from zapml.zoo import get_spec
 
-    settings = ProbeSettings()
-    chosen = stratified_subsample(train.labels, max_samples, settings.seed)
-    counts = np.unique(np.asarray(train.labels)[chosen], return_counts=True)[1]
+    chosen = stratified_subsample(train.labels, max_samples, ProbeSettings().seed)
+    labels = np.asarray(train.labels)[chosen]
     images = train.images
-    hw = input_size((int(images.shape[1]), int(images.shape[2])), side.bit_length() - 1)
+    hw = input_size((int(images.shape[1]), int(images.shape[2])), log2_side(side))
     total = 0.0
     for name in backbones:
         pretrained = get_spec(name).pretrained
         profile, dims = network_facts(name, hw, CLOCK_VERSION, None if pretrained else 0)
         total += extraction_seconds(profile, len(chosen), int(images.shape[3]))
-        shape = ScoreShape(
-            num_images=len(chosen),
-            dims=dims,
-            classes=len(counts),
-            source_classes=1000 if pretrained else 0,
-            folds=min(settings.probe_folds, int(counts.max())),
-        )
-        total += scores_seconds(shape)
+        sources = IMAGENET_CLASSES if pretrained else 0  # LEEP and NCE read the pretrained head
+        total += scores_seconds(sample_shape(labels, dims, sources))
     return total
 
 
