@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from zapml.metadataset.metadataset import MetaDataset
     from zapml.runtime import FitResult
     from zapml.selectors import Recommendation, Selector
-    from zapml.selectors.probe_gate import SelectorPick
 
 #: the share of the images `zap fit` holds out as a test set when the data has none
 HELD_OUT_TEST_FRACTION = 0.2
@@ -44,7 +43,8 @@ HELD_OUT_TEST_FRACTION = 0.2
 def process_start_time() -> float:
     """When this process started (``time.time()`` epoch seconds), so a wall-clock ``--budget``
     can bound the whole command, interpreter start-up and imports included. Linux reads it from
-    /proc (10 ms resolution); elsewhere the time this module was imported is the best we know."""
+    /proc (10 ms resolution); elsewhere, or when that time predates this interpreter, the time
+    this module was imported is the best we know."""
     try:
         stat = Path("/proc/self/stat").read_text()
         # Field 22 (starttime, clock ticks after boot) counted after the ")" that ends the
@@ -55,12 +55,19 @@ def process_start_time() -> float:
             for line in Path("/proc/stat").read_text().splitlines()
             if line.startswith("btime ")
         )
-        return boot + ticks / os.sysconf("SC_CLK_TCK")
+        started = boot + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, StopIteration):
         return _IMPORTED_AT
+    return started if _IMPORTED_AT - started <= MAX_STARTUP_SECONDS else _IMPORTED_AT
 
 
 _IMPORTED_AT = time.time()
+#: /proc's start time is the process's fork, not its exec: `bash -c "scripts/setup.sh && zap fit
+#: ..."` execs zap in the shell's own process, which started before the set-up ran (measured: a
+#: fresh clone's README command then began its 60-s budget 150 s in deficit). The interpreter
+#: reaches this module within a second or two of its exec, so a larger gap means the process
+#: did other work before it: the import time is then the start.
+MAX_STARTUP_SECONDS = 15.0
 
 
 def run_fit(
@@ -409,10 +416,11 @@ def run_recommend(
     a budget-aware selector, see ``selector_budget``) and print them with the reasons."""
     from zapml.data import load_data
     from zapml.selectors import recommend
+    from zapml.selectors.probe_gate import pick_selector_dir
     from zapml.selectors.query import describe_probe_cost, is_probe_feature, query_metafeatures
 
     split = load_data(data)
-    pick = _recommend_pick(selector, objective, split, budget, clock, recalibrate)
+    pick = pick_selector_dir(selector, objective, split.train, budget, clock, recalibrate)
     selector = pick.selector_dir or selector
     sel = recommend_selector(selector, objective, top)
     selector_dir = resolve_selector_dir(selector, objective)  # named so the user sees which
@@ -465,31 +473,18 @@ def recommend_selector(selector: str | Path | None, objective: str, top: int) ->
     return check_selector_objective(load_selector(selector_dir), objective, selector_dir)
 
 
-def _recommend_pick(
-    selector: str | Path | None, objective: str, split: DataSplit, budget: float | None,
-    clock: str, recalibrate: bool,
-) -> SelectorPick:  # fmt: skip
-    """The selector `zap fit` would rank with at this budget (``probe_gate``); without a budget
-    the explicit or default one."""
-    from zapml.selectors.probe_gate import pick_selector_dir
-
-    return pick_selector_dir(selector, objective, split.train, budget, clock, recalibrate)
-
-
 def _print_fit_guard(
     console: Console, sel: Selector, values: dict[str, float], budget: float, split: DataSplit
 ) -> None:
     """Say when `zap fit` would pass over the top pipelines because their inference on this
     dataset's test set would take over half the budget (``selectors.feasibility``)."""
-    from zapml.runtime.costs import CLOCK_VERSION
     from zapml.selectors import recommend
-    from zapml.selectors.feasibility import CANDIDATES, data_shape, describe, first_affordable
+    from zapml.selectors.feasibility import CANDIDATES, data_shape, take_affordable
 
     if split.test is None:  # zap fit would hold out a test set: size it the same way
         split = split.stratified_test_split(test_fraction=HELD_OUT_TEST_FRACTION, seed=0)
     ranking = [r.pipeline for r in recommend(sel, values, top=CANDIDATES, budget=budget).top]
-    shape = data_shape(split)
-    line = describe(ranking, shape, budget, first_affordable(ranking, shape, budget, CLOCK_VERSION))
+    _, line = take_affordable(ranking, data_shape(split), budget)
     if line:
         console.print(f"[yellow]zap fit:[/] {line}")
 

@@ -70,6 +70,21 @@ def test_process_start_time_lies_between_spawn_and_report():
     assert process_start_time() <= before
 
 
+def test_a_process_exec_d_after_other_work_starts_at_its_import():
+    # `bash -c "A && zap ..."` runs zap in the shell's process (exec): /proc's start time is then
+    # the shell's, before A. Here A sleeps 3 s and the allowed start-up gap is lowered to 1 s.
+    code = (
+        "import zapml.cli.jobs as jobs; jobs.MAX_STARTUP_SECONDS = 1.0; "
+        "print(jobs.process_start_time())"
+    )
+    before = time.time()
+    out = subprocess.run(
+        ["bash", "-c", f"sleep 3 && exec {sys.executable} -c '{code}'"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert float(out.stdout.strip()) >= before + 3.0
+
+
 def test_recommend_table_is_complete_when_piped(tmp_path: Path):
     data = _tiny_npz(tmp_path / "tiny.npz")
     result = runner.invoke(app, ["recommend", str(data), "--top", "3"])
