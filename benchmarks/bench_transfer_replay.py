@@ -66,11 +66,17 @@ def main() -> None:
     parser.add_argument("--sample-size", type=int, default=MetaReplaySettings.sample_size)
     parser.add_argument("--objective", default=MetaReplaySettings.objective)
     parser.add_argument(
+        "--budget", type=float, default=None,
+        help="the cells' budget in compute seconds (default: the meta-dataset's smallest)",
+    )  # fmt: skip
+    parser.add_argument(
         "--alphas", type=float, nargs="+", default=[GroupingConfig.alpha, 0.05, 0.2],
         help="significance levels of the sharing test (the paper's is the first)",
     )  # fmt: skip
     args = parser.parse_args()
-    settings = MetaReplaySettings(objective=args.objective, sample_size=args.sample_size)
+    settings = MetaReplaySettings(
+        objective=args.objective, sample_size=args.sample_size, budget=args.budget
+    )
     mds = load_metadataset(args.metadataset)
     stream = meta_stream(mds, settings)
     print(

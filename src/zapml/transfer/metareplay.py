@@ -37,11 +37,13 @@ from zapml.transfer.representation import BenchmarkRepresentation
 @dataclass(frozen=True)
 class MetaReplaySettings:
     """T = 8 as the paper; a standalone search of 5 random runs (a third of the 15 a v1 task
-    has) so that a sample rarely finds the task's best and sharing has something to save."""
+    has) so that a sample rarely finds the task's best and sharing has something to save.
+    ``budget``: the cells' budget in compute seconds; None takes the meta-dataset's smallest."""
 
     objective: str = "alc"
     num_trials: int = 8
     sample_size: int = 5
+    budget: float | None = None
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,8 @@ class MetaStream:
 
 
 def meta_stream(mds: MetaDataset, settings: MetaReplaySettings) -> MetaStream:
-    """Every task of ``mds`` (one budget: its smallest) as a replay dataset."""
-    if not mds.budgets:
-        raise DataError("the meta-dataset records no budget, so a search has no cost")
-    budget = mds.budgets[0]
+    """Every task of ``mds`` at one budget (``settings.budget``) as a replay dataset."""
+    budget = _cell_budget(mds, settings.budget)
     values = mds.for_objective(settings.objective).at_budget(budget).perf
     architecture = pd.Series({pid: p.architecture for pid, p in mds.pipelines.items()})
     families = _families(values, architecture)
@@ -71,6 +71,19 @@ def meta_stream(mds: MetaDataset, settings: MetaReplaySettings) -> MetaStream:
         for task in values.index
     )
     return MetaStream(datasets, families, budget)
+
+
+def _cell_budget(mds: MetaDataset, wanted: float | None) -> float:
+    if not mds.budgets:
+        raise DataError("the meta-dataset records no budget, so a search has no cost")
+    if wanted is None:
+        return mds.budgets[0]
+    if wanted not in mds.budgets:
+        listed = ", ".join(f"{b:g}" for b in mds.budgets)
+        raise DataError(
+            f"the meta-dataset has no cells at budget {wanted:g} compute-s; pick one of {listed}"
+        )
+    return wanted
 
 
 def _families(values: pd.DataFrame, architecture: pd.Series) -> tuple[str, ...]:

@@ -110,3 +110,21 @@ def test_the_key_grouping_shares_within_a_key_only():
     assert [s.pipeline for s in report.steps] == ["x1", "x2", "x1", "x2", "fa1"]
     assert report.num_groups == 2 and report.transfer_cost == pytest.approx(32.0)
     assert report.total_relative_error == pytest.approx(0.0)
+
+
+def test_the_cell_budget_picks_the_matrix_and_prices_the_search():
+    # The same table at 16 s with every value lowered by 0.1: errors rise by 0.1, a search of
+    # all four runs of t1 costs 4 x 16 s, and a budget the store lacks is refused by name.
+    values = _metadataset()
+    lower = values.perf - 0.1
+    mds = MetaDataset(
+        values.tasks, values.pipelines, values.perf, budget_perf={BUDGET: values.perf, 16.0: lower}
+    )
+    settings = MetaReplaySettings(num_trials=8, sample_size=10, budget=16.0)
+    stream = meta_stream(mds, settings)
+    t1 = stream.datasets[0]
+    assert stream.cell_budget == 16.0 and t1.errors["x1"] == pytest.approx(0.3)
+    assert sample_search(t1, 10, stream.cell_budget, 0).cost == pytest.approx(64.0)
+    assert t1.benchmark_cost == pytest.approx(2 * 8 * 16.0)
+    with pytest.raises(DataError, match="no cells at budget 8 compute-s; pick one of 4, 16"):
+        meta_stream(mds, MetaReplaySettings(budget=8.0))
