@@ -31,7 +31,7 @@ from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.store import open_store
 from zapml.metafeatures.probe_features import PAIR_SEPARATOR
-from zapml.selectors.recipe import SHIPPED_METHOD, SHIPPED_PROBE_FEATURES, SHIPPED_SETTINGS
+from zapml.selectors.recipe import SHIPPED_METHOD, SHIPPED_PROBE_FEATURES, shipped_settings
 
 SHARES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 OBJECTIVE = "final"  # the curves' last prediction is the final value; ALC would need a re-integral
@@ -54,7 +54,7 @@ def loco_records(
     """The shipped recipe's LOCO records on ``features`` (read back from ``path`` when there)."""
     if path.is_file():
         return pd.read_pickle(path)
-    settings = {k: v for k, v in SHIPPED_SETTINGS.items() if k != "seed"}
+    settings = {k: v for k, v in shipped_settings(OBJECTIVE, features).items() if k != "seed"}
     lineup = {features: factory(SHIPPED_METHOD, **settings)}
     chosen = mds.for_objective(OBJECTIVE).select_features(features)
     records = leave_one_core_out(
@@ -63,6 +63,13 @@ def loco_records(
     records = records[records["selector"] == features]
     records.to_pickle(path)
     return records
+
+
+def records_name(features: str, tag: str) -> str:
+    """The records' file: by feature set, training target (when the recipe fits one) and seeds,
+    so a cache from another recipe is never read back."""
+    target = shipped_settings(OBJECTIVE, features).get("target")
+    return f"loco-{features}{f'-{target}' if target else ''}-s{tag}.pkl"
 
 
 def score_at(mds: MetaDataset, task: str, pipeline: str, budget: float, t: float) -> float:
@@ -124,8 +131,10 @@ def main() -> None:
     mds = load_metadataset(args.store)
     seeds = tuple(args.seeds)
     tag = "-".join(map(str, seeds))
-    trivial = loco_records(mds, "trivial", seeds, args.out / f"loco-trivial-s{tag}.pkl")
-    probe = loco_records(mds, SHIPPED_PROBE_FEATURES, seeds, args.out / f"loco-all-s{tag}.pkl")
+    trivial, probe = (
+        loco_records(mds, features, seeds, args.out / records_name(features, tag))
+        for features in ("trivial", SHIPPED_PROBE_FEATURES)
+    )
     costs = probe_costs(args.store)
     spread = f"{costs.min():.2f}-{costs.max():.2f}"
     print(f"probe cost per task: mean {costs.mean():.2f}, range {spread} compute-s")

@@ -1,7 +1,8 @@
 """Rebuild a shipped default selector (src/zapml/selectors/shipped/<objective>, or with
 `--features all` the probe selector shipped/<objective>-probe) from the shipped meta-dataset, one
 per objective: `alc` (AutoDL's ALC, ZAP's setting) and `final` (the final test NAUC of the model
-kept at the end of the budget, what `zap fit` optimises by default).
+kept at the end of the budget, what `zap fit` optimises by default; its selectors fit the runs'
+final accuracy, see SHIPPED_TARGETS in zapml.selectors.recipe).
 
 The meta-dataset, method and settings (and why them) are in zapml.selectors.recipe, which
 `zap selector update` reads too.
@@ -29,7 +30,7 @@ from zapml.selectors.recipe import (
     SHIPPED_METADATASET,
     SHIPPED_METHOD,
     SHIPPED_PROBE_FEATURES,
-    SHIPPED_SETTINGS,
+    shipped_settings,
     train_shipped_kind,
 )
 
@@ -59,8 +60,8 @@ def main() -> None:
     train_shipped_kind(mds, objective, out, features=args.features)
     cells = sum(int(frame.notna().to_numpy().sum()) for frame in mds.budget_perf.values())
     print(
-        f"trained {SHIPPED_METHOD} {SHIPPED_SETTINGS} on {args.features} features for the "
-        f"{objective} objective on "
+        f"trained {SHIPPED_METHOD} {shipped_settings(objective)} on {args.features} features "
+        f"for the {objective} objective on "
         f"{len(mds.tasks)} tasks x {len(mds.pipelines)} pipelines x budgets {mds.budgets} "
         f"({cells} (task, pipeline, budget) cells) from {args.metadataset}"
     )

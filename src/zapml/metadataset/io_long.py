@@ -32,6 +32,7 @@ import pandas as pd
 from zapml.errors import ArtifactError
 from zapml.metadataset.checks import checked_pipeline
 from zapml.metadataset.metadataset import GROUP_COLUMN, MetaDataset
+from zapml.metadataset.objectives import MEASURE_FIELDS
 from zapml.metadataset.planner import Cell
 from zapml.metadataset.record import LONG_COLUMNS, RunRecord, run_values
 from zapml.metadataset.store import Store
@@ -111,7 +112,8 @@ def write_long(frame: pd.DataFrame, path: str | Path) -> Path:
 
 def read_long(path: str | Path) -> MetaDataset:
     """A long table back into a ``MetaDataset`` (mean ``run_value`` of each cell's runs): ALC,
-    and the ``final`` objective when the table has a ``final_nauc`` column with values; or a
+    and the ``final`` objective and final accuracy when the table has their columns
+    (``final_nauc``, ``final_accuracy``) with values; or a
     declared measure (``VALUE_SPEC_COLUMNS``), its raw values as they are."""
     path = Path(path)
     frame = read_long_frame(path)
@@ -135,9 +137,11 @@ def read_long(path: str | Path) -> MetaDataset:
     others = {}
     if spec.name is None:
         statuses = frame["status"] if "status" in frame.columns else [None] * len(frame)
-        if "final_nauc" in frame.columns:  # a table exported from a store carries it
-            frame["final_value"] = run_values("final", statuses, frame["alc"], frame["final_nauc"])
-            others["final"] = "final_value"
+        for measure, column in MEASURE_FIELDS.items():  # a table exported from a store has them
+            if measure != "alc" and column in frame.columns:
+                values = run_values(measure, statuses, frame["alc"], frame[column])
+                frame[f"{measure}_value"] = values
+                others[measure] = f"{measure}_value"
         frame["alc"] = run_values("alc", statuses, frame["alc"], [None] * len(frame))
     kinds = json.loads(first[KINDS_COLUMN].iloc[0]) if KINDS_COLUMN in first.columns else {}
     mds = MetaDataset.from_long(

@@ -24,7 +24,12 @@ import numpy as np
 import pandas as pd
 
 from zapml.errors import ArtifactError
-from zapml.metadataset.objectives import OBJECTIVE_FIELDS, OBJECTIVES, check_objective
+from zapml.metadataset.objectives import (
+    MEASURE_FIELDS,
+    MEASURES,
+    OBJECTIVES,
+    check_measure,
+)
 from zapml.metadataset.values import ValueSpec
 from zapml.space.pipeline import Pipeline
 
@@ -120,12 +125,12 @@ class MetaDataset:
 
     def __post_init__(self) -> None:
         if self.values.name is None or self.objective != self.values.name:
-            self.objective = check_objective(self.objective)
+            self.objective = check_measure(self.objective)
         _check_candidates(self.pipelines, self.candidate_kinds)
         self.folds = self._checked_folds(self.folds)
         own = self._checked(Matrices(self.perf, self.budget_perf))
         self.perf, self.budget_perf = own.perf, own.budget_perf
-        others = {check_objective(k): self._checked(m) for k, m in self.other_objectives.items()}
+        others = {check_measure(k): self._checked(m) for k, m in self.other_objectives.items()}
         for name, m in others.items():
             if name == self.objective or tuple(m.budget_perf) != self.budgets:
                 raise ValueError(
@@ -172,17 +177,17 @@ class MetaDataset:
     def objectives(self) -> tuple[str, ...]:
         """The objectives it can give (``for_objective``), in ``OBJECTIVES`` order."""
         have = {self.objective, *self.other_objectives}
-        declared = () if self.objective in OBJECTIVES else (self.objective,)  # a measure's name
+        declared = () if self.objective in MEASURES else (self.objective,)  # a measure's name
         return declared + tuple(o for o in OBJECTIVES if o in have)
 
     def for_objective(self, objective: str) -> MetaDataset:
         """The same meta-dataset (tasks, pipelines, budgets, curves) scored by ``objective``:
         what a selector trained for that objective fits on. ``self`` when it already is."""
-        if objective == self.objective:  # also a declared measure, which check_objective refuses
+        if objective == self.objective:  # also a declared measure, which check_measure refuses
             return self
-        name = check_objective(objective)
+        name = check_measure(objective)
         if name not in self.other_objectives:
-            field_name = OBJECTIVE_FIELDS[name]
+            field_name = MEASURE_FIELDS[name]
             raise ArtifactError(
                 f"This meta-dataset holds only {', '.join(self.objectives)}, not the {name!r} "
                 f"objective: that needs each run's {field_name} (a store built by `zap "
@@ -443,7 +448,7 @@ class MetaDataset:
     @property
     def value_column(self) -> str:
         """The long-table column of ``objective``: its run field, or a declared measure's name."""
-        return OBJECTIVE_FIELDS.get(self.objective, self.objective)
+        return MEASURE_FIELDS.get(self.objective, self.objective)
 
     def to_long(self, *, by_budget: bool = False) -> pd.DataFrame:
         """``task_id, pipeline_id, <value_column>`` of ``perf`` as raw values in the declared

@@ -10,7 +10,8 @@ run fields derives from ``dataclasses.fields(RunRecord)``:
   source store's ``builds`` table, meaningless elsewhere), JSON fields as JSON text.
 
 ``run_score`` is the one place that says what a run is worth in a meta-dataset; ``run_value``
-applies it to an objective's field (``objectives.OBJECTIVES``).
+applies it to a measure's field (``objectives.MEASURE_FIELDS``: the objectives and final
+accuracy, a training target).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import Field, asdict, dataclass, field, fields, replace
 from typing import Any
 
-from zapml.metadataset.objectives import check_objective
+from zapml.metadataset.objectives import MEASURE_FIELDS, check_measure
 
 #: a learning curve: (seconds, test NAUC) after each prediction
 Curve = tuple[tuple[float, float], ...]
@@ -61,8 +62,9 @@ class RunRecord:
         return run_score(self.status, self.alc)
 
     def value(self, objective: str) -> float | None:
-        """What the run is worth for ``objective`` ("final" or "alc"; see ``run_value``)."""
-        return run_value(objective, self.status, self.alc, self.final_nauc)
+        """What the run is worth for ``objective`` (a measure; see ``run_value``)."""
+        field_name = MEASURE_FIELDS[check_measure(objective)]
+        return run_value(objective, self.status, self.alc, getattr(self, field_name))
 
     def with_build(self, build_id: int) -> RunRecord:
         return replace(self, build_id=build_id)
@@ -110,16 +112,18 @@ def run_score(status: str | None, alc: float | None) -> float | None:
 
 
 def run_value(
-    objective: str, status: str | None, alc: float | None, final_nauc: float | None
+    objective: str, status: str | None, alc: float | None, final_value: float | None
 ) -> float | None:
-    """What a run is worth for ``objective``: ``alc`` is ``run_score`` of its ALC; ``final`` is
-    ``run_score`` of its final NAUC (a failed run keeps its last prediction's NAUC, 0 without
-    one). A finished run that made no prediction has ALC exactly 0 and no final NAUC (the
-    runtime stores it so): it ends with no model, scored as a chance guess, NAUC 0. A run with
-    an ALC but no final NAUC otherwise (an imported cell mean) has no ``final`` value."""
-    if check_objective(objective) == "alc":
+    """What a run is worth for ``objective`` (a measure): ``alc`` is ``run_score`` of its ALC;
+    ``final`` is ``run_score`` of its final NAUC (``final_value``; a failed run keeps its last
+    prediction's NAUC, 0 without one), ``accuracy`` the same of its final test accuracy. A
+    finished run that made no prediction has ALC exactly 0 and no final value (the runtime
+    stores it so): it ends with no model, scored 0 (for NAUC a chance guess; for accuracy below
+    chance, still the task's worst). A run with an ALC but no final value otherwise (an imported
+    cell mean) has no ``final`` or ``accuracy`` value."""
+    if check_measure(objective) == "alc":
         return run_score(status, alc)
-    final = _missing_to_none(final_nauc)
+    final = _missing_to_none(final_value)
     if final is None and _missing_to_none(alc) == 0.0:
         final = 0.0
     return run_score(status, final)

@@ -22,7 +22,7 @@ import pandas as pd
 from zapml.errors import ArtifactError, ZapError
 from zapml.metadataset.cell import CellFn, CellJob, recorded_clock_version, recorded_layout
 from zapml.metadataset.metadataset import MetaDataset
-from zapml.metadataset.objectives import OBJECTIVES
+from zapml.metadataset.objectives import MEASURES
 from zapml.metadataset.record import SQL_COLUMNS, RunRecord
 from zapml.metadataset.tasks import TaskSpec
 from zapml.space.pipeline import Pipeline
@@ -373,8 +373,8 @@ class Store:
     def to_metadataset(self, *, with_curves: bool = True, failed: str = "zero") -> MetaDataset:
         """Mean ALC over the repeats of each cell, one matrix per budget (``mds.budgets``,
         ``mds.at_budget(b)``; ``mds.perf`` is the smallest budget's), and the same for the
-        ``final`` objective (``mds.for_objective("final")``: mean final test NAUC) when any run
-        has one.
+        ``final`` objective (``mds.for_objective("final")``: mean final test NAUC) and final
+        accuracy (``for_objective("accuracy")``, a training target) when any run has them.
 
         ``failed="zero"`` (default) scores a failed run by ``record.run_score`` (its partial ALC
         or last NAUC, 0 without one; see ``record.run_value``). ``failed="nan"`` leaves cells with
@@ -393,10 +393,10 @@ class Store:
                 "task_id": [r.task_id for r in used],
                 "pipeline_id": [r.pipeline_id for r in used],
                 "budget": [math.nan if r.budget is None else r.budget for r in used],
-                **{o: [_nan_if_none(r.value(o)) for r in used] for o in OBJECTIVES},
+                **{o: [_nan_if_none(r.value(o)) for r in used] for o in MEASURES},
             }
         )
-        others = {o: o for o in OBJECTIVES if o != "alc"}
+        others = {o: o for o in MEASURES if o != "alc"}
         mds = MetaDataset.from_long(scores, tasks, self.pipelines(), value="alc", others=others)
         mds.incumbent_of = self.incumbents()
         mds.domains = {

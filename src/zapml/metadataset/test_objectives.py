@@ -11,7 +11,7 @@ import pytest
 
 from zapml.errors import ArtifactError, PipelineError
 from zapml.metadataset.loading import export, load_metadataset
-from zapml.metadataset.objectives import OBJECTIVES, check_objective
+from zapml.metadataset.objectives import OBJECTIVES, check_measure, check_objective
 from zapml.metadataset.record import RunRecord, run_value
 from zapml.metadataset.store import Store
 from zapml.space import sample_pipelines
@@ -34,17 +34,21 @@ def store(tmp_path):
     s.add_pipeline(p1, "random:x")
     s.add_pipeline(p2, "random:x")
     ids = list(s.pipelines())
-    # 0-a, p1: two seeds -> mean ALC 0.3, mean final 0.6
-    s.add_run(_run("a", "0-a", ids[0], 0, alc=0.2, final_nauc=0.5, curve=((1.0, 0.5),)))
-    s.add_run(_run("b", "0-a", ids[0], 1, alc=0.4, final_nauc=0.7, curve=((1.0, 0.7),)))
+    # 0-a, p1: two seeds -> mean ALC 0.3, mean final 0.6, mean accuracy 0.7
+    s.add_run(_run("a", "0-a", ids[0], 0, alc=0.2, final_nauc=0.5, final_accuracy=0.6,
+                   curve=((1.0, 0.5),)))  # fmt: skip
+    s.add_run(_run("b", "0-a", ids[0], 1, alc=0.4, final_nauc=0.7, final_accuracy=0.8,
+                   curve=((1.0, 0.7),)))  # fmt: skip
     # 0-a, p2: finished without any prediction (ALC 0, no final NAUC) -> 0 for both
     s.add_run(_run("c", "0-a", ids[1], 0, alc=0.0))
-    # 1-b, p1: failed after a prediction of NAUC 0.45 (ALC 0.1) -> 0.1 and 0.45
-    s.add_run(_run("d", "1-b", ids[0], 0, status="failed", alc=0.1, final_nauc=0.45))
+    # 1-b, p1: failed after a prediction of NAUC 0.45, accuracy 0.3 (ALC 0.1) -> 0.1, 0.45, 0.3
+    s.add_run(_run("d", "1-b", ids[0], 0, status="failed", alc=0.1, final_nauc=0.45,
+                   final_accuracy=0.3))  # fmt: skip
     # 1-b, p2: failed before any prediction -> 0 for both
     s.add_run(_run("e", "1-b", ids[1], 0, status="failed", error="boom"))
-    # a second budget: 0-a, p1 only -> 0.5 and 0.9
-    s.add_run(_run("f", "0-a", ids[0], 0, budget=4.0, alc=0.5, final_nauc=0.9))
+    # a second budget: 0-a, p1 only -> 0.5, 0.9 and accuracy 0.95
+    s.add_run(_run("f", "0-a", ids[0], 0, budget=4.0, alc=0.5, final_nauc=0.9,
+                   final_accuracy=0.95))  # fmt: skip
     yield s
     s.close()
 
@@ -96,6 +100,23 @@ def test_zap_folder_carries_alc_only_and_says_so(store, tmp_path):
         mds.for_objective("final")
 
 
+def test_final_accuracy_is_held_as_a_training_target_not_an_objective(store):
+    p1, p2 = list(store.pipelines())
+    mds = store.to_metadataset()
+    assert mds.objectives == ("final", "alc")  # what a user may ask for
+    accuracy = mds.for_objective("accuracy")  # what a selector may fit (ZapHPO's ``target``)
+    expected = {("0-a", p1): 0.7, ("0-a", p2): 0.0, ("1-b", p1): 0.3, ("1-b", p2): 0.0}
+    for (task, pid), value in expected.items():
+        assert accuracy.perf.loc[task, pid] == pytest.approx(value)
+    assert accuracy.at_budget(4.0).perf.loc["0-a", p1] == pytest.approx(0.95)
+    assert accuracy.for_objective("final").perf.loc["0-a", p1] == pytest.approx(0.6)
+    assert run_value("accuracy", "ok", 0.0, None) == 0.0  # finished, never predicted
+    assert run_value("accuracy", "failed", 0.1, 0.3) == 0.3
+    assert check_measure("accuracy") == "accuracy" and check_measure("final") == "final"
+    with pytest.raises(PipelineError, match="Unknown objective 'acc'"):
+        check_measure("acc")
+
+
 def test_long_table_carries_final_when_it_has_the_column(store, tmp_path):
     table = export(store.path, tmp_path / "runs.csv", fmt="csv")
     mds = load_metadataset(table)
@@ -104,6 +125,9 @@ def test_long_table_carries_final_when_it_has_the_column(store, tmp_path):
     for budget in want.budgets:
         got = mds.for_objective("final").budget_perf[budget]
         expected = want.for_objective("final").budget_perf[budget]
+        np.testing.assert_allclose(got.to_numpy(), expected.to_numpy())
+        got = mds.for_objective("accuracy").budget_perf[budget]
+        expected = want.for_objective("accuracy").budget_perf[budget]
         np.testing.assert_allclose(got.to_numpy(), expected.to_numpy())
     # without the column, a long table carries ALC only
     import pandas as pd

@@ -14,7 +14,7 @@ from zapml.selectors import load_selector
 from zapml.selectors.choice import SHIPPED_SELECTORS, choose_pipeline
 from zapml.selectors.probe_gate import SHIPPED_PROBE_SELECTORS
 from zapml.selectors.query import feature_set, probe_backbones
-from zapml.selectors.recipe import SHIPPED_METADATASET, SHIPPED_PROBE_FEATURES, SHIPPED_SETTINGS
+from zapml.selectors.recipe import SHIPPED_METADATASET, SHIPPED_PROBE_FEATURES, shipped_settings
 from zapml.zoo import get_spec
 
 SHIPPED_MDS = SHIPPED_METADATASET
@@ -64,7 +64,7 @@ def test_shipped_selectors_are_budget_aware_and_fit_takes_their_argmax(shipped, 
     assert "ZapHPO" in json.dumps(json.loads((path / "manifest.json").read_text()))
     selector = load_selector(path)
     assert selector.objective_ == objective and selector.budget_aware
-    assert selector.get_params() == {**selector.get_params(), **SHIPPED_SETTINGS}  # the recipe
+    assert selector.get_params() == {**selector.get_params(), **shipped_settings(objective)}
     assert selector.train_budgets_ == [4.0, 16.0, 64.0, 256.0] == list(shipped.budgets)
     assert selector.pipeline_ids_ == shipped.pipeline_ids
     pipelines = list(shipped.pipelines.values())
@@ -83,7 +83,8 @@ def test_shipped_probe_selectors_read_the_stores_probe_features(shipped, objecti
     path = SHIPPED_PROBE_SELECTORS[objective]
     selector = load_selector(path)
     assert selector.objective_ == objective and selector.budget_aware
-    assert selector.get_params() == {**selector.get_params(), **SHIPPED_SETTINGS}
+    recipe = shipped_settings(objective, SHIPPED_PROBE_FEATURES)
+    assert selector.get_params() == {**selector.get_params(), **recipe}
     assert selector.train_budgets_ == [4.0, 16.0, 64.0, 256.0] == list(shipped.budgets)
     names = selector.metafeature_names_
     assert feature_set(names) == SHIPPED_PROBE_FEATURES == "all"

@@ -1,12 +1,16 @@
 """ZAP-HPO's own options beyond the selector contract: meta-features on a ratio scale, repeated
-fold models."""
+fold models, a training target other than the objective."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
+from zapml.metadataset.metadataset import Matrices
 from zapml.selectors import get_selector, load_selector, make_budget_metadataset
+from zapml.selectors.recipe import SHIPPED_TARGETS, settings_for
 from zapml.selectors.test_selectors import FAST
 from zapml.selectors.zap_hpo import score_matrix
 
@@ -74,3 +78,37 @@ def test_repeated_fold_models_are_averaged_and_one_repeat_changes_nothing(multi,
 def test_bad_repeat_counts_are_refused_by_name(multi, bad):
     with pytest.raises(ValueError, match="'n_repeats' parameter must be an int >= 1"):
         get_selector("zap_hpo", n_repeats=bad, **FAST["zap_hpo"]).fit(multi)
+
+
+def _with_accuracy(md, accuracy):
+    """``md`` holding ``accuracy`` (budget -> matrix) as its final-accuracy measure."""
+    budgets = {b: accuracy[b] for b in md.budgets}
+    return replace(md, other_objectives={"accuracy": Matrices(budgets[md.budgets[0]], budgets)})
+
+
+def test_a_training_target_fits_that_measure_and_keeps_the_objective(multi):
+    # The accuracy measure orders every task's pipelines the other way round: fitting it must
+    # equal fitting a copy of the meta-dataset whose own matrices are those values, and must
+    # differ from fitting the objective.
+    flipped = {b: 1.0 - frame for b, frame in multi.budget_perf.items()}
+    md = _with_accuracy(multi, flipped)
+    targeted = get_selector("zap_hpo", target="accuracy", **FAST["zap_hpo"]).fit(md)
+    by_hand = replace(multi, perf=flipped[multi.budgets[0]], budget_perf=flipped)
+    reference = get_selector("zap_hpo", **FAST["zap_hpo"]).fit(by_hand)
+    plain = get_selector("zap_hpo", **FAST["zap_hpo"]).fit(md)
+    raw = md.stack_budgets().metafeatures(targeted.metafeature_names_).to_numpy(dtype=float)
+    np.testing.assert_array_equal(targeted._score(raw, None), reference._score(raw, None))
+    assert not np.array_equal(targeted._score(raw, None), plain._score(raw, None))
+    assert targeted.objective_ == md.objective == "alc"  # it serves the objective
+
+
+def test_the_shipped_recipe_drops_a_target_the_metadataset_lacks(multi):
+    final = replace(multi, objective="final")  # a store's matrices; no accuracy held
+    assert "target" not in settings_for(final, "final")
+    held = _with_accuracy(final, dict(multi.budget_perf))
+    assert settings_for(held, "final")["target"] == "accuracy"
+    assert SHIPPED_TARGETS == {("final", "trivial"): "accuracy"}
+    assert "target" not in settings_for(held, "alc")  # alc fits itself
+    assert "target" not in settings_for(held, "final", "all")  # the probe selector fits NAUC
+    with pytest.raises(ValueError, match="Unknown objective 'acuracy'"):
+        get_selector("zap_hpo", target="acuracy", **FAST["zap_hpo"]).fit(held)

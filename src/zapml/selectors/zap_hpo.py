@@ -34,6 +34,7 @@ from torch import nn
 
 from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.objectives import check_measure
 from zapml.runtime.costs import CLOCK_VERSION
 from zapml.selectors._threads import torch_threads
 from zapml.selectors.artifacts import check_finite
@@ -176,7 +177,11 @@ def top_choice_rank(scores: np.ndarray, perf: np.ndarray) -> float:
 
 
 class ZapHPO(Selector):
-    """ZAP-HPO: a ranking MLP over [meta-features, pipeline encoding]; scores unseen pipelines."""
+    """ZAP-HPO: a ranking MLP over [meta-features, pipeline encoding]; scores unseen pipelines.
+
+    ``target``: the measure of the training runs the surrogates fit, when not the objective the
+    meta-dataset is scored by (``objectives.MEASURES``; e.g. ``"accuracy"`` for a ``final``
+    selector). The selector still serves, and is judged by, that objective."""
 
     name = "zap_hpo"
     scores_unseen_pipelines = True
@@ -198,6 +203,7 @@ class ZapHPO(Selector):
         log_metafeatures: bool = False,
         cost_features: bool = False,
         n_repeats: int = 1,
+        target: str | None = None,
     ) -> None:
         self.loss = loss
         self.epochs = epochs
@@ -214,6 +220,7 @@ class ZapHPO(Selector):
         self.log_metafeatures = log_metafeatures
         self.cost_features = cost_features
         self.n_repeats = n_repeats
+        self.target = target
 
     def _configs(self) -> list[dict[str, Any]]:
         """The constructor's configuration, then random draws (ranges narrowed from the paper's
@@ -254,7 +261,7 @@ class ZapHPO(Selector):
         mf = self.scaler_.transform(self.train_mf_)
         enc = self.encoder_.transform(self.pipelines_)
         pair = self._fit_cost_features()
-        perf = md.perf.to_numpy(dtype=np.float64)
+        perf = self._training_perf(md)
         steps = int(self.epochs) * int(self.steps_per_epoch)
         configs = self._configs()
         groups = np.asarray(self.train_core_)
@@ -298,6 +305,11 @@ class ZapHPO(Selector):
                 best = (mean_rank, models, cfg)
         assert best is not None  # configs is never empty
         _, self.models_, self.config_ = best
+
+    def _training_perf(self, md: MetaDataset) -> np.ndarray:
+        """The matrix the surrogates fit: the objective's, or ``target``'s (same rows, columns)."""
+        scored = md if self.target is None else md.for_objective(check_measure(self.target))
+        return scored.perf.to_numpy(dtype=np.float64)
 
     def _fit_cost_features(self) -> np.ndarray | None:
         """The training cells' cost features (``cost_features``), z-scored; None when off."""
