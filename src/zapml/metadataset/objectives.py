@@ -53,9 +53,16 @@ def check_objective(name: str) -> str:
 
 
 def check_measure(name: str) -> str:
-    """``name`` when a meta-dataset can hold it (an objective or a training target); else the
-    objective's error (a target is never what a user asks for)."""
-    return name if name in MEASURES else check_objective(name)
+    """``name`` when a meta-dataset can hold it (an objective or a training target); else a
+    ``PipelineError`` with the closest measure and the list."""
+    if name in MEASURES:
+        return name
+    close = difflib.get_close_matches(str(name).strip().lower(), MEASURES, n=1, cutoff=0.4)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    raise PipelineError(
+        f"Unknown measure {name!r}.{hint} The measures are the objectives "
+        f"({', '.join(OBJECTIVES)}) and the training target {ACCURACY!r} (final test accuracy)."
+    )
 
 
 def describe(objective: str) -> str:

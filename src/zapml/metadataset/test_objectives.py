@@ -113,8 +113,8 @@ def test_final_accuracy_is_held_as_a_training_target_not_an_objective(store):
     assert run_value("accuracy", "ok", 0.0, None) == 0.0  # finished, never predicted
     assert run_value("accuracy", "failed", 0.1, 0.3) == 0.3
     assert check_measure("accuracy") == "accuracy" and check_measure("final") == "final"
-    with pytest.raises(PipelineError, match="Unknown objective 'acc'"):
-        check_measure("acc")
+    with pytest.raises(PipelineError, match="Unknown measure 'acurracy'. Did you mean 'accuracy'"):
+        check_measure("acurracy")
 
 
 def test_long_table_carries_final_when_it_has_the_column(store, tmp_path):

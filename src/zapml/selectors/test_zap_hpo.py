@@ -110,5 +110,5 @@ def test_the_shipped_recipe_drops_a_target_the_metadataset_lacks(multi):
     assert SHIPPED_TARGETS == {("final", "trivial"): "accuracy"}
     assert "target" not in settings_for(held, "alc")  # alc fits itself
     assert "target" not in settings_for(held, "final", "all")  # the probe selector fits NAUC
-    with pytest.raises(ValueError, match="Unknown objective 'acuracy'"):
+    with pytest.raises(ValueError, match="Unknown measure 'acuracy'. Did you mean 'accuracy'"):
         get_selector("zap_hpo", target="acuracy", **FAST["zap_hpo"]).fit(held)
