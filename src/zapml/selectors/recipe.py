@@ -62,7 +62,7 @@ SHIPPED_SETTINGS: dict[str, Any] = {
 
 #: the measure a shipped selector (objective, feature set) fits (``ZapHPO(target=...)``) where
 #: it is not the objective itself. The final trivial-feature selector fits final test accuracy:
-#: leave-one-core-dataset-out on the complete v2 store (3 seeds, 1,407 cases each) gave
+#: leave-one-core-dataset-out on the complete v2 store (3 seeds, 469 cases each) gave
 #: normalised regret 0.146 judged by final NAUC against 0.169 fitting NAUC itself (4 / 16 / 64 /
 #: 256 s: 0.106 / 0.201 / 0.260 / 0.160 against 0.145 / 0.220 / 0.155 / 0.313), and 0.171
 #: against 0.215 judged by final accuracy; lower in each seed both ways. NAUC saturates (1.0 in
