@@ -42,27 +42,29 @@ OBJECTIVE_TEXT: dict[str, str] = {
 def check_objective(name: str) -> str:
     """``name`` when it is an objective; else a ``PipelineError`` with the closest name and the
     list (it is a ``ValueError`` too, for library callers)."""
-    if name in OBJECTIVES:
-        return name
-    close = difflib.get_close_matches(str(name).strip().lower(), OBJECTIVES, n=1, cutoff=0.4)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise PipelineError(
-        f"Unknown objective {name!r}.{hint} The objectives are: {', '.join(OBJECTIVES)} "
-        f"(final: {OBJECTIVE_TEXT['final']}; alc: {OBJECTIVE_TEXT['alc']})."
-    )
+    return _checked_name(
+        name, OBJECTIVES, "objective",
+        f"The objectives are: {', '.join(OBJECTIVES)} (final: {OBJECTIVE_TEXT['final']}; "
+        f"alc: {OBJECTIVE_TEXT['alc']}).",
+    )  # fmt: skip
 
 
 def check_measure(name: str) -> str:
     """``name`` when a meta-dataset can hold it (an objective or a training target); else a
     ``PipelineError`` with the closest measure and the list."""
-    if name in MEASURES:
+    return _checked_name(
+        name, MEASURES, "measure",
+        f"The measures are the objectives ({', '.join(OBJECTIVES)}) and the training target "
+        f"{ACCURACY!r} (final test accuracy).",
+    )  # fmt: skip
+
+
+def _checked_name(name: str, allowed: tuple[str, ...], kind: str, listing: str) -> str:
+    if name in allowed:
         return name
-    close = difflib.get_close_matches(str(name).strip().lower(), MEASURES, n=1, cutoff=0.4)
+    close = difflib.get_close_matches(str(name).strip().lower(), allowed, n=1, cutoff=0.4)
     hint = f" Did you mean '{close[0]}'?" if close else ""
-    raise PipelineError(
-        f"Unknown measure {name!r}.{hint} The measures are the objectives "
-        f"({', '.join(OBJECTIVES)}) and the training target {ACCURACY!r} (final test accuracy)."
-    )
+    raise PipelineError(f"Unknown {kind} {name!r}.{hint} {listing}")
 
 
 def describe(objective: str) -> str:
