@@ -151,11 +151,21 @@ def gather_candidates(
         if cand.source == "incumbents":
             pipelines = _incumbents(store, spec, tasks, cand, ex, cell_fn, report)
         else:
-            pipelines = _static_candidates(cand)
+            pipelines = _as_stored(_static_candidates(cand), store, _source_tag(cand))
             for p in pipelines:
                 store.add_pipeline(p, _source_tag(cand))
         ids.extend(p.id for p in pipelines if p.id not in ids)
     return ids
+
+
+def _as_stored(pipelines: list[Pipeline], store: Store, tag: str) -> list[Pipeline]:
+    """Each generated candidate, or the stored candidate of the same source it matches up to
+    float noise (``Pipeline.matches``): a sampled point's last bit depends on the CPU, and a
+    build resumed on another machine must keep the stored pipeline and its runs."""
+    sources = store.pipeline_sources()
+    stored = [p for pid, p in store.pipelines().items() if sources.get(pid) == tag]
+    known = {p.id for p in stored}
+    return [p if p.id in known else next((s for s in stored if s.matches(p)), p) for p in pipelines]
 
 
 def _static_candidates(cand: CandidateSpec) -> list[Pipeline]:

@@ -11,6 +11,7 @@ import pytest
 from zapml.metadataset import SpecMismatchError, build, load_metadataset
 from zapml.metadataset.planner import plan_cells
 from zapml.metadataset.testing import flaky_fit, synthetic_alc, synthetic_fit
+from zapml.space.pipeline import Pipeline
 
 
 def test_build_fills_the_dense_matrix_with_the_cell_results(write_spec, tmp_path):
@@ -26,6 +27,38 @@ def test_build_fills_the_dense_matrix_with_the_cell_results(write_spec, tmp_path
         assert value == pytest.approx(want)
     again = build(spec, tmp_path / "m.sqlite", workers=0, progress=False, cell_fn=synthetic_fit)
     assert (again.done, again.skipped) == (0, 32)
+
+
+def _nudged_sobol(factor: float):
+    """The builder's Sobol sampler as another CPU would run it: every float scaled by ``factor``
+    (one ulp is 1 + 2**-52)."""
+    from zapml.metadataset import builder
+
+    sample = builder.sobol_candidates
+
+    def nudged(*args, **kwargs):
+        return [
+            Pipeline({k: v * factor if isinstance(v, float) and v else v for k, v in p.items()})
+            for p in sample(*args, **kwargs)
+        ]
+
+    return nudged
+
+
+def test_a_resumed_build_keeps_stored_candidates_whose_floats_differ_in_the_last_bit(
+    write_spec, tmp_path, monkeypatch
+):
+    spec, db = write_spec(), tmp_path / "m.sqlite"
+    first = build(spec, db, workers=0, progress=False, cell_fn=synthetic_fit)
+    assert (first.done, first.skipped) == (16, 0)
+    monkeypatch.setattr("zapml.metadataset.builder.sobol_candidates", _nudged_sobol(1 + 2**-52))
+    again = build(spec, db, workers=0, progress=False, cell_fn=synthetic_fit)
+    assert (again.done, again.skipped) == (0, 16)
+    assert len(load_metadataset(db).pipelines) == 4
+    # a real difference (one part in a million) is another pipeline: its 16 cells run
+    monkeypatch.setattr("zapml.metadataset.builder.sobol_candidates", _nudged_sobol(1 + 1e-6))
+    other = build(spec, db, workers=0, progress=False, cell_fn=synthetic_fit)
+    assert (other.done, other.skipped) == (16, 0)
 
 
 def test_failed_cells_are_recorded_and_do_not_stop_the_build(write_spec, tmp_path):

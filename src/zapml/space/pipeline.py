@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,14 @@ from zapml.space.schema import conditions, default_conditions, is_active
 #: of an ASlib scenario, a hub model) named by its id, its other keys its declared features.
 ARM_KEY = "arm"
 
+#: How far two float values may differ, relatively, and still be the same pipeline's. Sampled
+#: candidates (Sobol and random points) reach their values through numpy's exp and log, whose
+#: vectorised kernels differ in the last bit between CPUs: on an AMD EPYC, v2's Sobol point with
+#: min_lr 1.1462069894680073e-07 came out as ...074e-07, a new id, and a resumed build would have
+#: rerun its 115 cells. 1e-9 is millions of ulps of such noise and far below any difference that
+#: changes what a hyperparameter does.
+FLOAT_NOISE = 1e-9
+
 
 def _plain(value: Any) -> Any:
     """numpy scalars and ConfigSpace values to plain Python types (so YAML and JSON stay clean)."""
@@ -25,6 +34,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return value  # keep floats as floats (freeze_portion 0.0 must stay 0.0)
     return value
+
+
+def _same_value(a: Any, b: Any, rel_tol: float) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return math.isclose(a, b, rel_tol=rel_tol)
+    return bool(a == b)
 
 
 class Pipeline(Mapping[str, Any]):
@@ -120,6 +135,12 @@ class Pipeline(Mapping[str, Any]):
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self._values)
+
+    def matches(self, other: Pipeline, rel_tol: float = FLOAT_NOISE) -> bool:
+        """The same keys and values, floats equal up to ``rel_tol`` (see ``FLOAT_NOISE``)."""
+        if set(self._values) != set(other._values):
+            return False
+        return all(_same_value(v, other._values[k], rel_tol) for k, v in self._values.items())
 
     def replace(self, **changes: Any) -> Pipeline:
         return Pipeline({**self._values, **changes})
