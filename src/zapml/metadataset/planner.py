@@ -79,7 +79,8 @@ def nested_pairs(
     least used pipelines first with a random tie-break, then swaps pipelines in to cover any
     the previous level covered and this one lost (when some pipeline is chosen twice to spare);
     an unchanged density keeps the previous pairs. Densities must not grow. ``keep_tasks[k]``
-    (None = all) drops level k's pairs of other tasks; later levels thin what is left.
+    (None = all) drops the pairs of other tasks before level k thins them; later levels thin
+    what is left.
     """
     if not densities:
         raise ValueError("The 'densities' parameter needs one density per budget; got none.")
@@ -95,7 +96,9 @@ def nested_pairs(
             continue
         per_task = max(1, round(densities[k] * n_pipelines))
         rng = np.random.default_rng((seed, k))
-        levels.append(_only(thin_pairs(levels[-1], n_pipelines, per_task, rng), keep[k]))
+        # focus first, then thin: the draw sees only this level's tasks, so raising an earlier
+        # level's focus (more tasks there) leaves this level's pairs as they were
+        levels.append(thin_pairs(_only(levels[-1], keep[k]), n_pipelines, per_task, rng))
     return levels
 
 

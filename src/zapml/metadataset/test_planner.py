@@ -150,3 +150,18 @@ def test_a_focused_budget_runs_all_its_pipelines_on_a_few_tasks_per_group():
         plan_cells(tasks, pipes, [0], **kwargs, focus={2: 1})
     with pytest.raises(ValueError, match=r"budget\(s\) \[3.0\]"):
         plan_cells(tasks, pipes, [0], **kwargs, groups=groups, focus={3: 1})
+
+
+def test_raising_a_focus_adds_tasks_and_leaves_the_next_levels_pairs_alone():
+    # 12 tasks in 2 groups, 8 pipelines: 4 per task at budgets 1 and 2, 2 per task at budget 4
+    # on 1 task per group; raising budget 2's focus from 1 to 3 tasks per group must add cells
+    # at budget 2 and keep every planned cell at budget 4 (those already ran)
+    tasks = [f"{i}-{g}" for g in ("x", "y") for i in range(6)]
+    groups = [t.split("-")[1] for t in tasks]
+    pipes = [f"p{j}" for j in range(8)]
+    kwargs = {"budget": [1, 2, 4], "clock": "compute", "density": [0.5, 0.5, 0.25]}
+    narrow = _by_budget(plan_cells(tasks, pipes, [0], **kwargs, groups=groups, focus={2: 1, 4: 1}))
+    wide = _by_budget(plan_cells(tasks, pipes, [0], **kwargs, groups=groups, focus={2: 3, 4: 1}))
+    assert set(narrow[2.0]) < set(wide[2.0]) and len(wide[2.0]) == 3 * 2 * 4
+    assert wide[4.0] == narrow[4.0]
+    assert set(wide[4.0]) <= set(narrow[2.0]) and len(wide[4.0]) == 2 * 2
