@@ -1,0 +1,130 @@
+"""Leave-one-core-dataset-out of the shipped selector's recipe against both single bests.
+
+The README's default-selector table in one command: the shipped method and settings
+(``zapml.selectors.recipe``, training target included, so the final trivial-feature selector fits
+final accuracy) trained leave-one-core-dataset-out on a store, for one objective and feature set,
+each held-out (task, budget) case scored by the objective's measure. Prints the normalised regret
+(ratio of means: 0 = oracle, 1 = a random observed pipeline) and the gap closed against the
+budget-blind and the per-budget single best (1 = oracle, 0 = that single best), over all budgets,
+per budget, and on the "focused" cases (at least --focused observed pipelines: a case with 1-3
+pipelines to choose from says little about a ranking).
+
+    PYTHONPATH=src python benchmarks/bench_shipped_loco.py STORE [--objective final|alc]
+        [--features trivial|probe|all] [--seeds 0 1 2] [--focused 10] [--out DIR]
+
+About 5 minutes per seed on one core for v2 (torch at one thread); the records go to --out, and
+a rerun with the same number of filled (task, pipeline, budget) cells, objective, features and
+seeds reads them back.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from zapml.evaluation.loco import factory, leave_one_core_out
+from zapml.evaluation.metrics import gap_closed, normalized_regret
+from zapml.metadataset.loading import load_metadataset
+from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.objectives import OBJECTIVES
+from zapml.selectors.recipe import SHIPPED_FEATURES, SHIPPED_METHOD, settings_for
+
+SHIPPED = "shipped recipe"
+#: the rows of the table: the selector's choice and the two baselines the records carry
+ROWS = {
+    SHIPPED: "chosen_alc",
+    "single best per budget": "single_best_per_budget_alc",
+    "single best (budget-blind)": "single_best_alc",
+}
+
+
+def shipped_records(
+    mds: MetaDataset, objective: str, features: str, seeds: tuple[int, ...], path: Path
+) -> pd.DataFrame:
+    """The shipped recipe's LOCO records (read back from ``path`` when there)."""
+    if path.is_file():
+        return pd.read_pickle(path)
+    chosen = mds.for_objective(objective).select_features(features)
+    settings = {k: v for k, v in settings_for(chosen, objective, features).items() if k != "seed"}
+    print(f"{SHIPPED_METHOD} {settings}", flush=True)
+    records = leave_one_core_out(
+        chosen,
+        {SHIPPED: factory(SHIPPED_METHOD, **settings)},
+        seeds=seeds,
+        progress=lambda m: print(m, flush=True),
+    )
+    records = records[records["selector"] == SHIPPED]
+    records.to_pickle(path)
+    return records
+
+
+def score_rows(cases: pd.DataFrame) -> list[dict[str, float | str]]:
+    """One row per line-up entry: regret and both gaps closed on ``cases``."""
+    oracle, rand = cases["oracle_alc"].to_numpy(), cases["random_alc"].to_numpy()
+    rows: list[dict[str, float | str]] = []
+    for name, column in ROWS.items():
+        chosen = cases[column].to_numpy()
+        rows.append({
+            "selector": name,
+            "regret": normalized_regret(chosen, oracle, rand),
+            "gap_closed": gap_closed(chosen, cases["single_best_alc"].to_numpy(), oracle),
+            "gap_closed_vs_per_budget": gap_closed(
+                chosen, cases["single_best_per_budget_alc"].to_numpy(), oracle
+            ),
+            "cases": float(len(cases)),
+        })  # fmt: skip
+    return rows
+
+
+def summary(records: pd.DataFrame, focused: int) -> pd.DataFrame:
+    """Scores over all budgets, per budget and on the focused cases of each budget."""
+    parts: list[tuple[str, pd.DataFrame]] = [("all", records)]
+    parts += [(f"{b:g} s", g) for b, g in records.groupby("budget", sort=True)]
+    for b, g in records[records["n_observed"] >= focused].groupby("budget", sort=True):
+        parts.append((f"{b:g} s, >= {focused} observed", g))
+    return pd.DataFrame(
+        [{"cases_of": label, **row} for label, part in parts for row in score_rows(part)]
+    )
+
+
+def per_seed(records: pd.DataFrame) -> str:
+    regrets = [
+        normalized_regret(g["chosen_alc"], g["oracle_alc"], g["random_alc"])
+        for _, g in records.groupby("seed", sort=True)
+    ]
+    return " / ".join(f"{r:.3f}" for r in regrets)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("store", type=Path)
+    parser.add_argument("--objective", default="final", choices=list(OBJECTIVES))
+    parser.add_argument("--features", default=SHIPPED_FEATURES, choices=["trivial", "probe", "all"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--focused", type=int, default=10, help="observed pipelines, at least")
+    parser.add_argument("--out", type=Path, default=Path("runs/shipped-loco"))
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # the 36-epoch MLPs are tiny; more threads only contend
+    args.out.mkdir(parents=True, exist_ok=True)
+    mds = load_metadataset(args.store)
+    seeds = tuple(args.seeds)
+    cells = sum(mds.at_budget(b).num_runs_filled for b in mds.budgets)
+    name = f"{args.objective}-{args.features}-{cells}cells-s{'-'.join(map(str, seeds))}"
+    records = shipped_records(mds, args.objective, args.features, seeds, args.out / f"{name}.pkl")
+    table = summary(records, args.focused)
+    pd.set_option("display.width", 200)
+    for value in ("regret", "gap_closed", "gap_closed_vs_per_budget"):
+        wide = table.pivot_table(index="selector", columns="cases_of", values=value, sort=False)
+        print(f"\n{value} ({args.objective}, {args.features} features, seeds {seeds})")
+        print(wide.round(3).to_string())
+    cases = table[table["selector"] == SHIPPED].set_index("cases_of")["cases"]
+    print("\ncases:", ", ".join(f"{k} {int(v)}" for k, v in cases.items()))
+    print(f"shipped recipe per seed, all budgets: {per_seed(records)}")
+    table.to_csv(args.out / f"{name}.csv", index=False)
+
+
+if __name__ == "__main__":
+    main()
