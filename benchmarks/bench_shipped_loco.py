@@ -84,7 +84,8 @@ def summary(records: pd.DataFrame, focused: int) -> pd.DataFrame:
     parts: list[tuple[str, pd.DataFrame]] = [("all", records)]
     parts += [(f"{b:g} s", g) for b, g in records.groupby("budget", sort=True)]
     for b, g in records[records["n_observed"] >= focused].groupby("budget", sort=True):
-        parts.append((f"{b:g} s, >= {focused} observed", g))
+        if len(g) < int((records["budget"] == b).sum()):  # only where it is a subset
+            parts.append((f"{b:g} s, >= {focused} observed", g))
     return pd.DataFrame(
         [{"cases_of": label, **row} for label, part in parts for row in score_rows(part)]
     )
