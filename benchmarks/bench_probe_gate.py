@@ -24,14 +24,14 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+from bench_shipped_loco import shipped_records
 
-from zapml.evaluation.loco import factory, leave_one_core_out
 from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.store import open_store
 from zapml.metafeatures.probe_features import PAIR_SEPARATOR
-from zapml.selectors.recipe import SHIPPED_METHOD, SHIPPED_PROBE_FEATURES, shipped_settings
+from zapml.selectors.recipe import SHIPPED_PROBE_FEATURES, shipped_settings
 
 SHARES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 OBJECTIVE = "final"  # the curves' last prediction is the final value; ALC would need a re-integral
@@ -52,17 +52,7 @@ def loco_records(
     mds: MetaDataset, features: str, seeds: tuple[int, ...], path: Path
 ) -> pd.DataFrame:
     """The shipped recipe's LOCO records on ``features`` (read back from ``path`` when there)."""
-    if path.is_file():
-        return pd.read_pickle(path)
-    settings = {k: v for k, v in shipped_settings(OBJECTIVE, features).items() if k != "seed"}
-    lineup = {features: factory(SHIPPED_METHOD, **settings)}
-    chosen = mds.for_objective(OBJECTIVE).select_features(features)
-    records = leave_one_core_out(
-        chosen, lineup, seeds=seeds, progress=lambda m: print(m, flush=True)
-    )
-    records = records[records["selector"] == features]
-    records.to_pickle(path)
-    return records
+    return shipped_records(mds, OBJECTIVE, features, seeds, path)
 
 
 def records_name(features: str, tag: str) -> str:

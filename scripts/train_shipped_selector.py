@@ -30,7 +30,7 @@ from zapml.selectors.recipe import (
     SHIPPED_METADATASET,
     SHIPPED_METHOD,
     SHIPPED_PROBE_FEATURES,
-    shipped_settings,
+    settings_for,
     train_shipped_kind,
 )
 
@@ -60,7 +60,8 @@ def main() -> None:
     train_shipped_kind(mds, objective, out, features=args.features)
     cells = sum(int(frame.notna().to_numpy().sum()) for frame in mds.budget_perf.values())
     print(
-        f"trained {SHIPPED_METHOD} {shipped_settings(objective)} on {args.features} features "
+        f"trained {SHIPPED_METHOD} {settings_for(mds, objective, args.features)} on "
+        f"{args.features} features "
         f"for the {objective} objective on "
         f"{len(mds.tasks)} tasks x {len(mds.pipelines)} pipelines x budgets {mds.budgets} "
         f"({cells} (task, pipeline, budget) cells) from {args.metadataset}"

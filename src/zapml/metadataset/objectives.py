@@ -32,7 +32,6 @@ DEFAULT_OBJECTIVE = "final"
 LEGACY_OBJECTIVE = "alc"
 #: the run field (``RunRecord`` attribute, long-table column) each measure reads
 MEASURE_FIELDS: dict[str, str] = {"final": "final_nauc", "alc": "alc", ACCURACY: "final_accuracy"}
-OBJECTIVE_FIELDS: dict[str, str] = {o: MEASURE_FIELDS[o] for o in OBJECTIVES}
 OBJECTIVE_TEXT: dict[str, str] = {
     "final": "final test NAUC of the model kept at the end of the budget",
     "alc": "ALC, AutoDL's area under the learning curve",
