@@ -43,6 +43,14 @@ A one-budget spec (``budget: 4`` or ``budgets: [4]``) hashes as it always did, s
 before budgets were a dimension resume.
 
 Relative paths are resolved against the spec file's folder, so a spec travels with its data.
+
+A spec may extend another one in the same folder: ``extends: v2.yaml`` takes every key of that
+spec, and the keys given here replace it whole (a new candidate list, other budgets), so a
+second build over the same tasks does not restate how the tasks are drawn::
+
+    extends: v2.yaml               # same core datasets and tasks as v2
+    name: v2-more-candidates
+    candidates: [{source: grid, axes: {architecture: [mobilenetv2_100], lr: [0.001, 0.0003]}}]
 """
 
 from __future__ import annotations
@@ -385,5 +393,21 @@ def load_spec(path: str | Path) -> BuildSpec:
         raise SpecError(
             f"Build spec '{path}' does not exist (see zapml.metadataset.spec for the format)."
         )
+    return parse_spec(_spec_mapping(path), base=path.resolve().parent)
+
+
+def _spec_mapping(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The spec file's keys over those of the spec it ``extends`` (recursively)."""
     data = yaml_mapping(path.read_text(), SpecError, f"Build spec '{path}'", "key: value")
-    return parse_spec(data, base=path.resolve().parent)
+    parent_name = data.pop("extends", None)
+    if parent_name is None:
+        return data
+    parent = (path.parent / str(parent_name)).resolve()
+    if parent.parent != path.resolve().parent or not parent.is_file():
+        raise SpecError(
+            f"Build spec '{path}' extends '{parent_name}', which is not a spec file in the same "
+            "folder (relative paths in both resolve against that folder): copy it there."
+        )
+    if parent in seen or parent == path.resolve():
+        raise SpecError(f"Build spec '{path}' extends '{parent_name}', which extends it back.")
+    return {**_spec_mapping(parent, (*seen, path.resolve())), **data}

@@ -208,3 +208,48 @@ def test_bad_focus_names_the_key(focus, words):
     multi = {**BASE, "budgets": [4, 64], "density": {4: 0.5, 64: 0.2}}
     with pytest.raises(SpecError, match=words):
         parse_spec({**multi, "focus_tasks_per_core": focus})
+
+
+def test_extends_takes_the_parent_keys_and_replaces_the_given_ones_whole(tmp_path):
+    (tmp_path / "parent.yaml").write_text(
+        "name: parent\ncore_datasets: [digits, lfw]\ntasks_per_core: 3\ntest_per_class: 7\n"
+        "candidates: [{source: random, n: 5}, {source: sobol, n: 2}]\nbudgets: [4, 16]\n"
+    )
+    (tmp_path / "child.yaml").write_text(
+        "extends: parent.yaml\nname: child\ncandidates: [{source: random, n: 1, seed: 9}]\n"
+    )
+    child = load_spec(tmp_path / "child.yaml")
+    written_out = parse_spec(
+        {
+            "name": "child",
+            "core_datasets": ["digits", "lfw"],
+            "tasks_per_core": 3,
+            "test_per_class": 7,
+            "candidates": [{"source": "random", "n": 1, "seed": 9}],  # the list is replaced
+            "budgets": [4, 16],
+        }
+    )
+    assert child == written_out and child.hash == written_out.hash
+
+
+def test_extends_refuses_a_parent_elsewhere_or_a_cycle(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "p.yaml").write_text("core_datasets: [digits]\n")
+    (tmp_path / "far.yaml").write_text(
+        "extends: sub/p.yaml\ncandidates: [{source: random, n: 1}]\n"
+    )
+    with pytest.raises(SpecError, match="same folder"):
+        load_spec(tmp_path / "far.yaml")
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(SpecError, match="extends it back"):
+        load_spec(tmp_path / "a.yaml")
+
+
+def test_the_recipe_neighbourhood_spec_runs_on_v2s_tasks():
+    from zapml.metadataset.tasks import tasks_from_spec
+
+    specs = Path(__file__).parent / "specs"
+    v2, local = load_spec(specs / "v2.yaml"), load_spec(specs / "v2-recipe-local.yaml")
+    assert tasks_from_spec(local) == tasks_from_spec(v2)  # same ids, classes, sizes, seeds
+    assert local.candidates != v2.candidates and local.hash != v2.hash
