@@ -25,7 +25,9 @@ complete v2 store of a8063a6 (5,748 runs at 4/16/64/256 s); leave-one-core-datas
 (objective final, 3 seeds): regret 0.169 against 0.241 for the per-budget single best and 0.282
 for the budget-blind one, lower at every budget (README, "The default selectors"). Since
 2026-12-03 they are trained on the 5,843-run store (64 s on two tasks per core dataset):
-0.147 fitting accuracy against 0.245 and 0.282 (``benchmarks/bench_shipped_loco.py``).
+0.147 fitting accuracy against 0.245 and 0.282 (``benchmarks/bench_shipped_loco.py``); and
+since the twelfth session on the 6,049-run store (the recipe neighbourhood of
+``specs/v2-recipe-local.yaml`` added; LOCO not rerun).
 """
 
 from __future__ import annotations
