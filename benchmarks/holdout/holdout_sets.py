@@ -1,28 +1,28 @@
 """The hold-out image sets: which files of which Debian package, labels, and a leak-free split.
 
-Each set is planned as a list of ``Item`` (split, class, output name, source file, SVG element
-or emoji code points) without decoding anything (MegaGlest's duplicate check aside), so the plan
-is cheap to test; ``prepare.py`` turns a plan into a class-folder dataset
-(``train/<class>/*.png``, ``test/<class>/*.png``).
+Each set is planned as a list of ``Item`` (split, class, output name, source file or zip, SVG
+element or zip entry) without decoding anything (the duplicate checks aside), so the plan is
+cheap to test; ``prepare.py`` turns a plan into a class-folder dataset (``train/<class>/*.png``,
+``test/<class>/*.png``).
 
-cards, freedroid and megaglest have been used in six evaluations and are development sets now;
-emoji, icons and stamps (from the sources reserved for independent evaluation) are the hold-out,
-and furniture (sweethome3d-furniture), outfits (endless-sky-data) and flags (freeciv-data) the
-fresh hold-out prepared on 2026-12-03.
+cards, freedroid and megaglest are development sets; furniture (sweethome3d-furniture), outfits
+(endless-sky-data) and flags (freeciv-data) were the hold-out of three sessions; units (0ad-data),
+freeorion (freeorion-data) and pingus (pingus-data) are the fresh hold-out of 2026-12-03. Desktop
+icon themes, emoji fonts and Tux Paint stamps are reserved for the project's independent
+evaluation (``../shared/OFFLINE_ASSETS.md``) and are not read here.
 
 None of these sources is in the shipped meta-dataset (``src/zapml/metadataset/specs/shipped.yaml``:
 digits, mnist5k, animal_mnist, fashion_mnist, lfw, textures, glyphs, clipart; v2 adds
 opencv_digits, glyphs_alnum, wesnoth_units, wesnoth_terrain, skyculture_art) or derived from
-its sources. The overlaps found, and removed: the two Nicu Buculei decks of
+its sources. The overlap found, and removed: the two Nicu Buculei decks of
 kdegames-card-data-kf5 are the same drawings as the openclipart card folders the ``clipart``
-core dataset reads (``recreation/games/cards/{ornamental,white}``), and 150 Tux Paint stamps of
-the categories used come from openclipart (``STAMPS_FROM_OPENCLIPART``).
+core dataset reads (``recreation/games/cards/{ornamental,white}``).
 
 Every split keeps near-duplicates on one side: cards are split by deck family, FreedroidRPG
 items by item (its ~32 turntable views stay together), MegaGlest icons by unit or upgrade
-folder after removing identical pictures, emoji by subgroup, icons by name family, stamps by
-folder and first word of the name, furniture by catalog and first word of the icon name, outfits
-by family (name without size and faction words), flags by chains of near-identical flags.
+folder after removing identical pictures, furniture by catalog and first word of the icon name,
+outfits by family (name without size and faction words), flags by chains of near-identical
+flags, 0 A.D. portraits by civilisation, FreeOrion icons and Pingus pieces by name family.
 Choices are deterministic: sorted file lists, ``random.Random(f"{SEED}-<name>-<class>")``
 shuffles, and evenly spaced picks where a class is capped.
 """
@@ -41,8 +41,8 @@ from typing import TypeVar
 
 T = TypeVar("T")
 SEED = 0
-TEST_FRACTION = 0.3  # of each class's groups (decks, items, units), or of its images (emoji,
-# icons, stamps: their groups differ in size); at least one group
+TEST_FRACTION = 0.3  # of each class's groups (decks, items, units), or of its images (the sets
+# whose groups differ in size); at least one group
 
 CARD_ROOT = Path("/usr/share/carddecks")
 FREEDROID_ROOT = Path("/usr/share/freedroidrpg/data/graphics/items")
@@ -57,9 +57,9 @@ class Item:
     label: str  # class folder name
     name: str  # output file stem, unique within its class folder
     source: Path  # image file, or the .svgz deck for cards
-    element: str | None = None  # SVG element id of the card, or the emoji's code points
+    element: str | None = None  # SVG element id of the card, or the entry of a zip ``source``
     group: str = ""  # what the split keeps together (deck family, item, unit, subgroup)
-    render: str = ""  # prepare.py's drawing: "" (the file as it is), "emoji", "icon", "stamp"
+    render: str = ""  # prepare.py's drawing: "" (the file as it is), or a FITTED_SIDES key
 
 
 @dataclass(frozen=True)
@@ -238,7 +238,7 @@ def plan_megaglest(root: Path = MEGAGLEST_ROOT) -> list[Item]:
     return items
 
 
-# ------------------------------------------------------------- shared by emoji, icons, stamps
+# ------------------------------------------------- shared by the sets split by group size
 
 
 def slug(text: str) -> str:
@@ -281,7 +281,7 @@ def split_per_label(entries: Sequence[tuple[str, str, Path]], key: str) -> set[t
 
 def cap_per_class(items: list[Item], train: int, test: int) -> list[Item]:
     """At most ``train`` / ``test`` items per class and side, evenly spaced over the plan's order
-    (sorted paths, or the emoji order), so a large class keeps images of all its groups."""
+    (sorted paths), so a large class keeps images of all its groups."""
     sides: dict[tuple[str, str], list[Item]] = defaultdict(list)
     for item in items:
         sides[(item.label, item.split)].append(item)
@@ -289,253 +289,8 @@ def cap_per_class(items: list[Item], train: int, test: int) -> list[Item]:
     return [i for (_, split), side in sides.items() for i in evenly_spaced(side, caps[split])]
 
 
-# ----------------------------------------------------------------------------------- emoji
-
-EMOJI_TEST = Path("/usr/share/unicode/emoji/emoji-test.txt")  # unicode-data
-EMOJI_FONT = Path("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf")  # fonts-noto-color-emoji
-# Left out, with the reason (every other group is kept, one class each).
-EMOJI_GROUPS_LEFT_OUT = {
-    "Component": "skin-tone and hair swatches, none fully-qualified",
-    "Flags": "a drawing style of its own, and 258 of its 269 emoji are one subgroup",
-    "Symbols": "signs, letters, keycaps and coloured shapes, not pictures of things",
-}
-# A skin-tone variant is its base emoji recoloured: only the default (yellow) one is kept.
-SKIN_TONES = frozenset(range(0x1F3FB, 0x1F400))
-EMOJI_TRAIN_PER_CLASS = 120
-EMOJI_TEST_PER_CLASS = 60
-
-
-@dataclass(frozen=True)
-class Emoji:
-    codepoints: tuple[int, ...]
-    group: str  # "Smileys & Emotion"
-    subgroup: str  # "face-smiling"
-    name: str  # CLDR short name: "grinning face"
-
-    @property
-    def code(self) -> str:
-        """Lower-case hex code points joined by "-": ``1f468-200d-1f373``."""
-        return "-".join(f"{c:x}" for c in self.codepoints)
-
-
-def parse_emoji_test(text: str) -> list[Emoji]:
-    """The fully-qualified emoji of an ``emoji-test.txt``, in file order (CLDR order, which
-    keeps related emoji together), with their group and subgroup."""
-    found: list[Emoji] = []
-    group = subgroup = ""
-    for line in text.splitlines():
-        if line.startswith("# group:"):
-            group = line.split(":", 1)[1].strip()
-        elif line.startswith("# subgroup:"):
-            subgroup = line.split(":", 1)[1].strip()
-        elif ";" in line and not line.startswith("#"):
-            codes, rest = line.split(";", 1)
-            status, _, comment = rest.partition("#")
-            if status.strip() == "fully-qualified":
-                name = comment.split(maxsplit=2)[2].strip()  # "😀 E1.0 grinning face"
-                points = tuple(int(c, 16) for c in codes.split())
-                found.append(Emoji(points, group, subgroup, name))
-    return found
-
-
-def plan_emoji(test_file: Path = EMOJI_TEST) -> list[Item]:
-    """Unicode emoji group as the class; test = whole subgroups (face-smiling, animal-bird, ...),
-    so gender and hair variants and series such as the clock faces stay on one side."""
-    kept = [
-        e
-        for e in parse_emoji_test(test_file.read_text(encoding="utf-8"))
-        if e.group not in EMOJI_GROUPS_LEFT_OUT and not SKIN_TONES.intersection(e.codepoints)
-    ]
-    entries = [(slug(e.group), e.subgroup, EMOJI_FONT) for e in kept]
-    test_subgroups = split_per_label(entries, "emoji")
-    items = [
-        Item(
-            "test" if (slug(e.group), e.subgroup) in test_subgroups else "train",
-            slug(e.group),
-            e.code,
-            EMOJI_FONT,
-            e.code,
-            e.subgroup,
-            "emoji",
-        )
-        for e in kept
-    ]
-    return cap_per_class(items, EMOJI_TRAIN_PER_CLASS, EMOJI_TEST_PER_CLASS)
-
-
-# ----------------------------------------------------------------------------------- icons
-
-ICON_ROOT = Path("/usr/share/icons/oxygen/base/64x64")
-# Left out: categories (menu-category icons drawn like app icons: a menu role, not a look),
-# emotes (12 smileys), emblems (3), animations (none at 64 px).
-ICON_CONTEXTS = ("actions", "apps", "devices", "mimetypes", "places", "status")
-ICON_SIDE = 64
-ICON_TRAIN_PER_CLASS = 100
-ICON_TEST_PER_CLASS = 50
-
-
-def icon_group(stem: str) -> str:
-    """The first word of the icon name, its family in the icon naming spec (``folder-red``,
-    ``folder-documents`` -> ``folder``; ``weather-showers-night`` -> ``weather``): colour,
-    badge, state and level variants of one drawing (folders, presence icons, signal bars,
-    document pages) share it, so none of them lands on the other side of the split."""
-    return stem.split("-")[0]
-
-
 def file_digest(path: Path) -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest()
-
-
-def png_size(path: Path) -> tuple[int, int]:
-    """Width and height from a PNG's header (its IHDR chunk), without decoding it."""
-    with path.open("rb") as file:
-        header = file.read(24)
-    return int.from_bytes(header[16:20], "big"), int.from_bytes(header[20:24], "big")
-
-
-def oxygen_icons(root: Path = ICON_ROOT) -> list[tuple[str, str, Path]]:
-    """(context, group, path) of every icon file of the contexts used, sorted; symbolic links
-    (another name for a picture that is listed anyway) are left out, and so are the few files
-    of the 64x64 folder stored at another size (three 22 px mimetypes), which would be blurred."""
-    return [
-        (context, icon_group(path.stem), path)
-        for context in ICON_CONTEXTS
-        for path in sorted((root / context).glob("*.png"))
-        if not path.is_symlink() and png_size(path) == (ICON_SIDE, ICON_SIDE)
-    ]
-
-
-def plan_icons(root: Path = ICON_ROOT) -> list[Item]:
-    """Icon context (actions, apps, ...) as the class; test = whole name groups, after removing
-    identical files (a picture filed under two contexts goes, a repeat in one is kept once)."""
-    icons = unique_icons(oxygen_icons(root), file_digest)
-    test_groups = split_per_label(icons, "icons")
-    items = [
-        Item("test" if (c, g) in test_groups else "train", c, p.stem, p, None, g, "icon")
-        for c, g, p in icons
-    ]
-    return cap_per_class(items, ICON_TRAIN_PER_CLASS, ICON_TEST_PER_CLASS)
-
-
-# ---------------------------------------------------------------------------------- stamps
-
-STAMP_ROOT = Path("/usr/share/tuxpaint/stamps")
-# Left out: symbols (letters, ASL hand signs, coins, chess: lettering and signs), seasonal (a
-# holiday theme, not a kind of thing: its trees, food and hats belong to other classes),
-# clothes (42 of its 48 stamps come from openclipart), people (25 of 30), and the categories
-# with fewer than 20 stamps (hobbies, medical, military, naturalforces, sports).
-STAMP_CLASSES = ("animals", "food", "household", "plants", "space", "town", "vehicles")
-STAMP_TRAIN_PER_CLASS = 80
-STAMP_TEST_PER_CLASS = 40
-# Stamps taken from openclipart (the clipart core dataset reads openclipart-png), left out:
-# those the package's changelog credits to openclipart or to Nicu Buculei's clip art (published
-# on openclipart too: his RPG map tiles are town/*/cartoon), and those whose picture matches an
-# openclipart-png file (nearest 24x24 colour thumbnail, each pair checked by eye; README).
-# Folder -> its stamp names, separated by spaces ("*": the whole folder).
-STAMPS_FROM_OPENCLIPART: dict[str, str] = {
-    "animals/birds": "swallow",
-    "animals/insects": "bee",
-    "animals/insects/cartoon": "ant fly ladybug monarchbutterfly spider spider2",
-    "animals/mammals": "echidna",
-    "animals/mammals/cats": "cheetah kitten",
-    "animals/mammals/equines": "zebra2",
-    "animals/marsupials/cartoon": "kangaroo-silo",
-    "food": "bread loaf_of_bread",
-    "food/dessert": "smallcake",
-    "food/dessert/cartoon": "birthday_cake pink_cake",
-    "food/fruit/cartoon": (
-        "apple apple_core apple_core_01 banana cherries cherries2 grapes lemon lemon_slice "
-        "orange pear pineapple prune strawberry watermelon"
-    ),
-    "household": (
-        "clothes_iron fridge globe microwave padlock_closed padlock_open recyclingbox "
-        "recyclingbox2 tealight trash_can umbrella vacuum_cleaner Washing-machine"
-    ),
-    "household/arttools": "ballpointpen biro painttube Pencil pencil2",
-    "household/dishes": "bottle coffeecup expresso fork glass knife spoon",
-    "household/dishes/cartoon": "fork spoon",
-    "household/electronics": "*",
-    "household/tools": "hammer2 screwdriver",
-    "plants": "toadstool",
-    "space": "toyrocket",
-    "town/cartoon": "*",
-    "town/houses/cartoon": "*",
-    "town/monuments/cartoon": (
-        "graveyard magic_stones obelisk pyramid statue sword_in_the_stone totem"
-    ),
-    "town/roadsigns": "blankroadsign roundabout",
-    "vehicles": (
-        "bikewheel blue_truck iso_bus iso_fireengine iso_lorry1 iso_lorry2 iso_lorry3 "
-        "iso_lorry4 toy_truck tyre_with_rim"
-    ),
-    "vehicles/auto": "sportscar sportscar3",
-    "vehicles/construction/cartoon": "bulldozer forklift forklift2",
-    "vehicles/cycle": "bluebike motorbike",
-    "vehicles/farming/cartoon": "tractor",
-    "vehicles/flight/planes": "plane",
-    "vehicles/locomotive": "white_train",
-    "vehicles/masstransit/cartoon": "schoolbus",
-    "vehicles/race": "f1_car",
-    "vehicles/ship": "sail_boat1 sail_boat2",
-}
-
-
-def from_openclipart(stem: str) -> bool:
-    """Whether the stamp ``folder/name`` (relative to the stamps root) is left out as
-    openclipart's."""
-    folder, _, name = stem.rpartition("/")
-    names = STAMPS_FROM_OPENCLIPART.get(folder, "").split()
-    return names == ["*"] or name in names
-
-
-def stamp_group(stem: str) -> str:
-    """``space/rocket3`` -> ``space/rocket``: the stamp's folder and the first word of its name
-    without digits, so numbered and coloured series (rocket1-5, apple_red/apple_fuji,
-    pig/pig_golden/pig_golden2, stoplight_01_red-03_green) stay together."""
-    folder, _, name = stem.rpartition("/")
-    word = re.split(r"[-_. ]", name)[0].rstrip("0123456789") or name
-    return f"{folder}/{word.lower()}"
-
-
-def tuxpaint_stamps(root: Path = STAMP_ROOT) -> list[tuple[str, str, Path]]:
-    """(category, group, image) of every stamp of the classes used, sorted. A stamp is an image
-    with a description ``.txt`` beside it (so ``*_mirror`` images are not); where a stamp has
-    both, its PNG is used, not its SVG (the same drawing; Tux Paint's fallback), and the
-    stamps taken from openclipart are left out."""
-    found: dict[str, Path] = {}
-    for category in STAMP_CLASSES:
-        for path in sorted((root / category).rglob("*")):
-            stem = path.with_suffix("").relative_to(root).as_posix()
-            if path.suffix not in (".png", ".svg") or not path.with_suffix(".txt").is_file():
-                continue
-            if not from_openclipart(stem) and (stem not in found or path.suffix == ".png"):
-                found[stem] = path
-    return [(stem.split("/")[0], stamp_group(stem), path) for stem, path in sorted(found.items())]
-
-
-def plan_stamps(root: Path = STAMP_ROOT) -> list[Item]:
-    """Tux Paint stamp category (animals, food, ...) as the class; test = whole groups (a
-    folder's series of one drawing)."""
-    stamps = tuxpaint_stamps(root)
-    test_groups = split_per_label(stamps, "stamps")
-    items = [
-        Item(
-            "test" if (c, g) in test_groups else "train",
-            c,
-            stamp_name(p, root),
-            p,
-            None,
-            g,
-            "stamp",
-        )
-        for c, g, p in stamps
-    ]
-    return cap_per_class(items, STAMP_TRAIN_PER_CLASS, STAMP_TEST_PER_CLASS)
-
-
-def stamp_name(path: Path, root: Path = STAMP_ROOT) -> str:
-    """Output stem: the path below the category, ``/`` as ``_`` (names repeat across folders)."""
-    return "_".join(path.with_suffix("").relative_to(root).parts[1:])
 
 
 # -------------------------------------------------------------------------------- furniture
@@ -726,7 +481,7 @@ def plan_outfits(root: Path = OUTFIT_ROOT) -> list[Item]:
 
 FLAG_ROOT = Path("/usr/share/games/freeciv")  # freeciv-data
 # Continent groups of the nation rulesets -> class. Left out: "Oceanian" (18 nations, fewer than
-# the 20 a class needs, as for the stamps), nations in two continent groups (28: Russian,
+# the 20 a class needs), nations in two continent groups (28: Russian,
 # Turkish, ...) or in none (23: imaginary and barbarian nations, ancient peoples).
 FLAG_CLASSES = {
     "African": "african",
@@ -805,6 +560,172 @@ def plan_flags(root: Path = FLAG_ROOT) -> list[Item]:
     return cap_per_class(items, FLAG_TRAIN_PER_CLASS, FLAG_TEST_PER_CLASS)
 
 
+# -------------------------------------------------------------------------------- 0 A.D. units
+
+ZERO_AD_ZIP = Path("/usr/share/games/0ad/mods/public/public.zip")  # 0ad-data
+UNIT_PORTRAITS = "art/textures/ui/session/portraits/units/"
+# The unit's role, as 0 A.D. names its portraits (``athen_cavalry_javelinist``): the class. Left
+# out: ``champion`` (57 portraits: the elite rank of infantry, cavalry and chariots, a rank and
+# not a look) and the few portraits named without a role (war dogs, ``global_mustang``, ...).
+UNIT_ROLES = ("cavalry", "hero", "infantry", "ship", "siege", "support")
+UNIT_TRAIN_PER_CLASS = 60
+UNIT_TEST_PER_CLASS = 25
+
+
+def unit_role(member: str) -> tuple[str, str] | None:
+    """(role, civilisation) of a portrait entry: the civilisation is the first word of the name
+    (``hele``, ``celt`` and ``global`` are shared portraits, kept as their own group), or the
+    sub-folder (``units/han/``), or ``generic`` for a name that starts with the role;
+    ``None`` for a portrait without one of ``UNIT_ROLES`` right after it."""
+    relative = member.removeprefix(UNIT_PORTRAITS)
+    folder, _, file = relative.rpartition("/")
+    words = file.split(".", 1)[0].split("_")
+    if folder:
+        civilisation, role = folder, words[0]
+    elif words[0] in UNIT_ROLES or words[0] == "champion":
+        civilisation, role = "generic", words[0]
+    else:
+        civilisation, role = words[0], words[1] if len(words) > 1 else ""
+    return (role, civilisation) if role in UNIT_ROLES else None
+
+
+def unit_portraits(archive: Path = ZERO_AD_ZIP) -> list[tuple[str, str, str, str]]:
+    """(role, civilisation, zip entry, digest of its bytes) of every unit portrait with a role of
+    ``UNIT_ROLES``, in entry order sorted."""
+    import zipfile
+
+    found = []
+    with zipfile.ZipFile(archive) as bundle:
+        for member in sorted(n for n in bundle.namelist() if n.startswith(UNIT_PORTRAITS)):
+            parsed = unit_role(member)
+            if parsed and member.endswith((".png", ".dds")):
+                digest = hashlib.sha1(bundle.read(member)).hexdigest()
+                found.append((*parsed, member, digest))
+    return found
+
+
+def plan_units(archive: Path = ZERO_AD_ZIP) -> list[Item]:
+    """Role of a 0 A.D. unit (cavalry, hero, infantry, ship, siege, support) as the class, from
+    its portrait; test = whole civilisations per role (a civilisation draws its soldiers as one
+    cast: its spearman on foot and on a horse are one man), after removing identical entries."""
+    portraits = unit_portraits(archive)
+    digests = {member: digest for _, _, member, digest in portraits}
+    entries = [(role, civ, Path(member)) for role, civ, member, _ in portraits]
+    entries = unique_icons(entries, lambda member: digests[str(member)])
+    test_groups = split_per_label(entries, "units")
+    items = [
+        Item(
+            "test" if (role, civ) in test_groups else "train",
+            role,
+            member.name.split(".", 1)[0] if civ != "han" else f"han_{member.name.split('.')[0]}",
+            archive,
+            str(member),
+            civ,
+            "unit",
+        )
+        for role, civ, member in entries
+    ]
+    return cap_per_class(items, UNIT_TRAIN_PER_CLASS, UNIT_TEST_PER_CLASS)
+
+
+# --------------------------------------------------------------------------------- FreeOrion
+
+FREEORION_ICONS = Path("/usr/share/games/freeorion/default/data/art/icons")  # freeorion-data
+# Icon folder -> class: what kind of game object the picture shows. Left out: ``species`` and
+# ``tech`` (101 of 141 and 64 of 89 are greyscale, so the colour mode alone would give the class
+# away), and the folders of interface symbols (buttons, meters, sitrep, focus, ...).
+FREEORION_CLASSES = {
+    "building": "building",
+    "monsters": "monster",
+    "ship_hulls": "ship_hull",
+    "ship_parts": "ship_part",
+    "specials_huge": "special",
+}
+FREEORION_TRAIN_PER_CLASS = 70
+FREEORION_TEST_PER_CLASS = 30
+
+
+def name_family(stem: str) -> str:
+    """The first word of a file name, split at ``-``, ``_``, spaces and digits, in lower case
+    (``juggernaut-2`` -> ``juggernaut``, ``asteroid_hull_small`` -> ``asteroid``), so numbered
+    variants and sizes of one drawing share a group; the whole name if it has no letters."""
+    words = [w for w in re.split(r"[-_ 0-9]+", stem.lower()) if w]
+    return words[0] if words else stem.lower()
+
+
+def freeorion_icons(root: Path = FREEORION_ICONS) -> list[tuple[str, str, Path]]:
+    """(class, name family, file) of every PNG of the folders used, sorted."""
+    return [
+        (label, name_family(path.stem), path)
+        for folder, label in sorted(FREEORION_CLASSES.items())
+        for path in sorted((root / folder).glob("*.png"))
+    ]
+
+
+def plan_freeorion(root: Path = FREEORION_ICONS) -> list[Item]:
+    """Kind of FreeOrion object (building, monster, ship hull, ship part, special) as the class;
+    test = whole name families per class, after removing identical pictures."""
+    icons = unique_icons(freeorion_icons(root), pixel_digest)
+    test_groups = split_per_label(icons, "freeorion")
+    items = [
+        Item("test" if (c, g) in test_groups else "train", c, p.stem, p, None, g, "freeorion")
+        for c, g, p in icons
+    ]
+    return cap_per_class(items, FREEORION_TRAIN_PER_CLASS, FREEORION_TEST_PER_CLASS)
+
+
+# ------------------------------------------------------------------------------------ pingus
+
+PINGUS_ROOT = Path("/usr/share/games/pingus/data/images/groundpieces")  # pingus-data
+PINGUS_KINDS = ("ground", "solid", "transparent")  # the level pieces; bridges and removers not
+# Themes with at least 20 pieces over the three kinds. Left out: ``misc`` (a catch-all),
+# ``test`` (colour-depth test pieces), ``real`` (photographs cut out, mixed subjects) and the
+# themes with fewer pieces (crystal 18, easter 13, space 9, ...).
+PINGUS_CLASSES = (
+    "desert",
+    "foliage",
+    "halloween",
+    "industrial",
+    "jungle",
+    "snow",
+    "sweets",
+    "xmas",
+)
+PINGUS_TRAIN_PER_CLASS = 40
+PINGUS_TEST_PER_CLASS = 18
+
+
+def pingus_pieces(root: Path = PINGUS_ROOT) -> list[tuple[str, str, Path]]:
+    """(theme, name family, file) of every piece of the themes used, sorted; the family keeps the
+    kind (``ground/grass`` and ``transparent/grass`` are different drawings)."""
+    return [
+        (theme, f"{kind}/{name_family(path.stem)}", path)
+        for theme in PINGUS_CLASSES
+        for kind in PINGUS_KINDS
+        for path in sorted((root / kind / theme).glob("*.png"))
+    ]
+
+
+def plan_pingus(root: Path = PINGUS_ROOT) -> list[Item]:
+    """Pingus level theme (desert, snow, sweets, ...) as the class, from a ground piece; test =
+    whole name families per theme (``grass1`` .. ``grass16``), after removing identical pictures."""
+    pieces = unique_icons(pingus_pieces(root), pixel_digest)
+    test_groups = split_per_label(pieces, "pingus")
+    items = [
+        Item(
+            "test" if (c, g) in test_groups else "train",
+            c,
+            f"{p.parent.parent.name}_{p.stem}",
+            p,
+            None,
+            g,
+            "pingus",
+        )
+        for c, g, p in pieces
+    ]
+    return cap_per_class(items, PINGUS_TRAIN_PER_CLASS, PINGUS_TEST_PER_CLASS)
+
+
 SETS: dict[str, HoldoutSet] = {
     s.name: s
     for s in (
@@ -831,34 +752,6 @@ SETS: dict[str, HoldoutSet] = {
             "faction (7)",
             "by unit/upgrade folder (30% per faction), after removing identical pictures",
             plan_megaglest,
-        ),
-        HoldoutSet(
-            "emoji",
-            "fonts-noto-color-emoji unicode-data",
-            EMOJI_TEST.parent,
-            "Unicode emoji group (7)",
-            "by subgroup (face-smiling, animal-bird, ...): whole subgroups, about 30% of each "
-            "group's emoji, are test",
-            plan_emoji,
-            (EMOJI_TEST, EMOJI_FONT),
-        ),
-        HoldoutSet(
-            "icons",
-            "oxygen-icon-theme",
-            ICON_ROOT,
-            "icon context (6)",
-            "by name family (first word: folder-*, weather-*, ...), about 30% of each context's "
-            "icons, after removing identical files",
-            plan_icons,
-        ),
-        HoldoutSet(
-            "stamps",
-            "tuxpaint-stamps-default",
-            STAMP_ROOT,
-            "Tux Paint stamp category (7)",
-            "by folder and first word of the stamp name (about 30% of each category), "
-            "openclipart's stamps left out",
-            plan_stamps,
         ),
         HoldoutSet(
             "furniture",
@@ -889,6 +782,34 @@ SETS: dict[str, HoldoutSet] = {
             "group, about 30% of each continent, after removing identical pictures",
             plan_flags,
             (FLAG_ROOT / "nation",),
+        ),
+        HoldoutSet(
+            "units",
+            "0ad-data",
+            ZERO_AD_ZIP.parent,
+            "role of a 0 A.D. unit, from its portrait (6)",
+            "by civilisation: whole civilisations per role, about 30% of each role's portraits, "
+            "after removing identical entries",
+            plan_units,
+            (ZERO_AD_ZIP,),
+        ),
+        HoldoutSet(
+            "freeorion",
+            "freeorion-data",
+            FREEORION_ICONS,
+            "kind of FreeOrion object, from its icon (5)",
+            "by name family (first word: juggernaut-1..3, asteroid_hull_small), about 30% of "
+            "each kind, after removing identical pictures",
+            plan_freeorion,
+        ),
+        HoldoutSet(
+            "pingus",
+            "pingus-data",
+            PINGUS_ROOT,
+            "Pingus level theme, from a ground piece (8)",
+            "by kind and name family (ground/grass1..16 stay together), about 30% of each "
+            "theme, after removing identical pictures",
+            plan_pingus,
         ),
     )
 }

@@ -6,10 +6,9 @@
 Sets (see ``holdout_sets.py`` for the labels, what is left out and why, and the split rules):
 the development sets ``cards`` (kdegames-card-data-kf5, rendered with rsvg-convert from
 librsvg2-bin), ``freedroid`` (freedroidrpg-data) and ``megaglest`` (megaglest-data), and the
-hold-out sets ``emoji`` (fonts-noto-color-emoji and unicode-data, drawn with Pillow),
-``icons`` (oxygen-icon-theme), ``stamps`` (tuxpaint-stamps-default; its SVGs rendered with
-rsvg-convert), ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-data) and
-``flags`` (freeciv-data). Each goes to ``DIR/<name>`` (default
+hold-out sets ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-data), ``flags``
+(freeciv-data), ``units`` (0ad-data), ``freeorion`` (freeorion-data) and ``pingus``
+(pingus-data). Each goes to ``DIR/<name>`` (default
 ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``), written to a hidden folder first and
 renamed into place; a set whose ``holdout.json`` matches the current plan is left as it is.
 Prints per set: classes, train/test counts and image sizes. Exit code 1 when a package is missing.
@@ -34,7 +33,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from holdout_sets import SEED, SETS, HoldoutSet, Item  # noqa: E402
@@ -44,13 +43,17 @@ CARD_HEIGHT = 160  # output height of a card; its width keeps the deck's aspect 
 CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scaled down
 ALPHA_VISIBLE = 8  # alpha above this counts as part of the card when cropping
 RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
-EMOJI_FONT_SIZE = 109  # the one pixel size of NotoColorEmoji's bitmaps (136 px advance)
-EMOJI_SIDE = 72  # output side of an emoji
-STAMP_SIDE = 96  # output side of a stamp: fitted, centred on a white square
-STAMP_RENDER_SIDE = 256  # SVG stamps are rendered to fit this square, then cropped and scaled
-# Output side of the furniture icons (128 px), outfit thumbnails (100-160 px) and flags (44x30,
-# scaled up): each is fitted into a white square of this side.
-FITTED_SIDES = {"furniture": 96, "outfit": 96, "flag": 64}
+# Output side of the furniture icons (128 px), outfit thumbnails (100-160 px), flags (44x30,
+# scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px) and Pingus pieces (8-800
+# px): each is fitted into a white square of this side.
+FITTED_SIDES = {
+    "furniture": 96,
+    "outfit": 96,
+    "flag": 64,
+    "unit": 96,
+    "freeorion": 96,
+    "pingus": 96,
+}
 
 
 def default_root() -> Path:
@@ -115,68 +118,13 @@ def render_card(svgz: Path, element: str) -> Image.Image:
     return white.convert("RGB").resize((width, CARD_HEIGHT), Image.Resampling.LANCZOS)
 
 
-# ------------------------------------------------------------- emoji, icon, stamp rendering
-
-
-@lru_cache(maxsize=2)
-def emoji_font(path: Path) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), EMOJI_FONT_SIZE)
-
-
-def render_emoji(font_file: Path, code: str) -> Image.Image:
-    """The emoji's colour bitmap (one glyph, ZWJ sequences shaped by raqm) drawn on white in
-    the middle of a square canvas as wide as the glyph's advance, scaled to ``EMOJI_SIDE``."""
-    text = "".join(chr(int(point, 16)) for point in code.split("-"))
-    font = emoji_font(font_file)
-    left, top, right, bottom = (round(v) for v in font.getbbox(text, mode="RGBA"))
-    side = right - left
-    if side > 1.5 * EMOJI_FONT_SIZE:  # one glyph is 136 px wide
-        raise RuntimeError(f"emoji {code} came out as several glyphs: Pillow needs libraqm")
-    canvas = Image.new("RGB", (side, side), "white")
-    offset = (-left, (side - (bottom - top)) // 2 - top)
-    ImageDraw.Draw(canvas).text(offset, text, font=font, embedded_color=True)
-    if canvas.getextrema() == ((255, 255), (255, 255), (255, 255)):
-        raise RuntimeError(f"{font_file} drew nothing for emoji {code}")
-    return canvas.resize((EMOJI_SIDE, EMOJI_SIDE), Image.Resampling.LANCZOS)
+# ------------------------------------------------------------------ fitted pictures
 
 
 def on_white(image: Image.Image) -> Image.Image:
     white = Image.new("RGBA", image.size, "white")
     white.alpha_composite(image.convert("RGBA"))
     return white.convert("RGB")
-
-
-def render_icon(path: Path) -> Image.Image:
-    """A theme icon composited on white, at its size (the plan keeps 64 px ones only)."""
-    with Image.open(path) as image:
-        return on_white(image)
-
-
-def rsvg_fit(svg: Path, side: int) -> Image.Image:
-    """The SVG rendered to fit a ``side`` x ``side`` box, keeping its aspect ratio."""
-    if shutil.which("rsvg-convert") is None:
-        raise SystemExit(f"rsvg-convert was not found: {RSVG_HINT}")
-    command = ["rsvg-convert", "-w", str(side), "-h", str(side), "--keep-aspect-ratio", str(svg)]
-    done = subprocess.run(command, capture_output=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"rsvg-convert failed on {svg}: {done.stderr.decode()}")
-    return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
-
-
-def render_stamp(path: Path) -> Image.Image:
-    """A stamp (PNG, or SVG rendered) cropped to its visible pixels, on white, fitted into a
-    ``STAMP_SIDE`` square and centred on it (the kept PNGs are 25 to 2,348 px on their long
-    side)."""
-    if path.suffix == ".svg":
-        stamp = rsvg_fit(path, STAMP_RENDER_SIDE)
-    else:
-        with Image.open(path) as image:
-            stamp = image.convert("RGBA")
-    stamp = on_white(crop_to_ink(stamp))
-    stamp.thumbnail((STAMP_SIDE, STAMP_SIDE), Image.Resampling.LANCZOS)
-    square = Image.new("RGB", (STAMP_SIDE, STAMP_SIDE), "white")
-    square.paste(stamp, ((STAMP_SIDE - stamp.width) // 2, (STAMP_SIDE - stamp.height) // 2))
-    return square
 
 
 def fit_on_white(image: Image.Image, side: int) -> Image.Image:
@@ -192,9 +140,9 @@ def fit_on_white(image: Image.Image, side: int) -> Image.Image:
 
 
 def render_fitted(item: Item) -> Image.Image:
-    """A furniture icon (an entry of its catalog's zip), an outfit thumbnail or a flag, fitted
-    into its set's square."""
-    if item.render == "furniture":
+    """A picture fitted into its set's square: a file, or an entry of a zip (a furniture
+    catalog, 0 A.D.'s archive)."""
+    if item.element is not None:
         with zipfile.ZipFile(item.source) as archive:
             data = archive.read(str(item.element))
         with Image.open(io.BytesIO(data)) as image:
@@ -204,12 +152,6 @@ def render_fitted(item: Item) -> Image.Image:
 
 
 def load_item(item: Item) -> Image.Image:
-    if item.render == "emoji":
-        return render_emoji(item.source, str(item.element))
-    if item.render == "icon":
-        return render_icon(item.source)
-    if item.render == "stamp":
-        return render_stamp(item.source)
     if item.render in FITTED_SIDES:
         return render_fitted(item)
     if item.element is not None:

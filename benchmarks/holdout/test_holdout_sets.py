@@ -1,12 +1,13 @@
-"""The hold-out sets emoji, icons, stamps, furniture, outfits and flags: parsing, group rules
+"""The hold-out sets furniture, outfits, flags, units, freeorion and pingus: parsing, group rules
 and leak-free, deterministic plans. The development sets (cards, freedroid, megaglest) are
 checked in ``benchmarks/test_holdout.py``. Checks that read a Debian package skip, naming it,
 where it is not installed."""
 
 from __future__ import annotations
 
-import shutil
+import io
 import sys
+import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -16,30 +17,8 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import holdout_sets  # noqa: E402
 import prepare  # noqa: E402
-from holdout_sets import SETS, Emoji, Item  # noqa: E402
+from holdout_sets import SETS, Item  # noqa: E402
 from plan_checks import assert_leak_free_plan, skip_unless_installed  # noqa: E402
-
-EMOJI_TEST_SAMPLE = """\
-# group: Smileys & Emotion
-
-# subgroup: face-smiling
-1F600                   ; fully-qualified # 😀 E1.0 grinning face
-263A FE0F               ; fully-qualified # ☺️ E0.6 smiling face
-263A                    ; unqualified     # ☺ E0.6 smiling face
-
-# Smileys & Emotion subtotal:		3
-
-# group: People & Body
-
-# subgroup: person-role
-1F468 200D 1F373        ; fully-qualified # 👨‍🍳 E4.0 man cook
-1F468 1F3FB 200D 1F373  ; fully-qualified # 👨🏻‍🍳 E4.0 man cook: light skin tone
-
-# group: Component
-
-# subgroup: skin-tone
-1F3FB                   ; component       # 🏻 E1.0 light skin tone
-"""
 
 FURNITURE_CATALOG_SAMPLE = """\
 # Sweet Home 3D catalog
@@ -80,22 +59,6 @@ needs = skip_unless_installed
 # ----------------------------------------------------------------------- parsing and groups
 
 
-def test_parse_emoji_test_keeps_fully_qualified_emoji_with_group_and_subgroup():
-    parsed = holdout_sets.parse_emoji_test(EMOJI_TEST_SAMPLE)
-    assert parsed == [
-        Emoji((0x1F600,), "Smileys & Emotion", "face-smiling", "grinning face"),
-        Emoji((0x263A, 0xFE0F), "Smileys & Emotion", "face-smiling", "smiling face"),
-        Emoji((0x1F468, 0x200D, 0x1F373), "People & Body", "person-role", "man cook"),
-        Emoji(
-            (0x1F468, 0x1F3FB, 0x200D, 0x1F373),
-            "People & Body",
-            "person-role",
-            "man cook: light skin tone",
-        ),
-    ]
-    assert parsed[2].code == "1f468-200d-1f373"
-
-
 def test_split_groups_by_size_fills_the_test_share_with_whole_groups():
     groups = ["big"] * 10 + ["b", "c", "d"]  # 13 images: target 0.3 * 13 = 3.9
     assert holdout_sets.split_groups_by_size(groups, "k") == {"b", "c", "d"}  # any shuffle
@@ -111,18 +74,22 @@ def test_split_groups_by_size_fills_the_test_share_with_whole_groups():
 
 
 def test_group_rules_keep_variants_of_one_drawing_together():
-    assert holdout_sets.slug("Smileys & Emotion") == "smileys_emotion"
-    icon = holdout_sets.icon_group
-    assert icon("folder-red") == icon("folder-documents") == icon("folder") == "folder"
-    assert icon("weather-showers-scattered-night") == "weather"
-    stamp = holdout_sets.stamp_group
-    assert stamp("vehicles/iso_lorry3") == stamp("vehicles/iso_bus") == "vehicles/iso"
-    assert stamp("space/rocket5") == stamp("space/rocket1") == "space/rocket"
-    assert stamp("food/fruit/Apricot_whole") == stamp("food/fruit/apricot") == "food/fruit/apricot"
-    assert stamp("space/planets/0_sun") == "space/planets/0_sun"  # no word left: the name
-    assert holdout_sets.from_openclipart("town/houses/cartoon/inn")  # a whole folder
-    assert holdout_sets.from_openclipart("household/dishes/glass")
-    assert not holdout_sets.from_openclipart("household/dishes/mug")
+    assert holdout_sets.slug("Living Room & Hall") == "living_room_hall"
+    family = holdout_sets.name_family
+    assert family("juggernaut-2") == family("Juggernaut_1") == family("juggernaut") == "juggernaut"
+    assert family("asteroid_hull_small") == "asteroid" and family("grass16") == "grass"
+    assert family("bigblock-broken3") == "bigblock" and family("2-1") == "2-1"  # no letters
+
+
+def test_unit_role_reads_the_civilisation_and_role_from_the_portrait_name():
+    role = holdout_sets.unit_role
+    prefix = holdout_sets.UNIT_PORTRAITS
+    assert role(f"{prefix}athen_cavalry_javelinist.png.cached.dds") == ("cavalry", "athen")
+    assert role(f"{prefix}hele_ship_trireme.png") == ("ship", "hele")
+    assert role(f"{prefix}han/infantry_archer.png.cached.dds") == ("infantry", "han")
+    assert role(f"{prefix}support_female_citizen.png") == ("support", "generic")
+    assert role(f"{prefix}rome_champion_infantry.png") is None  # a rank, left out
+    assert role(f"{prefix}brit_war_dog.png") is None and role(f"{prefix}global_slave.png") is None
 
 
 def test_parse_furniture_catalog_pairs_category_and_icon_by_piece_number():
@@ -192,57 +159,6 @@ def check_plan(
     return items
 
 
-def test_emoji_plan_splits_by_subgroup_without_skin_tones_flags_or_symbols():
-    needs("emoji")
-    items = check_plan("emoji", classes=7, train=(600, 850), test=(200, 420))
-    assert {i.label for i in items} == {
-        "smileys_emotion",
-        "people_body",
-        "animals_nature",
-        "food_drink",
-        "travel_places",
-        "activities",
-        "objects",
-    }
-    points = [int(p, 16) for i in items for p in str(i.element).split("-")]
-    assert not holdout_sets.SKIN_TONES.intersection(points)
-    assert 0x1F1E6 not in points  # regional indicator A: flags are left out
-    counts = Counter(i.label for i in items if i.split == "train")
-    assert max(counts.values()) <= holdout_sets.EMOJI_TRAIN_PER_CLASS
-
-
-def test_icons_plan_splits_by_name_family_without_links_or_repeats():
-    needs("icons")
-    items = check_plan("icons", classes=6, train=(250, 600), test=(100, 300))
-    assert not [i for i in items if i.source.is_symlink()]
-    assert {holdout_sets.png_size(i.source) for i in items} == {(64, 64)}
-    digests = [holdout_sets.file_digest(i.source) for i in items]
-    assert len(set(digests)) == len(digests)
-    names = defaultdict(set)
-    for item in items:
-        names[item.name].add(item.split)
-    assert all(len(s) == 1 for s in names.values()), "an icon name is on both sides"
-
-
-def test_stamps_plan_leaves_out_openclipart_and_prefers_png_twins():
-    needs("stamps")
-    items = check_plan("stamps", classes=7, train=(180, 400), test=(80, 200))
-    root = holdout_sets.STAMP_ROOT
-    stems = [i.source.with_suffix("").relative_to(root).as_posix() for i in items]
-    assert not [s for s in stems if holdout_sets.from_openclipart(s)]
-    assert not [
-        i for i in items if i.source.suffix == ".svg" and i.source.with_suffix(".png").exists()
-    ]
-    listed = [
-        f"{folder}/{name}"
-        for folder, names in holdout_sets.STAMPS_FROM_OPENCLIPART.items()
-        for name in names.split()
-        if name != "*"
-    ]
-    missing = [s for s in listed if not (root / f"{s}.txt").is_file()]
-    assert not missing, f"listed openclipart stamps not in the package: {missing}"
-
-
 def test_furniture_plan_reads_the_catalogs_without_repeats():
     needs("furniture")
     items = check_plan("furniture", classes=9, train=(300, 500), test=(120, 260))
@@ -274,33 +190,39 @@ def test_flags_plan_has_four_continents_and_single_continent_nations():
     assert all(i.source.name.endswith("-large.png") for i in items)
 
 
+def test_units_plan_splits_by_civilisation_without_champions():
+    needs("units")
+    items = check_plan("units", classes=6, train=(140, 220), test=(50, 100))
+    assert {i.label for i in items} == set(holdout_sets.UNIT_ROLES)
+    assert all(i.source == holdout_sets.ZERO_AD_ZIP and i.element for i in items)
+    assert not [i for i in items if "champion" in str(i.element)]
+    civilisations = defaultdict(set)
+    for item in items:
+        civilisations[(item.label, item.group)].add(item.split)
+    assert all(len(s) == 1 for s in civilisations.values()), "a civilisation is on both sides"
+
+
+def test_freeorion_and_pingus_plans_keep_name_families_on_one_side():
+    for name, classes, train, test in (
+        ("freeorion", 5, (150, 260), (60, 120)),
+        ("pingus", 8, (150, 260), (60, 120)),
+    ):
+        needs(name)
+        items = check_plan(name, classes=classes, train=train, test=test)
+        families = defaultdict(set)
+        for item in items:
+            kind = item.source.parent.parent.name if name == "pingus" else ""
+            families[(item.label, kind, holdout_sets.name_family(item.source.stem))].add(item.split)
+        assert all(len(s) == 1 for s in families.values()), f"{name}: a family on both sides"
+    kinds = {i.source.parent.parent.name for i in SETS["pingus"].plan()}
+    assert kinds == set(holdout_sets.PINGUS_KINDS)
+
+
 # --------------------------------------------------------------------------------- rendering
 
 
 def not_blank(image: Image.Image) -> bool:
     return image.getextrema() != ((255, 255), (255, 255), (255, 255))
-
-
-def test_render_emoji_draws_a_colour_glyph_on_white():
-    needs("emoji")
-    image = prepare.render_emoji(holdout_sets.EMOJI_FONT, "1f34e")  # red apple
-    assert image.mode == "RGB" and image.size == (prepare.EMOJI_SIDE, prepare.EMOJI_SIDE)
-    assert image.getpixel((0, 0)) == (255, 255, 255) and not_blank(image)
-    red, green, blue = image.getpixel((prepare.EMOJI_SIDE // 2, prepare.EMOJI_SIDE * 2 // 3))
-    assert red > 150 and green < 100 and blue < 100  # colour, not a monochrome outline
-
-
-def test_render_icon_and_stamp_composite_on_white():
-    needs("icons")
-    icon = prepare.render_icon(holdout_sets.ICON_ROOT / "places" / "folder-red.png")
-    assert icon.mode == "RGB" and icon.size == (64, 64) and icon.getpixel((0, 0)) == (255,) * 3
-    needs("stamps")
-    if shutil.which("rsvg-convert") is None:
-        pytest.skip("rsvg-convert is not installed (Debian librsvg2-bin)")
-    for name in ("animals/birds/pelican.png", "food/cheese.svg"):
-        stamp = prepare.render_stamp(holdout_sets.STAMP_ROOT / name)
-        assert stamp.mode == "RGB" and stamp.size == (prepare.STAMP_SIDE, prepare.STAMP_SIDE)
-        assert stamp.getpixel((0, 0)) == (255, 255, 255) and not_blank(stamp)
 
 
 def test_fit_on_white_scales_small_flags_up_and_large_icons_down():
@@ -314,8 +236,19 @@ def test_fit_on_white_scales_small_flags_up_and_large_icons_down():
     assert fitted.getpixel((48, 48)) == (0, 0, 255) and fitted.getpixel((48, 10)) == (255,) * 3
 
 
-def test_render_fitted_reads_furniture_from_its_catalog_and_outfits_and_flags():
-    for name in ("furniture", "outfits", "flags"):
+def test_render_fitted_reads_a_zip_entry_when_the_item_names_one(tmp_path):
+    picture = io.BytesIO()
+    Image.new("RGBA", (40, 20), (0, 128, 0, 255)).save(picture, "PNG")
+    archive = tmp_path / "bundle.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("art/unit.png", picture.getvalue())
+    image = prepare.load_item(Item("train", "a", "unit", archive, "art/unit.png", "g", "unit"))
+    assert image.size == (96, 96) and image.getpixel((48, 48)) == (0, 128, 0)
+    assert image.getpixel((48, 5)) == (255, 255, 255)  # 40x20 fitted: white above and below
+
+
+def test_render_fitted_reads_every_fitted_set():
+    for name in ("furniture", "outfits", "flags", "units", "freeorion", "pingus"):
         needs(name)
         item = SETS[name].plan()[0]
         image = prepare.load_item(item)
