@@ -11,7 +11,7 @@ final accuracy, and one summary line; writes the table as results.csv / results.
 run as runs.csv) into --out. Prepare the sets first: ``python benchmarks/holdout/prepare.py``.
 
     python benchmarks/bench_holdout.py [--budgets 30 120] [--seeds 0 1] [--sets ...]
-        [--arms ...] [--out runs/holdout] [--data-root DIR] [--selector DIR]
+        [--arms ...] [--out runs/holdout] [--data-root DIR] [--selector DIR] [--jobs 2]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
@@ -120,28 +121,41 @@ def pythonpath() -> str:
     return f"{src}{os.pathsep}{rest}" if rest else src
 
 
+def announce_and_run(
+    index: int, runs: list[Run], data_root: Path, out: Path, timeout: float | None
+) -> dict[str, Any] | None:
+    run = runs[index - 1]
+    print(
+        f"[{index}/{len(runs)}] {run.dataset} budget {run.budget:g} seed {run.seed} {run.arm}",
+        flush=True,
+    )
+    return run_one(run, data_root, out, timeout)
+
+
 def collect(
-    runs: list[Run], data_root: Path, out: Path, timeout: float | None
+    runs: list[Run], data_root: Path, out: Path, timeout: float | None, jobs: int = 1
 ) -> tuple[dict[tuple[str, float, str], Cell], list[dict[str, Any]]]:
+    """Every run's result, ``jobs`` fits at a time (each fit trains on one thread); the table
+    and the rows keep the runs' order whatever order they finish in."""
     cells: dict[tuple[str, float, str], Cell] = defaultdict(Cell)
     rows = []
-    for index, run in enumerate(runs, 1):
-        print(
-            f"[{index}/{len(runs)}] {run.dataset} budget {run.budget:g} seed {run.seed} {run.arm}",
-            flush=True,
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = pool.map(
+            lambda index: announce_and_run(index, runs, data_root, out, timeout),
+            range(1, len(runs) + 1),
         )
-        result = run_one(run, data_root, out, timeout)
-        if result is None:
-            continue
-        cell = cells[(run.dataset, run.budget, run.arm)]
-        cell.results.append(result)
-        pipeline = describe_pipeline(run.folder(out))
-        if pipeline not in cell.pipelines:
-            cell.pipelines.append(pipeline)
-        row = {"set": run.dataset, "budget": run.budget, "seed": run.seed, "arm": run.arm}
-        row |= {"pipeline": pipeline, "status": result["status"]}
-        row |= {m: result.get(m) for m in (*METRICS, "wall_seconds", "num_epochs")}
-        rows.append(row)
+        for run, result in zip(runs, results, strict=True):
+            if result is None:
+                continue
+            cell = cells[(run.dataset, run.budget, run.arm)]
+            cell.results.append(result)
+            pipeline = describe_pipeline(run.folder(out))
+            if pipeline not in cell.pipelines:
+                cell.pipelines.append(pipeline)
+            row = {"set": run.dataset, "budget": run.budget, "seed": run.seed, "arm": run.arm}
+            row |= {"pipeline": pipeline, "status": result["status"]}
+            row |= {m: result.get(m) for m in (*METRICS, "wall_seconds", "num_epochs")}
+            rows.append(row)
     return cells, rows
 
 
@@ -232,6 +246,13 @@ def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 # ------------------------------------------------------------------------------------- main
 
 
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs must be at least 1, got {value}")
+    return value
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", type=float, nargs="+", default=[30.0, 120.0])
@@ -248,6 +269,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--timeout", type=float, default=None, help="wall s per run (default 600 + 10 x budget)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=positive_int,
+        default=1,
+        help="fits at a time (default 1); each trains on one thread, so up to one per core. The "
+        "compute clock makes a run's result the same whatever else runs beside it",
     )
     return parser.parse_args(argv)
 
@@ -274,7 +302,7 @@ def main(argv: list[str] | None = None) -> None:
         for arm in args.arms
     ]
     args.out.mkdir(parents=True, exist_ok=True)
-    cells, rows = collect(runs, data_root, args.out, args.timeout)
+    cells, rows = collect(runs, data_root, args.out, args.timeout, args.jobs)
     if not rows:
         raise SystemExit("no run finished")
     report(cells, rows, args)

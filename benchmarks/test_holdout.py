@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -176,3 +177,25 @@ def test_summary_claims_no_win_when_zap_runs_alone():
     cells = {("a", 30.0, "zap"): cell(0.8, 0.6)}
     summary = bench_holdout.zap_summary(cells, ["zap"], seeds=2)
     assert "beats" not in summary and "no comparison" in summary
+
+
+def test_collect_runs_jobs_at_once_and_keeps_the_runs_order(monkeypatch, tmp_path):
+    runs = [bench_holdout.Run("cards", 30.0, seed, "zap") for seed in (0, 1)]
+    second_started = threading.Event()
+
+    def fake_run_one(run, data_root, out, timeout):
+        if run.seed == 1:
+            second_started.set()
+            return {"status": "ok", "final_accuracy": 0.5}
+        # The first run only finishes once the second has started: with one job at a time
+        # this wait would time out and the run would report that it ran alone.
+        together = second_started.wait(timeout=10)
+        return {"status": "ok", "final_accuracy": 0.9 if together else 0.0}
+
+    monkeypatch.setattr(bench_holdout, "run_one", fake_run_one)
+    monkeypatch.setattr(bench_holdout, "describe_pipeline", lambda folder: "p")
+    cells, rows = bench_holdout.collect(runs, tmp_path, tmp_path, None, jobs=2)
+    assert [(r["seed"], r["final_accuracy"]) for r in rows] == [(0, 0.9), (1, 0.5)]
+    assert cells[("cards", 30.0, "zap")].mean("final_accuracy") == pytest.approx(0.7)
+    with pytest.raises(SystemExit):
+        bench_holdout.parse_args(["--jobs", "0"])
