@@ -289,6 +289,34 @@ def cap_per_class(items: list[Item], train: int, test: int) -> list[Item]:
     return [i for (_, split), side in sides.items() for i in evenly_spaced(side, caps[split])]
 
 
+def split_and_cap(
+    entries: Sequence[tuple[str, str, Path]],
+    key: str,
+    caps: tuple[int, int],
+    render: str,
+    name: Callable[[Path], str],
+    source: Callable[[Path], Path] = lambda path: path,
+    element: Callable[[Path], str | None] = lambda path: None,
+) -> list[Item]:
+    """The items of (class, group, path) entries: test = whole groups per class
+    (``split_per_label``), each class then capped at ``caps`` (train, test). ``source`` and
+    ``element`` say where the picture is read from (a file, or an entry of a zip)."""
+    test_groups = split_per_label(entries, key)
+    items = [
+        Item(
+            "test" if (c, g) in test_groups else "train",
+            c,
+            name(p),
+            source(p),
+            element(p),
+            g,
+            render,
+        )
+        for c, g, p in entries
+    ]
+    return cap_per_class(items, *caps)
+
+
 def file_digest(path: Path) -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest()
 
@@ -381,20 +409,15 @@ def plan_furniture(root: Path = FURNITURE_ROOT) -> list[Item]:
     icons, catalog_of = furniture_icons(root)
     digests = zip_digests(catalog_of)
     icons = unique_icons(icons, digests.__getitem__)
-    test_groups = split_per_label(icons, "furniture")
-    items = [
-        Item(
-            "test" if (c, g) in test_groups else "train",
-            c,
-            e.with_suffix("").as_posix().replace("/", "_"),
-            catalog_of[e],
-            e.as_posix(),
-            g,
-            "furniture",
-        )
-        for c, g, e in icons
-    ]
-    return cap_per_class(items, FURNITURE_TRAIN_PER_CLASS, FURNITURE_TEST_PER_CLASS)
+    return split_and_cap(
+        icons,
+        "furniture",
+        (FURNITURE_TRAIN_PER_CLASS, FURNITURE_TEST_PER_CLASS),
+        "furniture",
+        name=lambda entry: entry.with_suffix("").as_posix().replace("/", "_"),
+        source=catalog_of.__getitem__,
+        element=Path.as_posix,
+    )
 
 
 # -------------------------------------------------------------------------------- outfits
@@ -469,12 +492,8 @@ def plan_outfits(root: Path = OUTFIT_ROOT) -> list[Item]:
     """Endless Sky outfit category (engines, guns, power, ...) as the class; test = whole
     families (sizes and recolours of one drawing), after removing identical files."""
     outfits = unique_icons(endless_sky_outfits(root), file_digest)
-    test_groups = split_per_label(outfits, "outfits")
-    items = [
-        Item("test" if (c, g) in test_groups else "train", c, outfit_name(p), p, None, g, "outfit")
-        for c, g, p in outfits
-    ]
-    return cap_per_class(items, OUTFIT_TRAIN_PER_CLASS, OUTFIT_TEST_PER_CLASS)
+    caps = (OUTFIT_TRAIN_PER_CLASS, OUTFIT_TEST_PER_CLASS)
+    return split_and_cap(outfits, "outfits", caps, "outfit", outfit_name)
 
 
 # ---------------------------------------------------------------------------------- flags
@@ -552,12 +571,9 @@ def plan_flags(root: Path = FLAG_ROOT) -> list[Item]:
     """Continent of a Freeciv nation (its ruleset's group) as the class, from the nation's
     flag; identical pictures removed, test = whole groups of near-identical flags."""
     flags = near_flag_groups(unique_icons(nation_flags(root), pixel_digest))
-    test_groups = split_per_label(flags, "flags")
-    items = [
-        Item("test" if (c, g) in test_groups else "train", c, flag_name(p), p, None, g, "flag")
-        for c, g, p in flags
-    ]
-    return cap_per_class(items, FLAG_TRAIN_PER_CLASS, FLAG_TEST_PER_CLASS)
+    return split_and_cap(
+        flags, "flags", (FLAG_TRAIN_PER_CLASS, FLAG_TEST_PER_CLASS), "flag", flag_name
+    )
 
 
 # -------------------------------------------------------------------------------- 0 A.D. units
@@ -604,6 +620,13 @@ def unit_portraits(archive: Path = ZERO_AD_ZIP) -> list[tuple[str, str, str, str
     return found
 
 
+def unit_name(member: Path) -> str:
+    """Output stem: the portrait's name (``athen_cavalry_javelinist``; ``han_infantry_archer``
+    for the Han sub-folder, whose names have no civilisation)."""
+    stem = member.name.split(".", 1)[0]
+    return f"han_{stem}" if member.parent.name == "han" else stem
+
+
 def plan_units(archive: Path = ZERO_AD_ZIP) -> list[Item]:
     """Role of a 0 A.D. unit (cavalry, hero, infantry, ship, siege, support) as the class, from
     its portrait; test = whole civilisations per role (a civilisation draws its soldiers as one
@@ -612,20 +635,15 @@ def plan_units(archive: Path = ZERO_AD_ZIP) -> list[Item]:
     digests = {member: digest for _, _, member, digest in portraits}
     entries = [(role, civ, Path(member)) for role, civ, member, _ in portraits]
     entries = unique_icons(entries, lambda member: digests[str(member)])
-    test_groups = split_per_label(entries, "units")
-    items = [
-        Item(
-            "test" if (role, civ) in test_groups else "train",
-            role,
-            member.name.split(".", 1)[0] if civ != "han" else f"han_{member.name.split('.')[0]}",
-            archive,
-            str(member),
-            civ,
-            "unit",
-        )
-        for role, civ, member in entries
-    ]
-    return cap_per_class(items, UNIT_TRAIN_PER_CLASS, UNIT_TEST_PER_CLASS)
+    return split_and_cap(
+        entries,
+        "units",
+        (UNIT_TRAIN_PER_CLASS, UNIT_TEST_PER_CLASS),
+        "unit",
+        name=unit_name,
+        source=lambda member: archive,
+        element=str,
+    )
 
 
 # --------------------------------------------------------------------------------- FreeOrion
@@ -666,12 +684,8 @@ def plan_freeorion(root: Path = FREEORION_ICONS) -> list[Item]:
     """Kind of FreeOrion object (building, monster, ship hull, ship part, special) as the class;
     test = whole name families per class, after removing identical pictures."""
     icons = unique_icons(freeorion_icons(root), pixel_digest)
-    test_groups = split_per_label(icons, "freeorion")
-    items = [
-        Item("test" if (c, g) in test_groups else "train", c, p.stem, p, None, g, "freeorion")
-        for c, g, p in icons
-    ]
-    return cap_per_class(items, FREEORION_TRAIN_PER_CLASS, FREEORION_TEST_PER_CLASS)
+    caps = (FREEORION_TRAIN_PER_CLASS, FREEORION_TEST_PER_CLASS)
+    return split_and_cap(icons, "freeorion", caps, "freeorion", lambda path: path.stem)
 
 
 # ------------------------------------------------------------------------------------ pingus
@@ -706,24 +720,17 @@ def pingus_pieces(root: Path = PINGUS_ROOT) -> list[tuple[str, str, Path]]:
     ]
 
 
+def pingus_name(path: Path) -> str:
+    """Output stem: kind and name (``transparent_grass1``), unique within a theme."""
+    return f"{path.parent.parent.name}_{path.stem}"
+
+
 def plan_pingus(root: Path = PINGUS_ROOT) -> list[Item]:
     """Pingus level theme (desert, snow, sweets, ...) as the class, from a ground piece; test =
     whole name families per theme (``grass1`` .. ``grass16``), after removing identical pictures."""
     pieces = unique_icons(pingus_pieces(root), pixel_digest)
-    test_groups = split_per_label(pieces, "pingus")
-    items = [
-        Item(
-            "test" if (c, g) in test_groups else "train",
-            c,
-            f"{p.parent.parent.name}_{p.stem}",
-            p,
-            None,
-            g,
-            "pingus",
-        )
-        for c, g, p in pieces
-    ]
-    return cap_per_class(items, PINGUS_TRAIN_PER_CLASS, PINGUS_TEST_PER_CLASS)
+    caps = (PINGUS_TRAIN_PER_CLASS, PINGUS_TEST_PER_CLASS)
+    return split_and_cap(pieces, "pingus", caps, "pingus", pingus_name)
 
 
 SETS: dict[str, HoldoutSet] = {
