@@ -86,6 +86,12 @@ def describe_pipeline(folder: Path) -> str:
     return f"{values['architecture']} {px}px {values['optimizer']} lr {values['lr']:.3g}"
 
 
+def say(line: str) -> None:
+    """One line in one write, so lines of runs going at once do not interleave."""
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def run_one(run: Run, data_root: Path, out: Path, timeout: float | None) -> dict[str, Any] | None:
     """The run's result.json, running ``zap fit`` first unless it is already there."""
     timeout = timeout or 600 + 10 * run.budget
@@ -105,12 +111,12 @@ def run_one(run: Run, data_root: Path, out: Path, timeout: float | None) -> dict
                     env={**os.environ, "PYTHONPATH": pythonpath()},
                 )
         except subprocess.TimeoutExpired:
-            print(f"  {run}: timed out after {timeout:.0f} s (log: {log})", flush=True)
+            say(f"  {run}: timed out after {timeout:.0f} s (log: {log})")
             return None
         if not result_file.is_file():
-            print(f"  {run}: no result.json (log: {log})", flush=True)
+            say(f"  {run}: no result.json (log: {log})")
             return None
-        print(f"  {run}: {time.time() - start:.0f} wall s", flush=True)
+        say(f"  {run}: {time.time() - start:.0f} wall s")
     return dict(json.loads(result_file.read_text()))
 
 
@@ -125,10 +131,7 @@ def announce_and_run(
     index: int, runs: list[Run], data_root: Path, out: Path, timeout: float | None
 ) -> dict[str, Any] | None:
     run = runs[index - 1]
-    print(
-        f"[{index}/{len(runs)}] {run.dataset} budget {run.budget:g} seed {run.seed} {run.arm}",
-        flush=True,
-    )
+    say(f"[{index}/{len(runs)}] {run.dataset} budget {run.budget:g} seed {run.seed} {run.arm}")
     return run_one(run, data_root, out, timeout)
 
 
