@@ -7,7 +7,12 @@ each held-out (task, budget) case scored by the objective's measure. Prints the 
 (ratio of means: 0 = oracle, 1 = a random observed pipeline) and the gap closed against the
 budget-blind and the per-budget single best (1 = oracle, 0 = that single best), over all budgets,
 per budget, and on the "focused" cases (at least --focused observed pipelines: a case with 1-3
-pipelines to choose from says little about a ranking).
+pipelines to choose from says little about a ranking). Then the hold-out benchmark's question
+asked of the meta-dataset, which needs no hold-out set: on the held-out cases where the store ran
+the default pipeline and both recipes of ``benchmarks/holdout/recipes.py``, how often the
+selector's pick has a higher final test accuracy than all three (ties counted apart), and by how
+much it beats or trails the best of them; the oracle's line says how often any observed pipeline
+beats them.
 
     PYTHONPATH=src python benchmarks/bench_shipped_loco.py STORE [--objective final|alc]
         [--features trivial|probe|all] [--seeds 0 1 2] [--focused 10] [--out DIR]
@@ -20,6 +25,7 @@ seeds reads them back.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -29,8 +35,11 @@ from zapml.evaluation.loco import factory, leave_one_core_out
 from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
-from zapml.metadataset.objectives import OBJECTIVES
+from zapml.metadataset.objectives import ACCURACY, OBJECTIVES
 from zapml.selectors.recipe import SHIPPED_FEATURES, SHIPPED_METHOD, settings_for
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
+from recipes import recipe_pipelines  # noqa: E402
 
 SHIPPED = "shipped recipe"
 #: the rows of the table: the selector's choice and the two baselines the records carry
@@ -99,6 +108,43 @@ def per_seed(records: pd.DataFrame) -> str:
     return " / ".join(f"{r:.3f}" for r in regrets)
 
 
+def against_arms(records: pd.DataFrame, accuracy: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
+    """Per budget and over all: the held-out cases (record rows, one per seed) where every arm in
+    ``arms`` (pipeline ids) was observed, and how the pick and the oracle fare against the best of
+    them by final accuracy. ``accuracy``: (task at budget) x pipeline, as ``stack_budgets``."""
+    known = records[records["task_id"].isin(accuracy.index)]
+    arm_values = accuracy.reindex(columns=arms).loc[known["task_id"]].to_numpy()
+    complete = ~pd.isna(arm_values).any(axis=1)
+    cases = known[complete]
+    best_arm = arm_values[complete].max(axis=1)
+    rows = accuracy.loc[cases["task_id"]]
+    picked = rows.to_numpy()[range(len(cases)), rows.columns.get_indexer(cases["chosen_pipeline"])]
+    frame = pd.DataFrame({
+        "budget": cases["budget"].to_numpy(),
+        "margin": picked - best_arm,
+        "oracle_margin": rows.max(axis=1).to_numpy() - best_arm,
+    })  # fmt: skip
+    parts = [("all", frame)] + [(f"{b:g} s", g) for b, g in frame.groupby("budget", sort=True)]
+    return pd.DataFrame([_arm_row(label, part) for label, part in parts]).set_index("cases_of")
+
+
+def _arm_row(label: str, part: pd.DataFrame) -> dict[str, float | str]:
+    tie = 1e-9  # accuracies are means of the same runs: equal picks give equal values
+    return {
+        "cases_of": label,
+        "cases": float(len(part)),
+        "beats_all_three": float((part["margin"] > tie).mean()),
+        "ties_best": float((part["margin"].abs() <= tie).mean()),
+        "mean_margin": float(part["margin"].mean()),
+        "oracle_beats_all_three": float((part["oracle_margin"] > tie).mean()),
+    }
+
+
+def arm_ids() -> list[str]:
+    """The store ids of the hold-out benchmark's fixed arms (default pipeline and recipes)."""
+    return [pipe.id for pipe in recipe_pipelines().values()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path)
@@ -125,6 +171,13 @@ def main() -> None:
     print("\ncases:", ", ".join(f"{k} {int(v)}" for k, v in cases.items()))
     print(f"shipped recipe per seed, all budgets: {per_seed(records)}")
     table.to_csv(args.out / f"{name}.csv", index=False)
+    accuracy = mds.for_objective(ACCURACY).stack_budgets().perf
+    arms = against_arms(records, accuracy, arm_ids())
+    print(
+        f"\nagainst the default pipeline and both recipes (final accuracy, {', '.join(arm_ids())})"
+    )
+    print(arms.round(3).to_string())
+    arms.to_csv(args.out / f"{name}-arms.csv")
 
 
 if __name__ == "__main__":

@@ -48,3 +48,30 @@ def test_regret_and_gaps_per_budget_all_budgets_and_focused_cases():
 def test_per_seed_regret():
     records = pd.concat([_records(), _records().assign(seed=1, chosen_alc=[1.0, 1.0, 0.8])])
     assert bench_shipped_loco.per_seed(records) == "0.286 / 0.000"
+
+
+def test_against_arms_counts_wins_ties_and_margins_where_every_arm_ran():
+    # rows are (task at budget); arms a1, a2; p is another pipeline
+    accuracy = pd.DataFrame(
+        {"a1": [0.5, 0.6, 0.7, None], "a2": [0.4, 0.8, 0.7, 0.9], "p": [0.7, 0.5, 0.7, 1.0]},
+        index=["t1@4", "t2@4", "t3@16", "t4@16"],
+    )
+    records = pd.DataFrame({
+        "task_id": ["t1@4", "t2@4", "t3@16", "t4@16", "gone@4"],
+        "budget": [4.0, 4.0, 16.0, 16.0, 4.0],
+        "chosen_pipeline": ["p", "p", "a1", "p", "p"],
+    })  # fmt: skip
+    table = bench_shipped_loco.against_arms(records, accuracy, ["a1", "a2"])
+    # t4 lacks arm a1 and "gone" is not in the store: 3 cases. Margins: t1 0.7 - 0.5 = 0.2,
+    # t2 0.5 - 0.8 = -0.3, t3 0.7 - 0.7 = 0 (a tie); the oracle beats the arms on t1 only.
+    assert table.loc["all", "cases"] == 3
+    assert table.loc["all", "beats_all_three"] == pytest.approx(1 / 3)
+    assert table.loc["all", "ties_best"] == pytest.approx(1 / 3)
+    assert table.loc["all", "mean_margin"] == pytest.approx((0.2 - 0.3 + 0.0) / 3)
+    assert table.loc["all", "oracle_beats_all_three"] == pytest.approx(1 / 3)
+    assert table.loc["4 s", "cases"] == 2 and table.loc["16 s", "ties_best"] == 1.0
+
+
+def test_arm_ids_are_the_stored_ids_of_the_default_and_the_recipes():
+    # worked out once from the store: the grid pipelines with exactly the recipes' values
+    assert bench_shipped_loco.arm_ids() == ["3da4cc81021b", "24c354c0d871", "fabd4e3d7e2f"]
