@@ -7,7 +7,8 @@ cheap to test; ``prepare.py`` turns a plan into a class-folder dataset (``train/
 
 cards, freedroid and megaglest are development sets; furniture (sweethome3d-furniture), outfits
 (endless-sky-data) and flags (freeciv-data) were the hold-out of three sessions; units (0ad-data),
-freeorion (freeorion-data) and pingus (pingus-data) are the fresh hold-out of 2026-12-03. Desktop
+freeorion (freeorion-data) and pingus (pingus-data) are the fresh hold-out of 2026-12-03;
+cataclysm, angband and chess (2026-12-04) are planned in ``holdout_sets_fresh2.py``. Desktop
 icon themes, emoji fonts and Tux Paint stamps are reserved for the project's independent
 evaluation (``../shared/OFFLINE_ASSETS.md``) and are not read here.
 
@@ -820,3 +821,7 @@ SETS: dict[str, HoldoutSet] = {
         ),
     )
 }
+
+# The fresh hold-out of 2026-12-04 (cataclysm, angband, chess) is planned in its own module, which
+# adds its sets to SETS when imported (it needs the helpers above, hence the import down here).
+import holdout_sets_fresh2  # noqa: E402, F401

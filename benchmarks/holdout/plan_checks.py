@@ -1,6 +1,6 @@
 """Checks shared by the tests of every evaluation set's plan (``benchmarks/test_holdout.py`` for
-the development sets, ``test_holdout_sets.py`` for the hold-out sets): one definition of what a
-usable, leak-free class-folder plan is."""
+the development sets, ``test_holdout_sets.py`` and ``test_holdout_sets_fresh2.py`` for the
+hold-out sets): one definition of what a usable, leak-free class-folder plan is."""
 
 from __future__ import annotations
 
@@ -34,3 +34,16 @@ def assert_leak_free_plan(items: list[Item], classes: int) -> dict[str, Counter[
     names = [(i.split, i.label, i.name) for i in items]
     assert len(set(names)) == len(names), "two images share an output name"
     return labels
+
+
+def check_plan(
+    name: str, classes: int, train: tuple[int, int], test: tuple[int, int]
+) -> list[Item]:
+    """Leak-free (no group on both sides within a class), deterministic, every class on both
+    sides, unique output names, and the expected size."""
+    items = SETS[name].plan()
+    assert items == SETS[name].plan()
+    labels = assert_leak_free_plan(items, classes)
+    assert train[0] <= labels["train"].total() <= train[1]
+    assert test[0] <= labels["test"].total() <= test[1]
+    return items

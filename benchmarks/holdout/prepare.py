@@ -7,8 +7,9 @@ Sets (see ``holdout_sets.py`` for the labels, what is left out and why, and the 
 the development sets ``cards`` (kdegames-card-data-kf5, rendered with rsvg-convert from
 librsvg2-bin), ``freedroid`` (freedroidrpg-data) and ``megaglest`` (megaglest-data), and the
 hold-out sets ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-data), ``flags``
-(freeciv-data), ``units`` (0ad-data), ``freeorion`` (freeorion-data) and ``pingus``
-(pingus-data). Each goes to ``DIR/<name>`` (default
+(freeciv-data), ``units`` (0ad-data), ``freeorion`` (freeorion-data), ``pingus``
+(pingus-data), ``cataclysm`` (cataclysm-dda-data), ``angband`` (angband-data and angband) and
+``chess`` (pychess; rendered with rsvg-convert). Each goes to ``DIR/<name>`` (default
 ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``), written to a hidden folder first and
 renamed into place; a set whose ``holdout.json`` matches the current plan is left as it is.
 Prints per set: classes, train/test counts and image sizes. Exit code 1 when a package is missing.
@@ -37,6 +38,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from holdout_sets import SEED, SETS, HoldoutSet, Item  # noqa: E402
+from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
 
 MANIFEST = "holdout.json"
 CARD_HEIGHT = 160  # output height of a card; its width keeps the deck's aspect ratio
@@ -44,8 +46,9 @@ CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scale
 ALPHA_VISIBLE = 8  # alpha above this counts as part of the card when cropping
 RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
 # Output side of the furniture icons (128 px), outfit thumbnails (100-160 px), flags (44x30,
-# scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px) and Pingus pieces (8-800
-# px): each is fitted into a white square of this side.
+# scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px), Pingus pieces (8-800
+# px), Cataclysm and Angband tiles (32 px sprites) and chess pieces (rendered 192 px tall): each
+# is fitted into a white square of this side.
 FITTED_SIDES = {
     "furniture": 96,
     "outfit": 96,
@@ -53,6 +56,9 @@ FITTED_SIDES = {
     "unit": 96,
     "freeorion": 96,
     "pingus": 96,
+    "cataclysm": 64,
+    "angband": 64,
+    "chess": 96,
 }
 
 
@@ -140,8 +146,11 @@ def fit_on_white(image: Image.Image, side: int) -> Image.Image:
 
 
 def render_fitted(item: Item) -> Image.Image:
-    """A picture fitted into its set's square: a file, or an entry of a zip (a furniture
-    catalog, 0 A.D.'s archive)."""
+    """A picture fitted into its set's square: a file, an entry of a zip (a furniture
+    catalog, 0 A.D.'s archive), or what ``PICTURE_READERS`` gives (a sprite cut from a sheet, a
+    chess piece drawn by rsvg-convert)."""
+    if item.render in PICTURE_READERS:
+        return fit_on_white(PICTURE_READERS[item.render](item), FITTED_SIDES[item.render])
     if item.element is not None:
         with zipfile.ZipFile(item.source) as archive:
             data = archive.read(str(item.element))
