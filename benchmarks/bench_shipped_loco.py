@@ -172,10 +172,9 @@ def main() -> None:
     print(f"shipped recipe per seed, all budgets: {per_seed(records)}")
     table.to_csv(args.out / f"{name}.csv", index=False)
     accuracy = mds.for_objective(ACCURACY).stack_budgets().perf
-    arms = against_arms(records, accuracy, arm_ids())
-    print(
-        f"\nagainst the default pipeline and both recipes (final accuracy, {', '.join(arm_ids())})"
-    )
+    ids = arm_ids()
+    arms = against_arms(records, accuracy, ids)
+    print(f"\nagainst the default pipeline and both recipes (final accuracy, {', '.join(ids)})")
     print(arms.round(3).to_string())
     arms.to_csv(args.out / f"{name}-arms.csv")
 

@@ -42,6 +42,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 SEED = 0
+ALPHA_VISIBLE = 8  # alpha above this is part of a picture (cropping, sprite outlines)
 TEST_FRACTION = 0.3  # of each class's groups (decks, items, units), or of its images (the sets
 # whose groups differ in size); at least one group
 
@@ -534,6 +535,23 @@ def nation_flags(root: Path = FLAG_ROOT) -> list[tuple[str, str, Path]]:
     return found
 
 
+def chained(count: int, linked: Callable[[int, int], bool]) -> list[int]:
+    """For each of ``count`` items, the first item of its chain: items ``i < j`` are chained
+    when ``linked(i, j)``, and chains that share an item are one."""
+    parent = list(range(count))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(count):
+        for j in range(i + 1, count):
+            if root(i) != root(j) and linked(i, j):
+                parent[max(root(i), root(j))] = min(root(i), root(j))
+    return [root(i) for i in range(count)]
+
+
 def near_flag_groups(flags: list[tuple[str, str, Path]]) -> list[tuple[str, str, Path]]:
     """The flags with their group: within a class, flags whose 12x8 thumbnails differ by less
     than ``FLAG_NEAR`` on average are chained into one group (variants of one flag, such as an
@@ -547,20 +565,15 @@ def near_flag_groups(flags: list[tuple[str, str, Path]]) -> list[tuple[str, str,
         return picture.convert("RGB").resize((12, 8), Image.Resampling.BILINEAR)
 
     thumbs = [thumb(path) for _, _, path in flags]
-    parent = list(range(len(flags)))
 
-    def root_of(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
+    def near(i: int, j: int) -> bool:
+        if flags[i][0] != flags[j][0]:
+            return False
+        difference = ImageChops.difference(thumbs[i], thumbs[j])
+        return sum(ImageStat.Stat(difference).mean) / 3 < FLAG_NEAR
 
-    for i in range(len(flags)):
-        for j in range(i + 1, len(flags)):
-            if flags[i][0] == flags[j][0]:
-                difference = ImageChops.difference(thumbs[i], thumbs[j])
-                if sum(ImageStat.Stat(difference).mean) / 3 < FLAG_NEAR:
-                    parent[max(root_of(i), root_of(j))] = min(root_of(i), root_of(j))
-    return [(label, flags[root_of(i)][1], path) for i, (label, _, path) in enumerate(flags)]
+    roots = chained(len(flags), near)
+    return [(label, flags[roots[i]][1], path) for i, (label, _, path) in enumerate(flags)]
 
 
 def flag_name(path: Path) -> str:

@@ -28,9 +28,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from holdout_sets import (
+    ALPHA_VISIBLE,
     SETS,
     HoldoutSet,
     Item,
+    chained,
     evenly_spaced,
     slug,
     split_and_cap,
@@ -42,7 +44,6 @@ if TYPE_CHECKING:
     from PIL import Image
 
 Entry = tuple[str, str, Path]  # (class, name or group, path or key of the picture)
-ALPHA_VISIBLE = 8  # alpha above this is part of a sprite (as prepare.py crops)
 SILHOUETTE_NEAR = 0.9  # visible pixels overlapping by this share (intersection over union)
 FAMILY_MOST = 5  # tiles kept of one silhouette family (one drawing and its recolours)
 
@@ -78,23 +79,6 @@ def is_blank(picture: Image.Image) -> bool:
     return (
         picture.getchannel("A").point(lambda a: 255 if a > ALPHA_VISIBLE else 0).getbbox() is None
     )
-
-
-def chained(count: int, linked: Callable[[int, int], bool]) -> list[int]:
-    """For each of ``count`` items, the first item of its chain: items ``i < j`` are chained
-    when ``linked(i, j)``, and chains that share an item are one."""
-    parent = list(range(count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            i = parent[i]
-        return i
-
-    for i in range(count):
-        for j in range(i + 1, count):
-            if root(i) != root(j) and linked(i, j):
-                parent[max(root(i), root(j))] = min(root(i), root(j))
-    return [root(i) for i in range(count)]
 
 
 def silhouette(picture: Image.Image) -> Any:

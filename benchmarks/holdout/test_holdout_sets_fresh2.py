@@ -154,7 +154,7 @@ def test_angband_monsters_pair_kind_name_and_tile(tmp_path):
 
 def test_chained_joins_links_transitively():
     links = {(0, 2), (2, 3)}
-    assert fresh2.chained(5, lambda i, j: (i, j) in links) == [0, 1, 0, 0, 4]
+    assert holdout_sets.chained(5, lambda i, j: (i, j) in links) == [0, 1, 0, 0, 4]
 
 
 def square(colour: str, box: tuple[int, int, int, int]) -> Image.Image:
