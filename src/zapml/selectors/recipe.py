@@ -27,8 +27,9 @@ for the budget-blind one, lower at every budget (README, "The default selectors"
 2026-12-03 they are trained on the 5,843-run store (64 s on two tasks per core dataset):
 0.147 fitting accuracy against 0.245 and 0.282 (``benchmarks/bench_shipped_loco.py``); and
 since the twelfth session on the 6,049-run store (the recipe neighbourhood of
-``specs/v2-recipe-local.yaml`` added; LOCO not rerun). The arms block of ``specs/v2-arms.yaml``
-(2026-12-04, 6,167 runs) is not in them yet.
+``specs/v2-recipe-local.yaml`` added: 0.144); and since 2026-12-04 on the 6,167-run store (the
+arms block of ``specs/v2-arms.yaml`` added): 0.146 for final against 0.241 / 0.290, 0.047 for alc
+against 0.066 / 0.077, lower than both single bests at every budget.
 """
 
 from __future__ import annotations
