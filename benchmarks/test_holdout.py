@@ -3,6 +3,7 @@ Checks that read a Debian package skip, naming it, where it is not installed."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
 import threading
@@ -10,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
 import bench_holdout  # noqa: E402
@@ -141,26 +143,27 @@ def test_zap_arm_runs_without_pipeline_and_recipes_with_theirs():
     assert recipe[recipe.index("-o") + 1] == "/o/cards/b30/s1/lite0_64_sgd"
 
 
-def cell(*accuracies: float) -> bench_holdout.Cell:
+def cell(*accuracies: float, pipeline: str = "p") -> bench_holdout.Cell:
     results = [{"final_accuracy": a, "final_nauc": a, "alc": a / 2} for a in accuracies]
-    return bench_holdout.Cell(results=results, pipelines=["p"])
+    return bench_holdout.Cell(results=results, pipelines=[pipeline])
 
 
 def test_summary_counts_cases_where_zap_beats_every_other_arm():
     arms = ["zap", "default", "r1"]
     cells = {
-        ("a", 30.0, "zap"): cell(0.8, 0.6),  # mean 0.7 beats both
-        ("a", 30.0, "default"): cell(0.6, 0.6),
-        ("a", 30.0, "r1"): cell(0.69, 0.69),
-        ("b", 30.0, "zap"): cell(0.5, 0.5),  # ties the default: not a win
-        ("b", 30.0, "default"): cell(0.5, 0.5),
-        ("b", 30.0, "r1"): cell(0.1, 0.1),
+        ("a", 30.0, "zap"): cell(0.8, 0.6, pipeline="z"),  # mean 0.7 beats both
+        ("a", 30.0, "default"): cell(0.6, 0.6, pipeline="d"),
+        ("a", 30.0, "r1"): cell(0.69, 0.69, pipeline="r"),
+        ("b", 30.0, "zap"): cell(0.5, 0.5, pipeline="d"),  # the default's own pipeline: a tie
+        ("b", 30.0, "default"): cell(0.5, 0.5, pipeline="d"),
+        ("b", 30.0, "r1"): cell(0.1, 0.1, pipeline="r"),
         ("c", 30.0, "zap"): cell(0.9),  # a seed missing: not counted
         ("c", 30.0, "default"): cell(0.1, 0.1),
         ("c", 30.0, "r1"): cell(0.1, 0.1),
     }
     summary = bench_holdout.zap_summary(cells, arms, seeds=2)
     assert "in 1 of 2 (set, budget) cases" in summary
+    assert "in 1 of them zap ran another arm's own pipeline" in summary
     assert bench_holdout.winners(cells, "b", 30.0) == ["default", "zap"]
     rows = bench_holdout.table_rows(cells, arms, seeds=2)
     first = rows[0]
@@ -171,6 +174,20 @@ def test_summary_counts_cases_where_zap_beats_every_other_arm():
         "*",
     )
     assert [r["seeds"] for r in rows if r["set"] == "c"] == ["1/2", "2/2", "2/2"]
+
+
+def test_pipeline_label_names_freeze_and_id_so_neighbours_differ(tmp_path):
+    for name, freeze in (("recipe", 0.0), ("neighbour", 0.3)):
+        folder = tmp_path / name
+        folder.mkdir()
+        values = {"architecture": "mobilenetv2_100", "log2_max_size": 7, "optimizer": "Adam"}
+        values |= {"lr": 0.001, "freeze_portion": freeze}
+        (folder / "pipeline.yaml").write_text(yaml.safe_dump(values))
+        (folder / "result.json").write_text(json.dumps({"pipeline_id": f"id-{name}"}))
+    recipe = bench_holdout.describe_pipeline(tmp_path / "recipe")
+    neighbour = bench_holdout.describe_pipeline(tmp_path / "neighbour")
+    assert recipe == "mobilenetv2_100 128px Adam lr 0.001 [id-recipe]"
+    assert neighbour == "mobilenetv2_100 128px Adam lr 0.001 freeze 30% [id-neighbour]"
 
 
 def test_summary_claims_no_win_when_zap_runs_alone():
