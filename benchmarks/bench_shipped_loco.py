@@ -11,8 +11,8 @@ pipelines to choose from says little about a ranking). Then the hold-out benchma
 asked of the meta-dataset, which needs no hold-out set: on the held-out cases where the store ran
 the default pipeline and both recipes of ``benchmarks/holdout/recipes.py``, how often the
 selector's pick has a higher final test accuracy than all three (ties counted apart), and by how
-much it beats or trails the best of them; the oracle's line says how often any observed pipeline
-beats them.
+much it beats or trails the best of them, and how often the pick is one of them (a tie at best);
+the oracle's line says how often any observed pipeline beats them.
 
     PYTHONPATH=src python benchmarks/bench_shipped_loco.py STORE [--objective final|alc]
         [--features trivial|probe|all] [--seeds 0 1 2] [--focused 10] [--out DIR]
@@ -123,6 +123,7 @@ def against_arms(records: pd.DataFrame, accuracy: pd.DataFrame, arms: list[str])
         "budget": cases["budget"].to_numpy(),
         "margin": picked - best_arm,
         "oracle_margin": rows.max(axis=1).to_numpy() - best_arm,
+        "picks_an_arm": cases["chosen_pipeline"].isin(arms).to_numpy(),
     })  # fmt: skip
     parts = [("all", frame)] + [(f"{b:g} s", g) for b, g in frame.groupby("budget", sort=True)]
     return pd.DataFrame([_arm_row(label, part) for label, part in parts]).set_index("cases_of")
@@ -136,6 +137,8 @@ def _arm_row(label: str, part: pd.DataFrame) -> dict[str, float | str]:
         "beats_all_three": float((part["margin"] > tie).mean()),
         "ties_best": float((part["margin"].abs() <= tie).mean()),
         "mean_margin": float(part["margin"].mean()),
+        # the pick is one of the arms: it can tie them there, never beat them
+        "picks_an_arm": float(part["picks_an_arm"].mean()),
         "oracle_beats_all_three": float((part["oracle_margin"] > tie).mean()),
     }
 

@@ -69,6 +69,8 @@ def test_against_arms_counts_wins_ties_and_margins_where_every_arm_ran():
     assert table.loc["all", "ties_best"] == pytest.approx(1 / 3)
     assert table.loc["all", "mean_margin"] == pytest.approx((0.2 - 0.3 + 0.0) / 3)
     assert table.loc["all", "oracle_beats_all_three"] == pytest.approx(1 / 3)
+    assert table.loc["all", "picks_an_arm"] == pytest.approx(1 / 3)  # t3 picked a1
+    assert table.loc["4 s", "picks_an_arm"] == 0.0
     assert table.loc["4 s", "cases"] == 2 and table.loc["16 s", "ties_best"] == 1.0
 
 
