@@ -39,7 +39,7 @@ from zapml.metadataset.objectives import ACCURACY, OBJECTIVES
 from zapml.selectors.recipe import SHIPPED_FEATURES, SHIPPED_METHOD, settings_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
-from recipes import recipe_pipelines  # noqa: E402
+from recipes import arm_ids  # noqa: E402
 
 SHIPPED = "shipped recipe"
 #: the rows of the table: the selector's choice and the two baselines the records carry
@@ -141,11 +141,6 @@ def _arm_row(label: str, part: pd.DataFrame) -> dict[str, float | str]:
         "picks_an_arm": float(part["picks_an_arm"].mean()),
         "oracle_beats_all_three": float((part["oracle_margin"] > tie).mean()),
     }
-
-
-def arm_ids() -> list[str]:
-    """The store ids of the hold-out benchmark's fixed arms (default pipeline and recipes)."""
-    return [pipe.id for pipe in recipe_pipelines().values()]
 
 
 def main() -> None:

@@ -45,6 +45,12 @@ def recipe_pipelines() -> dict[str, Pipeline]:
     return {name: pipe.validate() for name, pipe in arms.items()}
 
 
+def arm_ids() -> list[str]:
+    """The store ids of the fixed arms (default pipeline and recipes), in ``recipe_pipelines``'
+    order: the meta-dataset benchmarks find the arms' runs by them."""
+    return [pipe.id for pipe in recipe_pipelines().values()]
+
+
 def recipe_path(arm: str) -> Path:
     return RECIPE_DIR / f"{arm}.yaml"
 
