@@ -58,6 +58,7 @@ FITTED_SIDES = {
     "cataclysm": 64,
     "angband": 64,
     "chess": 96,
+    "lgeneral": 64,
 }
 
 
