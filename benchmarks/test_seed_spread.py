@@ -1,0 +1,43 @@
+"""bench_seed_spread on a hand-worked frame of runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_seed_spread  # noqa: E402
+
+
+def runs_frame() -> pd.DataFrame:
+    accuracy = {  # (task, seed) -> arms a1, a2 and another pipeline p
+        ("t1", 0): (0.5, 0.6, 0.7),
+        ("t1", 1): (0.55, 0.5, 0.6),
+        ("t2", 0): (0.8, 0.7, 0.9),
+        ("t2", 1): (0.8, 0.6, 0.75),
+        ("t3", 0): (0.1, 0.2, 0.3),  # one seed only
+    }
+    rows = [
+        {"task_id": task, "seed": seed, "pipeline_id": pipeline, "final_accuracy": value}
+        for (task, seed), values in accuracy.items()
+        for pipeline, value in zip(("a1", "a2", "p"), values, strict=True)
+    ]
+    return pd.DataFrame(rows)
+
+
+def test_seed_spread_compares_seed_gaps_with_pipeline_gaps_and_verdicts():
+    spread = bench_seed_spread.seed_spread(runs_frame(), ["a1", "a2"])
+    # six two-seed cells: t1 0.05, 0.1, 0.1; t2 0, 0.1, 0.15
+    assert spread.cells == 6
+    assert spread.seed_gap == pytest.approx(0.5 / 6)
+    # pairs within (task, seed) of two-seed cells (t3 has none): t1/0 0.4, t1/1 0.2, t2/0 0.4,
+    # t2/1 0.4 over 12 pairs
+    assert spread.pipeline_gap == pytest.approx(1.4 / 12)
+    # t1's best arm is a2 then a1, t2's a1 both times; p beats both arms on t1 at both seeds,
+    # on t2 at seed 0 only
+    assert spread.tasks == 2
+    assert spread.same_best_arm == pytest.approx(0.5)
+    assert spread.same_verdict == {"p": pytest.approx(0.5)}
