@@ -27,9 +27,7 @@ from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.objectives import ACCURACY
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
-from recipes import arm_ids  # noqa: E402
-
-TIE = 1e-9  # equal accuracies are equal counts of right test images
+from recipes import ACCURACY_TIE, arm_ids  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ class Consistency:
 def winners(row: pd.Series, pipelines: list[str], arms: list[str]) -> set[str]:
     """The pipelines of ``pipelines`` whose accuracy in ``row`` beats every arm's."""
     best_arm = row[arms].max()
-    return {p for p in pipelines if row[p] > best_arm + TIE}
+    return {p for p in pipelines if row[p] > best_arm + ACCURACY_TIE}
 
 
 def consistency(first: pd.DataFrame, second: pd.DataFrame, arms: list[str]) -> Consistency:

@@ -26,9 +26,7 @@ import pandas as pd
 from zapml.metadataset.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
-from recipes import arm_ids  # noqa: E402
-
-TIE = 1e-9  # equal accuracies are equal counts of right test images
+from recipes import ACCURACY_TIE, arm_ids  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def seed_spread(runs: pd.DataFrame, arms: list[str]) -> Spread:
         best.append(rows[arms].idxmax(axis=1).nunique() == 1)
         for other in rows.columns.difference(arms):
             if rows[other].notna().all():
-                beats = rows[other] > rows[arms].max(axis=1) + TIE
+                beats = rows[other] > rows[arms].max(axis=1) + ACCURACY_TIE
                 verdicts.setdefault(other, []).append(beats.nunique() == 1)
     return Spread(
         tasks=len(tasks),

@@ -39,7 +39,7 @@ from zapml.metadataset.objectives import ACCURACY, OBJECTIVES
 from zapml.selectors.recipe import SHIPPED_FEATURES, SHIPPED_METHOD, settings_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
-from recipes import arm_ids  # noqa: E402
+from recipes import ACCURACY_TIE, arm_ids  # noqa: E402
 
 SHIPPED = "shipped recipe"
 #: the rows of the table: the selector's choice and the two baselines the records carry
@@ -130,16 +130,15 @@ def against_arms(records: pd.DataFrame, accuracy: pd.DataFrame, arms: list[str])
 
 
 def _arm_row(label: str, part: pd.DataFrame) -> dict[str, float | str]:
-    tie = 1e-9  # accuracies are means of the same runs: equal picks give equal values
     return {
         "cases_of": label,
         "cases": float(len(part)),
-        "beats_all_three": float((part["margin"] > tie).mean()),
-        "ties_best": float((part["margin"].abs() <= tie).mean()),
+        "beats_all_three": float((part["margin"] > ACCURACY_TIE).mean()),
+        "ties_best": float((part["margin"].abs() <= ACCURACY_TIE).mean()),
         "mean_margin": float(part["margin"].mean()),
         # the pick is one of the arms: it can tie them there, never beat them
         "picks_an_arm": float(part["picks_an_arm"].mean()),
-        "oracle_beats_all_three": float((part["oracle_margin"] > tie).mean()),
+        "oracle_beats_all_three": float((part["oracle_margin"] > ACCURACY_TIE).mean()),
     }
 
 

@@ -38,13 +38,23 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 T = TypeVar("T")
 SEED = 0
 ALPHA_VISIBLE = 8  # alpha above this is part of a picture (cropping, sprite outlines)
 TEST_FRACTION = 0.3  # of each class's groups (decks, items, units), or of its images (the sets
 # whose groups differ in size); at least one group
+
+
+def visible_box(picture: Image.Image) -> tuple[int, int, int, int] | None:
+    """The bounding box of a picture's visible pixels (alpha above ``ALPHA_VISIBLE``); None for
+    a blank one."""
+    return picture.getchannel("A").point(lambda a: 255 if a > ALPHA_VISIBLE else 0).getbbox()
+
 
 CARD_ROOT = Path("/usr/share/carddecks")
 FREEDROID_ROOT = Path("/usr/share/freedroidrpg/data/graphics/items")

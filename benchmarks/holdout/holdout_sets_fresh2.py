@@ -38,6 +38,7 @@ from holdout_sets import (
     split_and_cap,
     split_groups_by_size,
     unique_icons,
+    visible_box,
 )
 
 if TYPE_CHECKING:
@@ -76,9 +77,7 @@ def read_sprite(item: Item) -> Image.Image:
 
 
 def is_blank(picture: Image.Image) -> bool:
-    return (
-        picture.getchannel("A").point(lambda a: 255 if a > ALPHA_VISIBLE else 0).getbbox() is None
-    )
+    return visible_box(picture) is None
 
 
 def silhouette(picture: Image.Image) -> Any:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from holdout_sets import (
-    ALPHA_VISIBLE,
     SETS,
     HoldoutSet,
     Item,
@@ -30,6 +29,7 @@ from holdout_sets import (
     slug,
     split_and_cap,
     unique_icons,
+    visible_box,
 )
 from holdout_sets_fresh2 import (
     FAMILY_MOST,
@@ -144,7 +144,7 @@ def thumbnail(picture: Image.Image) -> Any:
     import numpy as np
     from PIL import Image
 
-    box = picture.getchannel("A").point(lambda a: 255 if a > ALPHA_VISIBLE else 0).getbbox()
+    box = visible_box(picture)
     cropped = picture.crop(box) if box else picture
     white = Image.new("RGBA", cropped.size, "white")
     white.alpha_composite(cropped)

@@ -37,7 +37,7 @@ from typing import Any
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from holdout_sets import ALPHA_VISIBLE, SEED, SETS, HoldoutSet, Item  # noqa: E402
+from holdout_sets import SEED, SETS, HoldoutSet, Item, visible_box  # noqa: E402
 from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
 
 MANIFEST = "holdout.json"
@@ -96,8 +96,7 @@ def rsvg_element(svgz: Path, element: str, zoom: float) -> Image.Image:
 def crop_to_ink(image: Image.Image) -> Image.Image:
     """rsvg-convert places an exported element somewhere on a larger transparent canvas in
     several decks: keep the visible part only."""
-    mask = image.getchannel("A").point(lambda a: 255 if a > ALPHA_VISIBLE else 0)
-    box = mask.getbbox()
+    box = visible_box(image)
     if box is None:
         raise RuntimeError("the rendered card is empty")
     return image.crop(box)

@@ -45,6 +45,11 @@ def recipe_pipelines() -> dict[str, Pipeline]:
     return {name: pipe.validate() for name, pipe in arms.items()}
 
 
+#: accuracies closer than this are equal: they are shares of one test set (or means of such),
+#: whose real differences are far larger
+ACCURACY_TIE = 1e-9
+
+
 def arm_ids() -> list[str]:
     """The store ids of the fixed arms (default pipeline and recipes), in ``recipe_pipelines``'
     order: the meta-dataset benchmarks find the arms' runs by them."""
