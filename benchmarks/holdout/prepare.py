@@ -8,8 +8,9 @@ the development sets ``cards`` (kdegames-card-data-kf5, rendered with rsvg-conve
 librsvg2-bin), ``freedroid`` (freedroidrpg-data) and ``megaglest`` (megaglest-data), and the
 hold-out sets ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-data), ``flags``
 (freeciv-data), ``units`` (0ad-data), ``freeorion`` (freeorion-data), ``pingus``
-(pingus-data), ``cataclysm`` (cataclysm-dda-data), ``angband`` (angband-data and angband) and
-``chess`` (pychess; rendered with rsvg-convert). Each goes to ``DIR/<name>`` (default
+(pingus-data), ``cataclysm`` (cataclysm-dda-data), ``angband`` (angband-data and angband),
+``chess`` (pychess; rendered with rsvg-convert), ``lgeneral`` (lgeneral-data) and ``xfig``
+(xfig-libs; drawn with fig2dev and rsvg-convert). Each goes to ``DIR/<name>`` (default
 ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``), written to a hidden folder first and
 renamed into place; a set whose ``holdout.json`` matches the current plan is left as it is.
 Prints per set: classes, train/test counts and image sizes. Exit code 1 when a package is missing.
@@ -37,6 +38,8 @@ from typing import Any
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# holdout_sets_fresh4 (the xfig set) adds itself to SETS and PICTURE_READERS when imported.
+import holdout_sets_fresh4  # noqa: E402, F401
 from holdout_sets import SEED, SETS, HoldoutSet, Item, visible_box  # noqa: E402
 from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
 
@@ -46,8 +49,9 @@ CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scale
 RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
 # Output side of the furniture icons (128 px), outfit thumbnails (100-160 px), flags (44x30,
 # scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px), Pingus pieces (8-800
-# px), Cataclysm and Angband tiles (32 px sprites) and chess pieces (rendered 192 px tall): each
-# is fitted into a white square of this side.
+# px), Cataclysm and Angband tiles (32 px sprites), chess pieces (rendered 192 px tall), LGeneral
+# icons (65 px wide) and xfig drawings (drawn into 128 px): each is fitted into a white square of
+# this side.
 FITTED_SIDES = {
     "furniture": 96,
     "outfit": 96,
@@ -59,6 +63,7 @@ FITTED_SIDES = {
     "angband": 64,
     "chess": 96,
     "lgeneral": 64,
+    "xfig": 96,
 }
 
 
