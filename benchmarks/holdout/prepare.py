@@ -38,8 +38,6 @@ from typing import Any
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-# holdout_sets_fresh4 (the xfig set) adds itself to SETS and PICTURE_READERS when imported.
-import holdout_sets_fresh4  # noqa: E402, F401
 from holdout_sets import SEED, SETS, HoldoutSet, Item, visible_box  # noqa: E402
 from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
 
