@@ -852,3 +852,4 @@ SETS: dict[str, HoldoutSet] = {
 import holdout_sets_fresh2  # noqa: E402, F401
 import holdout_sets_fresh3  # noqa: E402, F401
 import holdout_sets_fresh4  # noqa: E402, F401
+import holdout_sets_fresh5  # noqa: E402, F401
