@@ -29,8 +29,10 @@ for the budget-blind one, lower at every budget (README, "The default selectors"
 since the twelfth session on the 6,049-run store (the recipe neighbourhood of
 ``specs/v2-recipe-local.yaml`` added: 0.144); and since 2026-12-04 on the 6,167-run store (the
 arms block of ``specs/v2-arms.yaml`` added): 0.146 for final against 0.241 / 0.290, 0.047 for alc
-against 0.066 / 0.077, lower than both single bests at every budget. The second seed of the arm
-cells at 16 s (``specs/v2-seeds.yaml``, 6,263 runs) came after that and is not in them.
+against 0.066 / 0.077, lower than both single bests at every budget; and since the sixteenth
+session on the 6,311-run store (the second seed of the arm cells at 16 s, ``specs/v2-seeds.yaml``,
+and the recipe's neighbours on all 24 focused tasks at 64 s, ``specs/v2-local64.yaml``): 0.148 for
+final against 0.241 / 0.294, 0.047 for alc against 0.066 / 0.079.
 """
 
 from __future__ import annotations
