@@ -220,6 +220,7 @@ class AnytimeLoop:
             # The machine is slower than counted (wall clock): do not spend the budget here.
             self.out.notes.append("simple model skipped: it would not fit in the budget")
             return None
+        eval_start = budget.now()
         try:
             eval_x = simple_model.extract_features(
                 self.model, eval_images, data.normalize, budget.overrun_check()
@@ -227,6 +228,7 @@ class AnytimeLoop:
         except Aborted:  # training may still fit: only the simple model is given up
             self.out.notes.append("simple model aborted: it would overrun the budget")
             return None
+        budget.observe_warm_inference(budget.now() - eval_start, feats_cost - sample_cost)
         self.charge(feats_cost - sample_cost)
         return train_x, eval_x
 

@@ -104,6 +104,20 @@ def test_inference_estimates_scale_counted_cost_until_measured():
     assert b.est_predict == 0.7
 
 
+def test_a_warm_inference_pass_replaces_the_first_passes_speed_on_the_wall_clock_only():
+    wall = _budgeter(FakeClock("wall"))
+    wall.inference_speed = 4.0  # the first, cold pass
+    wall.observe_warm_inference(took=3.0, counted=1.5)
+    assert wall.inference_speed == 2.0
+    assert wall.est_predict == 2.0 * (2.0 + 0.25)
+    compute = _budgeter(FakeClock("compute"))
+    compute.inference_speed = 1.0
+    compute.observe_warm_inference(took=3.0, counted=1.5)
+    assert compute.inference_speed == 1.0  # recorded compute-clock runs must replay exactly
+    wall.observe_warm_inference(took=1.0, counted=0.0)  # nothing counted: nothing learnt
+    assert wall.inference_speed == 2.0
+
+
 def test_overrun_check_aborts_a_pass_that_would_cross_the_budget():
     clock = FakeClock("wall")
     b = _budgeter(clock, budget=10.0)
