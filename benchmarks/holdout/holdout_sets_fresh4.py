@@ -73,6 +73,7 @@ XFIG_INK_NEAR = 0.25
 XFIG_TRAIN_PER_CLASS = 45
 XFIG_TEST_PER_CLASS = 20
 TOOLS_HINT = "sudo apt-get install fig2dev librsvg2-bin"
+RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
 
 
 def render_fig(path: Path, side: int) -> Image.Image:
@@ -83,9 +84,21 @@ def render_fig(path: Path, side: int) -> Image.Image:
     if shutil.which("fig2dev") is None or shutil.which("rsvg-convert") is None:
         raise RuntimeError(f"fig2dev or rsvg-convert was not found: {TOOLS_HINT}")
     svg = subprocess.run(["fig2dev", "-L", "svg", str(path)], capture_output=True, check=False)
+    if svg.returncode != 0:
+        return Image.new("RGBA", (1, 1), (0, 0, 0, 0))
+    return render_svg(svg.stdout, side)
+
+
+def render_svg(data: bytes, side: int) -> Image.Image:
+    """An SVG (or gzipped SVG) as RGBA, drawn by rsvg-convert into a ``side`` square (its
+    aspect ratio kept); one it cannot draw comes back empty (1x1, clear)."""
+    from PIL import Image
+
+    if shutil.which("rsvg-convert") is None:
+        raise RuntimeError(f"rsvg-convert was not found: {RSVG_HINT}")
     command = ["rsvg-convert", "-w", str(side), "-h", str(side), "--keep-aspect-ratio"]
-    done = subprocess.run(command, input=svg.stdout, capture_output=True, check=False)
-    if svg.returncode != 0 or done.returncode != 0 or not done.stdout:
+    done = subprocess.run(command, input=data, capture_output=True, check=False)
+    if done.returncode != 0 or not done.stdout:
         return Image.new("RGBA", (1, 1), (0, 0, 0, 0))
     return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
 

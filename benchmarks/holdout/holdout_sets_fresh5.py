@@ -19,11 +19,8 @@ stays on one side (fresh4's ``drawing_groups``).
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-import shutil
 import struct
-import subprocess
 import zlib
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -40,7 +37,7 @@ from holdout_sets import (
     visible_box,
 )
 from holdout_sets_fresh2 import FAMILY_MOST, PICTURE_READERS, Entry, cap_per_group, silhouette
-from holdout_sets_fresh4 import centred, drawing_groups
+from holdout_sets_fresh4 import centred, drawing_groups, render_svg
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -68,7 +65,6 @@ GEO_PLAN_SIDE = 64  # px: the square the plan compares provinces in (repeats, ou
 GEO_SPECK = 0.05
 GEO_TRAIN_PER_CLASS = 45
 GEO_TEST_PER_CLASS = 20
-RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
 # One board piece: ``{ "pixmapfile" : "usa/texas.svgz", ... }``; the type only on backgrounds.
 BOARD_PIECE = re.compile(r"\{([^{}]*)\}")
 BOARD_FIELD = re.compile(r'"(pixmapfile|type)"\s*:\s*"([^"]*)"')
@@ -145,20 +141,6 @@ def geo_provinces(members: dict[str, bytes]) -> list[Entry]:
         if path.parent.name in GEO_CLASSES:
             entries.append((GEO_CLASSES[path.parent.name], name_family(path.stem), Path(member)))
     return entries
-
-
-def render_svg(data: bytes, side: int) -> Image.Image:
-    """An SVG (or gzipped SVG) as RGBA, drawn by rsvg-convert into a ``side`` square (its
-    aspect ratio kept); one it cannot draw comes back empty (1x1, clear)."""
-    from PIL import Image
-
-    if shutil.which("rsvg-convert") is None:
-        raise RuntimeError(f"rsvg-convert was not found: {RSVG_HINT}")
-    command = ["rsvg-convert", "-w", str(side), "-h", str(side), "--keep-aspect-ratio"]
-    done = subprocess.run(command, input=data, capture_output=True, check=False)
-    if done.returncode != 0 or not done.stdout:
-        return Image.new("RGBA", (1, 1), (0, 0, 0, 0))
-    return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
 
 
 def ink_share(picture: Image.Image) -> float:

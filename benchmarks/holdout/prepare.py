@@ -41,11 +41,11 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from holdout_sets import SEED, SETS, HoldoutSet, Item, visible_box  # noqa: E402
 from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
+from holdout_sets_fresh4 import RSVG_HINT  # noqa: E402
 
 MANIFEST = "holdout.json"
 CARD_HEIGHT = 160  # output height of a card; its width keeps the deck's aspect ratio
 CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scaled down
-RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
 # Output side of the furniture icons (128 px), outfit thumbnails (100-160 px), flags (44x30,
 # scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px), Pingus pieces (8-800
 # px), Cataclysm and Angband tiles (32 px sprites), chess pieces (rendered 192 px tall), LGeneral
