@@ -847,9 +847,11 @@ SETS: dict[str, HoldoutSet] = {
 
 # The fresh hold-out of 2026-12-04 (cataclysm, angband, chess) is planned in its own module, which
 # adds its sets to SETS when imported (it needs the helpers above, hence the import down here);
-# so are those prepared in the fifteenth (lgeneral, holdout_sets_fresh3.py) and sixteenth sessions
-# (xfig, holdout_sets_fresh4.py; provinces, holdout_sets_fresh5.py).
+# so are those prepared in the fifteenth (lgeneral, holdout_sets_fresh3.py), sixteenth (xfig,
+# holdout_sets_fresh4.py; provinces, holdout_sets_fresh5.py) and seventeenth sessions (art4apps,
+# holdout_sets_fresh6.py).
 import holdout_sets_fresh2  # noqa: E402, F401
 import holdout_sets_fresh3  # noqa: E402, F401
 import holdout_sets_fresh4  # noqa: E402, F401
 import holdout_sets_fresh5  # noqa: E402, F401
+import holdout_sets_fresh6  # noqa: E402, F401

@@ -11,7 +11,7 @@ hold-out sets ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-da
 (pingus-data), ``cataclysm`` (cataclysm-dda-data), ``angband`` (angband-data and angband),
 ``chess`` (pychess; rendered with rsvg-convert), ``lgeneral`` (lgeneral-data), ``xfig``
 (xfig-libs; drawn with fig2dev and rsvg-convert) and ``provinces`` (gcompris-qt-data; drawn with
-rsvg-convert). Each goes to ``DIR/<name>`` (default
+rsvg-convert) and ``art4apps`` (pysiogame). Each goes to ``DIR/<name>`` (default
 ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``), written to a hidden folder first and
 renamed into place; a set whose ``holdout.json`` matches the current plan is left as it is.
 Prints per set: classes, train/test counts and image sizes. Exit code 1 when a package is missing.
@@ -64,6 +64,7 @@ FITTED_SIDES = {
     "lgeneral": 64,
     "xfig": 96,
     "provinces": 96,
+    "art4apps": 96,
 }
 
 
