@@ -47,6 +47,14 @@ PROBE_BATCH = 16
 #: median keeps one disturbed repeat on a shared machine from setting the ratio.
 PROBE_REPEATS = 3
 CACHE_FOLDER = "calibration"
+#: How many cores the load average may exceed what the probe's threads leave free by before the
+#: measurement is one of a busy machine, used for the run at hand and not cached: the 1-minute load
+#: average is a smoothed count (half a core of it is noise on an idle machine), and a ratio
+#: measured while other work shared the probe's cores is the load's, not the machine's. On the
+#: 2-core development machine, with four processes busy, one thread measured 0.435 compute-s per
+#: wall-s against 2.2 at two threads when idle, and that ratio, cached, would have told every later
+#: one-thread run a quarter of its budget.
+BUSY_SLACK_CORES = 0.5
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,9 @@ class Calibration:
     measured_at: str
     probe_seconds: float
     cached: bool = field(default=False, compare=False)
+    #: Cores busy with other work while it was measured, when over what the probe left free
+    #: (``BUSY_SLACK_CORES``): such a measurement is used once and not cached.
+    busy_cores: float | None = field(default=None, compare=False)
 
     def to_compute(self, wall_seconds: float) -> float:
         return float(wall_seconds) * self.ratio
@@ -75,6 +86,11 @@ class Calibration:
     def describe(self, wall_seconds: float) -> str:
         """E.g. "budget 60 wall-s = 45 compute-s on this machine (calibrated ...)"."""
         how = "cached" if self.cached else f"measured now in {self.probe_seconds:.1f} s"
+        if self.busy_cores is not None:
+            how += (
+                f" while other work kept about {self.busy_cores:.1f} core(s) busy, so for this run "
+                "only, not cached"
+            )
         return (
             f"budget {wall_seconds:g} wall-s = {self.to_compute(wall_seconds):.3g} compute-s on "
             f"this machine (calibrated {self.measured_at[:10]} with {self.key['threads']} "
@@ -201,7 +217,7 @@ def _write(calibration: Calibration, cache_dir: Path | None) -> None:
     """Write to a temporary name and rename, so a concurrent reader never sees half a file."""
     path = cache_path(calibration.key, cache_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {k: v for k, v in asdict(calibration).items() if k != "cached"}
+    data = {k: v for k, v in asdict(calibration).items() if k not in ("cached", "busy_cores")}
     with tempfile.NamedTemporaryFile("w", dir=path.parent, delete=False, suffix=".tmp") as fh:
         json.dump(data, fh, indent=1, sort_keys=True)
     os.replace(fh.name, path)
@@ -228,20 +244,31 @@ def calibrate(
     timer: Callable[[], float] = time.perf_counter,
 ) -> Calibration:
     """This machine's calibration for ``threads`` (default: what a wall-clock fit would use now,
-    ``fit.free_threads``): the cached one unless ``recalibrate``, else measured and cached."""
-    if threads is None:
-        from zapml.runtime.fit import free_threads
+    ``fit.free_threads``): the cached one unless ``recalibrate``, else measured, and cached unless
+    other work shared the probe's cores (``busy_while``)."""
+    from zapml.runtime.fit import free_threads, others_load
 
+    if threads is None:
         threads = free_threads()
     key = machine_key(threads)
     if not recalibrate and (found := read_cached(key, cache_dir)) is not None:
         return found
+    load_before = others_load()
     with _threads(int(threads)):
         ratio, spent = measure(probes(), timer)
+    busy = busy_while(int(threads), max(load_before, others_load()))
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    result = Calibration(float(ratio), key, now, float(spent))
-    _write(result, cache_dir)
+    result = Calibration(float(ratio), key, now, float(spent), busy_cores=busy)
+    if busy is None:
+        _write(result, cache_dir)
     return result
+
+
+def busy_while(threads: int, others: float, cores: int | None = None) -> float | None:
+    """``others`` (cores busy with other work) when they and the probe's ``threads`` exceed the
+    machine's ``cores`` (default: all) by more than ``BUSY_SLACK_CORES``; else None."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return others if threads + others > cores + BUSY_SLACK_CORES else None
 
 
 @dataclass(frozen=True)

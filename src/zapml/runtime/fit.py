@@ -279,11 +279,16 @@ def free_threads() -> int:
     threads than free cores, where OpenMP threads spinning at barriers while another process holds
     their core made a 20 s `zap fit` take 53 s (2 threads, 2 cores, load ~4)."""
     cores = os.cpu_count() or 1
+    return max(1, min(torch.get_num_threads(), round(cores - others_load())))
+
+
+def others_load() -> float:
+    """Cores busy with other processes right now: the 1-minute load average less this process
+    (0 where the platform keeps no load average)."""
     try:
-        others = max(os.getloadavg()[0] - 1.0, 0.0)
-    except OSError:  # no load average on this platform
-        others = 0.0
-    return max(1, min(torch.get_num_threads(), round(cores - others)))
+        return max(os.getloadavg()[0] - 1.0, 0.0)
+    except OSError:
+        return 0.0
 
 
 @contextlib.contextmanager

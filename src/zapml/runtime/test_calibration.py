@@ -3,19 +3,31 @@ with an injected timer and fake probes (no real timing here)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
 
 from zapml.errors import PipelineError
 from zapml.runtime.calibration import (
+    BUSY_SLACK_CORES,
     Probe,
+    busy_while,
     cache_path,
     calibrate,
     compute_budget,
     machine_key,
     measure,
+    read_cached,
 )
+
+fit = importlib.import_module("zapml.runtime.fit")  # the module; zapml.runtime.fit is a function
+
+
+@pytest.fixture(autouse=True)
+def _idle_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No other work on the machine unless a test says so (the real load average varies)."""
+    monkeypatch.setattr(fit, "others_load", lambda: 0.0)
 
 
 class FakeTime:
@@ -117,3 +129,24 @@ def test_the_key_names_what_the_ratio_depends_on():
     key = machine_key(3)
     assert set(key) == {"host", "cpu", "torch", "threads", "cost_model", "calibration_version"}
     assert key["threads"] == "3" and len(key["cost_model"]) == 16
+
+
+def test_busy_while_compares_threads_and_other_work_with_the_cores():
+    assert busy_while(2, 0.0, cores=2) is None  # idle: the probe has its cores
+    assert busy_while(1, 1.0 + BUSY_SLACK_CORES, cores=2) is None  # within the slack
+    assert busy_while(1, 3.0, cores=2) == 3.0  # 1 + 3 > 2 + 0.5
+    assert busy_while(2, 0.6, cores=2) == 0.6  # 2.6 > 2.5
+
+
+def test_a_measurement_on_a_busy_machine_is_used_once_and_not_cached(tmp_path, monkeypatch):
+    clock = FakeTime()
+    loads = iter([0.0, 4.0])  # other work started while the probe ran
+    monkeypatch.setattr(fit, "others_load", lambda: next(loads))
+    busy = calibrate(threads=1, cache_dir=tmp_path, probes=lambda: _two_probes(clock), timer=clock)
+    assert busy.ratio == pytest.approx(0.6) and busy.busy_cores == 4.0 and not busy.cached
+    assert "about 4.0 core(s) busy, so for this run only, not cached" in busy.describe(60)
+    assert read_cached(machine_key(1), tmp_path) is None
+    monkeypatch.setattr(fit, "others_load", lambda: 0.0)  # quiet again: measured and cached
+    quiet = calibrate(threads=1, cache_dir=tmp_path, probes=lambda: _two_probes(clock), timer=clock)
+    assert quiet.busy_cores is None and read_cached(machine_key(1), tmp_path) == quiet
+    assert "busy_cores" not in json.loads(cache_path(machine_key(1), tmp_path).read_text())
