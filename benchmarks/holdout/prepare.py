@@ -10,10 +10,11 @@ hold-out sets ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-da
 (freeciv-data), ``units`` (0ad-data), ``freeorion`` (freeorion-data), ``pingus``
 (pingus-data), ``cataclysm`` (cataclysm-dda-data), ``angband`` (angband-data and angband),
 ``chess`` (pychess; rendered with rsvg-convert), ``lgeneral`` (lgeneral-data), ``xfig``
-(xfig-libs; drawn with fig2dev and rsvg-convert) and ``provinces`` (gcompris-qt-data; drawn with
-rsvg-convert) and ``art4apps`` (pysiogame). Each goes to ``DIR/<name>`` (default
-``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``), written to a hidden folder first and
-renamed into place; a set whose ``holdout.json`` matches the current plan is left as it is.
+(xfig-libs; drawn with fig2dev and rsvg-convert), ``provinces`` (gcompris-qt-data; drawn with
+rsvg-convert), ``art4apps`` (pysiogame) and ``qet`` (qelectrotech-data; drawn with rsvg-convert).
+Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
+written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
+the current plan is left as it is.
 Prints per set: classes, train/test counts and image sizes. Exit code 1 when a package is missing.
 """
 
@@ -49,8 +50,8 @@ CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scale
 # Output side of the furniture icons (128 px), outfit thumbnails (100-160 px), flags (44x30,
 # scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px), Pingus pieces (8-800
 # px), Cataclysm and Angband tiles (32 px sprites), chess pieces (rendered 192 px tall), LGeneral
-# icons (65 px wide), xfig drawings and GCompris provinces (drawn into 128 px): each is fitted into
-# a white square of this side.
+# icons (65 px wide), xfig drawings, GCompris provinces and QElectroTech symbols (drawn into
+# 128 px): each is fitted into a white square of this side.
 FITTED_SIDES = {
     "furniture": 96,
     "outfit": 96,
@@ -65,6 +66,7 @@ FITTED_SIDES = {
     "xfig": 96,
     "provinces": 96,
     "art4apps": 96,
+    "qet": 96,
 }
 
 
