@@ -32,7 +32,9 @@ arms block of ``specs/v2-arms.yaml`` added): 0.146 for final against 0.241 / 0.2
 against 0.066 / 0.077, lower than both single bests at every budget; and since the sixteenth
 session on the 6,311-run store (the second seed of the arm cells at 16 s, ``specs/v2-seeds.yaml``,
 and the recipe's neighbours on all 24 focused tasks at 64 s, ``specs/v2-local64.yaml``): 0.148 for
-final against 0.241 / 0.294, 0.047 for alc against 0.066 / 0.079.
+final against 0.241 / 0.294, 0.047 for alc against 0.066 / 0.079; and since the seventeenth
+session on the 6,407-run store (the second seed of the arm cells at 64 s): 0.149 for final
+against 0.241 / 0.295, 0.049 for alc against 0.066 / 0.080.
 """
 
 from __future__ import annotations
