@@ -555,7 +555,8 @@ def run_calibrate(*, recalibrate: bool, threads: int | None, console: Console) -
     found = calibrate(threads=threads, recalibrate=recalibrate)
     console.print(found.describe(60.0))
     details = ", ".join(f"{k}={v}" for k, v in found.key.items())
-    console.print(f"[dim]machine: {details}\ncache: {cache_path(found.key)}[/]")
+    written = "" if found.busy_cores is None else " (not written: the machine was busy)"
+    console.print(f"[dim]machine: {details}\ncache: {cache_path(found.key)}{written}[/]")
 
 
 def _protocol(name: str, folds: int | None) -> Protocol:
