@@ -7,7 +7,10 @@ absolute difference between two of those pipelines on the same task and seed (wh
 must separate),
 how often the best of the hold-out's fixed arms (default pipeline and both recipes) is the same
 pipeline for every seed of a task, and for each other pipeline with every seed, how often its
-verdict "beats all three arms" is the same for every seed.
+verdict "beats all three arms" is the same for every seed. Last, what that noise means for the
+hold-out's question: the chance that a pipeline better than each task's best arm by ``delta`` on
+average has a higher two-seed mean than all three arms, each run's accuracy normal around its
+mean with the seed noise measured here (the arms' means: their seed means in the store).
 
     PYTHONPATH=src python benchmarks/bench_seed_spread.py STORE [--budget 16]
 """
@@ -83,6 +86,38 @@ def seed_spread(runs: pd.DataFrame, arms: list[str]) -> Spread:
     )
 
 
+#: Margins over the best arm asked about: none, and the 0.01-0.035 that the store's strongest
+#: neighbours show on average at 64 s (README, bench_neighbours), up to twice the seed gap.
+DELTAS = (0.0, 0.01, 0.02, 0.035, 0.05)
+SEEDS_PER_CASE = 2  # the hold-out benchmark's seeds per (set, budget) case
+DRAWS = 20_000
+
+
+def seed_sigma(seed_gap: float) -> float:
+    """The standard deviation of one run around its cell's mean, from the mean absolute
+    difference of two seeds (for two independent normal draws, E|x - y| = 2 sigma / sqrt(pi))."""
+    return seed_gap * float(np.sqrt(np.pi)) / 2.0
+
+
+def beat_all_probability(
+    arm_means: np.ndarray, delta: float, sigma: float, rng: np.random.Generator
+) -> float:
+    """Chance that a pipeline whose mean is ``max(arm_means) + delta`` has a higher mean over
+    ``SEEDS_PER_CASE`` runs than every arm has over its own, runs normal with ``sigma``."""
+    spread = sigma / np.sqrt(SEEDS_PER_CASE)
+    arms = arm_means[None, :] + rng.normal(0.0, spread, (DRAWS, len(arm_means)))
+    other = arm_means.max() + delta + rng.normal(0.0, spread, DRAWS)
+    return float(np.mean(other > arms.max(axis=1)))
+
+
+def arm_means_per_task(runs: pd.DataFrame, arms: list[str]) -> list[np.ndarray]:
+    """Each task's arm means over seeds, for tasks where every arm ran."""
+    means = runs[runs["pipeline_id"].isin(arms)].pivot_table(
+        index="task_id", columns="pipeline_id", values="final_accuracy"
+    )
+    return [row.to_numpy() for _, row in means[arms].dropna().iterrows()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path)
@@ -105,6 +140,20 @@ def main() -> None:
     )
     for pipeline, share in spread.same_verdict.items():
         print(f"  {pipeline}: 'beats all three arms' the same at every seed on {share:.0%}")
+    print_power(runs, spread.seed_gap)
+
+
+def print_power(runs: pd.DataFrame, seed_gap: float) -> None:
+    sigma = seed_sigma(seed_gap)
+    tasks = arm_means_per_task(runs, arm_ids())
+    rng = np.random.default_rng(0)
+    print(
+        f"a pipeline delta above each task's best arm, runs normal with sigma {sigma:.4f}: share "
+        f"of cases where its {SEEDS_PER_CASE}-seed mean beats all three arms' ({len(tasks)} tasks)"
+    )
+    for delta in DELTAS:
+        share = np.mean([beat_all_probability(m, delta, sigma, rng) for m in tasks])
+        print(f"  delta {delta:.3f}: {share:.0%}")
 
 
 if __name__ == "__main__":

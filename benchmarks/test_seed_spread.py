@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_seed_spread  # noqa: E402
@@ -41,3 +43,27 @@ def test_seed_spread_compares_seed_gaps_with_pipeline_gaps_and_verdicts():
     assert spread.tasks == 2
     assert spread.same_best_arm == pytest.approx(0.5)
     assert spread.same_verdict == {"p": pytest.approx(0.5)}
+
+
+def test_seed_sigma_inverts_the_mean_gap_of_two_normal_draws():
+    draws = np.random.default_rng(1).normal(0.0, 0.02, (200_000, 2))
+    gap = float(np.mean(np.abs(draws[:, 0] - draws[:, 1])))
+    assert bench_seed_spread.seed_sigma(gap) == pytest.approx(0.02, rel=0.01)
+
+
+def test_beat_all_probability_by_symmetry_and_at_the_limits():
+    rng = np.random.default_rng(0)
+    equal = np.array([0.7, 0.7, 0.7])
+    # four exchangeable normals: each is the largest with probability 1/4
+    assert bench_seed_spread.beat_all_probability(equal, 0.0, 0.03, rng) == pytest.approx(
+        0.25, abs=0.01
+    )
+    # far above every arm, or far below the best one: certain either way
+    assert bench_seed_spread.beat_all_probability(equal, 0.5, 0.03, rng) == 1.0
+    spread_out = np.array([0.2, 0.5, 0.9])
+    assert bench_seed_spread.beat_all_probability(spread_out, -0.5, 0.03, rng) == 0.0
+    # only the best arm matters when the others are far below: P(N(d, 2s^2/2) > 0) for d = s
+    sigma = 0.03
+    expected = float(norm.cdf(sigma / sigma))  # the difference of two means has sd sigma
+    got = bench_seed_spread.beat_all_probability(spread_out, sigma, sigma, rng)
+    assert got == pytest.approx(expected, abs=0.01)
