@@ -1,5 +1,6 @@
-"""The sixth fresh hold-out, prepared on 2026-12-04 in the seventeenth session and never evaluated:
-``art4apps`` (pysiogame), from a package that no other set and no meta-dataset source reads.
+"""A set of the fourth fresh hold-out, prepared on 2026-12-04 in the seventeenth session before
+any model ran on it and evaluated once in that session (results 15): ``art4apps`` (pysiogame),
+from a package that no other set and no meta-dataset source reads.
 Planned with the helpers of ``holdout_sets.py``, ``holdout_sets_fresh2.py`` and
 ``holdout_sets_fresh4.py``, whose ``SETS`` this module extends when it is imported
 (``holdout_sets`` imports it at its end).

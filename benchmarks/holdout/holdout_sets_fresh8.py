@@ -1,5 +1,6 @@
-"""The eighth fresh hold-out, prepared on 2026-12-04 in the seventeenth session (after ``qet``)
-and never evaluated: ``scripts`` (fonts-unifont), from a package that no other set and no
+"""A set of the fourth fresh hold-out, prepared on 2026-12-04 in the seventeenth session (after
+``qet``) before any model ran on it and evaluated once in that session (results 15): ``scripts``
+(fonts-unifont), from a package that no other set and no
 meta-dataset source reads. Planned with the helpers of ``holdout_sets.py``,
 ``holdout_sets_fresh2.py`` and ``holdout_sets_fresh4.py``, whose ``SETS`` this module extends
 when it is imported (``holdout_sets`` imports it at its end); it adds its picture reader to
