@@ -116,6 +116,16 @@ def silhouette_groups(
     return [(label, entries[roots[i]][1], key) for i, (label, _, key) in enumerate(entries)]
 
 
+def pixel_digest(picture: Callable[[Path], Image.Image]) -> Callable[[Path], str]:
+    """A key's digest of the pixels ``picture`` draws for it: ``unique_icons`` drops repeats by
+    it."""
+
+    def digest(key: Path) -> str:
+        return hashlib.sha1(picture(key).tobytes()).hexdigest()
+
+    return digest
+
+
 def cap_per_group(entries: Sequence[Entry], most: int) -> list[Entry]:
     """At most ``most`` entries of each (class, group), evenly spaced over its members in their
     order; the entries' order is kept."""
@@ -142,11 +152,8 @@ def plan_sprites(
     def picture(path: Path) -> Image.Image:
         return sprite(sheet, box_of[path])
 
-    def digest(path: Path) -> str:
-        return hashlib.sha1(picture(path).tobytes()).hexdigest()
-
     visible = [entry for entry in entries if not is_blank(picture(entry[2]))]
-    grouped = silhouette_groups(unique_icons(visible, digest), picture)
+    grouped = silhouette_groups(unique_icons(visible, pixel_digest(picture)), picture)
     return split_and_cap(
         cap_per_group(grouped, FAMILY_MOST),
         key,

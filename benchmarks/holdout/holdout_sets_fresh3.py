@@ -15,7 +15,6 @@ nation's colours or markings), are chained into one group that stays on one side
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -38,6 +37,7 @@ from holdout_sets_fresh2 import (
     cap_per_group,
     crop_box,
     is_blank,
+    pixel_digest,
     sheet_image,
     silhouette_groups,
 )
@@ -196,12 +196,9 @@ def plan_lgeneral(units: Path = LGENERAL_UNITS, sheet: Path = LGENERAL_ICONS) ->
     def picture(key: Path) -> Image.Image:
         return icon_picture(sheet, box_of[key])
 
-    def digest(key: Path) -> str:
-        return hashlib.sha1(picture(key).tobytes()).hexdigest()
-
     visible = [entry for entry in icons if not is_blank(picture(entry[2]))]
     height = max((picture(key).height for *_, key in visible), default=1)
-    unique = unique_icons(visible, digest)
+    unique = unique_icons(visible, pixel_digest(picture))
     silhouettes = silhouette_groups(unique, lambda key: on_canvas(picture(key), height))
     grouped = near_groups(silhouettes, picture)
     caps = (LGENERAL_TRAIN_PER_CLASS, LGENERAL_TEST_PER_CLASS)

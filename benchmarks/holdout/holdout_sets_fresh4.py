@@ -16,7 +16,6 @@ group that stays on one side.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import shutil
 import subprocess
@@ -41,6 +40,7 @@ from holdout_sets_fresh2 import (
     Entry,
     cap_per_group,
     is_blank,
+    pixel_digest,
     silhouette,
 )
 from holdout_sets_fresh3 import thumbnail
@@ -199,11 +199,8 @@ def plan_xfig(root: Path = XFIG_ROOT) -> list[Item]:
     test = whole groups per class (outlines overlapping by 90% or more at 64 px or 16 px, near
     thumbnails or one name family, chained; ``FAMILY_MOST`` drawings a group at most)."""
 
-    def digest(path: Path) -> str:
-        return hashlib.sha1(plan_picture(path).tobytes()).hexdigest()
-
     drawn = [entry for entry in xfig_drawings(root) if not is_blank(plan_picture(entry[2]))]
-    grouped = drawing_groups(unique_icons(drawn, digest), plan_picture)
+    grouped = drawing_groups(unique_icons(drawn, pixel_digest(plan_picture)), plan_picture)
     return split_and_cap(
         cap_per_group(grouped, FAMILY_MOST),
         "xfig",

@@ -18,7 +18,6 @@ stays on one side (fresh4's ``drawing_groups``).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import struct
 import zlib
@@ -36,7 +35,14 @@ from holdout_sets import (
     unique_icons,
     visible_box,
 )
-from holdout_sets_fresh2 import FAMILY_MOST, PICTURE_READERS, Entry, cap_per_group, silhouette
+from holdout_sets_fresh2 import (
+    FAMILY_MOST,
+    PICTURE_READERS,
+    Entry,
+    cap_per_group,
+    pixel_digest,
+    silhouette,
+)
 from holdout_sets_fresh4 import centred, drawing_groups, render_svg
 
 if TYPE_CHECKING:
@@ -180,11 +186,8 @@ def plan_provinces(rcc: Path = GEO_RCC) -> list[Item]:
             pictures[member] = centred(drawn, GEO_PLAN_SIDE)
         return pictures[member]
 
-    def digest(member: Path) -> str:
-        return hashlib.sha1(picture(member).tobytes()).hexdigest()
-
     drawn = [entry for entry in geo_provinces(members) if ink_share(picture(entry[2])) >= GEO_SPECK]
-    grouped = drawing_groups(unique_icons(drawn, digest), picture)
+    grouped = drawing_groups(unique_icons(drawn, pixel_digest(picture)), picture)
     return split_and_cap(
         cap_per_group(grouped, FAMILY_MOST),
         "provinces",

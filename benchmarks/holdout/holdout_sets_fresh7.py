@@ -23,7 +23,6 @@ the transistors; found on contact sheets).
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import xml.etree.ElementTree as ElementTree
@@ -33,7 +32,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from holdout_sets import SETS, HoldoutSet, Item, slug, split_and_cap, unique_icons
-from holdout_sets_fresh2 import FAMILY_MOST, PICTURE_READERS, Entry, cap_per_group, is_blank
+from holdout_sets_fresh2 import (
+    FAMILY_MOST,
+    PICTURE_READERS,
+    Entry,
+    cap_per_group,
+    is_blank,
+    pixel_digest,
+)
 from holdout_sets_fresh4 import centred, drawing_groups, render_svg
 
 if TYPE_CHECKING:
@@ -351,11 +357,8 @@ def plan_qet(root: Path = QET_ROOT) -> list[Item]:
     test = whole groups per class (outlines overlapping by 90% or more at 64 px or 16 px, near
     thumbnails or one two-word family, chained; ``FAMILY_MOST`` symbols a group at most)."""
 
-    def digest(path: Path) -> str:
-        return hashlib.sha1(plan_picture(path).tobytes()).hexdigest()
-
     drawn = [entry for entry in qet_symbols(root) if not is_blank(plan_picture(entry[2]))]
-    grouped = drawing_groups(unique_icons(drawn, digest), plan_picture)
+    grouped = drawing_groups(unique_icons(drawn, pixel_digest(plan_picture)), plan_picture)
     return split_and_cap(
         cap_per_group(grouped, FAMILY_MOST),
         "qet",

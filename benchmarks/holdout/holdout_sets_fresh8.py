@@ -24,7 +24,6 @@ overlapping, near grey thumbnails).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from functools import lru_cache
@@ -39,7 +38,14 @@ from holdout_sets import (
     split_and_cap,
     unique_icons,
 )
-from holdout_sets_fresh2 import FAMILY_MOST, PICTURE_READERS, Entry, cap_per_group, is_blank
+from holdout_sets_fresh2 import (
+    FAMILY_MOST,
+    PICTURE_READERS,
+    Entry,
+    cap_per_group,
+    is_blank,
+    pixel_digest,
+)
 from holdout_sets_fresh4 import centred, drawing_groups
 
 if TYPE_CHECKING:
@@ -270,15 +276,14 @@ def plan_scripts(font: Path = SCRIPTS_FONT) -> list[Item]:
     whole groups per script (outlines overlapping by 90% or more at 64 px or 16 px, near
     thumbnails, or one ``letter_family``, chained; ``FAMILY_MOST`` letters a group at most)."""
 
-    def digest(key: Path) -> str:
-        return hashlib.sha1(plan_picture(key).tobytes()).hexdigest()
-
     drawn = [
         entry
         for entry in script_letters(font)
         if not is_blank(plan_picture(entry[2])) and not is_dot(letter_bitmap(entry[2]))
     ]
-    grouped = drawing_groups(body_families(unique_icons(drawn, digest)), plan_picture)
+    grouped = drawing_groups(
+        body_families(unique_icons(drawn, pixel_digest(plan_picture))), plan_picture
+    )
     return split_and_cap(
         cap_per_group(grouped, FAMILY_MOST),
         "scripts",
