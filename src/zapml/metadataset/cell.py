@@ -33,6 +33,10 @@ UNVERSIONED_CLOCK = 1
 # The entry naming the model's memory layout (zapml.runtime.layout); records without it predate
 # layouts and ran contiguous (runtime.layout.UNRECORDED_LAYOUT).
 LAYOUT_KEY = "layout"
+# The entry naming where the network computed (zapml.runtime.device.device_label); records
+# without it ran on the CPU. A cell's key leaves the device out: under the compute clock a GPU run
+# of a cell is charged what a CPU run is, so it is the same cell.
+DEVICE_KEY = "device"
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class CellJob:
     # None = the current version; a stored run is re-run with the version it recorded
     clock_version: int | None = None
     layout: str | None = None  # likewise: None = the runtime's default
+    device: str | None = None  # where the network computes (zapml.runtime.device); None = CPU
 
 
 def recorded_clock_version(record: RunRecord) -> int:
@@ -100,6 +105,7 @@ def evaluate_cell(job: CellJob) -> RunRecord:
             seed=job.seed,
             **({} if job.clock_version is None else {"clock_version": job.clock_version}),
             **({} if job.layout is None else {"layout": job.layout}),
+            **({} if job.device is None else {"device": job.device}),
         )
         outcome = _normalise(raw)
     except BaseException as err:  # noqa: BLE001 - a cell must never take the build down
@@ -136,8 +142,8 @@ def _job_versions(job: CellJob) -> dict[str, str]:
 
 def _normalise(raw: Any) -> dict[str, Any]:
     """FitResult or dict -> the record's outcome fields (curve as ``((t, nauc), ...)``) and its
-    ``versions`` entries (the compute clock's version and the layout, when the result names
-    them)."""
+    ``versions`` entries (the compute clock's version, the layout and the device, when the result
+    names them)."""
     data = raw.to_dict() if hasattr(raw, "to_dict") else dict(raw)
     times = list(data.get("timestamps") or [])
     scores = list(data.get("test_nauc") or [])
@@ -161,6 +167,8 @@ def _run_versions(data: dict[str, Any]) -> dict[str, str]:
         out[CLOCK_VERSION_KEY] = str(int(data["clock_version"]))
     if data.get("layout") is not None:
         out[LAYOUT_KEY] = str(data["layout"])
+    if data.get("device") is not None:
+        out[DEVICE_KEY] = str(data["device"])
     return out
 
 

@@ -101,3 +101,20 @@ def test_a_stored_cell_reruns_to_the_same_record(db):
         )  # fmt: skip
         assert (new.status, new.alc, new.curve) == (old.status, old.alc, old.curve)
         assert new.build_id is None and old.build_id == 1
+
+
+def _device_echo(pipeline, train, test, *, budget, seed, **kwargs):
+    """A cell function that reports the device it was asked for, as ``fit``'s result does."""
+    return {"status": "ok", "timestamps": [budget], "test_nauc": [0.5], "alc": 0.1,
+            "device": kwargs.get("device", "not passed")}  # fmt: skip
+
+
+def test_a_cell_passes_its_device_on_and_the_record_keeps_what_the_run_used(db):
+    with Store(db, create=False) as store:
+        job = store.cell_job(store.records()[0], cell_fn=_device_echo)
+    assert job.device is None  # a stored run re-runs on the CPU unless asked
+    assert evaluate_cell(job).versions["device"] == "not passed"
+    record = evaluate_cell(dataclasses.replace(job, device="cuda:1"))
+    assert record.versions["device"] == "cuda:1" and record.ok
+    # the device is no part of the cell: a GPU run of a cell replaces nothing and is the same cell
+    assert record.cell_key == job.key

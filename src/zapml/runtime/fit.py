@@ -21,6 +21,7 @@ from zapml.metrics import accuracy, alc, nauc
 from zapml.runtime import artifacts
 from zapml.runtime.clock import make_clock
 from zapml.runtime.costs import check_clock_version, pixel_seconds, profile_model
+from zapml.runtime.device import device_label, exact_float32, resolve_device
 from zapml.runtime.layout import apply_layout, check_layout
 from zapml.runtime.loop import AnytimeLoop, LoopData, LoopOutcome
 from zapml.runtime.optim import freeze_portion
@@ -64,6 +65,7 @@ def fit(
     deadline: float | None = None,
     clock_version: int | None = None,
     layout: str | None = None,
+    device: str | None = None,
 ) -> FitResult:
     """Fine-tune ``pipeline`` on ``train`` for ``budget`` seconds of ``clock``; predict ``test``
     along the way (anytime) and score each prediction when ``test`` has labels.
@@ -78,20 +80,20 @@ def fit(
     re-raises ``KeyboardInterrupt``. ``deadline`` (an absolute ``time.time()``, wall clock only)
     bounds the whole call, saving included: the training budget shrinks to fit. ``num_threads``
     sets torch's (and BLAS's) threads during a wall-clock run (default: the free cores);
-    compute-clock runs always use ``COMPUTE_CLOCK_THREADS``. ``clock_version`` (``costs``) and
-    ``layout`` (``runtime.layout``): None = the current; a run's recorded ones reproduce it."""
+    compute-clock runs always use ``COMPUTE_CLOCK_THREADS``. ``clock_version`` (``costs``),
+    ``layout`` (``runtime.layout``): None = the current; a run's recorded ones reproduce it;
+    ``device``: ``"cpu"`` (None), ``"cuda"``, ``"cuda:N"``, ``"auto"`` (``runtime.device``)."""
     call_start = time.perf_counter()
     pipe = _as_pipeline(pipeline)
     _check_inputs(train, test, budget, seed)
-    version, layout = _check_run(clock, clock_version, layout)  # before the folder is touched
-    if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
-        raise PipelineError(f"The deadline must be a time.time() value; got {deadline!r}.")
+    # before the folder is touched
+    version, layout, where = _check_run(clock, clock_version, layout, device, deadline)
     folder = None if output_dir is None else OutputFolder(Path(output_dir), overwrite)
     staging = None if folder is None else folder.prepare()
     try:
         result, outcome, saved = _run(
             pipe, train, test, budget, clock, seed, staging, progress, num_threads, deadline,
-            version, layout,
+            version, layout, where,
         )  # fmt: skip
         result.startup_seconds = saved.wall_start - call_start
         if folder is not None and staging is not None:
@@ -110,11 +112,19 @@ def fit(
     return result
 
 
-def _check_run(clock: str, clock_version: int | None, layout: str | None) -> tuple[int, str]:
-    """An unknown clock name, clock version or layout fails here; returns the clock version and
-    the layout."""
+def _check_run(
+    clock: str,
+    clock_version: int | None,
+    layout: str | None,
+    device: str | None,
+    deadline: float | None,
+) -> tuple[int, str, torch.device]:
+    """An unknown clock name, clock version, layout or device, or a deadline that is no time,
+    fails here; returns the clock version, the layout and the device."""
+    if deadline is not None and not (isinstance(deadline, int | float) and math.isfinite(deadline)):
+        raise PipelineError(f"The deadline must be a time.time() value; got {deadline!r}.")
     make_clock(clock)
-    return check_clock_version(clock_version), check_layout(layout)
+    return check_clock_version(clock_version), check_layout(layout), resolve_device(device)
 
 
 @dataclass
@@ -139,6 +149,7 @@ def _run(
     deadline: float | None,
     version: int,
     layout: str,
+    device: torch.device,
 ) -> tuple[FitResult, LoopOutcome, _Built]:
     """Build the model, start the clock, train; returns the result (not yet saved)."""
     run_clock = make_clock(clock)
@@ -146,11 +157,14 @@ def _run(
         threads = COMPUTE_CLOCK_THREADS
     else:
         threads = num_threads if num_threads is not None else free_threads()
-    # fork_rng: seeding the global torch RNG for this run must not change the caller's stream.
-    with _torch_threads(threads), torch.random.fork_rng(devices=[]):
+    # fork_rng: seeding the global torch RNG for this run must not change the caller's stream
+    # (nor, on a GPU, that device's: dropout draws from it there).
+    gpus = [device.index] if device.type == "cuda" else []
+    with _torch_threads(threads), torch.random.fork_rng(devices=gpus), exact_float32(device):
         spec, model, hw = _build_model(pipe, train, seed)
         profile = profile_model(model, hw, clock_version=version)
         apply_layout(model, layout)  # after counting: the clock's costs do not depend on it
+        model.to(device)  # built and initialised on the CPU, so its weights match a CPU run's
         predict_model = copy.deepcopy(model)
         normalize = Normalizer(spec.mean, spec.std)
         if staging is not None:
@@ -177,6 +191,7 @@ def _run(
     result.num_threads = threads
     result.clock_version = version
     result.layout = layout
+    result.device = device_label(device)
     return result, outcome, _Built(spec, hw, wall_start)
 
 
@@ -403,6 +418,7 @@ def _save(
         )
         state = out.simple_model.backbone
     if state is not None:
+        state = {name: tensor.cpu() for name, tensor in state.items()}  # a GPU run's snapshots
         config = artifacts.ModelConfig(
             architecture=pipe.architecture, timm_arch=built.spec.timm_arch,
             num_classes=train.num_classes, input_size=built.hw, in_channels=train.num_channels,

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from zapml.runtime.device import model_device
 from zapml.runtime.preprocess import Normalizer
 
 EVAL_BATCH_SIZE = 128
@@ -33,16 +34,17 @@ def predict_proba(
     image and of its mirror (the flip the model was trained with). Raises ``Aborted`` when
     ``abort`` says so between batches."""
     was_training = model.training
+    device = model_device(model)
     model.eval()
     chunks = []
     try:
         with torch.no_grad():
             for start in range(0, images.shape[0], batch_size):
-                x = normalize(images[start : start + batch_size])
+                x = normalize(images[start : start + batch_size]).to(device)
                 proba = torch.softmax(model(x), dim=1)
                 if tta:
                     proba = 0.5 * (proba + torch.softmax(model(x.flip(3)), dim=1))
-                chunks.append(proba)
+                chunks.append(proba.cpu())
                 done = min(start + batch_size, images.shape[0]) / images.shape[0]
                 if abort is not None and done < 1.0 and abort(done):
                     raise Aborted

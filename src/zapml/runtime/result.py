@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from zapml.runtime.device import UNRECORDED_DEVICE
 from zapml.runtime.layout import UNRECORDED_LAYOUT
 
 # AutoDL scores a 1200 s budget with t0 = 60 s. For any budget B we keep that ratio (t0 = B / 20),
@@ -36,7 +37,8 @@ class FitResult:
 
     ``clock_version`` is the compute clock's version (``zapml.runtime.costs.CLOCK_VERSIONS``)
     whose rates the run was charged with: ``fit(..., clock_version=...)`` with it re-runs the run;
-    ``layout`` likewise (``fit(..., layout=...)``).
+    ``layout`` likewise (``fit(..., layout=...)``). ``device`` is where the network computed
+    (``zapml.runtime.device.device_label``: ``"cpu"`` or ``"cuda:<GPU name>"``).
     """
 
     status: str
@@ -69,6 +71,8 @@ class FitResult:
     clock_version: int = 1
     # The model's memory layout (zapml.runtime.layout); results saved before it were contiguous.
     layout: str = UNRECORDED_LAYOUT
+    # Where the network computed (zapml.runtime.device); results saved before it ran on the CPU.
+    device: str = UNRECORDED_DEVICE
     test_probabilities: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property

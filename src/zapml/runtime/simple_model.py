@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, NuSVC
 from torch import nn
 
+from zapml.runtime.device import model_device
 from zapml.runtime.predictor import EVAL_BATCH_SIZE, AbortCheck, Aborted
 from zapml.runtime.preprocess import Normalizer
 
@@ -27,14 +28,16 @@ def extract_features(
     """Pooled penultimate features (timm's ``forward_head(pre_logits=True)``), in eval mode;
     raises ``Aborted`` when ``abort`` says so between batches."""
     was_training = model.training
+    device = model_device(model)
     model.eval()
     out = []
     try:
         with torch.no_grad():
             for start in range(0, images.shape[0], EVAL_BATCH_SIZE):
-                x = normalize(images[start : start + EVAL_BATCH_SIZE])
+                x = normalize(images[start : start + EVAL_BATCH_SIZE]).to(device)
                 feats = model.forward_features(x)  # type: ignore[operator]
-                out.append(model.forward_head(feats, pre_logits=True))  # type: ignore[operator]
+                pooled = model.forward_head(feats, pre_logits=True)  # type: ignore[operator]
+                out.append(pooled.cpu())
                 done = min(start + EVAL_BATCH_SIZE, images.shape[0]) / images.shape[0]
                 if abort is not None and done < 1.0 and abort(done):
                     raise Aborted

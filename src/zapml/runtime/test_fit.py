@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from zapml.data import load_data
-from zapml.errors import ArtifactError
+from zapml.errors import ArtifactError, PipelineError
 from zapml.metrics import alc, nauc
 from zapml.runtime import FitResult, fit, load_model
 from zapml.runtime.artifacts import read_predictions
@@ -90,6 +90,21 @@ def test_compute_clock_is_deterministic(reference_run, animals, pipeline):
     assert _curve(again) == _curve(first)
     assert again.num_train_steps == first.num_train_steps
     assert np.array_equal(again.test_probabilities, first.test_probabilities)
+    assert first.device == again.device == "cpu"  # what a run records without a device
+    # naming the CPU is the default, to the last bit
+    named = fit(
+        pipeline, train, test, budget=BUDGET, clock="compute", seed=0, progress=False, device="cpu"
+    )
+    assert _curve(named) == _curve(first)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the machine without a GPU")
+def test_a_missing_gpu_fails_before_the_output_folder_is_touched(animals, pipeline, tmp_path):
+    train, test = animals
+    out = tmp_path / "run"
+    with pytest.raises(PipelineError, match="sees no CUDA GPU"):
+        fit(pipeline, train, test, budget=BUDGET, output_dir=out, progress=False, device="cuda")
+    assert not out.exists()
 
 
 @pytest.mark.slow

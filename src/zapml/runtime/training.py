@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from zapml.runtime.device import model_device
 from zapml.runtime.optim import build_optimizer, set_lr
 from zapml.runtime.preprocess import BatchOrder, Normalizer, augment
 from zapml.runtime.schedule import LRSchedule
@@ -78,6 +79,7 @@ class Trainer:
         budget: float,
     ) -> None:
         self.model = model
+        self.device = model_device(model)  # batches go there; the images stay on the CPU
         self.images = images
         self.labels = labels
         self.normalize = normalize
@@ -103,8 +105,8 @@ class Trainer:
         """One step at clock time ``now`` after ``steps_done`` steps: returns the batch loss
         (nan/inf when it diverged) and whether the weights changed (only on a finite loss)."""
         idx = torch.from_numpy(self.order.next())
-        x = augment(self.normalize(self.images[idx]), self.generator)
-        y = self.labels[idx]
+        x = augment(self.normalize(self.images[idx]), self.generator).to(self.device)
+        y = self.labels[idx].to(self.device)
         set_lr(self.optimizer, self.schedule.lr(steps_done, now))
         logits = self.model(x)
         loss = F.cross_entropy(logits, y)
