@@ -188,9 +188,12 @@ def load_builtin(name: str, *, max_side: int = 256, image_size: int | None = Non
             f"'{name}' is not a built-in dataset; choose one of {', '.join(BUILTINS)} "
             "(see `zap data list`)."
         )
-    hint = spec.missing()
-    if hint is not None:
-        raise DataError(f"built-in dataset '{name}' is not installed on this machine: {hint}")
+    # A decoded copy in the cache serves even where the source is gone (a machine lent for a
+    # build, a package removed since): it is what the source decoded to.
+    if not builtin_cache_path(spec.name, spec.fingerprint()).is_file():
+        hint = spec.missing()
+        if hint is not None:
+            raise DataError(f"built-in dataset '{name}' is not installed on this machine: {hint}")
     split = _native_split(spec)
     native = split.train.resolution[0]
     side = choose_side([native], max_side, image_size)

@@ -72,7 +72,10 @@ def test_image_size_resizes_and_cache_is_written() -> None:
     assert builtin_cache_path("digits").is_file()
 
 
-def test_missing_debian_package_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_debian_package_names_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("ZAPML_CACHE", str(tmp_path))  # nothing decoded before: a cached copy loads
     monkeypatch.setattr(readers, "FASHION_DIR", Path("/nonexistent/fashion"))
     monkeypatch.setattr(readers, "OPENCV_DIGITS_CANDIDATES", (Path("/nonexistent/digits.png"),))
     monkeypatch.delenv("ZAPML_OPENCV_DIGITS", raising=False)
@@ -238,3 +241,21 @@ def test_glyph_fonts_come_from_the_listed_packages_only(tmp_path, monkeypatch):
     # no dpkg database (not Debian): every font under the font folders
     monkeypatch.setattr(readers, "DPKG_INFO", tmp_path / "absent")
     assert readers.font_files() == [ours, theirs]
+
+
+def test_a_cached_builtin_loads_where_its_source_is_gone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from zapml.data import builtin
+
+    decoded = load_data("digits")  # decodes into the (private) cache
+    gone = dataclasses.replace(builtin.BUILTINS["digits"], missing=lambda: "apt-get install x")
+    monkeypatch.setitem(builtin.BUILTINS, "digits", gone)
+    again = load_data("digits")
+    assert decoded.test is not None and again.test is not None
+    np.testing.assert_array_equal(again.train.images, decoded.train.images)
+    np.testing.assert_array_equal(again.test.labels, decoded.test.labels)
+    # without the cached copy the missing source is reported with its fix
+    builtin_cache_path("digits").unlink()
+    with pytest.raises(DataError, match="not installed on this machine: apt-get install x"):
+        load_data("digits")

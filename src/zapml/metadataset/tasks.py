@@ -124,7 +124,16 @@ def _rng(task: TaskSpec) -> np.random.Generator:
 
 
 def materialise(task: TaskSpec) -> DataSplit:
-    """The task's train and test sets: a class subset of the core dataset, as ZAP augments."""
+    """The task's train and test sets: a class subset of the core dataset, as ZAP augments; read
+    from the task pack named by ``$ZAPML_TASK_PACK`` when it holds them (``task_pack``)."""
+    from zapml.metadataset.task_pack import packed_task  # task_pack imports TaskSpec from here
+
+    packed = packed_task(task)
+    return packed if packed is not None else rebuild(task)
+
+
+def rebuild(task: TaskSpec) -> DataSplit:
+    """The task rebuilt from its core dataset (what ``materialise`` does without a pack)."""
     core = load_core(task.source)
     assert core.test is not None  # load_core always cuts a test split
     train_counts = core.train.class_counts()
