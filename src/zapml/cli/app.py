@@ -14,6 +14,7 @@ import typer
 
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
+from zapml.cli.device_option import DeviceOption
 from zapml.cli.history_cmds import HistoryOption, NoHistoryOption, add_history_commands
 from zapml.cli.metadataset_cmds import metadataset_app
 from zapml.cli.selector_cmds import (
@@ -101,12 +102,14 @@ def fit(
     no_history: NoHistoryOption = False,
     strategy: StrategyOption = Strategy.zero_shot,
     transfer_state: TransferStateOption = None,
+    device: DeviceOption = "cpu",
 ) -> None:
     """Fine-tune a pipeline on DATA under a budget; write model, predictions and learning curve.
 
     On the wall clock the budget bounds the whole command (start-up, loading, training, saving);
     on the compute clock it counts the training run alone, so runs are reproducible. A
-    budget-aware selector is told the budget in compute seconds (`zap calibrate`)."""
+    budget-aware selector is told the budget in compute seconds (`zap calibrate`, which measures
+    the CPU: on a GPU the network does more in a wall second, so the choice is a cautious one)."""
     from zapml.cli.jobs import run_fit
 
     result = run_fit(
@@ -125,6 +128,7 @@ def fit(
         keep_history=not no_history,
         strategy=strategy.value,
         transfer_state=transfer_state,
+        device=device,
         console=console,
     )
     if result.status != "ok":

@@ -88,17 +88,16 @@ def run_fit(
     keep_history: bool = True,
     strategy: str = "zero-shot",
     transfer_state: Path | None = None,
+    device: str = "cpu",
     console: Console,
 ) -> FitResult:
-    """Load DATA, choose a pipeline zero-shot, fine-tune it, print the summary, append the run to
-    the fit history. On the wall clock everything from ``started_at`` (default: process start)
-    to the return fits in ``budget``; on the compute clock it counts the run alone. A
-    budget-aware selector is told the budget in compute seconds (``selector_budget``)."""
-    from zapml.runtime import check_output_dir, check_run_settings, fit
+    """Load DATA, choose a pipeline zero-shot, fine-tune it (the network on ``device``), print
+    the summary, append the run to the fit history. On the wall clock everything from
+    ``started_at`` (default: process start) to the return fits in ``budget``; on the compute clock
+    it counts the run alone. A budget-aware selector is told it in compute seconds."""
+    from zapml.runtime import fit
 
-    check_run_settings(budget, seed)
-    check_objective(objective)
-    check_output_dir(Path(output_dir), overwrite=overwrite)
+    _check_fit_settings(budget, seed, objective, device, Path(output_dir), overwrite)
     deadline = _wall_deadline(clock, budget, started_at)
     split = _load_split(data, seed, console)
     assert split.test is not None
@@ -124,11 +123,25 @@ def run_fit(
         overwrite=overwrite,
         progress=progress,
         deadline=deadline,
+        device=device,
     )
     _print_fit_summary(console, result, output_dir)
     if keep_history:
         _append_history(console, result, split.train, choice.pipeline, history)
     return result
+
+
+def _check_fit_settings(
+    budget: float, seed: int, objective: str, device: str, output_dir: Path, overwrite: bool
+) -> None:
+    """Everything a run needs that can be checked before the data loads (a missing GPU too)."""
+    from zapml.runtime import check_output_dir, check_run_settings
+    from zapml.runtime.device import resolve_device
+
+    check_run_settings(budget, seed)
+    resolve_device(device)
+    check_objective(objective)
+    check_output_dir(output_dir, overwrite=overwrite)
 
 
 def _wall_deadline(clock: str, budget: float, started_at: float | None) -> float | None:

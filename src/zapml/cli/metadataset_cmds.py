@@ -10,6 +10,7 @@ import typer
 
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
+from zapml.cli.device_option import DeviceOption
 from zapml.metadataset.probe_settings import (
     DEFAULT_BACKBONES,
     DEFAULT_MAX_SAMPLES,
@@ -67,14 +68,7 @@ def build_cmd(
             "the rest."
         ),
     ] = None,
-    device: Annotated[
-        str,
-        typer.Option(
-            help="Where the cells' networks compute: cpu, cuda, cuda:N or auto (a GPU when there "
-            "is one). The compute clock charges a GPU run what it charges a CPU run, so the "
-            "cells are the same; runs record the device."
-        ),
-    ] = "cpu",
+    device: DeviceOption = "cpu",
     retry_failed: Annotated[
         bool,
         typer.Option(

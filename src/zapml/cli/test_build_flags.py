@@ -1,4 +1,5 @@
-"""`zap metadataset build --device/--retry-failed` and `zap metadataset pack-tasks`."""
+"""`--device` of `zap fit` and `zap metadataset build`, `build --retry-failed`, and
+`zap metadataset pack-tasks`."""
 
 from pathlib import Path
 
@@ -31,6 +32,15 @@ def test_build_on_a_missing_gpu_fails_before_the_store_is_made(tmp_path: Path):
     assert result.exit_code == 2, result.output  # a user error
     assert "sees no CUDA GPU" in " ".join(result.output.split())
     assert not db.exists()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the machine without a GPU")
+def test_fit_on_a_missing_gpu_fails_before_loading_or_writing(tmp_path: Path):
+    out = tmp_path / "run"
+    result = runner.invoke(app, ["fit", "digits", "--device", "cuda", "--output", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "run with --device cpu" in " ".join(result.output.split())
+    assert not out.exists()
 
 
 def test_build_passes_device_and_retry_failed_on(tmp_path: Path, monkeypatch):
