@@ -34,7 +34,9 @@ session on the 6,311-run store (the second seed of the arm cells at 16 s, ``spec
 and the recipe's neighbours on all 24 focused tasks at 64 s, ``specs/v2-local64.yaml``): 0.148 for
 final against 0.241 / 0.294, 0.047 for alc against 0.066 / 0.079; and since the seventeenth
 session on the 6,407-run store (the second seed of the arm cells at 64 s): 0.149 for final
-against 0.241 / 0.295, 0.049 for alc against 0.066 / 0.080.
+against 0.241 / 0.295, 0.049 for alc against 0.066 / 0.080; and since the eighteenth session on
+the 6,728-run store (the second seed of every focused 64-s cell, built on a GPU): 0.146 for final
+against 0.244 / 0.275, 0.051 for alc against 0.066 / 0.079.
 """
 
 from __future__ import annotations
