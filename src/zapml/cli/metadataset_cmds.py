@@ -181,11 +181,13 @@ def pack_tasks_cmd(
     start them with ZAPML_TASK_PACK=OUT and they read tasks from there."""
     from rich.progress import Progress as RichProgress
 
-    from zapml.metadataset.task_pack import TASK_PACK_ENV, pack_store_tasks
+    from zapml.metadataset.task_pack import TASK_PACK_ENV, store_tasks, write_task_pack
+    from zapml.metadataset.tasks import materialise
 
+    tasks = store_tasks(db, budget)
     with RichProgress(console=console, disable=not progress, transient=True) as bar:
-        job = bar.add_task("packing tasks", total=None)
-        files = pack_store_tasks(db, out, budget, on_task=lambda _t: bar.advance(job))
+        job = bar.add_task("packing tasks", total=len(tasks))
+        files = write_task_pack(tasks, out, materialise, on_task=lambda _t: bar.advance(job))
     size = sum(f.stat().st_size for f in files) / 1e6
     console.print(
         f"{len(files)} tasks in {out} ({size:.1f} MB); workers read them with {TASK_PACK_ENV}={out}"

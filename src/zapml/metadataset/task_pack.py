@@ -61,17 +61,11 @@ def write_task_pack(
     return written
 
 
-def pack_store_tasks(
-    db: Path,
-    folder: Path,
-    budgets: Iterable[float] | None = None,
-    on_task: Callable[[TaskSpec], None] | None = None,
-) -> list[Path]:
-    """Pack the tasks of store ``db`` (with ``budgets``: only those with runs at one of them);
-    ArtifactError when the store holds no such task."""
+def store_tasks(db: Path, budgets: Iterable[float] | None = None) -> list[TaskSpec]:
+    """The tasks of store ``db`` in id order (with ``budgets``: only those with runs at one of
+    them); ArtifactError when the store holds no such task."""
     from zapml.errors import ArtifactError
     from zapml.metadataset.store import open_store
-    from zapml.metadataset.tasks import materialise
 
     with open_store(db, create=False) as store:
         specs = store.task_specs()
@@ -86,4 +80,16 @@ def pack_store_tasks(
             f"The store '{db}' holds no built task{at}: nothing to pack (see `zap metadataset "
             "status` for its budgets)."
         )
-    return write_task_pack([specs[t] for t in sorted(specs)], folder, materialise, on_task)
+    return [specs[t] for t in sorted(specs)]
+
+
+def pack_store_tasks(
+    db: Path,
+    folder: Path,
+    budgets: Iterable[float] | None = None,
+    on_task: Callable[[TaskSpec], None] | None = None,
+) -> list[Path]:
+    """Pack the tasks of store ``db`` (``store_tasks``) into ``folder``; returns the files."""
+    from zapml.metadataset.tasks import materialise
+
+    return write_task_pack(store_tasks(db, budgets), folder, materialise, on_task)
