@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What one call of the device tool runs on a lent GPU machine (see README.md beside this).
-# Usage: bash benchmarks/gpu/device_run.sh STAGE BUILD_SECONDS
+# Usage: [BUDGET=64] [SPECS="..."] [PER_ARCH=6] [WORKERS=14] [DEVICE=cuda] \
+#        bash benchmarks/gpu/device_run.sh STAGE BUILD_SECONDS
 #   data   (carry .gpu/whl .gpu/data) install ConfigSpace, copy the store into .gpu, check the GPU,
 #          re-run a sample of the from-scratch cells (they need no weights) on it
 #   a      (carry .gpu/wa) re-run a MobileNetV2 / EfficientNet-Lite0 sample, then build the
@@ -20,11 +21,12 @@ STORE=$G/store.sqlite
 export PYTHONUNBUFFERED=1 PYTHONPATH=$PWD/src:$G/site:$G/wa:$G/wb
 export ZAPML_CACHE=$G/data/cache ZAPML_TASK_PACK=$G/data/pack ZAPML_HOME=$G/home
 DEVICE=${DEVICE:-cuda}
+BUDGET=${BUDGET:-64}  # the cells built and sampled (compute seconds; one of the specs' budgets)
 SPECS=${SPECS:-"v2-seeds64 v2-recipe-local-seeds v2-local64-seeds"}
 log() { echo "[$(date +%T)] $*"; }
 sample() {  # architectures...
     [ "${PER_ARCH:-6}" -gt 0 ] || return 0
-    python3 benchmarks/bench_gpu_cells.py "$STORE" --device "$DEVICE" --budgets 64 --per-arch "${PER_ARCH:-6}" \
+    python3 benchmarks/bench_gpu_cells.py "$STORE" --device "$DEVICE" --budgets "$BUDGET" --per-arch "${PER_ARCH:-6}" \
         --workers "${WORKERS:-12}" --out "$OUT/check_$stage" --architectures "$@"
 }
 build() {  # extra flags...
@@ -34,7 +36,7 @@ build() {  # extra flags...
         [ $left -gt 10 ] || break
         log "build $spec for at most $left s"
         timeout -k 15 -s INT $left python3 -c "from zapml.cli.app import main; main()" metadataset \
-            build src/zapml/metadataset/specs/$spec.yaml --db "$STORE" --force --budget 64 \
+            build src/zapml/metadataset/specs/$spec.yaml --db "$STORE" --force --budget "$BUDGET" \
             --device "$DEVICE" --workers "${WORKERS:-14}" --no-progress "$@" 2>&1 | tail -15
     done
 }

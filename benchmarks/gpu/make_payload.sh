@@ -9,7 +9,8 @@
 #                         (glyphs_alnum's cache file is keyed by the font listing)
 #   .gpu/wa               the MobileNetV2 and EfficientNet-Lite0 weight packages (33 MB)
 #   .gpu/wb               the EfficientNet-Lite1 and Lite2 weight packages (47 MB)
-# Usage: bash benchmarks/gpu/make_payload.sh [STORE]   (from the repository root, set up)
+# Usage: [BUDGET=64] bash benchmarks/gpu/make_payload.sh [STORE]   (from the repository root,
+# set up; BUDGET: the tasks with runs at that budget are packed)
 set -euo pipefail
 store=${1:-src/zapml/metadataset/shipped/zapml-offline-v2.sqlite}
 G=.gpu
@@ -24,7 +25,7 @@ for core in digits opencv_digits lfw mnist5k textures wesnoth_units wesnoth_terr
     .venv/bin/zap data inspect "$core" >/dev/null  # decodes it into the cache when it is not there
     cp "$cache/builtins/$core-v3.npz" $G/data/cache/builtins/
 done
-.venv/bin/zap metadataset pack-tasks "$store" $G/pack-all --budget 64 --no-progress
+.venv/bin/zap metadataset pack-tasks "$store" $G/pack-all --budget "${BUDGET:-64}" --no-progress
 for core in animal_mnist fashion_mnist glyphs_alnum; do
     cp $G/pack-all/*-"$core"-*.npz $G/data/pack/
 done
