@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 from zapml.data import builtin_readers as readers
 from zapml.data import builtin_skycultures as skycultures
@@ -190,19 +191,19 @@ def load_builtin(name: str, *, max_side: int = 256, image_size: int | None = Non
         )
     # A decoded copy in the cache serves even where the source is gone (a machine lent for a
     # build, a package removed since): it is what the source decoded to.
-    if not builtin_cache_path(spec.name, spec.fingerprint()).is_file():
+    cache = builtin_cache_path(spec.name, spec.fingerprint())
+    if not cache.is_file():
         hint = spec.missing()
         if hint is not None:
             raise DataError(f"built-in dataset '{name}' is not installed on this machine: {hint}")
-    split = _native_split(spec)
+    split = _native_split(spec, cache)
     native = split.train.resolution[0]
     side = choose_side([native], max_side, image_size)
     return split if side == native else _resize_split(split, side)
 
 
-def _native_split(spec: _Builtin) -> DataSplit:
-    """Decoded at native size, from the cache when possible."""
-    path = builtin_cache_path(spec.name, spec.fingerprint())
+def _native_split(spec: _Builtin, path: Path) -> DataSplit:
+    """Decoded at native size, from the cache file ``path`` when possible."""
     cached = load_split(path, spec.name)
     if cached is not None:
         return cached

@@ -41,16 +41,13 @@ def resolve_device(name: str | None) -> torch.device:
         wanted = "cuda" if torch.cuda.is_available() else CPU
     if wanted == CPU:
         return torch.device(CPU)
+    unknown = f"Unknown device {name!r}: use 'cpu', 'cuda', 'cuda:N' (N a GPU index) or 'auto'."
     if wanted != "cuda" and not wanted.startswith("cuda:"):
-        raise PipelineError(
-            f"Unknown device {name!r}: use 'cpu', 'cuda', 'cuda:N' (N a GPU index) or 'auto'."
-        )
+        raise PipelineError(unknown)
     try:
         device = torch.device(wanted)
     except RuntimeError:
-        raise PipelineError(
-            f"Unknown device {name!r}: use 'cpu', 'cuda', 'cuda:N' (N a GPU index) or 'auto'."
-        ) from None
+        raise PipelineError(unknown) from None
     if not torch.cuda.is_available():
         raise PipelineError(
             f"Device {name!r} asked for, but this torch ({torch.__version__}) sees no CUDA GPU: "
