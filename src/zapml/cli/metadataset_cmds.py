@@ -69,6 +69,13 @@ def build_cmd(
         ),
     ] = None,
     device: DeviceOption = "cpu",
+    task: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run only the planned cells of this task (an id such as 3-clipart; repeat for "
+            "several); a later build without it runs the rest."
+        ),
+    ] = None,
     retry_failed: Annotated[
         bool,
         typer.Option(
@@ -92,6 +99,7 @@ def build_cmd(
         budgets=budget or None,
         device=device,
         retry_failed=retry_failed,
+        task_ids=task or None,
     )
     console.print(report)
 

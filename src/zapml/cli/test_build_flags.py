@@ -43,7 +43,7 @@ def test_fit_on_a_missing_gpu_fails_before_loading_or_writing(tmp_path: Path):
     assert not out.exists()
 
 
-def test_build_passes_device_and_retry_failed_on(tmp_path: Path, monkeypatch):
+def test_build_passes_device_retry_failed_and_tasks_on(tmp_path: Path, monkeypatch):
     seen = {}
 
     def fake_build(spec, db, **kwargs):
@@ -56,6 +56,9 @@ def test_build_passes_device_and_retry_failed_on(tmp_path: Path, monkeypatch):
     assert (seen["device"], seen["retry_failed"]) == ("cpu", False)
     assert runner.invoke(app, [*args, "--retry-failed", "--device", "auto"]).exit_code == 0
     assert (seen["device"], seen["retry_failed"]) == ("auto", True)
+    assert seen["task_ids"] is None
+    assert runner.invoke(app, [*args, "--task", "0-a", "--task", "3-b"]).exit_code == 0
+    assert seen["task_ids"] == ["0-a", "3-b"]
 
 
 def test_pack_tasks_writes_one_file_per_task_and_says_how_to_use_them(tmp_path: Path):

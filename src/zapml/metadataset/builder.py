@@ -8,6 +8,7 @@ stripped of stored cells.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import time
@@ -47,7 +48,7 @@ class BuildReport:
     skipped: int = 0  # already stored when this run started
     done: int = 0  # stored by this run
     failed: int = 0  # of ``done``, recorded as failed
-    deferred: int = 0  # still to run, at budgets this run was told to leave for later
+    deferred: int = 0  # still to run, at budgets or of tasks this run was told to leave for later
     seconds: float = 0.0
     search_errors: dict[str, str] = field(default_factory=dict)
 
@@ -71,6 +72,7 @@ def build(
     wait: bool = False,
     budgets: Sequence[float] | None = None,
     device: str | None = None,
+    task_ids: Sequence[str] | None = None,
 ) -> BuildReport:
     """Build (or resume) the meta-dataset a spec describes into an SQLite store.
 
@@ -82,7 +84,8 @@ def build(
     its pid) or, with ``wait=True``, starts when it ends. SIGTERM stops the build and its
     workers; a killed driver's workers die with it (see ``executors.die_with_parent``).
     ``budgets`` runs only the plan's cells at those budgets (the spec's, in compute seconds);
-    the plan is unchanged, so a later build without it runs the rest. ``device`` is where the
+    the plan is unchanged, so a later build without it runs the rest; ``task_ids`` likewise runs
+    only those tasks' cells (ids ``<seed>-<core>``, as stored). ``device`` is where the
     cells' networks compute (``zapml.runtime.device``; None = the CPU): under the compute clock a
     GPU worker's run of a cell is charged what a CPU worker's is."""
     spec = load_spec(spec_path)
@@ -90,7 +93,7 @@ def build(
         from zapml.runtime.device import resolve_device
 
         resolve_device(device)  # a missing GPU fails here, not in every cell
-    chosen = check_budgets(spec, budgets)
+    only = CellFilter(check_budgets(spec, budgets), check_task_ids(spec, task_ids))
     db = Path(db) if db is not None else Path(spec_path).with_suffix(".sqlite")
     start = time.perf_counter()
     with open_store(db) as store, build_lock(db, wait=wait), stop_on_sigterm():
@@ -102,7 +105,7 @@ def build(
             pipeline_ids = gather_candidates(store, spec, tasks, ex, cell_fn, report)
             run_cells(
                 store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed,
-                chosen, device,
+                only, device,
             )  # fmt: skip
         except BaseException:  # SIGTERM, Ctrl-C or an error: the workers must not outlive us
             ex.kill()
@@ -125,6 +128,37 @@ def check_budgets(spec: BuildSpec, budgets: Sequence[float] | None) -> frozenset
             f"'{spec.name}', which plans budgets {listed} (compute seconds): pass some of those."
         )
     return frozenset(float(b) for b in budgets)
+
+
+def check_task_ids(spec: BuildSpec, task_ids: Sequence[str] | None) -> frozenset[str] | None:
+    """The tasks a build was asked to run now, each one of the spec's (None: all of them)."""
+    if task_ids is None:
+        return None
+    planned = [t.id for t in tasks_from_spec(spec)]
+    unknown = [t for t in task_ids if t not in planned]
+    if unknown or not task_ids:
+        hints = [difflib.get_close_matches(t, planned, n=1) for t in unknown]
+        close = sorted({h[0] for h in hints if h})
+        raise SpecError(
+            f"Task(s) {', '.join(unknown) or '(none)'} are not in the spec '{spec.name}', which "
+            f"plans {len(planned)} tasks ({', '.join(planned[:3])}, ...)"
+            + (f"; did you mean {', '.join(close)}?" if close else ": ids are <seed>-<core>.")
+        )
+    return frozenset(task_ids)
+
+
+@dataclass(frozen=True)
+class CellFilter:
+    """Which of the plan's cells a build runs now (None: no restriction on that axis); the plan
+    itself never changes, so a later build without the filter runs the rest."""
+
+    budgets: frozenset[float] | None = None
+    task_ids: frozenset[str] | None = None
+
+    def keeps(self, cell: Cell) -> bool:
+        return (self.budgets is None or cell.budget in self.budgets) and (
+            self.task_ids is None or cell.task_id in self.task_ids
+        )
 
 
 def register_tasks(store: Store, spec: BuildSpec) -> list[TaskSpec]:
@@ -257,7 +291,7 @@ def run_cells(
     report: BuildReport,
     progress: bool,
     retry_failed: bool = False,
-    budgets: frozenset[float] | None = None,
+    only: CellFilter | None = None,
     device: str | None = None,
 ) -> None:
     done = store.done_keys(include_failed=not retry_failed)
@@ -267,7 +301,7 @@ def run_cells(
         focus=dict(spec.focus_tasks_per_core),
     )  # fmt: skip
     missing = [c for c in plan_all if c.key not in done]
-    todo = [c for c in missing if budgets is None or c.budget in budgets]
+    todo = [c for c in missing if only is None or only.keeps(c)]
     report.planned, report.skipped = len(plan_all), len(plan_all) - len(missing)
     report.deferred = len(missing) - len(todo)
     report.planned_by_budget = dict(Counter(c.budget for c in plan_all))

@@ -201,6 +201,42 @@ def test_runs_without_a_budget_among_several_are_refused():
                     budget_perf={1.0: one.perf})  # fmt: skip
 
 
+def test_a_build_can_run_some_tasks_first_and_the_rest_later(write_spec, tmp_path):
+    spec = write_spec(budgets=[4, 1, 2], density=DENSITY)
+    db = tmp_path / "first.sqlite"
+    whole = tmp_path / "whole.sqlite"
+    everything = build(spec, whole, workers=0, progress=False, cell_fn=budget_fit)
+    stored = load_metadataset(whole).budget_perf
+    first_task = sorted(stored[1.0].index)[0]
+    # the cells the one-go build stored for that task, counted from its matrices
+    own = sum(int(f.loc[first_task].notna().sum()) for f in stored.values())
+    some = build(spec, db, workers=0, progress=False, cell_fn=budget_fit, task_ids=[first_task],
+                 budgets=[1, 2, 4])  # fmt: skip
+    assert (some.planned, some.done) == (everything.planned, own)
+    assert some.deferred == everything.planned - own
+    runs_of = load_metadataset(db).perf.notna().any(axis=1)  # every task is registered
+    assert set(runs_of[runs_of].index) == {first_task}
+    rest = build(spec, db, workers=0, progress=False, cell_fn=budget_fit)
+    assert (rest.skipped, rest.done, rest.deferred) == (own, everything.planned - own, 0)
+    _assert_same_budgets(load_metadataset(db), load_metadataset(whole))
+
+
+def test_a_task_the_spec_does_not_plan_is_refused_with_a_suggestion(write_spec, tmp_path):
+    spec = write_spec(budgets=[4, 1, 2], density=DENSITY)
+    db = tmp_path / "m.sqlite"
+    ids = sorted(load_metadataset(_built(spec, tmp_path)).task_ids)
+    typo = ids[0] + "x"
+    with pytest.raises(SpecError, match=f"did you mean {ids[0]}"):
+        build(spec, db, workers=0, progress=False, cell_fn=budget_fit, task_ids=[typo])
+    assert not db.exists()  # refused before the store is made
+
+
+def _built(spec, tmp_path):
+    db = tmp_path / "built.sqlite"
+    build(spec, db, workers=0, progress=False, cell_fn=budget_fit)
+    return db
+
+
 def test_a_build_can_run_some_budgets_first_and_the_rest_later(write_spec, tmp_path):
     spec = write_spec(budgets=[4, 1, 2], density=DENSITY)
     db = tmp_path / "first.sqlite"
