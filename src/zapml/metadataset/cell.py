@@ -7,6 +7,7 @@ and every exception becomes a ``failed`` ``RunRecord``, so a bad cell never stop
 
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import time
@@ -81,13 +82,30 @@ def evaluate_cell_fn(cell_fn: CellFn | None) -> CellFn:
 
 @lru_cache(maxsize=1)
 def package_versions() -> dict[str, str]:
+    """The installed versions of ``_VERSIONED``; a package run from a source checkout on
+    ``PYTHONPATH`` (zapml on a machine lent for a build) has no installed metadata, so its
+    module's ``__version__`` stands in."""
     out = {}
     for name in _VERSIONED:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
-            continue
+            version = _module_version(_MODULE_OF.get(name, name))
+            if version is not None:
+                out[name] = version
     return out
+
+
+#: the import name of a distribution in ``_VERSIONED`` where the two differ
+_MODULE_OF = {"scikit-learn": "sklearn"}
+
+
+def _module_version(module: str) -> str | None:
+    try:
+        version = getattr(importlib.import_module(module), "__version__", None)
+    except ImportError:
+        return None
+    return None if version is None else str(version)
 
 
 def evaluate_cell(job: CellJob) -> RunRecord:

@@ -118,3 +118,31 @@ def test_a_cell_passes_its_device_on_and_the_record_keeps_what_the_run_used(db):
     assert record.versions["device"] == "cuda:1" and record.ok
     # the device is no part of the cell: a GPU run of a cell replaces nothing and is the same cell
     assert record.cell_key == job.key
+
+
+def test_a_package_without_installed_metadata_records_its_module_version(monkeypatch):
+    from importlib import metadata
+
+    import sklearn
+
+    import zapml
+    from zapml.metadataset import cell
+
+    real = metadata.version
+
+    def as_from_a_checkout(name: str) -> str:
+        if name in ("zapml", "scikit-learn"):  # as on PYTHONPATH, not pip-installed
+            raise metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(cell.metadata, "version", as_from_a_checkout)
+    monkeypatch.setattr(cell, "_VERSIONED", ("zapml", "scikit-learn", "numpy", "no-such-pkg"))
+    cell.package_versions.cache_clear()
+    try:
+        versions = cell.package_versions()
+    finally:
+        cell.package_versions.cache_clear()
+    assert versions["zapml"] == zapml.__version__
+    assert versions["scikit-learn"] == sklearn.__version__  # imported as sklearn
+    assert versions["numpy"] == real("numpy")
+    assert "no-such-pkg" not in versions  # neither installed nor importable: left out
