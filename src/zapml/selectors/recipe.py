@@ -36,7 +36,9 @@ final against 0.241 / 0.294, 0.047 for alc against 0.066 / 0.079; and since the 
 session on the 6,407-run store (the second seed of the arm cells at 64 s): 0.149 for final
 against 0.241 / 0.295, 0.049 for alc against 0.066 / 0.080; and since the eighteenth session on
 the 6,728-run store (the second seed of every focused 64-s cell, built on a GPU): 0.146 for final
-against 0.244 / 0.275, 0.051 for alc against 0.066 / 0.079.
+against 0.244 / 0.275, 0.051 for alc against 0.066 / 0.079; and since the nineteenth session
+on the 7,501-run store (the second seed of the 16-s cells of 74 tasks): 0.147 for final against
+0.243 / 0.295, 0.048 for alc against 0.064 / 0.077.
 """
 
 from __future__ import annotations
