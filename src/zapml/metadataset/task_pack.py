@@ -81,15 +81,3 @@ def store_tasks(db: Path, budgets: Iterable[float] | None = None) -> list[TaskSp
             "status` for its budgets)."
         )
     return [specs[t] for t in sorted(specs)]
-
-
-def pack_store_tasks(
-    db: Path,
-    folder: Path,
-    budgets: Iterable[float] | None = None,
-    on_task: Callable[[TaskSpec], None] | None = None,
-) -> list[Path]:
-    """Pack the tasks of store ``db`` (``store_tasks``) into ``folder``; returns the files."""
-    from zapml.metadataset.tasks import materialise
-
-    return write_task_pack(store_tasks(db, budgets), folder, materialise, on_task)

@@ -9,7 +9,7 @@ from zapml.metadataset import build, tasks
 from zapml.metadataset.conftest import CORE_A
 from zapml.metadataset.task_pack import (
     TASK_PACK_ENV,
-    pack_store_tasks,
+    store_tasks,
     task_pack_file,
     write_task_pack,
 )
@@ -62,14 +62,19 @@ def test_a_damaged_pack_file_is_rebuilt(tmp_path, monkeypatch):
     _same(materialise(TASK), direct)
 
 
+def _pack_store(db, folder, budgets=None):
+    """What `zap metadataset pack-tasks` does, without its progress bar."""
+    return write_task_pack(store_tasks(db, budgets), folder, materialise)
+
+
 def test_pack_store_tasks_packs_the_tasks_run_at_a_budget(write_spec, tmp_path):
     # budget 2 runs on one focused task per core only: 2 of the 4 tasks
     spec = write_spec(budgets=[1, 2], focus_tasks_per_core={2: 1})
     db = tmp_path / "m.sqlite"
     build(spec, db, workers=0, progress=False, cell_fn=budget_fit)
-    every = pack_store_tasks(db, tmp_path / "all")
-    at_two = pack_store_tasks(db, tmp_path / "two", budgets=[2])
+    every = _pack_store(db, tmp_path / "all")
+    at_two = _pack_store(db, tmp_path / "two", budgets=[2])
     assert len(every) == 4 and len(at_two) == 2
     assert {p.name for p in at_two} <= {p.name for p in every}
     with pytest.raises(ArtifactError, match=r"no built task with runs at budget\(s\) \[99.0\]"):
-        pack_store_tasks(db, tmp_path / "none", budgets=[99])
+        _pack_store(db, tmp_path / "none", budgets=[99])
