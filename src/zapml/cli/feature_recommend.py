@@ -22,6 +22,7 @@ from zapml.errors import DataError, PipelineError
 from zapml.metadataset.metadataset import BUDGET_FEATURE
 
 if TYPE_CHECKING:
+    from zapml.runtime.calibration import WallConversion
     from zapml.selectors import Recommendation, Selector
 
 #: the optional column of FILE that names each row (a task id), never a feature
@@ -100,7 +101,7 @@ def run_recommend_features(
     objective: str,
     budget: float | None,
     clock: str,
-    recalibrate: bool,
+    conversion: WallConversion | None,
     console: Console,
 ) -> list[Recommendation]:
     """One ranking per row of ``features`` (see the module doc), printed with its reasons."""
@@ -117,7 +118,7 @@ def run_recommend_features(
             "keep one row or drop --save."
         )
     own_budget = BUDGET_FEATURE in rows.columns
-    given = selector_budget(sel, None if own_budget else budget, clock, recalibrate)
+    given = selector_budget(sel, None if own_budget else budget, clock, conversion)
     for note in given.notes:
         console.print(f"[dim]{note}[/]")
     out = []

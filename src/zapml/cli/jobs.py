@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from zapml.evaluation import Protocol
     from zapml.metadataset.metadataset import MetaDataset
     from zapml.runtime import FitResult
+    from zapml.runtime.calibration import WallConversion
     from zapml.selectors import Recommendation, Selector
 
 #: the share of the images `zap fit` holds out as a test set when the data has none
@@ -96,6 +97,7 @@ def run_fit(
     ``started_at`` (default: process start) to the return fits in ``budget``; on the compute clock
     it counts the run alone. A budget-aware selector is told it in compute seconds."""
     from zapml.runtime import fit
+    from zapml.runtime.calibration import WallConversion
 
     _check_fit_settings(budget, seed, objective, device, Path(output_dir), overwrite)
     deadline = _wall_deadline(clock, budget, started_at)
@@ -103,8 +105,8 @@ def run_fit(
     assert split.test is not None
     choice, training_budget = _choose(
         strategy, split, pipeline_path, selector, objective=objective, budget=budget,
-        clock=clock, seed=seed, recalibrate=recalibrate, transfer_state=transfer_state,
-        console=console,
+        clock=clock, seed=seed, conversion=WallConversion(device, recalibrate),
+        transfer_state=transfer_state, console=console,
     )  # fmt: skip
     console.print(
         f"[bold]zap fit[/] {data}: {len(split.train)} train / {len(split.test)} test images, "
@@ -184,7 +186,7 @@ def _choose(
     budget: float,
     clock: str,
     seed: int,
-    recalibrate: bool,
+    conversion: WallConversion | None,
     transfer_state: Path | None,
     console: Console,
 ) -> tuple[PipelineChoice, float]:
@@ -196,7 +198,7 @@ def _choose(
         from zapml.selectors.query import charged_budget, describe_probe_cost, fit_query
 
         query, pick = fit_query(
-            pipeline_path, selector, objective, split.train, budget, clock, recalibrate
+            pipeline_path, selector, objective, split.train, budget, clock, conversion
         )
         left = charged_budget(budget, clock, query)  # what the probe features left
         if pick.note:
@@ -205,7 +207,7 @@ def _choose(
             console.print(f"[dim]{describe_probe_cost(query, clock)}[/]")
         choice = choose_pipeline(
             pipeline_path, pick.selector_dir or selector, query.values, objective=objective,
-            budget=left, clock=clock, recalibrate=recalibrate, data=data_shape(split),
+            budget=left, clock=clock, conversion=conversion, data=data_shape(split),
         )  # fmt: skip
         return choice, left
     from zapml.transfer.fitting import transfer_pipeline_choice
@@ -216,7 +218,7 @@ def _choose(
             "or use --strategy zero-shot"
         )
     return transfer_pipeline_choice(
-        split.train, budget, clock, seed=seed, state_path=transfer_state, recalibrate=recalibrate
+        split.train, budget, clock, seed=seed, state_path=transfer_state, conversion=conversion
     )
 
 
@@ -421,7 +423,7 @@ def run_recommend(
     objective: str = DEFAULT_OBJECTIVE,
     budget: float | None = None,
     clock: str = "wall",
-    recalibrate: bool = False,
+    conversion: WallConversion | None = None,
     features: str | None = None,
     console: Console,
 ) -> Recommendation:
@@ -433,12 +435,12 @@ def run_recommend(
     from zapml.selectors.query import describe_probe_cost, is_probe_feature, query_metafeatures
 
     split = load_data(data)
-    pick = pick_selector_dir(selector, objective, split.train, budget, clock, recalibrate)
+    pick = pick_selector_dir(selector, objective, split.train, budget, clock, conversion)
     selector = pick.selector_dir or selector
     sel = recommend_selector(selector, objective, top)
     selector_dir = resolve_selector_dir(selector, objective)  # named so the user sees which
     query = query_metafeatures(sel, split.train)
-    given = selector_budget(sel, budget, clock, recalibrate)
+    given = selector_budget(sel, budget, clock, conversion)
     advice = recommend(sel, query.values, top=top, budget=given.compute_seconds)
     shown = ", ".join(f"{k}={v:g}" for k, v in query.values.items() if not is_probe_feature(k))
     console.print(
@@ -559,13 +561,15 @@ def print_reasons(console: Console, advice: Recommendation) -> None:
         console.print(f"[yellow]warning:[/] {warning}")
 
 
-def run_calibrate(*, recalibrate: bool, threads: int | None, console: Console) -> None:
-    """Show (measuring when needed) this machine's wall -> compute calibration."""
+def run_calibrate(
+    *, recalibrate: bool, threads: int | None, device: str = "cpu", console: Console
+) -> None:
+    """Show (measuring when needed) this machine's wall -> compute calibration for ``device``."""
     from zapml.runtime.calibration import cache_path, calibrate
 
     if threads is not None and threads < 1:
         raise PipelineError(f"--threads must be 1 or more; got {threads}.")
-    found = calibrate(threads=threads, recalibrate=recalibrate)
+    found = calibrate(threads=threads, recalibrate=recalibrate, device=device)
     console.print(found.describe(60.0))
     details = ", ".join(f"{k}={v}" for k, v in found.key.items())
     written = "" if found.busy_cores is None else " (not written: the machine was busy)"

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
+from zapml.cli.device_option import TargetDeviceOption
 from zapml.errors import PipelineError
 from zapml.metadataset.objectives import DEFAULT_OBJECTIVE
 
@@ -172,6 +173,7 @@ def recommend_cmd(
     ] = 60.0,
     clock: ClockOption = ClockName.wall,
     recalibrate: RecalibrateOption = False,
+    device: TargetDeviceOption = "cpu",
     features: TaskFeaturesOption = None,
 ) -> None:
     """Rank pipelines for DATA without any trial run, with reasons and warnings, by a selector
@@ -179,21 +181,25 @@ def recommend_cmd(
     the candidates of any selector (any meta-dataset) for tasks given by their features."""
     from zapml.cli.feature_recommend import run_recommend_features
     from zapml.cli.jobs import run_recommend
+    from zapml.runtime.calibration import WallConversion
+    from zapml.runtime.device import resolve_device
 
     if (data is None) == (features is None):
         raise PipelineError(
             "zap recommend takes DATA (a dataset to describe) or --features FILE (task features "
             "already computed), exactly one of them."
         )
+    resolve_device(device)  # a missing GPU is named before any work
+    conversion = WallConversion(device, recalibrate)
     if features is not None:
         run_recommend_features(
             features, selector=selector, top=top, save=save, objective=objective, budget=budget,
-            clock=clock.value, recalibrate=recalibrate, console=console,
+            clock=clock.value, conversion=conversion, console=console,
         )  # fmt: skip
         return
     run_recommend(
         str(data), selector=selector, top=top, save=save, objective=objective, budget=budget,
-        clock=clock.value, recalibrate=recalibrate, console=console,
+        clock=clock.value, conversion=conversion, console=console,
     )  # fmt: skip
 
 
@@ -265,12 +271,14 @@ def calibrate_cmd(
         int | None,
         typer.Option(help="Torch threads to measure with (default: what `zap fit` would use)."),
     ] = None,
+    device: TargetDeviceOption = "cpu",
 ) -> None:
-    """Show this machine's wall -> compute-seconds ratio (measured once in a few seconds, then
-    cached): how `zap fit/recommend --budget` on the wall clock is told to a selector."""
+    """Show this machine's wall -> compute-seconds ratio for a device (measured once in a few
+    seconds, then cached): how `zap fit/recommend --budget` on the wall clock is told to a
+    selector."""
     from zapml.cli.jobs import run_calibrate
 
-    run_calibrate(recalibrate=recalibrate, threads=threads, console=console)
+    run_calibrate(recalibrate=recalibrate, threads=threads, device=device, console=console)
 
 
 calibrate_command = user_errors(calibrate_cmd)

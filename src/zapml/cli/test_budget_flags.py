@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 
 from zapml.cli.app import app
 from zapml.cli.test_cli import _tiny_npz
+from zapml.errors import PipelineError
 from zapml.metadataset.io_long import long_from_metadataset, write_long
 from zapml.runtime import calibration
+from zapml.runtime.test_device import no_gpu
 from zapml.selectors import load_selector, make_budget_metadataset
 from zapml.selectors.test_shipped import LEGACY_V1_SELECTOR
 
@@ -97,6 +99,63 @@ def test_calibrate_shows_the_cached_ratio(cached_ratio):
     assert result.exit_code == 0, result.output
     assert "budget 60 wall-s = 45 compute-s" in " ".join(result.output.split())
     assert runner.invoke(app, ["calibrate", "--threads", "0"]).exit_code != 0
+
+
+@pytest.fixture()
+def fake_gpu(cached_ratio, monkeypatch):
+    """A GPU this machine lacks: ``cuda`` resolves, is labelled "cuda:Fake GPU" and has its own
+    cached ratio, 30 compute-s per wall-s for 1 thread (40 times the CPU's 0.75)."""
+    import torch
+
+    from zapml.runtime import device
+
+    monkeypatch.setattr(device, "resolve_device", lambda name: torch.device(name or "cpu"))
+    monkeypatch.setattr(device, "device_label", lambda where: "cpu" if where.type == "cpu" else "cuda:Fake GPU")
+    key = calibration.machine_key(1, "cuda:Fake GPU")
+    calibration._write(calibration.Calibration(30.0, key, "2026-01-02T03:04:05", 2.0), None)
+    return 30.0
+
+
+def test_recommend_converts_a_wall_budget_with_the_run_devices_ratio(aware, fake_gpu, tmp_path):
+    data = str(_tiny_npz(tmp_path / "tiny.npz"))
+    args = ["recommend", data, "--selector", str(aware), "--objective", "alc", "--budget", "60"]
+    on_gpu = runner.invoke(app, [*args, "--device", "cuda"])
+    assert on_gpu.exit_code == 0, on_gpu.output
+    text = " ".join(on_gpu.output.split())
+    assert "budget 60 wall-s = 1.8e+03 compute-s on this machine (cuda:Fake GPU)" in text
+    on_cpu = runner.invoke(app, args)  # the CPU keeps its own cached ratio
+    assert "budget 60 wall-s = 45 compute-s on this machine (calibrated" in (
+        " ".join(on_cpu.output.split())
+    )
+    shown = runner.invoke(app, ["calibrate", "--threads", "1", "--device", "cuda"])
+    assert "30 compute-s per wall-s" in " ".join(shown.output.split()), shown.output
+
+
+def test_fit_converts_its_wall_budget_for_its_own_device(
+    aware, cached_ratio, tmp_path, monkeypatch
+):
+    asked = []
+
+    def calibrate_for(**kw):
+        asked.append(kw["device"])
+        raise PipelineError("stopped after the conversion was asked for")
+
+    monkeypatch.setattr(calibration, "calibrate", calibrate_for)
+    data = str(_tiny_npz(tmp_path / "tiny.npz"))
+    args = ["fit", data, "--selector", str(aware), "--objective", "alc", "--clock", "wall"]
+    result = runner.invoke(
+        app, [*args, "--budget", "60", "--device", "auto", "-o", str(tmp_path / "o")]
+    )
+    assert result.exit_code == 2 and asked == ["auto"], result.output
+
+
+@no_gpu
+def test_a_device_this_machine_lacks_is_refused_before_any_work(tmp_path):
+    data = str(_tiny_npz(tmp_path / "tiny.npz"))
+    for args in (["calibrate", "--device", "cuda"], ["recommend", data, "--device", "cuda:1"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert "sees no CUDA GPU: run with --device cpu" in " ".join(result.output.split())
 
 
 def test_fit_gives_the_selector_the_compute_budget(aware, tmp_path):

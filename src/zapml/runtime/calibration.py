@@ -12,8 +12,14 @@ machine). The result is cached per machine under the user cache folder (``$ZAPML
 and the compute clock's cost model, so it is measured once (a few seconds) and redone only when
 one of those changes or the user asks (``zap calibrate --recalibrate``).
 
+Each device has its own ratio: a run whose network computes on a GPU (``zap fit --device cuda``)
+does the counted work many times faster than the CPU does, so the probe runs on that device (its
+name is part of the key) and a GPU run's selector is told the compute seconds the GPU affords.
+
 The conversion is of training work only: a wall-clock budget also pays start-up, data loading and
-saving, which the compute clock never counts; the ratio ignores that overhead.
+saving, which the compute clock never counts; the ratio ignores that overhead. (On a GPU the
+batches are still drawn and augmented on the CPU, so the ratio overstates what a GPU run gets
+most for the smallest backbones.)
 """
 
 from __future__ import annotations
@@ -30,13 +36,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from zapml.errors import PipelineError
+from zapml.runtime.device import CPU
+
+if TYPE_CHECKING:
+    import torch
 
 #: Bump when the probe (models, sizes, repeats, layout) changes: older cached ratios are then
-#: ignored. 2: the probe runs in the runtime's layout (``runtime.layout``), as fit does.
-CALIBRATION_VERSION = 2
+#: ignored. 2: the probe runs in the runtime's layout (``runtime.layout``), as fit does. 3: the
+#: probe runs on the run's device, whose label is part of the key.
+CALIBRATION_VERSION = 3
 #: Small zoo backbones of two families (an inverted-residual and a plain residual net), with
 #: random weights so the probe runs offline; at 32 px and batch 16 one step takes about 0.05-0.1 s
 #: on the reference machine, so the whole probe stays within a few seconds.
@@ -91,16 +102,18 @@ class Calibration:
                 f" while other work kept about {self.busy_cores:.1f} core(s) busy, so for this run "
                 "only, not cached"
             )
+        on = self.key.get("device", CPU)
         return (
             f"budget {wall_seconds:g} wall-s = {self.to_compute(wall_seconds):.3g} compute-s on "
-            f"this machine (calibrated {self.measured_at[:10]} with {self.key['threads']} "
-            f"thread(s): {self.ratio:.3g} compute-s per wall-s, {how}; `zap calibrate "
-            "--recalibrate` measures again)"
+            f"this machine{'' if on == CPU else f' ({on})'} (calibrated {self.measured_at[:10]} "
+            f"with {self.key['threads']} thread(s): {self.ratio:.3g} compute-s per wall-s, {how}; "
+            "`zap calibrate --recalibrate` measures again)"
         )
 
 
-def machine_key(threads: int) -> dict[str, str]:
-    """What the ratio depends on: the machine, torch, the thread count and the cost model."""
+def machine_key(threads: int, device: str = CPU) -> dict[str, str]:
+    """What the ratio depends on: the machine, the device the network computes on (its
+    ``device_label``), torch, the thread count and the cost model."""
     import torch
 
     from zapml.runtime import costs
@@ -109,6 +122,7 @@ def machine_key(threads: int) -> dict[str, str]:
     return {
         "host": platform.node(),
         "cpu": _cpu_model(),
+        "device": device,
         "torch": str(torch.__version__),
         "threads": str(int(threads)),
         "cost_model": model,
@@ -154,8 +168,9 @@ def measure(
     return counted / measured, timer() - start
 
 
-def default_probes() -> list[Probe]:
-    """One train step and one forward pass per probe backbone, with their counted seconds."""
+def default_probes(device: torch.device | None = None) -> list[Probe]:
+    """One train step and one forward pass per probe backbone on ``device`` (default: the CPU),
+    with their counted seconds (counted on the CPU before the model moves, as fit does)."""
     import torch
     import torch.nn.functional as F
 
@@ -163,6 +178,7 @@ def default_probes() -> list[Probe]:
     from zapml.runtime.layout import DEFAULT_LAYOUT, apply_layout
     from zapml.zoo import load_backbone
 
+    where = device if device is not None else torch.device(CPU)
     probes = []
     for arch in PROBE_ARCHITECTURES:
         with torch.random.fork_rng(devices=[]):
@@ -170,21 +186,24 @@ def default_probes() -> list[Probe]:
             model = load_backbone(arch, num_classes=10)
         profile = profile_model(model, (PROBE_SIDE, PROBE_SIDE))
         apply_layout(model, DEFAULT_LAYOUT)  # the layout fit trains in, after counting as fit
+        model.to(where)
         params = [p for p in model.parameters() if p.requires_grad]
         opt = torch.optim.SGD(params, lr=1e-3, momentum=0.9)
         x = torch.randn(PROBE_BATCH, 3, PROBE_SIDE, PROBE_SIDE, generator=torch.Generator())
-        y = torch.arange(PROBE_BATCH) % 10
+        x, y = x.to(where), (torch.arange(PROBE_BATCH) % 10).to(where)
 
         def step(model: Any = model, opt: Any = opt, x: Any = x, y: Any = y) -> None:
             model.train()
             opt.zero_grad(set_to_none=True)
             F.cross_entropy(model(x), y).backward()
             opt.step()
+            _wait_for(x.device)
 
         def forward(model: Any = model, x: Any = x) -> None:
             model.eval()
             with torch.no_grad():
                 model(x)
+            _wait_for(x.device)
 
         trainable = sum(p.numel() for p in params)
         probes += [
@@ -192,6 +211,15 @@ def default_probes() -> list[Probe]:
             Probe(f"{arch} forward", profile.forward_seconds(PROBE_BATCH, PROBE_BATCH), forward),
         ]
     return probes
+
+
+def _wait_for(device: torch.device) -> None:
+    """Block until the device has finished what was queued: a GPU runs kernels asynchronously,
+    and a probe timed without waiting would measure only their launch."""
+    if device.type == "cuda":
+        import torch
+
+        torch.cuda.synchronize(device)
 
 
 def cache_path(key: dict[str, str], cache_dir: Path | None = None) -> Path:
@@ -239,23 +267,27 @@ def calibrate(
     *,
     threads: int | None = None,
     recalibrate: bool = False,
+    device: str | None = CPU,
     cache_dir: Path | None = None,
-    probes: Callable[[], Sequence[Probe]] = default_probes,
+    probes: Callable[[torch.device], Sequence[Probe]] = default_probes,
     timer: Callable[[], float] = time.perf_counter,
 ) -> Calibration:
     """This machine's calibration for ``threads`` (default: what a wall-clock fit would use now,
-    ``fit.free_threads``): the cached one unless ``recalibrate``, else measured, and cached unless
-    other work shared the probe's cores (``busy_while``)."""
+    ``fit.free_threads``) with the network on ``device`` (a ``resolve_device`` name): the cached
+    one unless ``recalibrate``, else measured, and cached unless other work shared the probe's
+    cores (``busy_while``)."""
+    from zapml.runtime.device import device_label, exact_float32, resolve_device
     from zapml.runtime.fit import free_threads, others_load
 
+    where = resolve_device(device)
     if threads is None:
         threads = free_threads()
-    key = machine_key(threads)
+    key = machine_key(threads, device_label(where))
     if not recalibrate and (found := read_cached(key, cache_dir)) is not None:
         return found
     load_before = others_load()
-    with _threads(int(threads)):
-        ratio, spent = measure(probes(), timer)
+    with _threads(int(threads)), exact_float32(where):
+        ratio, spent = measure(probes(where), timer)
     busy = busy_while(int(threads), max(load_before, others_load()))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     result = Calibration(float(ratio), key, now, float(spent), busy_cores=busy)
@@ -280,14 +312,28 @@ class ComputeBudget:
     calibration: Calibration | None = None
 
 
+@dataclass(frozen=True)
+class WallConversion:
+    """How a wall-clock budget becomes compute seconds: the device the run's network computes on
+    (each has its own ratio) and whether to measure again instead of reading the cache."""
+
+    device: str = CPU
+    recalibrate: bool = False
+
+
 def compute_budget(
-    budget: float, clock: str, *, recalibrate: bool = False, **calibrate_kw: Any
+    budget: float,
+    clock: str,
+    conversion: WallConversion | None = None,
+    **calibrate_kw: Any,
 ) -> ComputeBudget:
     """``budget`` seconds of ``clock`` in compute seconds: as is on the compute clock, through
-    this machine's calibration on the wall clock."""
+    this machine's calibration for ``conversion.device`` (default: the CPU, cached ratio) on the
+    wall clock."""
     if clock == "compute":
         return ComputeBudget(float(budget), f"budget {budget:g} compute-s (compute clock)")
     if clock != "wall":
         raise ValueError(f"The clock must be 'wall' or 'compute'. Got {clock!r} instead.")
-    found = calibrate(recalibrate=recalibrate, **calibrate_kw)
+    conversion = conversion or WallConversion()
+    found = calibrate(recalibrate=conversion.recalibrate, device=conversion.device, **calibrate_kw)
     return ComputeBudget(found.to_compute(budget), found.describe(budget), found)

@@ -70,13 +70,18 @@ def test_a_zero_measurement_is_refused():
 def test_wall_budget_converts_through_the_cached_calibration(tmp_path):
     clock = FakeTime()
     first = compute_budget(
-        60, "wall", threads=1, cache_dir=tmp_path, probes=lambda: _two_probes(clock), timer=clock
+        60,
+        "wall",
+        threads=1,
+        cache_dir=tmp_path,
+        probes=lambda _device: _two_probes(clock),
+        timer=clock,
     )
     assert first.seconds == pytest.approx(36.0)  # 60 wall-s x 0.6
     assert first.note.startswith("budget 60 wall-s = 36 compute-s on this machine (calibrated ")
     assert "measured now" in first.note and not first.calibration.cached
 
-    def no_probe():
+    def no_probe(_device):
         raise AssertionError("a cached calibration must not measure again")
 
     again = calibrate(threads=1, cache_dir=tmp_path, probes=no_probe, timer=clock)
@@ -88,32 +93,37 @@ def test_wall_budget_converts_through_the_cached_calibration(tmp_path):
 
 def test_recalibrate_other_threads_and_a_broken_cache_measure_again(tmp_path):
     clock = FakeTime()
-    calibrate(threads=1, cache_dir=tmp_path, probes=lambda: _two_probes(clock), timer=clock)
+    calibrate(threads=1, cache_dir=tmp_path, probes=lambda _device: _two_probes(clock), timer=clock)
     slower = [clock.probe(3.0, 1.0, 10.0, 10.0, 10.0)]  # 0.3 compute-s per wall-s
     redone = calibrate(threads=1, recalibrate=True, cache_dir=tmp_path,
-                       probes=lambda: list(slower), timer=clock)  # fmt: skip
+                       probes=lambda _device: list(slower), timer=clock)  # fmt: skip
     assert redone.ratio == pytest.approx(0.3) and not redone.cached
-    assert calibrate(threads=1, cache_dir=tmp_path, probes=list, timer=clock).ratio == 0.3
+    assert (
+        calibrate(threads=1, cache_dir=tmp_path, probes=lambda _device: [], timer=clock).ratio
+        == 0.3
+    )
     two = [clock.probe(1.0, 1.0, 2.0, 2.0, 2.0)]
     assert calibrate(
-        threads=2, cache_dir=tmp_path, probes=lambda: list(two), timer=clock
+        threads=2, cache_dir=tmp_path, probes=lambda _device: list(two), timer=clock
     ).ratio == (pytest.approx(0.5))  # another thread count is another key
     cache_path(machine_key(1), tmp_path).write_text("{not json")
     fresh = [clock.probe(2.0, 1.0, 1.0, 1.0, 1.0)]
-    healed = calibrate(threads=1, cache_dir=tmp_path, probes=lambda: list(fresh), timer=clock)
+    healed = calibrate(
+        threads=1, cache_dir=tmp_path, probes=lambda _device: list(fresh), timer=clock
+    )
     assert healed.ratio == pytest.approx(2.0) and not healed.cached
 
 
 def test_a_cached_file_for_another_machine_is_ignored(tmp_path):
     clock = FakeTime()
-    calibrate(threads=1, cache_dir=tmp_path, probes=lambda: _two_probes(clock), timer=clock)
+    calibrate(threads=1, cache_dir=tmp_path, probes=lambda _device: _two_probes(clock), timer=clock)
     path = cache_path(machine_key(1), tmp_path)
     data = json.loads(path.read_text())
     data["key"]["cpu"] = "another CPU"
     path.write_text(json.dumps(data))
     fresh = [clock.probe(2.0, 1.0, 1.0, 1.0, 1.0)]
     assert calibrate(
-        threads=1, cache_dir=tmp_path, probes=lambda: list(fresh), timer=clock
+        threads=1, cache_dir=tmp_path, probes=lambda _device: list(fresh), timer=clock
     ).ratio == (pytest.approx(2.0))
 
 
@@ -127,8 +137,10 @@ def test_the_compute_clock_needs_no_conversion(tmp_path):
 
 def test_the_key_names_what_the_ratio_depends_on():
     key = machine_key(3)
-    assert set(key) == {"host", "cpu", "torch", "threads", "cost_model", "calibration_version"}
-    assert key["threads"] == "3" and len(key["cost_model"]) == 16
+    assert set(key) == {
+        "host", "cpu", "device", "torch", "threads", "cost_model", "calibration_version",
+    }  # fmt: skip
+    assert key["threads"] == "3" and len(key["cost_model"]) == 16 and key["device"] == "cpu"
 
 
 def test_busy_while_compares_threads_and_other_work_with_the_cores():
@@ -142,11 +154,15 @@ def test_a_measurement_on_a_busy_machine_is_used_once_and_not_cached(tmp_path, m
     clock = FakeTime()
     loads = iter([0.0, 4.0])  # other work started while the probe ran
     monkeypatch.setattr(fit, "others_load", lambda: next(loads))
-    busy = calibrate(threads=1, cache_dir=tmp_path, probes=lambda: _two_probes(clock), timer=clock)
+    busy = calibrate(
+        threads=1, cache_dir=tmp_path, probes=lambda _device: _two_probes(clock), timer=clock
+    )
     assert busy.ratio == pytest.approx(0.6) and busy.busy_cores == 4.0 and not busy.cached
     assert "about 4.0 core(s) busy, so for this run only, not cached" in busy.describe(60)
     assert read_cached(machine_key(1), tmp_path) is None
     monkeypatch.setattr(fit, "others_load", lambda: 0.0)  # quiet again: measured and cached
-    quiet = calibrate(threads=1, cache_dir=tmp_path, probes=lambda: _two_probes(clock), timer=clock)
+    quiet = calibrate(
+        threads=1, cache_dir=tmp_path, probes=lambda _device: _two_probes(clock), timer=clock
+    )
     assert quiet.busy_cores is None and read_cached(machine_key(1), tmp_path) == quiet
     assert "busy_cores" not in json.loads(cache_path(machine_key(1), tmp_path).read_text())

@@ -14,6 +14,7 @@ from zapml.metadataset.objectives import DEFAULT_OBJECTIVE, OBJECTIVES, check_ob
 from zapml.space import Pipeline, default_pipeline
 
 if TYPE_CHECKING:
+    from zapml.runtime.calibration import WallConversion
     from zapml.selectors.base import Selector
     from zapml.selectors.feasibility import DataShape
 
@@ -48,21 +49,26 @@ class SelectorBudget:
 
 
 def selector_budget(
-    selector: Selector, budget: float | None, clock: str = "wall", recalibrate: bool = False
+    selector: Selector,
+    budget: float | None,
+    clock: str = "wall",
+    conversion: WallConversion | None = None,
 ) -> SelectorBudget:
     """``budget`` seconds of ``clock`` as the selector's budget input (compute seconds; a wall
-    budget through this machine's calibration, ``runtime.calibration``). A selector that ignores
-    the budget is given the compute-clock budget only (to check it against the budget it was
-    trained at); a wall one is not converted for it unless ``recalibrate`` asks to measure."""
+    budget through this machine's calibration for the run's device, ``runtime.calibration``). A
+    selector that ignores the budget is given the compute-clock budget only (to check it against
+    the budget it was trained at); a wall one is not converted for it unless the conversion asks
+    to measure again."""
     from zapml.selectors.explain import budget_note
 
     if budget is None:
         return SelectorBudget(None)
-    if not selector.budget_aware and clock == "wall" and not recalibrate:
+    measure_anyway = conversion is not None and conversion.recalibrate
+    if not selector.budget_aware and clock == "wall" and not measure_anyway:
         return SelectorBudget(None, (budget_note(selector, None),))
     from zapml.runtime.calibration import compute_budget
 
-    converted = compute_budget(budget, clock, recalibrate=recalibrate)
+    converted = compute_budget(budget, clock, conversion)
     return SelectorBudget(converted.seconds, (converted.note,))
 
 
@@ -99,7 +105,7 @@ def choose_pipeline(
     objective: str = DEFAULT_OBJECTIVE,
     budget: float | None = None,
     clock: str = "wall",
-    recalibrate: bool = False,
+    conversion: WallConversion | None = None,
     data: DataShape | None = None,
 ) -> PipelineChoice:
     """``pipeline_path`` wins, then the top choice for ``metafeatures`` of the selector trained
@@ -120,7 +126,7 @@ def choose_pipeline(
         from zapml.selectors.registry import load_selector
 
         sel = check_selector_objective(load_selector(selector_dir), objective, selector_dir)
-        given = selector_budget(sel, budget, clock, recalibrate)
+        given = selector_budget(sel, budget, clock, conversion)
         return _zero_shot(sel, selector_dir, metafeatures, objective, given, data)
     return PipelineChoice(default_pipeline(), "the space's default pipeline")
 

@@ -27,6 +27,7 @@ from zapml.metadataset.probe_settings import DEFAULT_MAX_SAMPLES, DEFAULT_SIDE
 
 if TYPE_CHECKING:
     from zapml.data import Dataset
+    from zapml.runtime.calibration import WallConversion
 
 #: Probe when the estimated probe pass costs at most this share of the budget. Chosen by
 #: leave-one-core-dataset-out on the shipped store (objective final): each held-out task's choice
@@ -102,7 +103,7 @@ def pick_selector_dir(
     train: Dataset,
     budget: float | None,
     clock: str = "compute",
-    recalibrate: bool = False,
+    conversion: WallConversion | None = None,
 ) -> SelectorPick:
     """The selector to rank with for ``train`` at ``budget`` seconds of ``clock``: an explicit or
     history-refitted one as is; else the shipped probe selector when its probe pass fits in
@@ -120,7 +121,7 @@ def pick_selector_dir(
     trivial_dir = shipped_selector_dir(objective)
     if budget is None:
         return SelectorPick(trivial_dir)
-    compute_seconds = compute_budget(budget, clock, recalibrate=recalibrate).seconds
+    compute_seconds = compute_budget(budget, clock, conversion).seconds
     backbones = probe_backbones(load_selector(probe_dir).metafeature_names_)
     cost = estimate_probe_seconds(train, backbones)
     limit = PROBE_BUDGET_SHARE * compute_seconds

@@ -29,6 +29,7 @@ from zapml.metafeatures.trivial import compute_metafeatures
 
 if TYPE_CHECKING:
     from zapml.data import Dataset
+    from zapml.runtime.calibration import WallConversion
     from zapml.selectors.base import Selector
     from zapml.selectors.probe_gate import SelectorPick
 
@@ -159,7 +160,7 @@ def fit_query(
     train: Dataset,
     budget: float | None = None,
     clock: str = "compute",
-    recalibrate: bool = False,
+    conversion: WallConversion | None = None,
 ) -> tuple[QueryFeatures, SelectorPick]:
     """The meta-features ``zap fit`` computes before choosing and the selector it chooses with:
     the trivial ones when a pipeline file decides or there is no selector, else those of the
@@ -170,7 +171,7 @@ def fit_query(
 
     if pipeline_path is not None:
         return QueryFeatures(dict(compute_metafeatures(train))), SelectorPick(None)
-    pick = pick_selector_dir(selector, objective, train, budget, clock, recalibrate)
+    pick = pick_selector_dir(selector, objective, train, budget, clock, conversion)
     if pick.selector_dir is None:
         return QueryFeatures(dict(compute_metafeatures(train))), pick
     return query_metafeatures(load_selector(pick.selector_dir), train), pick

@@ -36,6 +36,7 @@ from zapml.transfer.strategy import (
 )
 
 if TYPE_CHECKING:
+    from zapml.runtime.calibration import WallConversion
     from zapml.selectors.choice import PipelineChoice
 
 # Half of what the representation leaves goes to the search, half to the incumbent's final run:
@@ -149,7 +150,7 @@ def transfer_pipeline_choice(
     *,
     seed: int = 0,
     state_path: Path | None = None,
-    recalibrate: bool = False,
+    conversion: WallConversion | None = None,
 ) -> tuple[PipelineChoice, float]:
     """``zap fit --strategy transfer``: the pipeline with the lines that explain it, and the
     budget left for the final run in ``clock`` seconds. On the compute clock the representation
@@ -158,7 +159,7 @@ def transfer_pipeline_choice(
     from zapml.runtime.calibration import compute_budget
     from zapml.selectors.choice import PipelineChoice
 
-    given = compute_budget(budget, clock, recalibrate=recalibrate)
+    given = compute_budget(budget, clock, conversion)
     plan = plan_transfer_fit(train, given.seconds, state_path=state_path, seed=seed)
     left = budget - plan.spent if clock == "compute" else budget
     if left <= 0:

@@ -143,5 +143,5 @@ def test_zap_fit_refuses_a_pipeline_or_selector_with_the_transfer_strategy(tmp_p
     with pytest.raises(PipelineError, match="drop --pipeline and --selector"):
         _choose(
             "transfer", None, tmp_path / "p.yaml", None, objective="final", budget=100.0,
-            clock="compute", seed=0, recalibrate=False, transfer_state=None, console=None,
+            clock="compute", seed=0, conversion=None, transfer_state=None, console=None,
         )  # fmt: skip
