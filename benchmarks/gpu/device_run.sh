@@ -3,7 +3,7 @@
 # Usage: [BUDGET=64] [SPECS="..."] [PER_ARCH=6] [WORKERS=14] [DEVICE=cuda] \
 #        bash benchmarks/gpu/device_run.sh STAGE BUILD_SECONDS
 #   data   (carry .gpu/whl .gpu/data) install ConfigSpace, copy the store into .gpu, check the GPU,
-#          re-run a sample of the from-scratch cells (they need no weights) on it
+#          measure its wall -> compute ratio (zap calibrate --device), re-run a sample of the from-scratch cells (they need no weights) on it
 #   a      (carry .gpu/wa) re-run a MobileNetV2 / EfficientNet-Lite0 sample, then build the
 #          second seeds for BUILD_SECONDS (Lite1/Lite2 cells fail at once: no weights yet)
 #   b      (carry .gpu/wb) re-run a Lite1 / Lite2 sample, then build again with --retry-failed
@@ -48,6 +48,8 @@ data)
 timm.__version__, 'sklearn', sklearn.__version__, 'numpy', numpy.__version__,
 'cuda', torch.cuda.is_available(), torch.cuda.get_device_name(0))"
     nproc
+    # The GPU's own wall -> compute ratio, as `zap fit --device cuda` on the wall clock uses it.
+    python3 -c "from zapml.cli.app import main; main()" calibrate --device "$DEVICE" --recalibrate
     [ -f "$STORE" ] || cp src/zapml/metadataset/shipped/zapml-offline-v2.sqlite "$STORE"
     sample resnet18.scratch mobilenetv2_100.scratch
     ;;
