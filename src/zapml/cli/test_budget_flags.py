@@ -46,7 +46,7 @@ def cached_ratio(tmp_path, monkeypatch):
     # zapml.runtime.fit the module (the package re-exports a function of that name)
     monkeypatch.setattr(importlib.import_module("zapml.runtime.fit"), "free_threads", lambda: 1)
 
-    def never():
+    def never(_device):
         raise AssertionError("the cached calibration must be used")
 
     key = calibration.machine_key(1)
@@ -110,7 +110,8 @@ def fake_gpu(cached_ratio, monkeypatch):
     from zapml.runtime import device
 
     monkeypatch.setattr(device, "resolve_device", lambda name: torch.device(name or "cpu"))
-    monkeypatch.setattr(device, "device_label", lambda where: "cpu" if where.type == "cpu" else "cuda:Fake GPU")
+    label = {"cpu": "cpu", "cuda": "cuda:Fake GPU"}
+    monkeypatch.setattr(device, "device_label", lambda where: label[where.type])
     key = calibration.machine_key(1, "cuda:Fake GPU")
     calibration._write(calibration.Calibration(30.0, key, "2026-01-02T03:04:05", 2.0), None)
     return 30.0

@@ -269,13 +269,13 @@ def calibrate(
     recalibrate: bool = False,
     device: str | None = CPU,
     cache_dir: Path | None = None,
-    probes: Callable[[torch.device], Sequence[Probe]] = default_probes,
+    probes: Callable[[torch.device], Sequence[Probe]] | None = None,
     timer: Callable[[], float] = time.perf_counter,
 ) -> Calibration:
     """This machine's calibration for ``threads`` (default: what a wall-clock fit would use now,
     ``fit.free_threads``) with the network on ``device`` (a ``resolve_device`` name): the cached
-    one unless ``recalibrate``, else measured, and cached unless other work shared the probe's
-    cores (``busy_while``)."""
+    one unless ``recalibrate``, else measured by ``probes`` (default ``default_probes``, looked up
+    when called), and cached unless other work shared the probe's cores (``busy_while``)."""
     from zapml.runtime.device import device_label, exact_float32, resolve_device
     from zapml.runtime.fit import free_threads, others_load
 
@@ -287,7 +287,7 @@ def calibrate(
         return found
     load_before = others_load()
     with _threads(int(threads)), exact_float32(where):
-        ratio, spent = measure(probes(where), timer)
+        ratio, spent = measure((probes or default_probes)(where), timer)
     busy = busy_while(int(threads), max(load_before, others_load()))
     now = datetime.now(UTC).isoformat(timespec="seconds")
     result = Calibration(float(ratio), key, now, float(spent), busy_cores=busy)
