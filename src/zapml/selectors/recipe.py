@@ -38,7 +38,9 @@ against 0.241 / 0.295, 0.049 for alc against 0.066 / 0.080; and since the eighte
 the 6,728-run store (the second seed of every focused 64-s cell, built on a GPU): 0.146 for final
 against 0.244 / 0.275, 0.051 for alc against 0.066 / 0.079; and since the nineteenth session
 on the 7,501-run store (the second seed of the 16-s cells of 74 tasks): 0.147 for final against
-0.243 / 0.295, 0.048 for alc against 0.064 / 0.077.
+0.243 / 0.295, 0.048 for alc against 0.064 / 0.077; and since the twentieth session on the
+8,321-run store (every 16-s cell two seeds): 0.146 for final against 0.244 / 0.300, 0.044 for alc
+against 0.061 / 0.077.
 """
 
 from __future__ import annotations
