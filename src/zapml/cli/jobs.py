@@ -524,7 +524,8 @@ def _epochs_column(
 def _recommend_table(advice: Recommendation, top: int, epochs: list[str] | None = None) -> Table:
     table = Table(title=f"Top {top} pipelines (higher score = better predicted rank)")
     columns = ["rank", "architecture", "score", "lr", "optimizer", "input px", "batch", "frozen"]
-    for col in columns + ["epochs"] * (epochs is not None):
+    columns += ["simple model", *["epochs"] * (epochs is not None), "id"]
+    for col in columns:
         table.add_column(col, no_wrap=True)
     for i, row in enumerate(advice.top):
         p = row.pipeline
@@ -537,8 +538,10 @@ def _recommend_table(advice: Recommendation, top: int, epochs: list[str] | None 
             str(2 ** int(p["log2_max_size"])),
             str(p["batch_size"]),
             f"{p['freeze_portion']:.0%}",
+            # pipelines that differ only here otherwise look the same in this table
+            str(p.get("simple_model")) if p.get("first_simple_model") else "none",
         ]
-        table.add_row(*cells, *([] if epochs is None else [epochs[i]]))
+        table.add_row(*cells, *([] if epochs is None else [epochs[i]]), p.id)
     return table
 
 

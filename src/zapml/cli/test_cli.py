@@ -124,6 +124,7 @@ def test_selector_train_recommend_and_fit_uses_the_selector(tmp_path: Path):
     mds = load_metadataset(tmp_path / "mds")
     expected = mds.pipelines[mds.perf.mean(axis=0).idxmax()]
     assert Pipeline.from_yaml(best) == expected
+    assert expected.id in result.output  # the table names each pipeline by its id
 
 
 def test_unknown_selector_method_is_a_clear_error(tmp_path: Path):

@@ -111,12 +111,14 @@ def test_recommend_shows_the_epochs_the_budget_buys(tmp_path: Path):
     result = runner.invoke(app, [*args, "--save", str(best)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     header = next(line for line in result.output.splitlines() if "architecture" in line)
-    assert header.split("┃")[-2].strip() == "epochs"
+    columns = [cell.strip() for cell in header.split("┃")]
     first = next(line for line in result.output.splitlines() if line.startswith("│"))
+    cells = dict(zip(columns, (cell.strip() for cell in first.split("│")), strict=True))
     # 8 compute-s over (training images x the clock's train-step seconds per image)
     train_per_image = pipeline_costs([Pipeline.from_yaml(best)], CLOCK_VERSION)[0, 0]
     by_hand = 8.0 / (len(load_data(str(data)).train) * train_per_image)
-    assert float(first.split("│")[-2]) == pytest.approx(by_hand, rel=0.05)  # shown to 2 digits
+    assert float(cells["epochs"]) == pytest.approx(by_hand, rel=0.05)  # shown to 2 digits
+    assert cells["id"] == Pipeline.from_yaml(best).id
 
 
 @pytest.mark.slow
