@@ -18,8 +18,8 @@ name is part of the key) and a GPU run's selector is told the compute seconds th
 
 The conversion is of training work only: a wall-clock budget also pays start-up, data loading and
 saving, which the compute clock never counts; the ratio ignores that overhead. (On a GPU the
-batches are still drawn and augmented on the CPU, so the ratio overstates what a GPU run gets
-most for the smallest backbones.)
+batches are still drawn and augmented on the CPU, so for the smallest backbones the ratio
+overstates what a GPU run gets.)
 """
 
 from __future__ import annotations
