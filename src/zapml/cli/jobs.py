@@ -194,9 +194,12 @@ def _choose(
     features are computed and charged, a file, or the default) or Tr-AutoML transfer (share a
     group's pipeline or search one, charged to the budget)."""
     if strategy != "transfer":
+        from zapml.runtime.calibration import measured_once
         from zapml.selectors.feasibility import data_shape
         from zapml.selectors.query import charged_budget, describe_probe_cost, fit_query
 
+        if pipeline_path is None:  # a selector ranks: the probe gate and it convert the budget
+            conversion = measured_once(conversion, clock)
         query, pick = fit_query(
             pipeline_path, selector, objective, split.train, budget, clock, conversion
         )
@@ -430,11 +433,14 @@ def run_recommend(
     """Rank pipelines for DATA at ``budget`` seconds of ``clock`` (given in compute seconds to
     a budget-aware selector, see ``selector_budget``) and print them with the reasons."""
     from zapml.data import load_data
+    from zapml.runtime.calibration import measured_once
     from zapml.selectors import recommend
     from zapml.selectors.probe_gate import pick_selector_dir
     from zapml.selectors.query import describe_probe_cost, is_probe_feature, query_metafeatures
 
     split = load_data(data)
+    if budget is not None:  # the probe gate and the selector convert it: measure (if asked) once
+        conversion = measured_once(conversion, clock)
     pick = pick_selector_dir(selector, objective, split.train, budget, clock, conversion)
     selector = pick.selector_dir or selector
     sel = recommend_selector(selector, objective, top)

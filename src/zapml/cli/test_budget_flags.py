@@ -1,7 +1,8 @@
 """Budgets on the command line: `zap selector train` on a multi-budget table trains budget-aware
 (and `--budget` restricts it), `zap recommend` / `zap fit` hand the selector the budget in compute
-seconds (a wall budget through the cached calibration, never re-measured here), say so, and warn
-outside the trained budgets; `zap calibrate` shows the ratio; `zap benchmark` reports per budget."""
+seconds (a wall budget through the cached calibration, or measured once per run with
+--recalibrate), say so, and warn outside the trained budgets; `zap calibrate` shows the ratio;
+`zap benchmark` reports per budget."""
 
 from __future__ import annotations
 
@@ -189,3 +190,48 @@ def test_benchmark_refuses_a_budget_reading_selector_on_one_budget(tmp_path):
     text = " ".join(result.output.split())
     assert "['zap_hpo_log_cost'] read the budget, and this meta-dataset has one budget" in text
     assert not (tmp_path / "b").exists()
+
+
+@pytest.fixture()
+def counted_probe_passes(cached_ratio, monkeypatch):
+    """Each measurement of the calibration (a call of its default probes) appended to a list: a
+    probe of 0.1 counted ms taking at least a millisecond, so at most 0.1 compute-s per wall-s (a
+    budget too small for the probe selector's probe pass: the test needs no pretrained weights)."""
+    import time
+
+    passes: list[str] = []
+
+    def one_probe(device):
+        passes.append(str(device))
+        return [calibration.Probe("sleep", 1e-4, lambda: time.sleep(0.001))]
+
+    monkeypatch.setattr(calibration, "default_probes", one_probe)
+    return passes
+
+
+def test_recalibrate_measures_once_for_the_probe_gate_and_the_selector(
+    counted_probe_passes, tmp_path
+):
+    # the shipped selectors (no --selector): the probe gate converts the budget to decide whether
+    # probing fits, the budget-aware selector converts it to rank; --recalibrate measures once
+    data = str(_tiny_npz(tmp_path / "tiny.npz"))
+    result = runner.invoke(app, ["recommend", data, "--budget", "60", "--recalibrate"])
+    assert result.exit_code == 0, result.output
+    assert counted_probe_passes == ["cpu"]
+    assert "measured now in" in " ".join(result.output.split())
+
+
+def test_fit_with_recalibrate_measures_once_before_it_chooses(counted_probe_passes, tmp_path):
+    from rich.console import Console
+
+    from zapml.cli.jobs import _choose
+    from zapml.data import load_data
+
+    split = load_data(str(_tiny_npz(tmp_path / "tiny.npz")))
+    conversion = calibration.WallConversion("cpu", recalibrate=True)
+    choice, _left = _choose(
+        "zero-shot", split, None, None, objective="final", budget=60, clock="wall", seed=0,
+        conversion=conversion, transfer_state=None, console=Console(quiet=True),
+    )  # fmt: skip
+    assert counted_probe_passes == ["cpu"]
+    assert any("measured now in" in note for note in choice.budget_notes)

@@ -33,7 +33,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -319,6 +319,20 @@ class WallConversion:
 
     device: str = CPU
     recalibrate: bool = False
+    #: the ratio this run has measured already (``measured_once``), reused by every later
+    #: conversion of the run instead of measuring again
+    measured: Calibration | None = None
+
+
+def measured_once(conversion: WallConversion | None, clock: str) -> WallConversion | None:
+    """``conversion`` with its ratio measured now when a wall-clock run asks to measure again, so
+    that the run's several conversions (the probe gate's and the selector's budget) share one
+    probe pass; otherwise ``conversion`` as it is (read from the cache when needed)."""
+    if clock != "wall" or conversion is None or not conversion.recalibrate:
+        return conversion
+    if conversion.measured is not None:
+        return conversion
+    return replace(conversion, measured=calibrate(recalibrate=True, device=conversion.device))
 
 
 def compute_budget(
@@ -328,12 +342,14 @@ def compute_budget(
     **calibrate_kw: Any,
 ) -> ComputeBudget:
     """``budget`` seconds of ``clock`` in compute seconds: as is on the compute clock, through
-    this machine's calibration for ``conversion.device`` (default: the CPU, cached ratio) on the
-    wall clock."""
+    this machine's calibration for ``conversion.device`` (default: the CPU, cached ratio; the one
+    the run measured already, when it has) on the wall clock."""
     if clock == "compute":
         return ComputeBudget(float(budget), f"budget {budget:g} compute-s (compute clock)")
     if clock != "wall":
         raise ValueError(f"The clock must be 'wall' or 'compute'. Got {clock!r} instead.")
     conversion = conversion or WallConversion()
-    found = calibrate(recalibrate=conversion.recalibrate, device=conversion.device, **calibrate_kw)
+    found = conversion.measured or calibrate(
+        recalibrate=conversion.recalibrate, device=conversion.device, **calibrate_kw
+    )
     return ComputeBudget(found.to_compute(budget), found.describe(budget), found)
