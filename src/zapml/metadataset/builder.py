@@ -281,6 +281,15 @@ def cell_jobs(
         )
 
 
+def spec_plan(spec: BuildSpec, tasks: list[TaskSpec], pipeline_ids: list[str]) -> list[Cell]:
+    """Every cell ``spec`` plans over its ``tasks`` and gathered candidates, stored or not."""
+    return plan_cells(
+        [t.id for t in tasks], pipeline_ids, spec.seeds, budget=spec.budgets, clock=spec.clock,
+        density=spec.densities, plan_seed=spec.plan_seed, groups=[t.core for t in tasks],
+        focus=dict(spec.focus_tasks_per_core),
+    )  # fmt: skip
+
+
 def run_cells(
     store: Store,
     spec: BuildSpec,
@@ -295,11 +304,7 @@ def run_cells(
     device: str | None = None,
 ) -> None:
     done = store.done_keys(include_failed=not retry_failed)
-    plan_all = plan_cells(
-        [t.id for t in tasks], pipeline_ids, spec.seeds, budget=spec.budgets, clock=spec.clock,
-        density=spec.densities, plan_seed=spec.plan_seed, groups=[t.core for t in tasks],
-        focus=dict(spec.focus_tasks_per_core),
-    )  # fmt: skip
+    plan_all = spec_plan(spec, tasks, pipeline_ids)
     missing = [c for c in plan_all if c.key not in done]
     todo = [c for c in missing if only is None or only.keeps(c)]
     report.planned, report.skipped = len(plan_all), len(plan_all) - len(missing)

@@ -253,3 +253,33 @@ def test_the_recipe_neighbourhood_spec_runs_on_v2s_tasks():
     v2, local = load_spec(specs / "v2.yaml"), load_spec(specs / "v2-recipe-local.yaml")
     assert tasks_from_spec(local) == tasks_from_spec(v2)  # same ids, classes, sizes, seeds
     assert local.candidates != v2.candidates and local.hash != v2.hash
+
+
+def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
+    # v2's sparse 64-s level was stopped part-way when it was focused; the spec restating that
+    # plan must hold every sparse 64-s run the shipped store has, so that building it adds their
+    # second seeds and the missing cells, never a third pipeline set
+    import shutil
+    import sqlite3
+
+    from zapml.metadataset.builder import BuildReport, gather_candidates, register_tasks, spec_plan
+    from zapml.metadataset.executors import make_executor
+    from zapml.metadataset.store import open_store
+    from zapml.selectors.recipe import SHIPPED_METADATASET
+
+    spec = load_spec(Path(__file__).parent / "specs" / "v2-sparse64-seeds.yaml")
+    db = tmp_path / "v2.sqlite"
+    shutil.copy(SHIPPED_METADATASET, db)
+    with sqlite3.connect(db) as con:  # the 64-s runs of tasks outside the focused block
+        sparse = {k for (k,) in con.execute(
+            "SELECT cell_key FROM runs WHERE budget = 64 AND task_id IN (SELECT task_id FROM runs"
+            " WHERE budget = 64 GROUP BY task_id HAVING COUNT(DISTINCT pipeline_id) < 10)"
+        )}  # fmt: skip
+    with open_store(db) as store:
+        tasks = register_tasks(store, spec)
+        report = BuildReport(db=db, build_id=0, spec_hash=spec.hash)
+        ids = gather_candidates(store, spec, tasks, make_executor("local", 0, None), None, report)
+        plan = spec_plan(spec, tasks, ids)
+    at64 = [c for c in plan if c.budget == 64]
+    assert len(at64) == 2 * 3 * len(tasks)  # density 0.06 of 48 pipelines: 3 a task, 2 seeds
+    assert len(sparse) >= 200 and sparse <= {c.key for c in at64}
