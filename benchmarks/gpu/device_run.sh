@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What one call of the device tool runs on a lent GPU machine (see README.md beside this).
-# Usage: [BUDGET=64] [SPECS="..."] [PER_ARCH=6] [WORKERS=14] [DEVICE=cuda] \
+# Usage: [BUDGET=64] [SPECS="..."] [TASKS="ID ..."] [PER_ARCH=6] [WORKERS=14] [DEVICE=cuda] \
 #        bash benchmarks/gpu/device_run.sh STAGE BUILD_SECONDS
+#   (TASKS: build only those tasks' cells, `--task` each, e.g. whole tasks at a time)
 #   data   (carry .gpu/whl .gpu/data) install ConfigSpace, copy the store into .gpu, check the GPU,
 #          measure its wall -> compute ratio (zap calibrate --device), re-run a sample of the from-scratch cells (they need no weights) on it
 #   a      (carry .gpu/wa) re-run a MobileNetV2 / EfficientNet-Lite0 sample, then build the
@@ -31,13 +32,16 @@ sample() {  # architectures...
 }
 build() {  # extra flags...
     local until=$(($(date +%s) + seconds))
+    local t only=()
+    for t in ${TASKS:-}; do only+=(--task "$t"); done
     for spec in $SPECS; do
         local left=$((until - $(date +%s)))
         [ $left -gt 10 ] || break
         log "build $spec for at most $left s"
         timeout -k 15 -s INT $left python3 -c "from zapml.cli.app import main; main()" metadataset \
             build src/zapml/metadataset/specs/$spec.yaml --db "$STORE" --force --budget "$BUDGET" \
-            --device "$DEVICE" --workers "${WORKERS:-14}" --no-progress "$@" 2>&1 | tail -15
+            --device "$DEVICE" --workers "${WORKERS:-14}" --no-progress "${only[@]}" "$@" 2>&1 \
+            | tail -15
     done
 }
 case $stage in
