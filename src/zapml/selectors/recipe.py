@@ -40,7 +40,8 @@ against 0.244 / 0.275, 0.051 for alc against 0.066 / 0.079; and since the ninete
 on the 7,501-run store (the second seed of the 16-s cells of 74 tasks): 0.147 for final against
 0.243 / 0.295, 0.048 for alc against 0.064 / 0.077; and since the twentieth session on the
 8,321-run store (every 16-s cell two seeds): 0.146 for final against 0.244 / 0.300, 0.044 for alc
-against 0.061 / 0.077.
+against 0.061 / 0.077; and since the twenty-first session on the 12,131-run store (every 4-s cell
+two seeds too): 0.139 for final against 0.245 / 0.292, 0.040 for alc against 0.056 / 0.074.
 """
 
 from __future__ import annotations
