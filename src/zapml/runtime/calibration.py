@@ -328,9 +328,7 @@ def measured_once(conversion: WallConversion | None, clock: str) -> WallConversi
     """``conversion`` with its ratio measured now when a wall-clock run asks to measure again, so
     that the run's several conversions (the probe gate's and the selector's budget) share one
     probe pass; otherwise ``conversion`` as it is (read from the cache when needed)."""
-    if clock != "wall" or conversion is None or not conversion.recalibrate:
-        return conversion
-    if conversion.measured is not None:
+    if clock != "wall" or conversion is None or not conversion.recalibrate or conversion.measured:
         return conversion
     return replace(conversion, measured=calibrate(recalibrate=True, device=conversion.device))
 
