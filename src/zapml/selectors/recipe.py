@@ -23,27 +23,10 @@ shipped recipe is log meta-features, no cost features, 3 repeats. Both objective
 method and settings. The shipped artifacts were retrained by this recipe, unchanged, on the
 complete v2 store of a8063a6 (5,748 runs at 4/16/64/256 s); leave-one-core-dataset-out there
 (objective final, 3 seeds): regret 0.169 against 0.241 for the per-budget single best and 0.282
-for the budget-blind one, lower at every budget (README, "The default selectors"). Since
-2026-12-03 they are trained on the 5,843-run store (64 s on two tasks per core dataset):
-0.147 fitting accuracy against 0.245 and 0.282 (``benchmarks/bench_shipped_loco.py``); and
-since the twelfth session on the 6,049-run store (the recipe neighbourhood of
-``specs/v2-recipe-local.yaml`` added: 0.144); and since 2026-12-04 on the 6,167-run store (the
-arms block of ``specs/v2-arms.yaml`` added): 0.146 for final against 0.241 / 0.290, 0.047 for alc
-against 0.066 / 0.077, lower than both single bests at every budget; and since the sixteenth
-session on the 6,311-run store (the second seed of the arm cells at 16 s, ``specs/v2-seeds.yaml``,
-and the recipe's neighbours on all 24 focused tasks at 64 s, ``specs/v2-local64.yaml``): 0.148 for
-final against 0.241 / 0.294, 0.047 for alc against 0.066 / 0.079; and since the seventeenth
-session on the 6,407-run store (the second seed of the arm cells at 64 s): 0.149 for final
-against 0.241 / 0.295, 0.049 for alc against 0.066 / 0.080; and since the eighteenth session on
-the 6,728-run store (the second seed of every focused 64-s cell, built on a GPU): 0.146 for final
-against 0.244 / 0.275, 0.051 for alc against 0.066 / 0.079; and since the nineteenth session
-on the 7,501-run store (the second seed of the 16-s cells of 74 tasks): 0.147 for final against
-0.243 / 0.295, 0.048 for alc against 0.064 / 0.077; and since the twentieth session on the
-8,321-run store (every 16-s cell two seeds): 0.146 for final against 0.244 / 0.300, 0.044 for alc
-against 0.061 / 0.077; and since the twenty-first session on the 12,131-run store (every 4-s cell
-two seeds too): 0.139 for final against 0.245 / 0.292, 0.040 for alc against 0.056 / 0.074; and
-since the twenty-second session on the 12,585-run store (the sparse 64-s cells of 112 tasks two
-seeds): 0.138 for final against 0.237 / 0.295, 0.047 for alc against 0.061 / 0.074.
+for the budget-blind one, lower at every budget (README, "The default selectors"). The recipe has
+not changed since; the artifacts are retrained by it whenever the store grows, last on the
+12,585-run store (twenty-second session): 0.138 for final against 0.237 / 0.295, 0.047 for alc
+against 0.061 / 0.074 (``benchmarks/bench_shipped_loco.py``; each store's table in the LOCO doc).
 """
 
 from __future__ import annotations
