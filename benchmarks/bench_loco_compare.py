@@ -1,0 +1,123 @@
+"""Two LOCO runs compared: did a store change move the selector, or only the truth it is judged by?
+
+When the meta-dataset grows, ``bench_shipped_loco.py`` gives a new regret table, and the change
+from the previous table mixes two things: the selector picks differently (what we want to know),
+and some held-out cases are scored against a different truth (a cell that gained a second seed
+is a two-seed mean now). This script pairs the two runs' records case by case (seed, held-out core
+dataset, task, budget), splits the cases whose truth is unchanged (the oracle's and the random
+pick's means equal in both) from those whose truth moved, and on the unchanged ones gives the
+change in normalised regret with a 95% interval from a bootstrap over held-out core datasets
+(whole core datasets are resampled: a held-out dataset's tasks and seeds are not independent
+cases). An interval that spans 0 says the selector's change is within what the choice of held-out
+datasets explains.
+
+    PYTHONPATH=src python benchmarks/bench_loco_compare.py OLD.pkl NEW.pkl [--boot 2000]
+
+OLD and NEW are the ``.pkl`` records ``bench_shipped_loco.py --out DIR`` writes, same objective.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zapml.evaluation.metrics import normalized_regret
+
+#: what identifies one held-out case in both runs
+CASE = ["seed", "held_out", "task_id", "budget"]
+#: the columns that are the held-out task's truth rather than the selector's doing
+TRUTH = ["oracle_alc", "random_alc"]
+#: how far two stored means may differ and still be the same truth (float round-off only)
+SAME_TRUTH_TOL = 1e-9
+
+
+def paired_cases(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    """The cases in both runs, one row each: ``*_old`` / ``*_new`` columns and ``same_truth``."""
+    columns = [*CASE, "chosen_alc", *TRUTH]
+    both = old[columns].merge(new[columns], on=CASE, suffixes=("_old", "_new"))
+    if both.empty:
+        raise SystemExit(
+            "error: the two runs share no (seed, held-out, task, budget) case; compare LOCO "
+            "records of the same objective and seeds"
+        )
+    same = np.ones(len(both), dtype=bool)
+    for column in TRUTH:
+        same &= np.isclose(
+            both[f"{column}_old"], both[f"{column}_new"], rtol=0, atol=SAME_TRUTH_TOL
+        )
+    return both.assign(same_truth=same)
+
+
+def regret_of(cases: pd.DataFrame, run: str) -> float:
+    return normalized_regret(
+        cases[f"chosen_alc_{run}"], cases[f"oracle_alc_{run}"], cases[f"random_alc_{run}"]
+    )
+
+
+def regret_change(cases: pd.DataFrame) -> float:
+    return regret_of(cases, "new") - regret_of(cases, "old")
+
+
+def bootstrap_interval(
+    cases: pd.DataFrame, n_boot: int, seed: int = 0, level: float = 0.95
+) -> tuple[float, float]:
+    """Percentile interval of the regret change, resampling whole held-out core datasets."""
+    groups = [group for _, group in cases.groupby("held_out")]
+    rng = np.random.default_rng(seed)
+    changes = [
+        regret_change(pd.concat([groups[i] for i in rng.integers(0, len(groups), len(groups))]))
+        for _ in range(n_boot)
+    ]
+    tail = 100 * (1 - level) / 2
+    low, high = np.nanpercentile(changes, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def comparison(cases: pd.DataFrame, n_boot: int) -> pd.DataFrame:
+    """One row per budget and one over all: both regrets on the unchanged-truth cases, their
+    change with its interval, and the moved-truth cases' count and regrets."""
+    parts = [("all", cases)] + [(f"{b:g} s", g) for b, g in cases.groupby("budget")]
+    rows = []
+    for label, part in parts:
+        same, moved = part[part["same_truth"]], part[~part["same_truth"]]
+        low, high = bootstrap_interval(same, n_boot) if len(same) else (np.nan, np.nan)
+        rows.append({
+            "cases_of": label,
+            "same_truth": len(same),
+            "regret_old": regret_of(same, "old") if len(same) else np.nan,
+            "regret_new": regret_of(same, "new") if len(same) else np.nan,
+            "change": regret_change(same) if len(same) else np.nan,
+            "ci_low": low,
+            "ci_high": high,
+            "moved_truth": len(moved),
+            "moved_regret_old": regret_of(moved, "old") if len(moved) else np.nan,
+            "moved_regret_new": regret_of(moved, "new") if len(moved) else np.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows).set_index("cases_of")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("old", type=Path, help="the earlier run's records (.pkl)")
+    parser.add_argument("new", type=Path, help="the later run's records (.pkl)")
+    parser.add_argument("--boot", type=int, default=2000, help="bootstrap resamples")
+    args = parser.parse_args()
+    for path in (args.old, args.new):
+        if not path.is_file():
+            raise SystemExit(
+                f"error: {path} is not a file; give the .pkl that bench_shipped_loco.py --out "
+                "DIR wrote"
+            )
+    cases = paired_cases(pd.read_pickle(args.old), pd.read_pickle(args.new))
+    table = comparison(cases, args.boot)
+    pd.set_option("display.width", 200)
+    print(f"{len(cases)} paired cases. Regret on those whose truth is unchanged, its change (new -")
+    print(f"old) with a 95% interval over held-out core datasets ({args.boot} resamples):")
+    print(table.round(3).to_string())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,63 @@
+"""Two LOCO runs compared: case pairing, the truth split and the bootstrap, on records by hand."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_loco_compare  # noqa: E402
+
+
+def _run(chosen: list[float], oracle: list[float]) -> pd.DataFrame:
+    # held-out "a" has one case at 4 s and one at 16 s, held-out "b" one at 4 s
+    return pd.DataFrame({
+        "seed": [0, 0, 0],
+        "held_out": ["a", "a", "b"],
+        "task_id": ["0-a", "0-a", "0-b"],
+        "budget": [4.0, 16.0, 4.0],
+        "chosen_alc": chosen,
+        "oracle_alc": oracle,
+        "random_alc": [0.5, 0.5, 0.5],
+    })  # fmt: skip
+
+
+def _cases() -> pd.DataFrame:
+    # the 16-s case's truth moved (oracle 0.9 -> 0.8); at 4 s only "b"'s pick changed
+    old = _run(chosen=[0.9, 0.7, 1.0], oracle=[1.0, 0.9, 1.0])
+    new = _run(chosen=[0.9, 0.7, 0.8], oracle=[1.0, 0.8, 1.0])
+    return bench_loco_compare.paired_cases(old, new)
+
+
+def test_cases_whose_oracle_moved_are_split_off():
+    cases = _cases()
+    assert cases["same_truth"].tolist() == [True, False, True]
+
+
+def test_regret_change_on_unchanged_truth_is_worked_out_by_hand():
+    table = bench_loco_compare.comparison(_cases(), n_boot=200)
+    # 4 s: old (1 - 0.95) / (1 - 0.5) = 0.1, new (1 - 0.85) / 0.5 = 0.3
+    assert table.loc["4 s", "regret_old"] == pytest.approx(0.1)
+    assert table.loc["4 s", "regret_new"] == pytest.approx(0.3)
+    assert table.loc["all", "change"] == pytest.approx(0.2)
+    # the moved 16-s case: old (0.9 - 0.7) / 0.4 = 0.5, new (0.8 - 0.7) / 0.3
+    assert table.loc["16 s", "same_truth"] == 0
+    assert table.loc["16 s", "moved_regret_old"] == pytest.approx(0.5)
+    assert table.loc["16 s", "moved_regret_new"] == pytest.approx(1 / 3)
+
+
+def test_bootstrap_interval_spans_the_held_out_datasets_alone():
+    same = _cases().query("same_truth")
+    # resampling {a, b}: a alone changes nothing (0), b alone 0.4 (0 -> 0.4), both 0.2
+    low, high = bench_loco_compare.bootstrap_interval(same, n_boot=500)
+    assert low == pytest.approx(0.0)
+    assert high == pytest.approx(0.4)
+
+
+def test_runs_without_common_cases_are_refused():
+    old = _run([0.9, 0.7, 1.0], [1.0, 0.9, 1.0])
+    with pytest.raises(SystemExit, match="share no"):
+        bench_loco_compare.paired_cases(old, old.assign(seed=1))
