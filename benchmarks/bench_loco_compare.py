@@ -4,14 +4,18 @@ When the meta-dataset grows, ``bench_shipped_loco.py`` gives a new regret table,
 from the previous table mixes two things: the selector picks differently (what we want to know),
 and some held-out cases are scored against a different truth (a cell that gained a second seed
 is a two-seed mean now). This script pairs the two runs' records case by case (seed, held-out core
-dataset, task, budget), splits the cases whose truth is unchanged (the oracle's and the random
-pick's means equal in both) from those whose truth moved, and on the unchanged ones gives the
-change in normalised regret with a 95% interval from a bootstrap over held-out core datasets
-(whole core datasets are resampled: a held-out dataset's tasks and seeds are not independent
-cases). An interval that spans 0 says the selector's change is within what the choice of held-out
-datasets explains.
+dataset, task, budget), splits the comparable cases (the same pipelines to choose from, and the
+oracle's and the random pick's means equal in both) from those whose truth or choice moved, and on
+the comparable ones gives the change in normalised regret with a 95% interval from a bootstrap
+over held-out core datasets (whole core datasets are resampled: a held-out dataset's tasks and
+seeds are not independent cases). An interval that spans 0 says the selector's change is within
+what the choice of held-out datasets explains. With ``--store`` both runs' picks are scored again
+against that store's truth (the later one: the store only grows, so every earlier pick is observed
+there), so a cell that gained a seed counts; a case whose held-out task gained observed pipelines
+still stays apart, since the earlier selector could not pick those.
 
-    PYTHONPATH=src python benchmarks/bench_loco_compare.py OLD.pkl NEW.pkl [--boot 2000]
+    PYTHONPATH=src python benchmarks/bench_loco_compare.py OLD.pkl NEW.pkl [--store STORE]
+        [--boot 2000]
 
 OLD and NEW are the ``.pkl`` records ``bench_shipped_loco.py --out DIR`` writes, same objective.
 """
@@ -25,17 +29,18 @@ import numpy as np
 import pandas as pd
 
 from zapml.evaluation.metrics import normalized_regret
+from zapml.metadataset.loading import load_metadataset
 
 #: what identifies one held-out case in both runs
 CASE = ["seed", "held_out", "task_id", "budget"]
-#: the columns that are the held-out task's truth rather than the selector's doing
-TRUTH = ["oracle_alc", "random_alc"]
+#: the columns that are the held-out task's truth and choice rather than the selector's doing
+TRUTH = ["oracle_alc", "random_alc", "n_observed"]
 #: how far two stored means may differ and still be the same truth (float round-off only)
 SAME_TRUTH_TOL = 1e-9
 
 
 def paired_cases(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
-    """The cases in both runs, one row each: ``*_old`` / ``*_new`` columns and ``same_truth``."""
+    """The cases in both runs, one row each: ``*_old`` / ``*_new`` columns and ``comparable``."""
     columns = [*CASE, "chosen_alc", *TRUTH]
     both = old[columns].merge(new[columns], on=CASE, suffixes=("_old", "_new"))
     if both.empty:
@@ -48,7 +53,29 @@ def paired_cases(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
         same &= np.isclose(
             both[f"{column}_old"], both[f"{column}_new"], rtol=0, atol=SAME_TRUTH_TOL
         )
-    return both.assign(same_truth=same)
+    return both.assign(comparable=same)
+
+
+def rescored(records: pd.DataFrame, perf: pd.DataFrame) -> pd.DataFrame:
+    """``records`` with the pick, the oracle and the random pick read from ``perf`` ((task at
+    budget) x pipeline, as ``MetaDataset.stack_budgets``), as ``zapml.evaluation.loco`` scores."""
+    missing = sorted(set(records["task_id"]) - set(perf.index))
+    if missing:
+        raise SystemExit(
+            f"error: the store lacks {len(missing)} held-out cases (first {missing[0]!r}); "
+            "give the store the later run was trained on"
+        )
+    rows = perf.loc[records["task_id"]]
+    picked = rows.to_numpy()[
+        np.arange(len(rows)), rows.columns.get_indexer(records["chosen_pipeline"])
+    ]
+    if np.isnan(picked).any():
+        raise SystemExit("error: a pick is not observed in the store; give the later run's store")
+    return records.assign(
+        chosen_alc=picked,
+        oracle_alc=rows.max(axis=1).to_numpy(),
+        random_alc=rows.mean(axis=1).to_numpy(),
+    )
 
 
 def regret_of(cases: pd.DataFrame, run: str) -> float:
@@ -77,22 +104,22 @@ def bootstrap_interval(
 
 
 def comparison(cases: pd.DataFrame, n_boot: int) -> pd.DataFrame:
-    """One row per budget and one over all: both regrets on the unchanged-truth cases, their
-    change with its interval, and the moved-truth cases' count and regrets."""
+    """One row per budget and one over all: both regrets on the comparable cases, their change
+    with its interval, and the other cases' count and regrets."""
     parts = [("all", cases)] + [(f"{b:g} s", g) for b, g in cases.groupby("budget")]
     rows = []
     for label, part in parts:
-        same, moved = part[part["same_truth"]], part[~part["same_truth"]]
+        same, moved = part[part["comparable"]], part[~part["comparable"]]
         low, high = bootstrap_interval(same, n_boot) if len(same) else (np.nan, np.nan)
         rows.append({
             "cases_of": label,
-            "same_truth": len(same),
+            "comparable": len(same),
             "regret_old": regret_of(same, "old") if len(same) else np.nan,
             "regret_new": regret_of(same, "new") if len(same) else np.nan,
             "change": regret_change(same) if len(same) else np.nan,
             "ci_low": low,
             "ci_high": high,
-            "moved_truth": len(moved),
+            "moved": len(moved),
             "moved_regret_old": regret_of(moved, "old") if len(moved) else np.nan,
             "moved_regret_new": regret_of(moved, "new") if len(moved) else np.nan,
         })  # fmt: skip
@@ -103,19 +130,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("old", type=Path, help="the earlier run's records (.pkl)")
     parser.add_argument("new", type=Path, help="the later run's records (.pkl)")
+    parser.add_argument("--store", type=Path, help="score both runs' picks against this store")
     parser.add_argument("--boot", type=int, default=2000, help="bootstrap resamples")
     args = parser.parse_args()
-    for path in (args.old, args.new):
-        if not path.is_file():
+    for path in (args.old, args.new, args.store):
+        if path is not None and not path.is_file():
             raise SystemExit(
-                f"error: {path} is not a file; give the .pkl that bench_shipped_loco.py --out "
-                "DIR wrote"
+                f"error: {path} is not a file; give the .pkl records bench_shipped_loco.py --out "
+                "DIR wrote (and, with --store, a meta-dataset store)"
             )
-    cases = paired_cases(pd.read_pickle(args.old), pd.read_pickle(args.new))
+    old, new = pd.read_pickle(args.old), pd.read_pickle(args.new)
+    if args.store is not None:
+        objective = str(new["objective"].iloc[0])
+        perf = load_metadataset(args.store).for_objective(objective).stack_budgets().perf
+        old, new = rescored(old, perf), rescored(new, perf)
+        print(f"both runs' picks scored by {args.store} ({objective})")
+    cases = paired_cases(old, new)
     table = comparison(cases, args.boot)
     pd.set_option("display.width", 200)
-    print(f"{len(cases)} paired cases. Regret on those whose truth is unchanged, its change (new -")
-    print(f"old) with a 95% interval over held-out core datasets ({args.boot} resamples):")
+    print(f"{len(cases)} paired cases. Regret on the comparable ones, its change (new - old)")
+    print(f"with a 95% interval over held-out core datasets ({args.boot} resamples):")
     print(table.round(3).to_string())
 
 

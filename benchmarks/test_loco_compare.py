@@ -22,6 +22,7 @@ def _run(chosen: list[float], oracle: list[float]) -> pd.DataFrame:
         "chosen_alc": chosen,
         "oracle_alc": oracle,
         "random_alc": [0.5, 0.5, 0.5],
+        "n_observed": [3, 3, 3],
     })  # fmt: skip
 
 
@@ -34,7 +35,7 @@ def _cases() -> pd.DataFrame:
 
 def test_cases_whose_oracle_moved_are_split_off():
     cases = _cases()
-    assert cases["same_truth"].tolist() == [True, False, True]
+    assert cases["comparable"].tolist() == [True, False, True]
 
 
 def test_regret_change_on_unchanged_truth_is_worked_out_by_hand():
@@ -44,13 +45,13 @@ def test_regret_change_on_unchanged_truth_is_worked_out_by_hand():
     assert table.loc["4 s", "regret_new"] == pytest.approx(0.3)
     assert table.loc["all", "change"] == pytest.approx(0.2)
     # the moved 16-s case: old (0.9 - 0.7) / 0.4 = 0.5, new (0.8 - 0.7) / 0.3
-    assert table.loc["16 s", "same_truth"] == 0
+    assert table.loc["16 s", "comparable"] == 0
     assert table.loc["16 s", "moved_regret_old"] == pytest.approx(0.5)
     assert table.loc["16 s", "moved_regret_new"] == pytest.approx(1 / 3)
 
 
 def test_bootstrap_interval_spans_the_held_out_datasets_alone():
-    same = _cases().query("same_truth")
+    same = _cases().query("comparable")
     # resampling {a, b}: a alone changes nothing (0), b alone 0.4 (0 -> 0.4), both 0.2
     low, high = bench_loco_compare.bootstrap_interval(same, n_boot=500)
     assert low == pytest.approx(0.0)
@@ -61,3 +62,23 @@ def test_runs_without_common_cases_are_refused():
     old = _run([0.9, 0.7, 1.0], [1.0, 0.9, 1.0])
     with pytest.raises(SystemExit, match="share no"):
         bench_loco_compare.paired_cases(old, old.assign(seed=1))
+
+
+def test_a_case_with_more_pipelines_to_choose_from_is_not_comparable():
+    old = _run([0.9, 0.7, 1.0], [1.0, 0.9, 1.0])
+    cases = bench_loco_compare.paired_cases(old, old.assign(n_observed=[3, 3, 4]))
+    assert cases["comparable"].tolist() == [True, True, False]
+
+
+def test_rescored_reads_pick_oracle_and_mean_from_the_store_matrix():
+    perf = pd.DataFrame(
+        {"p1": [0.2, 0.6], "p2": [0.8, float("nan")], "p3": [0.5, 0.4]},
+        index=["0-a@4", "0-a@16"],
+    )
+    records = pd.DataFrame({"task_id": ["0-a@4", "0-a@16"], "chosen_pipeline": ["p3", "p1"]})
+    scored = bench_loco_compare.rescored(records, perf)
+    assert scored["chosen_alc"].tolist() == pytest.approx([0.5, 0.6])
+    assert scored["oracle_alc"].tolist() == pytest.approx([0.8, 0.6])
+    assert scored["random_alc"].tolist() == pytest.approx([0.5, 0.5])  # NaN is not observed
+    with pytest.raises(SystemExit, match="not observed"):
+        bench_loco_compare.rescored(records.assign(chosen_pipeline=["p1", "p2"]), perf)
