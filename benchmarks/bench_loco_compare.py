@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from zapml.evaluation.loco import oracle_and_random
 from zapml.evaluation.metrics import normalized_regret
 from zapml.metadataset.loading import load_metadataset
 
@@ -71,11 +72,8 @@ def rescored(records: pd.DataFrame, perf: pd.DataFrame) -> pd.DataFrame:
     ]
     if np.isnan(picked).any():
         raise SystemExit("error: a pick is not observed in the store; give the later run's store")
-    return records.assign(
-        chosen_alc=picked,
-        oracle_alc=rows.max(axis=1).to_numpy(),
-        random_alc=rows.mean(axis=1).to_numpy(),
-    )
+    oracle, random = oracle_and_random(rows.to_numpy(dtype=np.float64))
+    return records.assign(chosen_alc=picked, oracle_alc=oracle, random_alc=random)
 
 
 def regret_of(cases: pd.DataFrame, run: str) -> float:

@@ -87,6 +87,12 @@ def applicable(
     return {k: v for k, v in lineup.items() if several or k not in NEEDS_BUDGETS}
 
 
+def oracle_and_random(perf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per task (row of ``perf``, NaN = not observed): what the oracle's pick scores (the best
+    observed value) and what a random observed pick scores on average (their mean)."""
+    return np.nanmax(perf, axis=1), np.nanmean(perf, axis=1)
+
+
 def chosen_observed(scores: np.ndarray, perf: np.ndarray) -> np.ndarray:
     """Index of the best-scored pipeline among those observed on each task. A NaN or -inf score
     (a pipeline the selector never saw, e.g. at that budget of a sparse meta-dataset) ranks below
@@ -151,8 +157,7 @@ def evaluate_held_out(
     any protocol (``protocols``)."""
     perf = test.perf.to_numpy(dtype=np.float64)
     observed = ~np.isnan(perf)
-    oracle = np.nanmax(perf, axis=1)
-    rand = np.nanmean(perf, axis=1)
+    oracle, rand = oracle_and_random(perf)
     x = test.metafeatures(train.metafeature_names())
     baselines = _baselines(train, x, perf)
     budgets = _row_budgets(md, test)
