@@ -70,6 +70,26 @@ def test_triples_are_ordered_and_skip_missing_cells():
     assert ok_b.any() and ok_w.any()
 
 
+def test_row_anchors_weigh_each_rankable_row_alike():
+    # Row 0 has 18 observed cells, row 1 two, row 2 one (nothing to rank against). Drawn by
+    # cell, row 1 gets 2 of 21 anchors; drawn by row, half of them, and row 2 none.
+    perf = np.full((3, 20), np.nan)
+    perf[0, :18] = np.linspace(0.1, 0.9, 18)
+    perf[1, [3, 7]] = [0.2, 0.6]
+    perf[2, 5] = 0.4
+    n = 20_000
+    by_cell = TripleSampler(perf, np.random.default_rng(0)).sample(n)[0]
+    by_row = TripleSampler(perf, np.random.default_rng(0), anchors="rows")
+    t, a, b, w, ok_b, ok_w = by_row.sample(n)
+    assert abs(np.mean(by_cell == 1) - 2 / 21) < 0.01
+    assert abs(np.mean(t == 1) - 0.5) < 0.01 and not (t == 2).any()
+    assert not np.isnan(perf[t, a]).any()
+    # row 1's anchors split evenly between its two cells, each with its one partner
+    assert abs(np.mean(a[t == 1] == 7) - 0.5) < 0.02
+    assert (b[(t == 1) & ok_b] == 7).all() and (w[(t == 1) & ok_w] == 3).all()
+    assert (perf[t[ok_b], b[ok_b]] > perf[t[ok_b], a[ok_b]]).all()
+
+
 def test_top_choice_rank_by_hand():
     perf = np.array([[0.1, 0.5, 0.3], [0.9, np.nan, 0.2]])
     scores = np.array([[0.0, 0.0, 1.0], [0.0, 5.0, 1.0]])  # task 2's top is NaN -> skipped

@@ -80,6 +80,23 @@ def test_bad_repeat_counts_are_refused_by_name(multi, bad):
         get_selector("zap_hpo", n_repeats=bad, **FAST["zap_hpo"]).fit(multi)
 
 
+def test_row_anchors_train_another_model_that_reloads(multi, tmp_path):
+    by_cell = get_selector("zap_hpo", **FAST["zap_hpo"]).fit(multi)
+    by_row = get_selector("zap_hpo", anchors="rows", **FAST["zap_hpo"]).fit(multi)
+    query = multi.stack_budgets().metafeatures(by_row.metafeature_names_)
+    raw = query.to_numpy(dtype=float)
+    assert not np.array_equal(by_row._score(raw, None), by_cell._score(raw, None))
+    by_row.save(tmp_path / "rows")
+    back = load_selector(tmp_path / "rows")
+    assert back.get_params()["anchors"] == "rows"
+    np.testing.assert_array_equal(back.rank(query), by_row.rank(query))
+
+
+def test_an_unknown_anchor_sampling_is_refused_by_name(multi):
+    with pytest.raises(ValueError, match="'anchors' parameter must be one of"):
+        get_selector("zap_hpo", anchors="tasks", **FAST["zap_hpo"]).fit(multi)
+
+
 def _with_accuracy(md, accuracy):
     """``md`` holding ``accuracy`` (budget -> matrix) as its final-accuracy measure."""
     budgets = {b: accuracy[b] for b in md.budgets}

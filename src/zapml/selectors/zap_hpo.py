@@ -5,6 +5,10 @@ one better and one worse pipeline on the same task (missing cells are never samp
 pair) and minimises -log sigmoid(f_better - f_anchor) - log sigmoid(f_anchor - f_worse)
 (``loss="ranking"``), or the squared error to the (globally z-scored) ALC (``loss="least_squares"``,
 the paper's ablation). Adam with a cosine schedule over ``epochs * steps_per_epoch`` steps.
+Anchors are drawn uniformly over observed cells, as published (``anchors="cells"``), or
+uniformly over (task, budget) rows first (``anchors="rows"``): on a stacked multi-budget
+meta-dataset the small budgets observe many pipelines per task and the large ones few, so drawn
+by cell most of the training signal is about the smallest budget.
 
 Model selection: a small random search (the first configuration is the constructor's) over
 lr / layers / units / dropout, each scored on inner folds (grouped by core dataset; random
@@ -49,6 +53,8 @@ from zapml.selectors.folds import inner_folds
 from zapml.space.pipeline import Pipeline
 
 LOSSES = ("ranking", "least_squares")
+#: how training draws its anchor cells (``TripleSampler``)
+ANCHORS = ("cells", "rows")
 # Fold models' seeds are seed + 1000 x config + fold; a repeat adds this stride, past any config
 # offset a search of under 100 configurations uses, and repeat 0 keeps the unrepeated seeds.
 REPEAT_SEED_STRIDE = 100_000
@@ -66,23 +72,37 @@ def build_mlp(n_in: int, n_layers: int, n_units: int, dropout: float) -> nn.Sequ
 
 
 class TripleSampler:
-    """Vectorised sampling of (anchor, better, worse) cells from a perf matrix with NaNs."""
+    """Vectorised sampling of (anchor, better, worse) cells from a perf matrix with NaNs.
 
-    def __init__(self, perf: np.ndarray, rng: np.random.Generator) -> None:
+    Anchors are drawn uniformly over observed cells (``anchors="cells"``), or a row first, then
+    a cell of it (``anchors="rows"``): every (task, budget) row with a pair to rank weighs the
+    same, so rows of few pipelines (large budgets) are not outweighed by rows of many."""
+
+    def __init__(self, perf: np.ndarray, rng: np.random.Generator, anchors: str = "cells") -> None:
         self.perf = perf
         self.rng = rng
+        self.anchors = anchors
         observed = ~np.isnan(perf)
         self.cells = np.argwhere(observed)  # (n_obs, 2): task, pipeline
         self.n_obs = observed.sum(axis=1)
+        self.rankable_rows = np.flatnonzero(self.n_obs >= 2)
         filled = np.where(observed, perf, np.inf)  # NaN sorts after every observed value
         self.order = np.argsort(filled, axis=1, kind="stable")  # ascending ALC
         self.pos = np.empty_like(self.order)
         rows = np.arange(len(perf))[:, None]
         self.pos[rows, self.order] = np.arange(perf.shape[1])[None, :]
 
-    def sample(self, n: int) -> tuple[np.ndarray, ...]:
+    def _anchors(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.anchors == "rows" and len(self.rankable_rows):
+            t = self.rankable_rows[self.rng.integers(0, len(self.rankable_rows), n)]
+            # observed cells fill each row's first n_obs places of the ascending order
+            p = (self.rng.random(n) * self.n_obs[t]).astype(np.int64)
+            return t, self.order[t, p]
         pick = self.cells[self.rng.integers(0, len(self.cells), n)]
-        t, a = pick[:, 0], pick[:, 1]
+        return pick[:, 0], pick[:, 1]
+
+    def sample(self, n: int) -> tuple[np.ndarray, ...]:
+        t, a = self._anchors(n)
         p, m = self.pos[t, a], self.n_obs[t]
         u1, u2 = self.rng.random(n), self.rng.random(n)
         up = np.minimum(p + 1 + (u1 * (m - p - 1)).astype(np.int64), self.order.shape[1] - 1)
@@ -104,6 +124,7 @@ def train_mlp(
     batch_size: int,
     seed: int,
     pair: np.ndarray | None = None,
+    anchors: str = "cells",
 ) -> nn.Sequential:
     """Train one surrogate on tasks ``mf (T, m)`` x pipelines ``enc (P, e)``, ``perf (T, P)``,
     with per-cell features ``pair (T, P, k)`` appended to each input when given."""
@@ -117,7 +138,7 @@ def train_mlp(
     mf_t = torch.as_tensor(mf, dtype=torch.float32)
     enc_t = torch.as_tensor(enc, dtype=torch.float32)
     pair_t = None if pair is None else torch.as_tensor(pair, dtype=torch.float32)
-    sampler = TripleSampler(perf, rng)
+    sampler = TripleSampler(perf, rng, anchors)
     mu, sd = float(np.nanmean(perf)), float(np.nanstd(perf)) or 1.0
     model.train()
     for _ in range(steps):
@@ -204,6 +225,7 @@ class ZapHPO(Selector):
         cost_features: bool = False,
         n_repeats: int = 1,
         target: str | None = None,
+        anchors: str = "cells",
     ) -> None:
         self.loss = loss
         self.epochs = epochs
@@ -221,6 +243,7 @@ class ZapHPO(Selector):
         self.cost_features = cost_features
         self.n_repeats = n_repeats
         self.target = target
+        self.anchors = anchors
 
     def _configs(self) -> list[dict[str, Any]]:
         """The constructor's configuration, then random draws (ranges narrowed from the paper's
@@ -248,6 +271,10 @@ class ZapHPO(Selector):
     def _fit(self, md: MetaDataset) -> None:
         if self.loss not in LOSSES:
             raise ValueError(f"The 'loss' parameter must be one of {LOSSES}. Got {self.loss!r}.")
+        if self.anchors not in ANCHORS:
+            raise ValueError(
+                f"The 'anchors' parameter must be one of {ANCHORS}. Got {self.anchors!r}."
+            )
         repeats = self.n_repeats
         if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
             raise ValueError(f"The 'n_repeats' parameter must be an int >= 1. Got {repeats!r}.")
@@ -271,7 +298,16 @@ class ZapHPO(Selector):
             self.config_ = configs[0]
             self.models_ = [
                 train_mlp(
-                    mf, enc, perf, configs[0], self.loss, steps, self.batch_size, self.seed, pair
+                    mf,
+                    enc,
+                    perf,
+                    configs[0],
+                    self.loss,
+                    steps,
+                    self.batch_size,
+                    self.seed,
+                    pair,
+                    self.anchors,
                 )
             ]
             return
@@ -293,6 +329,7 @@ class ZapHPO(Selector):
                         self.batch_size,
                         self.seed + 1000 * ci + fi + REPEAT_SEED_STRIDE * r,
                         None if pair is None else pair[tr],
+                        self.anchors,
                     )
                     for r in range(self.n_repeats)
                 ]
