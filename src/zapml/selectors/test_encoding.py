@@ -88,6 +88,10 @@ def test_row_anchors_weigh_each_rankable_row_alike():
     assert abs(np.mean(a[t == 1] == 7) - 0.5) < 0.02
     assert (b[(t == 1) & ok_b] == 7).all() and (w[(t == 1) & ok_w] == 3).all()
     assert (perf[t[ok_b], b[ok_b]] > perf[t[ok_b], a[ok_b]]).all()
+    # "mixed": half the batch by cell, half by row: row 1 gets (2/21 + 1/2) / 2 of the anchors
+    t_mixed = TripleSampler(perf, np.random.default_rng(0), anchors="mixed").sample(n)[0]
+    assert abs(np.mean(t_mixed == 1) - (2 / 21 + 0.5) / 2) < 0.01
+    assert abs(np.mean(t_mixed == 2) - (1 / 21) / 2) < 0.005
 
 
 def test_top_choice_rank_by_hand():

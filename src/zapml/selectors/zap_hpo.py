@@ -6,9 +6,10 @@ pair) and minimises -log sigmoid(f_better - f_anchor) - log sigmoid(f_anchor - f
 (``loss="ranking"``), or the squared error to the (globally z-scored) ALC (``loss="least_squares"``,
 the paper's ablation). Adam with a cosine schedule over ``epochs * steps_per_epoch`` steps.
 Anchors are drawn uniformly over observed cells, as published (``anchors="cells"``), or
-uniformly over (task, budget) rows first (``anchors="rows"``): on a stacked multi-budget
-meta-dataset the small budgets observe many pipelines per task and the large ones few, so drawn
-by cell most of the training signal is about the smallest budget.
+uniformly over (task, budget) rows first (``anchors="rows"``), or half of each batch each way
+(``anchors="mixed"``): on a stacked multi-budget meta-dataset the small budgets observe many
+pipelines per task and the large ones few, so drawn by cell most of the training signal is
+about the smallest budget.
 
 Model selection: a small random search (the first configuration is the constructor's) over
 lr / layers / units / dropout, each scored on inner folds (grouped by core dataset; random
@@ -54,7 +55,7 @@ from zapml.space.pipeline import Pipeline
 
 LOSSES = ("ranking", "least_squares")
 #: how training draws its anchor cells (``TripleSampler``)
-ANCHORS = ("cells", "rows")
+ANCHORS = ("cells", "rows", "mixed")
 # Fold models' seeds are seed + 1000 x config + fold; a repeat adds this stride, past any config
 # offset a search of under 100 configurations uses, and repeat 0 keeps the unrepeated seeds.
 REPEAT_SEED_STRIDE = 100_000
@@ -76,7 +77,8 @@ class TripleSampler:
 
     Anchors are drawn uniformly over observed cells (``anchors="cells"``), or a row first, then
     a cell of it (``anchors="rows"``): every (task, budget) row with a pair to rank weighs the
-    same, so rows of few pipelines (large budgets) are not outweighed by rows of many."""
+    same, so rows of few pipelines (large budgets) are not outweighed by rows of many; or half of
+    each batch one way, half the other (``anchors="mixed"``)."""
 
     def __init__(self, perf: np.ndarray, rng: np.random.Generator, anchors: str = "cells") -> None:
         self.perf = perf
@@ -93,13 +95,16 @@ class TripleSampler:
         self.pos[rows, self.order] = np.arange(perf.shape[1])[None, :]
 
     def _anchors(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if self.anchors == "rows" and len(self.rankable_rows):
-            t = self.rankable_rows[self.rng.integers(0, len(self.rankable_rows), n)]
-            # observed cells fill each row's first n_obs places of the ascending order
-            p = (self.rng.random(n) * self.n_obs[t]).astype(np.int64)
-            return t, self.order[t, p]
-        pick = self.cells[self.rng.integers(0, len(self.cells), n)]
-        return pick[:, 0], pick[:, 1]
+        # with no row to rank (one pipeline per row), no draw pairs up: by cell, as published
+        by_row = {"cells": 0, "rows": n, "mixed": n // 2}[self.anchors]
+        n_rows = by_row if len(self.rankable_rows) else 0
+        pick = self.cells[self.rng.integers(0, len(self.cells), n - n_rows)]
+        if n_rows == 0:
+            return pick[:, 0], pick[:, 1]
+        t = self.rankable_rows[self.rng.integers(0, len(self.rankable_rows), n_rows)]
+        # observed cells fill each row's first n_obs places of the ascending order
+        a = self.order[t, (self.rng.random(n_rows) * self.n_obs[t]).astype(np.int64)]
+        return np.concatenate([pick[:, 0], t]), np.concatenate([pick[:, 1], a])
 
     def sample(self, n: int) -> tuple[np.ndarray, ...]:
         t, a = self._anchors(n)
