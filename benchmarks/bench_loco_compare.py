@@ -40,6 +40,31 @@ TRUTH = ["oracle_alc", "random_alc", "n_observed"]
 SAME_TRUTH_TOL = 1e-9
 
 
+def read_records(path: Path, rescoring: bool) -> pd.DataFrame:
+    """One run's LOCO records, refused by name when they lack a column this script reads (the
+    objective too when the picks are rescored: it says which of the store's measures to read)."""
+    records = pd.read_pickle(path)
+    need = [*CASE, "chosen_alc", *TRUTH] + (["objective"] if rescoring else [])
+    missing = [c for c in need if c not in getattr(records, "columns", [])]
+    if missing:
+        raise SystemExit(
+            f"error: {path} lacks the record column(s) {', '.join(missing)}; give the .pkl "
+            "records bench_shipped_loco.py --out DIR wrote"
+        )
+    return records
+
+
+def common_objective(old: pd.DataFrame, new: pd.DataFrame) -> str:
+    """The objective both runs were scored by; two different ones cannot be compared."""
+    objectives = {str(o) for o in pd.concat([old["objective"], new["objective"]]).unique()}
+    if len(objectives) != 1:
+        raise SystemExit(
+            f"error: the runs' records hold objectives {sorted(objectives)}; compare two runs "
+            "of the same objective"
+        )
+    return objectives.pop()
+
+
 def paired_cases(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
     """The cases in both runs, one row each: ``*_old`` / ``*_new`` columns and ``comparable``."""
     columns = [*CASE, "chosen_alc", *TRUTH]
@@ -137,9 +162,12 @@ def main() -> None:
                 f"error: {path} is not a file; give the .pkl records bench_shipped_loco.py --out "
                 "DIR wrote (and, with --store, a meta-dataset store)"
             )
-    old, new = pd.read_pickle(args.old), pd.read_pickle(args.new)
+    rescoring = args.store is not None
+    old, new = read_records(args.old, rescoring), read_records(args.new, rescoring)
+    both_say = "objective" in old.columns and "objective" in new.columns
+    objective = common_objective(old, new) if both_say else None
     if args.store is not None:
-        objective = str(new["objective"].iloc[0])
+        assert objective is not None  # read_records required the column when rescoring
         perf = load_metadataset(args.store).for_objective(objective).stack_budgets().perf
         old, new = rescored(old, perf), rescored(new, perf)
         print(f"both runs' picks scored by {args.store} ({objective})")

@@ -82,3 +82,21 @@ def test_rescored_reads_pick_oracle_and_mean_from_the_store_matrix():
     assert scored["random_alc"].tolist() == pytest.approx([0.5, 0.5])  # NaN is not observed
     with pytest.raises(SystemExit, match="not observed"):
         bench_loco_compare.rescored(records.assign(chosen_pipeline=["p1", "p2"]), perf)
+
+
+def test_records_without_a_needed_column_are_refused_by_name(tmp_path):
+    path = tmp_path / "old.pkl"
+    _run(chosen=[0.9, 0.7, 1.0], oracle=[1.0, 0.9, 1.0]).to_pickle(path)
+    assert len(bench_loco_compare.read_records(path, rescoring=False)) == 3
+    with pytest.raises(SystemExit, match="lacks the record column.s. objective"):
+        bench_loco_compare.read_records(path, rescoring=True)
+    _run(chosen=[0.9, 0.7, 1.0], oracle=[1.0, 0.9, 1.0]).drop(columns="n_observed").to_pickle(path)
+    with pytest.raises(SystemExit, match="n_observed"):
+        bench_loco_compare.read_records(path, rescoring=False)
+
+
+def test_runs_of_two_objectives_are_refused():
+    final = _run(chosen=[0.9, 0.7, 1.0], oracle=[1.0, 0.9, 1.0]).assign(objective="final")
+    assert bench_loco_compare.common_objective(final, final) == "final"
+    with pytest.raises(SystemExit, match=r"\['alc', 'final'\]"):
+        bench_loco_compare.common_objective(final, final.assign(objective="alc"))
