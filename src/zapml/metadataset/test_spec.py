@@ -283,3 +283,43 @@ def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
     at64 = [c for c in plan if c.budget == 64]
     assert len(at64) == 2 * 3 * len(tasks)  # density 0.06 of 48 pipelines: 3 a task, 2 seeds
     assert len(sparse) >= 200 and sparse <= {c.key for c in at64}
+
+
+def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(tmp_path):
+    # the second task per core dataset got its 256-s cells from v2-focus256.yaml; the sibling
+    # spec with two repeats must plan exactly those cells again with seed 1, never another draw
+    import shutil
+    import sqlite3
+
+    from zapml.metadataset.builder import BuildReport, gather_candidates, register_tasks, spec_plan
+    from zapml.metadataset.executors import make_executor
+    from zapml.metadataset.store import open_store
+    from zapml.selectors.recipe import SHIPPED_METADATASET
+
+    db = tmp_path / "v2.sqlite"
+    shutil.copy(SHIPPED_METADATASET, db)
+
+    def plan_at_256(name: str) -> list:
+        spec = load_spec(Path(__file__).parent / "specs" / name)
+        with open_store(db) as store:
+            tasks = register_tasks(store, spec)
+            report = BuildReport(db=db, build_id=0, spec_hash=spec.hash)
+            executor = make_executor("local", 0, None)
+            ids = gather_candidates(store, spec, tasks, executor, None, report)
+            return [c for c in spec_plan(spec, tasks, ids) if c.budget == 256]
+
+    v2_tasks = {c.task_id for c in plan_at_256("v2.yaml")}
+    with sqlite3.connect(db) as con:
+        stored = {
+            (task, pipeline, seed)
+            for task, pipeline, seed in con.execute(
+                "SELECT task_id, pipeline_id, seed FROM runs WHERE budget = 256"
+            )
+            if task not in v2_tasks
+        }
+    focused = {(c.task_id, c.pipeline_id, c.seed) for c in plan_at_256("v2-focus256-seeds.yaml")}
+    focused = {cell for cell in focused if cell[0] not in v2_tasks}
+    assert len(v2_tasks) == 12 and len(stored) >= 6 * 12
+    seed0 = {cell for cell in stored if cell[2] == 0}
+    assert {(t, p, 0) for t, p, _ in focused} == seed0
+    assert focused == seed0 | {(t, p, 1) for t, p, _ in seed0}
