@@ -16,6 +16,12 @@ the oracle's line says how often any observed pipeline beats them.
 
     PYTHONPATH=src python benchmarks/bench_shipped_loco.py STORE [--objective final|alc]
         [--features trivial|probe|all] [--seeds 0 1 2] [--focused 10] [--out DIR]
+        [--set KEY=VALUE ...]
+
+``--set`` tries a variant of the recipe: each KEY=VALUE replaces one of the selector's settings
+(VALUE read as JSON when it parses, else as text: ``--set anchors=rows --set epochs=72``); the
+records' file name carries the changes, so the shipped recipe's records are not read back for
+it, and ``bench_loco_compare.py`` pairs the two files case by case.
 
 About 5 minutes per seed on one core for v2 (torch at one thread); the records go to --out, and
 a rerun with the same number of filled (task, pipeline, budget) cells, objective, features and
@@ -25,8 +31,10 @@ seeds reads them back.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import torch
@@ -50,14 +58,44 @@ ROWS = {
 }
 
 
+def parse_settings(pairs: list[str]) -> dict[str, Any]:
+    """``--set`` pairs as settings: KEY=VALUE, the value read as JSON when it parses (``72``,
+    ``true``, ``0.5``), else kept as text (``rows``)."""
+    settings: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise SystemExit(f"error: --set {pair!r} is not KEY=VALUE (e.g. --set epochs=72)")
+        try:
+            settings[key.strip()] = json.loads(text)
+        except json.JSONDecodeError:
+            settings[key.strip()] = text
+    return settings
+
+
+def variant_tag(changes: dict[str, Any]) -> str:
+    """The part of the records' file name that names a variant ('' for the recipe itself)."""
+    return "".join(
+        f"-{key}={value if isinstance(value, str) else json.dumps(value)}"
+        for key, value in sorted(changes.items())
+    )
+
+
 def shipped_records(
-    mds: MetaDataset, objective: str, features: str, seeds: tuple[int, ...], path: Path
+    mds: MetaDataset,
+    objective: str,
+    features: str,
+    seeds: tuple[int, ...],
+    path: Path,
+    changes: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """The shipped recipe's LOCO records (read back from ``path`` when there)."""
+    """The shipped recipe's LOCO records, with ``changes`` to its settings (read back from
+    ``path`` when there)."""
     if path.is_file():
         return pd.read_pickle(path)
     chosen = mds.for_objective(objective).select_features(features)
     settings = {k: v for k, v in settings_for(chosen, objective, features).items() if k != "seed"}
+    settings |= changes or {}
     print(f"{SHIPPED_METHOD} {settings}", flush=True)
     records = leave_one_core_out(
         chosen,
@@ -150,14 +188,21 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--focused", type=int, default=10, help="observed pipelines, at least")
     parser.add_argument("--out", type=Path, default=Path("runs/shipped-loco"))
+    parser.add_argument(
+        "--set", dest="changes", action="append", default=[], metavar="KEY=VALUE",
+        help="change one of the recipe's settings (repeatable), e.g. --set anchors=rows",
+    )  # fmt: skip
     args = parser.parse_args()
+    changes = parse_settings(args.changes)
     torch.set_num_threads(1)  # the 36-epoch MLPs are tiny; more threads only contend
     args.out.mkdir(parents=True, exist_ok=True)
     mds = load_metadataset(args.store)
     seeds = tuple(args.seeds)
     cells = sum(mds.at_budget(b).num_runs_filled for b in mds.budgets)
     name = f"{args.objective}-{args.features}-{cells}cells-s{'-'.join(map(str, seeds))}"
-    records = shipped_records(mds, args.objective, args.features, seeds, args.out / f"{name}.pkl")
+    name += variant_tag(changes)
+    path = args.out / f"{name}.pkl"
+    records = shipped_records(mds, args.objective, args.features, seeds, path, changes)
     table = summary(records, args.focused)
     pd.set_option("display.width", 200)
     for value in ("regret", "gap_closed", "gap_closed_vs_per_budget"):

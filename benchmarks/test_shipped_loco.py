@@ -77,3 +77,17 @@ def test_against_arms_counts_wins_ties_and_margins_where_every_arm_ran():
 def test_arm_ids_are_the_stored_ids_of_the_default_and_the_recipes():
     # worked out once from the store: the grid pipelines with exactly the recipes' values
     assert bench_shipped_loco.arm_ids() == ["3da4cc81021b", "24c354c0d871", "fabd4e3d7e2f"]
+
+
+def test_set_reads_json_values_and_keeps_other_text():
+    changes = bench_shipped_loco.parse_settings(["epochs=72", "anchors=rows", "cost_features=true"])
+    assert changes == {"epochs": 72, "anchors": "rows", "cost_features": True}
+    # the file name lists the changes sorted by key, text as it is, other values as JSON
+    assert bench_shipped_loco.variant_tag(changes) == "-anchors=rows-cost_features=true-epochs=72"
+    assert bench_shipped_loco.variant_tag({}) == ""
+
+
+@pytest.mark.parametrize("pair", ["epochs", "=72", " =rows"])
+def test_set_refuses_what_is_not_key_value(pair):
+    with pytest.raises(SystemExit, match="is not KEY=VALUE"):
+        bench_shipped_loco.parse_settings([pair])
