@@ -301,20 +301,7 @@ class ZapHPO(Selector):
         if not folds:  # one core dataset: nothing to validate on, train the default once
             self.cv_ = [{"config": configs[0], "mean_top_rank": None}]
             self.config_ = configs[0]
-            self.models_ = [
-                train_mlp(
-                    mf,
-                    enc,
-                    perf,
-                    configs[0],
-                    self.loss,
-                    steps,
-                    self.batch_size,
-                    self.seed,
-                    pair,
-                    self.anchors,
-                )
-            ]
+            self.models_ = [self._train_mlp(mf, enc, perf, configs[0], steps, self.seed, pair)]
             return
         best: tuple[float, list[nn.Sequential], dict[str, Any]] | None = None
 
@@ -324,17 +311,14 @@ class ZapHPO(Selector):
             # averages n_repeats x n_folds models (bagging against the MLP's seed-to-seed noise)
             for fi, (tr, va) in enumerate(folds):
                 fold_models = [
-                    train_mlp(
+                    self._train_mlp(
                         mf[tr],
                         enc,
                         perf[tr],
                         cfg,
-                        self.loss,
                         steps,
-                        self.batch_size,
                         self.seed + 1000 * ci + fi + REPEAT_SEED_STRIDE * r,
                         None if pair is None else pair[tr],
-                        self.anchors,
                     )
                     for r in range(self.n_repeats)
                 ]
@@ -347,6 +331,21 @@ class ZapHPO(Selector):
                 best = (mean_rank, models, cfg)
         assert best is not None  # configs is never empty
         _, self.models_, self.config_ = best
+
+    def _train_mlp(
+        self,
+        mf: np.ndarray,
+        enc: np.ndarray,
+        perf: np.ndarray,
+        cfg: dict[str, Any],
+        steps: int,
+        seed: int,
+        pair: np.ndarray | None,
+    ) -> nn.Sequential:
+        """One surrogate on these rows with this selector's loss, batch size and anchors."""
+        return train_mlp(
+            mf, enc, perf, cfg, self.loss, steps, self.batch_size, seed, pair, self.anchors
+        )
 
     def _training_perf(self, md: MetaDataset) -> np.ndarray:
         """The matrix the surrogates fit: the objective's, or ``target``'s (same rows, columns)."""
