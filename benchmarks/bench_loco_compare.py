@@ -166,7 +166,7 @@ def main() -> None:
     old, new = read_records(args.old, rescoring), read_records(args.new, rescoring)
     both_say = "objective" in old.columns and "objective" in new.columns
     objective = common_objective(old, new) if both_say else None
-    if args.store is not None:
+    if rescoring:
         assert objective is not None  # read_records required the column when rescoring
         perf = load_metadataset(args.store).for_objective(objective).stack_budgets().perf
         old, new = rescored(old, perf), rescored(new, perf)

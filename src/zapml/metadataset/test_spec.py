@@ -255,32 +255,47 @@ def test_the_recipe_neighbourhood_spec_runs_on_v2s_tasks():
     assert local.candidates != v2.candidates and local.hash != v2.hash
 
 
+def _shipped_copy(tmp_path: Path) -> Path:
+    """A copy of the shipped v2 store to plan specs against (planning registers their tasks)."""
+    import shutil
+
+    from zapml.selectors.recipe import SHIPPED_METADATASET
+
+    db = tmp_path / "v2.sqlite"
+    shutil.copy(SHIPPED_METADATASET, db)
+    return db
+
+
+def _planned_at(db: Path, spec_name: str, budget: float) -> list:
+    """The cells a shipped spec plans at ``budget`` on the store ``db``, as a build would."""
+    from zapml.metadataset.builder import BuildReport, gather_candidates, register_tasks, spec_plan
+    from zapml.metadataset.executors import make_executor
+    from zapml.metadataset.store import open_store
+
+    spec = load_spec(Path(__file__).parent / "specs" / spec_name)
+    with open_store(db) as store:
+        tasks = register_tasks(store, spec)
+        report = BuildReport(db=db, build_id=0, spec_hash=spec.hash)
+        ids = gather_candidates(store, spec, tasks, make_executor("local", 0, None), None, report)
+    return [c for c in spec_plan(spec, tasks, ids) if c.budget == budget]
+
+
 def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
     # v2's sparse 64-s level was stopped part-way when it was focused; the spec restating that
     # plan must hold every sparse 64-s run the shipped store has, so that building it adds their
     # second seeds and the missing cells, never a third pipeline set
-    import shutil
     import sqlite3
 
-    from zapml.metadataset.builder import BuildReport, gather_candidates, register_tasks, spec_plan
-    from zapml.metadataset.executors import make_executor
-    from zapml.metadataset.store import open_store
-    from zapml.selectors.recipe import SHIPPED_METADATASET
-
-    spec = load_spec(Path(__file__).parent / "specs" / "v2-sparse64-seeds.yaml")
-    db = tmp_path / "v2.sqlite"
-    shutil.copy(SHIPPED_METADATASET, db)
+    db = _shipped_copy(tmp_path)
     with sqlite3.connect(db) as con:  # the 64-s runs of tasks outside the focused block
         sparse = {k for (k,) in con.execute(
             "SELECT cell_key FROM runs WHERE budget = 64 AND task_id IN (SELECT task_id FROM runs"
             " WHERE budget = 64 GROUP BY task_id HAVING COUNT(DISTINCT pipeline_id) < 10)"
         )}  # fmt: skip
-    with open_store(db) as store:
-        tasks = register_tasks(store, spec)
-        report = BuildReport(db=db, build_id=0, spec_hash=spec.hash)
-        ids = gather_candidates(store, spec, tasks, make_executor("local", 0, None), None, report)
-        plan = spec_plan(spec, tasks, ids)
-    at64 = [c for c in plan if c.budget == 64]
+    from zapml.metadataset.tasks import tasks_from_spec
+
+    at64 = _planned_at(db, "v2-sparse64-seeds.yaml", 64)
+    tasks = tasks_from_spec(load_spec(Path(__file__).parent / "specs" / "v2-sparse64-seeds.yaml"))
     assert len(at64) == 2 * 3 * len(tasks)  # density 0.06 of 48 pipelines: 3 a task, 2 seeds
     assert len(sparse) >= 200 and sparse <= {c.key for c in at64}
 
@@ -288,27 +303,10 @@ def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
 def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(tmp_path):
     # the second task per core dataset got its 256-s cells from v2-focus256.yaml; the sibling
     # spec with two repeats must plan exactly those cells again with seed 1, never another draw
-    import shutil
     import sqlite3
 
-    from zapml.metadataset.builder import BuildReport, gather_candidates, register_tasks, spec_plan
-    from zapml.metadataset.executors import make_executor
-    from zapml.metadataset.store import open_store
-    from zapml.selectors.recipe import SHIPPED_METADATASET
-
-    db = tmp_path / "v2.sqlite"
-    shutil.copy(SHIPPED_METADATASET, db)
-
-    def plan_at_256(name: str) -> list:
-        spec = load_spec(Path(__file__).parent / "specs" / name)
-        with open_store(db) as store:
-            tasks = register_tasks(store, spec)
-            report = BuildReport(db=db, build_id=0, spec_hash=spec.hash)
-            executor = make_executor("local", 0, None)
-            ids = gather_candidates(store, spec, tasks, executor, None, report)
-            return [c for c in spec_plan(spec, tasks, ids) if c.budget == 256]
-
-    v2_tasks = {c.task_id for c in plan_at_256("v2.yaml")}
+    db = _shipped_copy(tmp_path)
+    v2_tasks = {c.task_id for c in _planned_at(db, "v2.yaml", 256)}
     with sqlite3.connect(db) as con:
         stored = {
             (task, pipeline, seed)
@@ -317,7 +315,8 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
             )
             if task not in v2_tasks
         }
-    focused = {(c.task_id, c.pipeline_id, c.seed) for c in plan_at_256("v2-focus256-seeds.yaml")}
+    planned = _planned_at(db, "v2-focus256-seeds.yaml", 256)
+    focused = {(c.task_id, c.pipeline_id, c.seed) for c in planned}
     focused = {cell for cell in focused if cell[0] not in v2_tasks}
     assert len(v2_tasks) == 12 and len(stored) >= 6 * 12
     seed0 = {cell for cell in stored if cell[2] == 0}
