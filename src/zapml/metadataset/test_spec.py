@@ -322,3 +322,38 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
     seed0 = {cell for cell in stored if cell[2] == 0}
     assert {(t, p, 0) for t, p, _ in focused} == seed0
     assert focused == seed0 | {(t, p, 1) for t, p, _ in seed0}
+
+
+def test_the_twins_spec_keeps_the_focused_tasks_and_pairs_each_twin_by_the_simple_model(tmp_path):
+    # v2-twins.yaml widens the 64-s focus from 2 to 3 tasks per core dataset: its plan must hold
+    # every 64-s cell the recipe and arms blocks stored for its pipelines on the first two (a new
+    # task draw would compare the twins on other tasks), and its four MobileNetV2 128 px Adam
+    # pipelines must differ pairwise only in the simple model
+    import json
+    import sqlite3
+
+    db = _shipped_copy(tmp_path)
+    at64 = _planned_at(db, "v2-twins.yaml", 64)
+    ids = {c.pipeline_id for c in at64}
+    tasks = {c.task_id for c in at64}
+    with sqlite3.connect(db) as con:
+        configs = {
+            p: json.loads(c)
+            for p, c in con.execute("SELECT pipeline_id, config_json FROM pipelines")
+            if p in ids
+        }
+        stored = {k for (k, p) in con.execute("SELECT cell_key, pipeline_id FROM runs WHERE "
+            "budget = 64 AND task_id IN (SELECT task_id FROM runs WHERE budget = 64 "
+            "GROUP BY task_id HAVING COUNT(DISTINCT pipeline_id) >= 10)") if p in ids}  # fmt: skip
+    assert len(ids) == 6 and len(tasks) == 3 * 12 and len(at64) == 6 * 36 * 2
+    assert len(stored) == 6 * 24 * 2 and stored <= {c.key for c in at64}
+
+    def without_simple_model(config: dict) -> str:
+        rest = {k: v for k, v in config.items() if k not in ("first_simple_model", "simple_model")}
+        return json.dumps(rest, sort_keys=True)
+
+    adam = [c for c in configs.values() if c.get("optimizer") == "Adam"]
+    pairs: dict[str, set[bool]] = {}
+    for config in adam:
+        pairs.setdefault(without_simple_model(config), set()).add(config["first_simple_model"])
+    assert len(adam) == 4 and list(pairs.values()) == [{True, False}] * 2
