@@ -10,7 +10,11 @@ pipeline for every seed of a task, and for each other pipeline with every seed, 
 verdict "beats all three arms" is the same for every seed. Last, what that noise means for the
 hold-out's question: the chance that a pipeline better than each task's best arm by ``delta`` on
 average has a higher two-seed mean than all three arms, each run's accuracy normal around its
-mean with the seed noise measured here (the arms' means: their seed means in the store).
+mean with the seed noise measured here (the arms' means: their seed means in the store). And
+measured rather than modelled, the split-seed oracle: on each task with two seeds of every arm,
+the pipeline best on one seed (among those run with both), scored on the other seed against the
+arm best on the first seed and against all three arms: how much knowing the task's results on one
+seed is worth on another, the most any zero-shot choice could hope for.
 
     PYTHONPATH=src python benchmarks/bench_seed_spread.py STORE [--budget 16]
 """
@@ -86,6 +90,47 @@ def seed_spread(runs: pd.DataFrame, arms: list[str]) -> Spread:
     )
 
 
+@dataclass(frozen=True)
+class SplitSeedOracle:
+    cases: int  # (task, selecting seed) pairs: each task twice, each seed selecting once
+    margin_over_chosen_arm: float  # mean, other seed: the oracle's pick minus the arm chosen
+    beats_chosen_arm: float  # share of cases where that margin is > 0
+    margin_over_best_arm: float  # mean, other seed: the pick minus the best of the three there
+    beats_all_three: float  # share of cases where that margin is > 0
+
+
+def split_seed_oracle(runs: pd.DataFrame, arms: list[str]) -> SplitSeedOracle:
+    """``runs`` as ``seed_spread``'s. Per task with seeds 0 and 1 of every arm, over the pipelines
+    run with both: pick the best on one seed (an arm if an arm is best) and the best arm on that
+    seed, then score both on the other seed."""
+    table = runs[runs["seed"].isin((0, 1))].pivot_table(
+        index=["task_id", "pipeline_id"], columns="seed", values="final_accuracy"
+    )
+    over_chosen: list[float] = []
+    over_best: list[float] = []
+    for _, cells in table.reindex(columns=[0, 1]).dropna().groupby(level="task_id"):
+        cells = cells.droplevel("task_id")
+        if not set(arms) <= set(cells.index):
+            continue
+        for select, score in ((0, 1), (1, 0)):
+            pick = cells[select].idxmax()
+            arm = cells.loc[arms, select].idxmax()
+            over_chosen.append(cells.loc[pick, score] - cells.loc[arm, score])
+            over_best.append(cells.loc[pick, score] - cells.loc[arms, score].max())
+    gained, ahead = np.array(over_chosen), np.array(over_best)
+    return SplitSeedOracle(
+        cases=len(over_chosen),
+        margin_over_chosen_arm=_mean_or_nan(gained),
+        beats_chosen_arm=_mean_or_nan(gained > ACCURACY_TIE),
+        margin_over_best_arm=_mean_or_nan(ahead),
+        beats_all_three=_mean_or_nan(ahead > ACCURACY_TIE),
+    )
+
+
+def _mean_or_nan(values: np.ndarray) -> float:
+    return float(np.mean(values)) if len(values) else float("nan")
+
+
 #: Margins over the best arm asked about: none, and the 0.01-0.035 that the store's strongest
 #: neighbours show on average at 64 s (README, bench_neighbours), up to twice the seed gap.
 DELTAS = (0.0, 0.01, 0.02, 0.035, 0.05)
@@ -141,6 +186,17 @@ def main() -> None:
     for pipeline, share in spread.same_verdict.items():
         print(f"  {pipeline}: 'beats all three arms' the same at every seed on {share:.0%}")
     print_power(runs, spread.seed_gap)
+    print_split_seed_oracle(split_seed_oracle(runs, arm_ids()))
+
+
+def print_split_seed_oracle(oracle: SplitSeedOracle) -> None:
+    print(
+        f"split-seed oracle ({oracle.cases} cases: a task's best pipeline on one seed, scored on "
+        f"the other): over the arm best on the same seed {oracle.margin_over_chosen_arm:+.4f} on "
+        f"average, ahead on {oracle.beats_chosen_arm:.0%}; over the best of the three on the "
+        f"scoring seed {oracle.margin_over_best_arm:+.4f}, beats all three on "
+        f"{oracle.beats_all_three:.0%}"
+    )
 
 
 def print_power(runs: pd.DataFrame, seed_gap: float) -> None:

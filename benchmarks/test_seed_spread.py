@@ -67,3 +67,16 @@ def test_beat_all_probability_by_symmetry_and_at_the_limits():
     expected = float(norm.cdf(sigma / sigma))  # the difference of two means has sd sigma
     got = bench_seed_spread.beat_all_probability(spread_out, sigma, sigma, rng)
     assert got == pytest.approx(expected, abs=0.01)
+
+
+def test_split_seed_oracle_picks_on_one_seed_and_scores_on_the_other():
+    result = bench_seed_spread.split_seed_oracle(runs_frame(), ["a1", "a2"])
+    # t3 has one seed. t1: seed 0 picks p, arm a2; on seed 1 p 0.6 - a2 0.5 = +0.1, over the best
+    # arm (a1 0.55) +0.05. Seed 1 picks p, arm a1; on seed 0 0.7 - 0.5 = +0.2, over a2 0.6 +0.1.
+    # t2: seed 0 picks p, arm a1; on seed 1 0.75 - 0.8 = -0.05 both ways. Seed 1 picks a1 (an
+    # arm), arm a1: 0 both ways (a tie is not a win).
+    assert result.cases == 4
+    assert result.margin_over_chosen_arm == pytest.approx((0.1 + 0.2 - 0.05 + 0.0) / 4)
+    assert result.beats_chosen_arm == pytest.approx(2 / 4)
+    assert result.margin_over_best_arm == pytest.approx((0.05 + 0.1 - 0.05 + 0.0) / 4)
+    assert result.beats_all_three == pytest.approx(2 / 4)
