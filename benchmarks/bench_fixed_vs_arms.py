@@ -31,6 +31,8 @@ from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.objectives import ACCURACY
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_neighbours import changes  # noqa: E402
 from recipes import ACCURACY_TIE, arm_ids  # noqa: E402
 
 
@@ -69,10 +71,8 @@ def twin_pairs(configs: Mapping[str, Mapping[str, Any]], setting: str) -> list[t
 
 
 def _twins(a: Mapping[str, Any], b: Mapping[str, Any], setting: str) -> bool:
-    if a[setting] == b[setting]:
-        return False
-    shared = (set(a) & set(b)) - {setting}
-    return all(a[k] == b[k] for k in shared)
+    set_in_both = {k for k in changes(dict(a), dict(b)) if k in a and k in b}
+    return set_in_both == {setting}
 
 
 def twin_table(
