@@ -4,7 +4,8 @@ import pytest
 
 from zapml.metadataset.spec import SpecError, load_spec, parse_spec
 
-EXAMPLE = Path(__file__).parent / "specs" / "example.yaml"
+SPECS = Path(__file__).parent / "specs"
+EXAMPLE = SPECS / "example.yaml"
 
 
 def test_example_spec_parses_with_documented_values():
@@ -62,7 +63,7 @@ def test_bad_specs_name_the_key(bad, word):
         parse_spec(bad)
 
 
-SHIPPED_SPEC = Path(__file__).parent / "specs" / "shipped.yaml"
+SHIPPED_SPEC = SPECS / "shipped.yaml"
 SHIPPED_DB = Path(__file__).parent / "shipped" / "zapml-offline-v1.sqlite"
 
 
@@ -249,8 +250,7 @@ def test_extends_refuses_a_parent_elsewhere_or_a_cycle(tmp_path):
 def test_the_recipe_neighbourhood_spec_runs_on_v2s_tasks():
     from zapml.metadataset.tasks import tasks_from_spec
 
-    specs = Path(__file__).parent / "specs"
-    v2, local = load_spec(specs / "v2.yaml"), load_spec(specs / "v2-recipe-local.yaml")
+    v2, local = load_spec(SPECS / "v2.yaml"), load_spec(SPECS / "v2-recipe-local.yaml")
     assert tasks_from_spec(local) == tasks_from_spec(v2)  # same ids, classes, sizes, seeds
     assert local.candidates != v2.candidates and local.hash != v2.hash
 
@@ -272,7 +272,7 @@ def _planned_at(db: Path, spec_name: str, budget: float) -> list:
     from zapml.metadataset.executors import make_executor
     from zapml.metadataset.store import open_store
 
-    spec = load_spec(Path(__file__).parent / "specs" / spec_name)
+    spec = load_spec(SPECS / spec_name)
     with open_store(db) as store:
         tasks = register_tasks(store, spec)
         report = BuildReport(db=db, build_id=0, spec_hash=spec.hash)
@@ -289,8 +289,8 @@ def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
     db = _shipped_copy(tmp_path)
     # the 64-s runs of tasks outside the focused block that this plan's builds made (v2-twins.yaml
     # adds its own pipelines to a third task per core dataset)
-    specs = Path(__file__).parent / "specs"
-    builders = tuple(load_spec(specs / f).name for f in ("v2.yaml", "v2-sparse64-seeds.yaml"))
+    sparse_spec = load_spec(SPECS / "v2-sparse64-seeds.yaml")
+    builders = (load_spec(SPECS / "v2.yaml").name, sparse_spec.name)
     with sqlite3.connect(db) as con:
         sparse = {k for (k,) in con.execute(
             "SELECT cell_key FROM runs WHERE budget = 64 AND task_id IN (SELECT task_id FROM runs"
@@ -300,7 +300,7 @@ def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
     from zapml.metadataset.tasks import tasks_from_spec
 
     at64 = _planned_at(db, "v2-sparse64-seeds.yaml", 64)
-    tasks = tasks_from_spec(load_spec(Path(__file__).parent / "specs" / "v2-sparse64-seeds.yaml"))
+    tasks = tasks_from_spec(sparse_spec)
     assert len(at64) == 2 * 3 * len(tasks)  # density 0.06 of 48 pipelines: 3 a task, 2 seeds
     assert len(sparse) >= 200 and sparse <= {c.key for c in at64}
 
