@@ -25,7 +25,7 @@ complete v2 store of a8063a6 (5,748 runs at 4/16/64/256 s); leave-one-core-datas
 (objective final, 3 seeds): regret 0.169 against 0.241 for the per-budget single best and 0.282
 for the budget-blind one, lower at every budget (README, "The default selectors"). The recipe has
 not changed since; the artifacts are retrained by it whenever the store grows, last on the
-13,214-run store (twenty-sixth session): 0.144 for final against 0.248 / 0.306, 0.046 for alc
+13,250-run store (twenty-seventh session): 0.146 for final against 0.248 / 0.307, 0.045 for alc
 against 0.067 / 0.071 (``benchmarks/bench_shipped_loco.py``; each store's table in the LOCO doc).
 Anchors drawn per (task, budget) row (``anchors="rows"`` or ``"mixed"``) were tried on the
 12,750- and 12,768-run stores: lower at 64 s in every run, higher at 256 s, and over all
