@@ -1,7 +1,7 @@
-"""The ninth fresh hold-out set (hieroglyphs): Gardiner numbers read from Unicode names, sign
-families (variant letters, hand-made list), how a sign is drawn and fitted, and a leak-free and
-deterministic plan. Checks that read the Debian package skip, naming it, where it is not
-installed."""
+"""The fifth fresh hold-out's set (hieroglyphs, ``holdout_sets_fresh9``): Gardiner numbers
+read from Unicode names, sign families (variant letters, hand-made list), how a sign is drawn and
+fitted, and a leak-free and deterministic plan. Checks that read the Debian package skip, naming
+it, where it is not installed."""
 
 from __future__ import annotations
 
