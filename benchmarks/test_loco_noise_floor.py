@@ -1,75 +1,34 @@
-"""bench_loco_noise_floor on hand-worked runs and a closed form for the oracle's expectation."""
+"""bench_loco_noise_floor on hand-worked runs, and on a store built by the project's builder."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_loco_noise_floor as floor  # noqa: E402
 
 
 def _runs() -> pd.DataFrame:
-    values = {  # (task, pipeline) -> value per seed (one budget, 4 s)
-        ("t1", "p1"): (0.6, 0.8),
-        ("t1", "p2"): (0.5, 0.5),
-        ("t2", "p1"): (0.9, 0.7),
-        ("t2", "p2"): (0.4,),
+    values = {  # (task, budget, pipeline) -> value on seeds 0 and 1
+        ("t", 4.0, "p1"): (0.8, 0.6),
+        ("t", 4.0, "p2"): (0.7, 0.9),
+        ("t", 4.0, "p3"): (0.5, 0.4),
+        ("u", 16.0, "p1"): (0.3, 0.5),
+        ("u", 16.0, "p2"): (0.6,),  # one seed: left out of every case
     }
     return pd.DataFrame([
-        {"task_id": t, "budget": 4.0, "pipeline_id": p, "seed": s, "value": v}
-        for (t, p), seeds in values.items()
+        {"task_id": t, "budget": b, "pipeline_id": p, "seed": s, "value": v}
+        for (t, b, p), seeds in values.items()
         for s, v in enumerate(seeds)
     ])  # fmt: skip
-
-
-def test_cell_noise_pools_run_variance_by_budget_and_level():
-    noise = floor.cell_noise(_runs(), bins=2)
-    assert noise.means.loc["t1@4", "p1"] == pytest.approx(0.7)
-    assert noise.means.loc["t2@4", "p2"] == pytest.approx(0.4)
-    # means 0.4 (t2 p2), 0.5 (t1 p2) form the low bin: variances (one seed: none) and 0 pool to 0;
-    # 0.7 and 0.8 the high bin: 0.02 each (two seeds 0.2 apart), over 2 seeds for the mean
-    assert noise.mean_variance.loc["t1@4", "p1"] == pytest.approx(0.01)
-    assert noise.mean_variance.loc["t2@4", "p1"] == pytest.approx(0.01)
-    assert noise.mean_variance.loc["t1@4", "p2"] == pytest.approx(0.0)
-    assert noise.mean_variance.loc["t2@4", "p2"] == pytest.approx(0.0)
-    # one bin: (0.02 + 0 + 0.02) / 3 for a run; the one-seed cell's mean carries all of it
-    pooled = floor.cell_noise(_runs(), bins=1)
-    assert pooled.mean_variance.loc["t2@4", "p2"] == pytest.approx(0.04 / 3)
-    assert pooled.mean_variance.loc["t1@4", "p1"] == pytest.approx(0.02 / 3)
-
-
-def test_shrunk_pulls_means_by_the_share_of_spread_the_noise_explains():
-    means = np.array([0.5, 0.7, np.nan, 0.9])
-    # spread (0.04 + 0 + 0.04) / 2 = 0.04, noise 0.01: keep 3/4 of each deviation from 0.7
-    out = floor.shrunk(means, np.full(4, 0.01))
-    np.testing.assert_allclose(out, [0.55, 0.7, np.nan, 0.85])
-    # noise larger than the spread: every mean becomes the average
-    np.testing.assert_allclose(floor.shrunk(means, np.full(4, 0.1)), [0.7, 0.7, np.nan, 0.7])
-    np.testing.assert_allclose(floor.shrunk(np.array([0.3, np.nan]), np.ones(2)), [0.3, np.nan])
-
-
-def test_expected_oracle_matches_the_closed_form_for_two_normals():
-    a, b, va, vb = 0.8, 0.75, 0.002, 0.003
-    theta = np.sqrt(va + vb)
-    alpha = (a - b) / theta
-    # Clark (1961): E max(X, Y) for independent normals
-    exact = a * norm.cdf(alpha) + b * norm.cdf(-alpha) + theta * norm.pdf(alpha)
-    rng = np.random.default_rng(0)
-    drawn = floor.expected_oracle(np.array([a, np.nan, b]), np.array([va, 1.0, vb]), 400_000, rng)
-    assert drawn == pytest.approx(exact, abs=3e-4)
-    assert floor.expected_oracle(np.array([0.2, 0.6]), np.zeros(2), 10, rng) == pytest.approx(0.6)
-
-
-def _noise() -> floor.CellNoise:
-    index = pd.Index(["t@4", "u@16"])
-    means = pd.DataFrame({"p1": [0.9, 0.5], "p2": [0.6, 0.7], "p3": [0.3, np.nan]}, index=index)
-    return floor.CellNoise(means=means, mean_variance=means * 0.0)
 
 
 def _picks() -> pd.DataFrame:
@@ -80,55 +39,59 @@ def _picks() -> pd.DataFrame:
     )  # fmt: skip
 
 
-def test_without_noise_the_true_mean_selector_is_the_oracle():
-    cases = floor.modelled_cases(_noise(), _picks(), shrink=False, draws=50)
-    assert cases.loc["t@4", "oracle"] == pytest.approx(0.9)
-    assert cases.loc["t@4", "random"] == pytest.approx(0.6)
-    assert cases.loc["u@16", "single_best"] == pytest.approx(0.5)
-    scores = floor.scores(cases)
-    assert scores["regret"] == pytest.approx(0.0)
-    assert scores["gap_closed_vs_single_best"] == pytest.approx(1.0)
+def test_seed_table_keeps_the_cells_run_with_both_seeds():
+    table = floor.seed_table(_runs())
+    assert list(table.index) == [("t@4", "p1"), ("t@4", "p2"), ("t@4", "p3"), ("u@16", "p1")]
+    assert table.loc[("t@4", "p2"), 1] == pytest.approx(0.9)
 
 
 def test_split_seed_cases_select_on_one_seed_and_score_on_the_other():
-    values = {"p1": (0.8, 0.6), "p2": (0.7, 0.9), "p3": (0.5, 0.4)}
-    runs = pd.DataFrame([
-        {"task_id": "t", "budget": 4.0, "pipeline_id": p, "seed": s, "value": v}
-        for p, seeds in values.items()
-        for s, v in enumerate(seeds)
-    ])  # fmt: skip
-    cases = floor.split_seed_cases(runs, _picks())
-    assert list(cases.index) == ["t@4", "t@4"]
+    cases = floor.split_seed_cases(floor.seed_table(_runs()), _picks())
+    assert list(cases.index) == ["t@4", "t@4", "u@16", "u@16"]
     first, second = cases.iloc[0], cases.iloc[1]
-    # seed 0 picks p1, scored on seed 1 (0.6) against that seed's best 0.9 and mean 1.9 / 3
-    assert first["chosen"] == pytest.approx(0.6)
-    assert first["oracle"] == pytest.approx(0.9)
-    assert first["random"] == pytest.approx(1.9 / 3)
-    assert first["single_best"] == pytest.approx(0.9)  # p2 on seed 1
-    # seed 1 picks p2, scored on seed 0: 0.7 against 0.8; the per-budget single best p1 = 0.8
-    assert second["chosen"] == pytest.approx(0.7)
-    assert second["single_best_per_budget"] == pytest.approx(0.8)
-    scores = floor.scores(cases)
-    # ratio of means: oracle 0.85, chosen 0.65, random (1.9 + 2.0) / 6
-    assert scores["regret"] == pytest.approx(0.2 / (0.85 - 3.9 / 6))
+    # scored on seed 0: seed 1 picked p2 (0.9), worth 0.7 on seed 0 against the best 0.8
+    assert first["chosen"] == pytest.approx(0.7)
+    assert first["oracle"] == pytest.approx(0.8)
+    assert first["random"] == pytest.approx(2.0 / 3)
+    assert first["single_best"] == pytest.approx(0.7)  # p2 on seed 0
+    assert first["single_best_per_budget"] == pytest.approx(0.8)  # p1 on seed 0
+    # scored on seed 1: seed 0 picked p1 (0.8), worth 0.6 against seed 1's best 0.9
+    assert (second["chosen"], second["oracle"]) == pytest.approx((0.6, 0.9))
+    # u: one pipeline with both seeds, so every choice is the oracle
+    assert cases.loc["u@16", "chosen"].tolist() == pytest.approx([0.3, 0.5])
+    t = floor.scores(cases.loc[["t@4"]])
+    # ratio of means: oracle 0.85, chosen 0.65, random (2.0 + 1.9) / 6
+    assert t["regret"] == pytest.approx(0.2 / (0.85 - 3.9 / 6))
+    # the budget-blind single best p2 averages 0.8 over the two seeds: (0.65 - 0.8) / (0.85 - 0.8)
+    assert t["gap_closed_vs_single_best"] == pytest.approx(-3.0)
+
+
+def test_selector_cases_score_each_record_on_each_seed():
+    records = pd.DataFrame({
+        "task_id": ["t@4", "t@4", "gone@4"],
+        "chosen_pipeline": ["p3", "p1", "p1"],
+    })  # fmt: skip
+    cases = floor.selector_cases(floor.seed_table(_runs()), _picks(), records)
+    assert list(cases.index) == ["t@4"] * 4
+    assert cases["chosen"].tolist() == pytest.approx([0.5, 0.4, 0.8, 0.6])
+    assert cases["oracle"].tolist() == pytest.approx([0.8, 0.9, 0.8, 0.9])
 
 
 def test_parts_and_reachable_share():
-    picks = _picks()
-    labels = [label for label, _ in floor.parts(picks, focused=3)]
+    labels = [label for label, _ in floor.parts(_picks(), focused=3)]
     assert labels == ["all", "4 s", "16 s"]  # every 4-s row is focused: no subset to add
+    labels = [label for label, _ in floor.parts(_picks().assign(budget=4.0), focused=3)]
+    assert labels == ["all", "4 s", "4 s, >= 3 observed"]
     table = pd.DataFrame({
-        "cases_of": ["4 s", "4 s"], "reading": ["sel", "ceiling"],
+        "cases_of": ["4 s", "4 s"], "reading": [floor.SELECTOR, floor.SPLIT_SEED],
         "gap_closed_vs_single_best": [0.3, 0.6],
     })  # fmt: skip
-    assert floor.reachable_share(table, "sel", "ceiling")["4 s"] == pytest.approx(0.5)
+    assert floor.reachable_share(table, "gap_closed_vs_single_best")["4 s"] == pytest.approx(0.5)
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Path:
     """A two-core, two-budget, two-seed store built by the project's builder with stand-in runs."""
-    import yaml
-
     from zapml.metadataset.builder import build
     from zapml.metadataset.testing import budget_fit
 
@@ -152,10 +115,11 @@ def store(tmp_path_factory) -> Path:
 def test_measured_runs_average_to_the_loaded_meta_dataset(store):
     from zapml.metadataset.loading import load_metadataset
 
-    noise = floor.cell_noise(floor.measured(store, "final"))
+    table = floor.seed_table(floor.measured(store, "final"))
     perf = load_metadataset(store).for_objective("final").stack_budgets().perf
-    assert noise.means.shape == perf.shape == (8, 4)  # 4 tasks x 2 budgets, 4 pipelines
-    got = noise.means.reindex(index=perf.index, columns=perf.columns).to_numpy()
+    means = table.mean(axis=1).unstack("pipeline_id")
+    assert means.shape == perf.shape == (8, 4)  # 4 tasks x 2 budgets, 4 pipelines
+    got = means.reindex(index=perf.index, columns=perf.columns).to_numpy()
     np.testing.assert_allclose(got, perf.to_numpy())
 
 
@@ -177,15 +141,23 @@ def test_baseline_picks_are_the_best_mean_pipeline_of_the_other_core(store):
         assert pick["single_best_per_budget"] == at_budget.groupby("pipeline_id").mean().idxmax()
 
 
-def test_the_script_prints_every_reading(store):
-    import subprocess
-
+def test_the_script_prints_both_readings_and_the_share(store, tmp_path):
+    records = pd.DataFrame({
+        "task_id": floor.baseline_picks(store, "alc").index,
+        "chosen_pipeline": floor.baseline_picks(store, "alc")["single_best"].to_numpy(),
+    })  # fmt: skip
+    records.to_pickle(tmp_path / "records.pkl")
     script = Path(floor.__file__)
-    env = {**__import__("os").environ, "PYTHONPATH": str(script.parents[1] / "src")}
+    env = {**os.environ, "PYTHONPATH": str(script.parents[1] / "src")}
     out = subprocess.run(
-        [sys.executable, str(script), str(store), "--objective", "alc", "--draws", "200"],
+        [sys.executable, str(script), str(store), "--objective", "alc",
+         "--records", str(tmp_path / "records.pkl")],
         capture_output=True, text=True, check=True, env=env,
     ).stdout  # fmt: skip
-    for reading in ("true means as observed", "true means shrunk", "split-seed (measured)"):
-        assert out.count(reading) == 3  # once in each of the three tables
-    assert "scored by alc" in out
+    assert out.count(floor.SPLIT_SEED) == 5  # three tables and the two shares' titles
+    assert "scored by one seed's alc" in out
+    # records that pick the budget-blind single best close none of the gap from it
+    table = out.split("\ngap_closed_vs_single_best (")[1].split("\n\n")[0].splitlines()
+    assert [line.split()[1:] for line in table if line.startswith(floor.SELECTOR)] == [
+        ["0.000", "0.000", "0.000"]  # all, 1 s, 2 s
+    ]
