@@ -10,7 +10,9 @@ how much, without a noise model, on the runs themselves: every case is scored on
   selector that had seen one seed of the task's results would pick (the most a zero-shot choice
   could hope for, short of knowing the task's true means);
 - the selector: its LOCO picks (``--records``, a ``bench_shipped_loco.py`` pickle, one pick per
-  LOCO seed and case), scored on each seed's runs in the same way.
+  LOCO seed and case), scored on each seed's runs in the same way; and, on the cases where the
+  store ran the hold-out's three arms (default pipeline and both recipes), how often each pick's
+  final accuracy beats all three on the scoring seed: the hold-out benchmark's question.
 
 Both against that seed's oracle, random observed pick and the two single bests (whose picks come
 from a leave-one-core-out run of those baselines), over the pipelines run with both seeds.
@@ -32,6 +34,7 @@ nothing here is modelled.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -40,9 +43,12 @@ from zapml.evaluation.loco import factory, leave_one_core_out
 from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import budget_row_id
-from zapml.metadataset.objectives import MEASURE_FIELDS, OBJECTIVES
+from zapml.metadataset.objectives import ACCURACY, MEASURE_FIELDS, OBJECTIVES
 from zapml.metadataset.record import run_values
 from zapml.metadataset.store import open_store
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
+from recipes import ACCURACY_TIE, arm_ids  # noqa: E402
 
 #: the baselines whose gap to the oracle a choice closes, as the LOCO records name them
 BASELINES = ("single_best", "single_best_per_budget")
@@ -104,6 +110,34 @@ def selector_cases(table: pd.DataFrame, picks: pd.DataFrame, records: pd.DataFra
             for seed in SEEDS:
                 out.append({"row": row, **scored(cells, seed, str(chosen), picks.loc[row])})
     return pd.DataFrame(out).set_index("row").dropna()
+
+
+def against_arms(table: pd.DataFrame, records: pd.DataFrame, arms: list[str]) -> pd.DataFrame:
+    """The hold-out's question on one seed's truth (``table`` of final accuracy): per row where
+    every arm ran with both seeds and per scoring seed, the margin of the split-seed oracle's
+    pick and of each record's pick over the best arm on that seed, per budget."""
+    picks = records.groupby("task_id")["chosen_pipeline"].apply(list)
+    out = []
+    for row, cells in table.groupby(level="row"):
+        cells = cells.droplevel("row")
+        if not set(arms) <= set(cells.index) or row not in picks.index:
+            continue
+        budget = float(str(row).rsplit("@", 1)[1])
+        for seed, other in zip(SEEDS, SEEDS[::-1], strict=True):
+            best_arm = cells.loc[arms, seed].max()
+            choices = [(SPLIT_SEED, cells[other].idxmax())]
+            choices += [(SELECTOR, chosen) for chosen in picks[row]]
+            out += [(who, budget, cells[seed].get(chosen, float("nan")) - best_arm)
+                    for who, chosen in choices]  # fmt: skip
+    margins = pd.DataFrame(out, columns=["reading", "budget", "margin"]).dropna()
+    margins["beats_all_three"] = margins["margin"] > ACCURACY_TIE
+    if margins.empty:  # a store without the arms
+        return pd.DataFrame(columns=["cases", "beats_all_three", "mean_margin"])
+    return margins.groupby(["reading", "budget"]).agg(
+        cases=("margin", "size"),
+        beats_all_three=("beats_all_three", "mean"),
+        mean_margin=("margin", "mean"),
+    )
 
 
 def baseline_picks(store: Path, objective: str) -> pd.DataFrame:
@@ -168,8 +202,9 @@ def main() -> None:
     table = seed_table(measured(args.store, args.objective))
     picks = baseline_picks(args.store, args.objective)
     readings = {SPLIT_SEED: split_seed_cases(table, picks)}
-    if args.records is not None:
-        readings[SELECTOR] = selector_cases(table, picks, pd.read_pickle(args.records))
+    records = pd.read_pickle(args.records) if args.records is not None else None
+    if records is not None:
+        readings[SELECTOR] = selector_cases(table, picks, records)
     result = floor_table(readings, picks, args.focused)
     pd.set_option("display.width", 200)
     field = MEASURE_FIELDS[args.objective]
@@ -178,10 +213,13 @@ def main() -> None:
         wide = result.pivot_table(index="reading", columns="cases_of", values=value, sort=False)
         print(f"\n{value} ({args.objective}, scored by one seed's {field})")
         print(wide.round(3).to_string())
-    if args.records is not None:
+    if records is not None:
         for value in values[1:]:
             print(f"\nthe selector's {value} as a share of the split-seed oracle's")
             print(reachable_share(result, value).round(2).to_string())
+        accuracy = seed_table(measured(args.store, ACCURACY))
+        print("\nagainst the default pipeline and both recipes, one seed's final accuracy")
+        print(against_arms(accuracy, records, arm_ids()).round(3).to_string())
 
 
 if __name__ == "__main__":

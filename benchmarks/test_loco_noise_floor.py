@@ -77,6 +77,27 @@ def test_selector_cases_score_each_record_on_each_seed():
     assert cases["oracle"].tolist() == pytest.approx([0.8, 0.9, 0.8, 0.9])
 
 
+def test_against_arms_asks_the_hold_out_question_on_one_seed():
+    values = {"a1": (0.5, 0.7), "a2": (0.6, 0.6), "p": (0.7, 0.65), "q": (0.9, 0.5)}
+    runs = pd.DataFrame([
+        {"task_id": "t", "budget": 64.0, "pipeline_id": p, "seed": s, "value": v}
+        for p, seeds in values.items()
+        for s, v in enumerate(seeds)
+    ])  # fmt: skip
+    records = pd.DataFrame({"task_id": ["t@64", "t@64"], "chosen_pipeline": ["p", "a2"]})
+    table = floor.against_arms(floor.seed_table(runs), records, ["a1", "a2"])
+    # split-seed: seed 1 picks a1 (0.7), worth 0.5 on seed 0 against the best arm 0.6; seed 0
+    # picks q (0.9), worth 0.5 on seed 1 against 0.7: margins -0.1 and -0.2, no win
+    oracle = table.loc[(floor.SPLIT_SEED, 64.0)]
+    assert (oracle["cases"], oracle["beats_all_three"]) == (2, 0.0)
+    assert oracle["mean_margin"] == pytest.approx(-0.15)
+    # selector: p wins seed 0 (0.7 > 0.6), loses seed 1 (0.65 < 0.7); the arm a2 never wins
+    chosen = table.loc[(floor.SELECTOR, 64.0)]
+    assert (chosen["cases"], chosen["beats_all_three"]) == (4, 0.25)
+    assert chosen["mean_margin"] == pytest.approx((0.1 - 0.05 + 0.0 - 0.1) / 4)
+    assert floor.against_arms(floor.seed_table(runs), records, ["a1", "zz"]).empty
+
+
 def test_parts_and_reachable_share():
     labels = [label for label, _ in floor.parts(_picks(), focused=3)]
     assert labels == ["all", "4 s", "16 s"]  # every 4-s row is focused: no subset to add
