@@ -849,8 +849,9 @@ SETS: dict[str, HoldoutSet] = {
 # adds its sets to SETS when imported (it needs the helpers above, hence the import down here);
 # so are those prepared in the fifteenth (lgeneral, holdout_sets_fresh3.py), sixteenth (xfig,
 # holdout_sets_fresh4.py; provinces, holdout_sets_fresh5.py) and seventeenth sessions (art4apps,
-# holdout_sets_fresh6.py; qet, holdout_sets_fresh7.py; scripts, holdout_sets_fresh8.py) and
-# twenty-seventh sessions (hieroglyphs, holdout_sets_fresh9.py).
+# holdout_sets_fresh6.py; qet, holdout_sets_fresh7.py; scripts, holdout_sets_fresh8.py),
+# twenty-seventh (hieroglyphs, holdout_sets_fresh9.py) and twenty-eighth sessions (kanji,
+# holdout_sets_fresh10.py).
 import holdout_sets_fresh2  # noqa: E402, F401
 import holdout_sets_fresh3  # noqa: E402, F401
 import holdout_sets_fresh4  # noqa: E402, F401
@@ -859,3 +860,4 @@ import holdout_sets_fresh6  # noqa: E402, F401
 import holdout_sets_fresh7  # noqa: E402, F401
 import holdout_sets_fresh8  # noqa: E402, F401
 import holdout_sets_fresh9  # noqa: E402, F401
+import holdout_sets_fresh10  # noqa: E402, F401

@@ -12,8 +12,9 @@ hold-out sets ``furniture`` (sweethome3d-furniture), ``outfits`` (endless-sky-da
 ``chess`` (pychess; rendered with rsvg-convert), ``lgeneral`` (lgeneral-data), ``xfig``
 (xfig-libs; drawn with fig2dev and rsvg-convert), ``provinces`` (gcompris-qt-data; drawn with
 rsvg-convert), ``art4apps`` (pysiogame), ``qet`` (qelectrotech-data; drawn with rsvg-convert),
-``scripts`` (fonts-unifont; letters drawn with Pillow) and ``hieroglyphs``
-(fonts-ancient-scripts; signs drawn with Pillow).
+``scripts`` (fonts-unifont; letters drawn with Pillow), ``hieroglyphs``
+(fonts-ancient-scripts; signs drawn with Pillow) and ``kanji`` (fonts-seto, labelled from
+unicode-data; kanji drawn with Pillow).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -53,8 +54,8 @@ CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scale
 # scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px), Pingus pieces (8-800
 # px), Cataclysm and Angband tiles (32 px sprites), chess pieces (rendered 192 px tall), LGeneral
 # icons (65 px wide), xfig drawings, GCompris provinces and QElectroTech symbols (drawn into
-# 128 px), Unifont letters (16 px bitmaps enlarged to 128 px), Gardiner hieroglyphs (drawn into
-# 128 px): each is fitted into a white square of this side.
+# 128 px), Unifont letters (16 px bitmaps enlarged to 128 px), Gardiner hieroglyphs and Seto
+# kanji (drawn into 128 px): each is fitted into a white square of this side.
 FITTED_SIDES = {
     "furniture": 96,
     "outfit": 96,
@@ -72,6 +73,7 @@ FITTED_SIDES = {
     "qet": 96,
     "scripts": 96,
     "hieroglyphs": 96,
+    "kanji": 96,
 }
 
 
