@@ -7,8 +7,8 @@ how much, without a noise model, on the runs themselves: every case is scored on
 (seed 0, then seed 1), and two choices are compared on that same one-seed truth:
 
 - the split-seed oracle: the pipeline best on the *other* seed of the held-out task, what a
-  selector that had seen one seed of the task's results would pick (the most a zero-shot choice
-  could hope for, short of knowing the task's true means);
+  selector that had seen one seed of the task's results would pick (a reference, not a bound,
+  for a zero-shot choice: it has seen the task itself, but only one noisy seed of it);
 - the selector: its LOCO picks (``--records``, a ``bench_shipped_loco.py`` pickle, one pick per
   LOCO seed and case), scored on each seed's runs in the same way; and, on the cases where the
   store ran the hold-out's three arms (default pipeline and both recipes), how often each pick's
