@@ -26,17 +26,12 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from holdout_sets import SETS, HoldoutSet, Item, chained, split_and_cap, unique_icons
+from holdout_sets import SETS, HoldoutSet, Item, chained
 from holdout_sets_fresh2 import (
-    FAMILY_MOST,
     PICTURE_READERS,
     Entry,
-    cap_per_group,
-    is_blank,
-    pixel_digest,
 )
-from holdout_sets_fresh4 import drawing_groups
-from holdout_sets_fresh9 import plan_picture, read_sign, sign_code, sign_font
+from holdout_sets_fresh9 import plan_drawn_signs, read_sign, sign_code, sign_font
 
 KANJI_ROOT = Path("/usr/share/fonts/truetype/seto")  # fonts-seto
 KANJI_FONT = KANJI_ROOT / "setofont.ttf"  # the font's regular file (setofont-ex.ttf: extras)
@@ -167,17 +162,8 @@ def plan_kanji(font: Path = KANJI_FONT, root: Path = UNIHAN_ROOT) -> list[Item]:
     """Kangxi radical of a kanji as the class; blank and repeated pictures dropped; test = whole
     groups per radical (Unihan variants, outlines overlapping by 90% or more at 64 px or 16 px,
     or near thumbnails, chained; ``FAMILY_MOST`` kanji a group at most)."""
-    drawn = [entry for entry in kanji_entries(font, root) if not is_blank(plan_picture(entry[2]))]
-    grouped = drawing_groups(unique_icons(drawn, pixel_digest(plan_picture)), plan_picture)
-    return split_and_cap(
-        cap_per_group(grouped, FAMILY_MOST),
-        "kanji",
-        (KANJI_TRAIN_PER_CLASS, KANJI_TEST_PER_CLASS),
-        "kanji",
-        kanji_name,
-        lambda key: key.parent,
-        lambda key: key.name,
-    )
+    sizes = (KANJI_TRAIN_PER_CLASS, KANJI_TEST_PER_CLASS)
+    return plan_drawn_signs(kanji_entries(font, root), "kanji", sizes, kanji_name)
 
 
 # ----------------------------------------------------------------------------- the sets

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -200,21 +201,32 @@ def sign_name(key: Path) -> str:
     return sign_label(sign_code(key))
 
 
+def plan_drawn_signs(
+    entries: list[Entry], name: str, sizes: tuple[int, int], item_name: Callable[[Path], str]
+) -> list[Item]:
+    """The plan of a set of characters drawn from a font (``entries`` keyed ``font / U+XXXX``):
+    blank and repeated pictures dropped, near drawings chained into their entry's group (fresh4's
+    ``drawing_groups``), ``FAMILY_MOST`` a group at most, then ``sizes`` (train, test) per class
+    of whole groups. Shared by ``hieroglyphs`` and fresh10's ``kanji``."""
+    drawn = [entry for entry in entries if not is_blank(plan_picture(entry[2]))]
+    grouped = drawing_groups(unique_icons(drawn, pixel_digest(plan_picture)), plan_picture)
+    return split_and_cap(
+        cap_per_group(grouped, FAMILY_MOST),
+        name,
+        sizes,
+        name,
+        item_name,
+        lambda key: key.parent,
+        lambda key: key.name,
+    )
+
+
 def plan_hieroglyphs(font: Path = HIEROGLYPHS_FONT) -> list[Item]:
     """Gardiner category of a hieroglyph as the class; blank and repeated pictures dropped; test
     = whole groups per category (outlines overlapping by 90% or more at 64 px or 16 px, near
     thumbnails, or one ``sign_family``, chained; ``FAMILY_MOST`` signs a group at most)."""
-    drawn = [entry for entry in hieroglyph_signs(font) if not is_blank(plan_picture(entry[2]))]
-    grouped = drawing_groups(unique_icons(drawn, pixel_digest(plan_picture)), plan_picture)
-    return split_and_cap(
-        cap_per_group(grouped, FAMILY_MOST),
-        "hieroglyphs",
-        (HIEROGLYPHS_TRAIN_PER_CLASS, HIEROGLYPHS_TEST_PER_CLASS),
-        "hieroglyphs",
-        sign_name,
-        lambda key: key.parent,
-        lambda key: key.name,
-    )
+    sizes = (HIEROGLYPHS_TRAIN_PER_CLASS, HIEROGLYPHS_TEST_PER_CLASS)
+    return plan_drawn_signs(hieroglyph_signs(font), "hieroglyphs", sizes, sign_name)
 
 
 # ----------------------------------------------------------------------------- the sets
