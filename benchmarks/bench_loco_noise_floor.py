@@ -48,6 +48,7 @@ from zapml.metadataset.record import run_values
 from zapml.metadataset.store import open_store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
+from bench_shipped_loco import case_parts  # noqa: E402
 from recipes import ACCURACY_TIE, arm_ids  # noqa: E402
 
 #: the baselines whose gap to the oracle a choice closes, as the LOCO records name them
@@ -164,14 +165,8 @@ def scores(cases: pd.DataFrame) -> dict[str, float]:
 
 
 def parts(picks: pd.DataFrame, focused: int) -> list[tuple[str, pd.Index]]:
-    """The row sets reported: all, each budget, each budget's focused rows where a subset."""
-    out = [("all", picks.index)]
-    out += [(f"{b:g} s", g.index) for b, g in picks.groupby("budget", sort=True)]
-    for b, g in picks.groupby("budget", sort=True):
-        kept = g[g["n_observed"] >= focused]
-        if 0 < len(kept) < len(g):
-            out.append((f"{b:g} s, >= {focused} observed", kept.index))
-    return out
+    """The row sets reported, as ``bench_shipped_loco``'s tables cut them."""
+    return [(label, part.index) for label, part in case_parts(picks, focused)]
 
 
 def floor_table(

@@ -126,16 +126,24 @@ def score_rows(cases: pd.DataFrame) -> list[dict[str, float | str]]:
     return rows
 
 
+def case_parts(cases: pd.DataFrame, focused: int) -> list[tuple[str, pd.DataFrame]]:
+    """The case sets a table reports (``cases`` has budget and n_observed columns): all, each
+    budget, and each budget's focused cases (at least ``focused`` observed) where a subset."""
+    parts: list[tuple[str, pd.DataFrame]] = [("all", cases)]
+    parts += [(f"{b:g} s", g) for b, g in cases.groupby("budget", sort=True)]
+    for b, g in cases[cases["n_observed"] >= focused].groupby("budget", sort=True):
+        if len(g) < int((cases["budget"] == b).sum()):  # only where it is a subset
+            parts.append((f"{b:g} s, >= {focused} observed", g))
+    return parts
+
+
 def summary(records: pd.DataFrame, focused: int) -> pd.DataFrame:
     """Scores over all budgets, per budget and on the focused cases of each budget."""
-    parts: list[tuple[str, pd.DataFrame]] = [("all", records)]
-    parts += [(f"{b:g} s", g) for b, g in records.groupby("budget", sort=True)]
-    for b, g in records[records["n_observed"] >= focused].groupby("budget", sort=True):
-        if len(g) < int((records["budget"] == b).sum()):  # only where it is a subset
-            parts.append((f"{b:g} s, >= {focused} observed", g))
-    return pd.DataFrame(
-        [{"cases_of": label, **row} for label, part in parts for row in score_rows(part)]
-    )
+    return pd.DataFrame([
+        {"cases_of": label, **row}
+        for label, part in case_parts(records, focused)
+        for row in score_rows(part)
+    ])  # fmt: skip
 
 
 def per_seed(records: pd.DataFrame) -> str:
