@@ -94,6 +94,26 @@ def test_row_anchors_weigh_each_rankable_row_alike():
     assert abs(np.mean(t_mixed == 2) - (1 / 21) / 2) < 0.005
 
 
+def test_budget_anchors_weigh_each_budget_alike_then_each_row():
+    # Budget 4 has three rankable rows, budget 256 one (and one row with nothing to rank): by
+    # budget, row 3 gets half the anchors, each budget-4 row a sixth; by row, a quarter each.
+    perf = np.full((5, 6), np.nan)
+    perf[:4, :3] = [[0.1, 0.5, 0.3], [0.2, 0.4, 0.6], [0.9, 0.1, 0.5], [0.3, 0.7, 0.2]]
+    perf[4, 0] = 0.5
+    budgets = np.array([4.0, 4.0, 4.0, 256.0, 256.0])
+    n = 24_000
+    sampler = TripleSampler(perf, np.random.default_rng(1), "budgets", budgets)
+    t, a, b, w, ok_b, ok_w = sampler.sample(n)
+    assert abs(np.mean(t == 3) - 0.5) < 0.01 and not (t == 4).any()
+    for row in range(3):
+        assert abs(np.mean(t == row) - 1 / 6) < 0.01
+    assert not np.isnan(perf[t, a]).any()
+    assert (perf[t[ok_b], b[ok_b]] > perf[t[ok_b], a[ok_b]]).all()
+    # without budgets every row is one budget's: the same draws as anchors by row
+    plain = TripleSampler(perf, np.random.default_rng(1), "budgets").sample(n)[0]
+    assert abs(np.mean(plain == 3) - 0.25) < 0.01
+
+
 def test_top_choice_rank_by_hand():
     perf = np.array([[0.1, 0.5, 0.3], [0.9, np.nan, 0.2]])
     scores = np.array([[0.0, 0.0, 1.0], [0.0, 5.0, 1.0]])  # task 2's top is NaN -> skipped

@@ -1,5 +1,6 @@
 """ZAP-HPO's own options beyond the selector contract: meta-features on a ratio scale, repeated
-fold models, a training target other than the objective."""
+fold models, anchors by row, pairs weighed by their difference, a training target other than
+the objective."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from zapml.metadataset.metadataset import Matrices
+from zapml.metadataset.metadataset import BUDGET_FEATURE, Matrices
 from zapml.selectors import get_selector, load_selector, make_budget_metadataset
 from zapml.selectors.recipe import SHIPPED_TARGETS, settings_for
 from zapml.selectors.test_selectors import FAST
-from zapml.selectors.zap_hpo import score_matrix
+from zapml.selectors.zap_hpo import TripleSampler, _pair_masks, pair_scale, score_matrix
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +93,62 @@ def test_row_anchors_train_another_model_that_reloads(multi, tmp_path):
     np.testing.assert_array_equal(back.rank(query), by_row.rank(query))
 
 
+def test_budget_anchors_read_each_training_rows_budget(multi):
+    selector = get_selector("zap_hpo", anchors="budgets", **FAST["zap_hpo"]).fit(multi)
+    stacked = multi.stack_budgets()
+    # one row per (task, budget), the budget read from the stacked meta-features
+    assert sorted(set(selector._row_budgets())) == [4.0, 16.0, 64.0]
+    np.testing.assert_array_equal(
+        selector._row_budgets(), stacked.metafeatures([BUDGET_FEATURE]).to_numpy(dtype=float)[:, 0]
+    )
+    one = get_selector("zap_hpo", anchors="budgets", **FAST["zap_hpo"]).fit(multi.at_budget(16.0))
+    assert one._row_budgets() is None
+
+
 def test_an_unknown_anchor_sampling_is_refused_by_name(multi):
     with pytest.raises(ValueError, match="'anchors' parameter must be one of"):
         get_selector("zap_hpo", anchors="tasks", **FAST["zap_hpo"]).fit(multi)
+
+
+def test_pair_scale_is_the_normalised_regret_denominator_of_each_row():
+    nan = np.nan
+    perf = np.array([[0.9, 0.6, 0.3], [0.5, nan, 0.7], [0.4, nan, nan], [0.2, 0.2, nan]])
+    # best minus mean, by hand: 0.9 - 0.6; 0.7 - 0.6; one cell and a tie have nothing: 1
+    np.testing.assert_allclose(pair_scale(perf), [0.3, 0.1, 1.0, 1.0])
+
+
+def test_regret_pair_weights_are_differences_over_the_row_scale():
+    nan = np.nan
+    perf = np.array([[0.9, 0.6, 0.3, nan], [0.5, nan, 0.7, 0.6]])
+    t, a, b, w, ok_b, ok_w = TripleSampler(perf, np.random.default_rng(3)).sample(400)
+    up, down = (m.numpy() for m in _pair_masks(perf, pair_scale(perf), t, a, b, w, ok_b, ok_w))
+    scale = np.array([0.3, 0.1])  # 0.9 - 0.6 and 0.7 - 0.6
+    for i in range(400):  # each valid pair weighs its gap in units of its row's scale
+        gap_up = perf[t[i], b[i]] - perf[t[i], a[i]] if ok_b[i] else 0.0
+        gap_down = perf[t[i], a[i]] - perf[t[i], w[i]] if ok_w[i] else 0.0
+        assert up[i] == pytest.approx(gap_up / scale[t[i]], rel=1e-6)
+        assert down[i] == pytest.approx(gap_down / scale[t[i]], rel=1e-6)
+    # e.g. 0.3 -> 0.9 on row 0 is two scales; 0.5 -> 0.6 on row 1 is one
+    assert up.max() == pytest.approx(2.0, rel=1e-6) and ok_b.any() and ok_w.any()
+    uniform = _pair_masks(perf, None, t, a, b, w, ok_b, ok_w)
+    np.testing.assert_array_equal(uniform[0].numpy(), ok_b.astype(np.float32))
+
+
+def test_regret_pair_weights_train_another_model_that_reloads(multi, tmp_path):
+    plain = get_selector("zap_hpo", **FAST["zap_hpo"]).fit(multi)
+    weighted = get_selector("zap_hpo", pair_weights="regret", **FAST["zap_hpo"]).fit(multi)
+    query = multi.stack_budgets().metafeatures(weighted.metafeature_names_)
+    raw = query.to_numpy(dtype=float)
+    assert not np.array_equal(weighted._score(raw, None), plain._score(raw, None))
+    weighted.save(tmp_path / "weighted")
+    back = load_selector(tmp_path / "weighted")
+    assert back.get_params()["pair_weights"] == "regret"
+    np.testing.assert_array_equal(back.rank(query), weighted.rank(query))
+
+
+def test_an_unknown_pair_weighting_is_refused_by_name(multi):
+    with pytest.raises(ValueError, match="'pair_weights' parameter must be one of"):
+        get_selector("zap_hpo", pair_weights="gain", **FAST["zap_hpo"]).fit(multi)
 
 
 def _with_accuracy(md, accuracy):

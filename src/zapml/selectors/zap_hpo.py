@@ -10,6 +10,9 @@ uniformly over (task, budget) rows first (``anchors="rows"``), or half of each b
 (``anchors="mixed"``): on a stacked multi-budget meta-dataset the small budgets observe many
 pipelines per task and the large ones few, so drawn by cell most of the training signal is
 about the smallest budget.
+The ranking loss weighs its pairs alike, as published (``pair_weights="uniform"``), or each by
+the difference of its two cells over the row's best-minus-mean (``pair_weights="regret"``, the
+units of normalised regret): near-ties within the seeds' noise then pull little.
 
 Model selection: a small random search (the first configuration is the constructor's) over
 lr / layers / units / dropout, each scored on inner folds (grouped by core dataset; random
@@ -38,7 +41,7 @@ import torch
 from torch import nn
 
 from zapml.errors import ArtifactError
-from zapml.metadataset.metadataset import MetaDataset
+from zapml.metadataset.metadataset import BUDGET_FEATURE, MetaDataset
 from zapml.metadataset.objectives import check_measure
 from zapml.runtime.costs import CLOCK_VERSION
 from zapml.selectors._threads import torch_threads
@@ -54,8 +57,10 @@ from zapml.selectors.folds import inner_folds
 from zapml.space.pipeline import Pipeline
 
 LOSSES = ("ranking", "least_squares")
+#: how the ranking loss weighs its pairs (``pair_scale``)
+PAIR_WEIGHTS = ("uniform", "regret")
 #: how training draws its anchor cells (``TripleSampler``)
-ANCHORS = ("cells", "rows", "mixed")
+ANCHORS = ("cells", "rows", "mixed", "budgets")
 # Fold models' seeds are seed + 1000 x config + fold; a repeat adds this stride, past any config
 # offset a search of under 100 configurations uses, and repeat 0 keeps the unrepeated seeds.
 REPEAT_SEED_STRIDE = 100_000
@@ -78,9 +83,17 @@ class TripleSampler:
     Anchors are drawn uniformly over observed cells (``anchors="cells"``), or a row first, then
     a cell of it (``anchors="rows"``): every (task, budget) row with a pair to rank weighs the
     same, so rows of few pipelines (large budgets) are not outweighed by rows of many; or half of
-    each batch one way, half the other (``anchors="mixed"``)."""
+    each batch one way, half the other (``anchors="mixed"``); or a budget first (``row_budgets``,
+    one value per row), then a row of it, then a cell (``anchors="budgets"``): each budget with
+    a pair to rank weighs the same, however few tasks ran at it."""
 
-    def __init__(self, perf: np.ndarray, rng: np.random.Generator, anchors: str = "cells") -> None:
+    def __init__(
+        self,
+        perf: np.ndarray,
+        rng: np.random.Generator,
+        anchors: str = "cells",
+        row_budgets: np.ndarray | None = None,
+    ) -> None:
         self.perf = perf
         self.rng = rng
         self.anchors = anchors
@@ -88,6 +101,13 @@ class TripleSampler:
         self.cells = np.argwhere(observed)  # (n_obs, 2): task, pipeline
         self.n_obs = observed.sum(axis=1)
         self.rankable_rows = np.flatnonzero(self.n_obs >= 2)
+        # rankable rows sorted by budget, with each budget's first place and count in that order
+        budgets = np.zeros(len(perf)) if row_budgets is None else np.asarray(row_budgets)
+        by_budget = np.argsort(budgets[self.rankable_rows], kind="stable")
+        self.rows_by_budget = self.rankable_rows[by_budget]
+        _, self.budget_start, self.budget_count = np.unique(
+            budgets[self.rows_by_budget], return_index=True, return_counts=True
+        )
         filled = np.where(observed, perf, np.inf)  # NaN sorts after every observed value
         self.order = np.argsort(filled, axis=1, kind="stable")  # ascending ALC
         self.pos = np.empty_like(self.order)
@@ -96,15 +116,23 @@ class TripleSampler:
 
     def _anchors(self, n: int) -> tuple[np.ndarray, np.ndarray]:
         # with no row to rank (one pipeline per row), no draw pairs up: by cell, as published
-        by_row = {"cells": 0, "rows": n, "mixed": n // 2}[self.anchors]
+        by_row = {"cells": 0, "rows": n, "mixed": n // 2, "budgets": n}[self.anchors]
         n_rows = by_row if len(self.rankable_rows) else 0
         pick = self.cells[self.rng.integers(0, len(self.cells), n - n_rows)]
         if n_rows == 0:
             return pick[:, 0], pick[:, 1]
-        t = self.rankable_rows[self.rng.integers(0, len(self.rankable_rows), n_rows)]
+        t = self._rows(n_rows)
         # observed cells fill each row's first n_obs places of the ascending order
         a = self.order[t, (self.rng.random(n_rows) * self.n_obs[t]).astype(np.int64)]
         return np.concatenate([pick[:, 0], t]), np.concatenate([pick[:, 1], a])
+
+    def _rows(self, n: int) -> np.ndarray:
+        """``n`` rankable rows: uniformly, or a budget uniformly, then a row of it."""
+        if self.anchors != "budgets":
+            return self.rankable_rows[self.rng.integers(0, len(self.rankable_rows), n)]
+        g = self.rng.integers(0, len(self.budget_start), n)
+        place = (self.rng.random(n) * self.budget_count[g]).astype(np.int64)
+        return self.rows_by_budget[self.budget_start[g] + place]
 
     def sample(self, n: int) -> tuple[np.ndarray, ...]:
         t, a = self._anchors(n)
@@ -119,6 +147,17 @@ class TripleSampler:
         return t, a, better, worse, ok_b, ok_w
 
 
+def pair_scale(perf: np.ndarray) -> np.ndarray:
+    """Per row, the denominator of normalised regret: best observed minus mean observed (1
+    where a row has nothing to rank). Under ``pair_weights="regret"`` a pair of cells weighs
+    their difference divided by it: the regret the model risks by ordering them wrongly, so a
+    pair closer than the seeds' noise (two seeds of a cell differ by 0.03-0.05 accuracy, about
+    as much as two strong pipelines) pulls little and a wide one pulls hard."""
+    with np.errstate(all="ignore"):
+        spread = np.nanmax(perf, axis=1) - np.nanmean(perf, axis=1)
+    return np.where(np.isfinite(spread) & (spread > 0), spread, 1.0)
+
+
 def train_mlp(
     mf: np.ndarray,
     enc: np.ndarray,
@@ -130,9 +169,12 @@ def train_mlp(
     seed: int,
     pair: np.ndarray | None = None,
     anchors: str = "cells",
+    pair_weights: str = "uniform",
+    row_budgets: np.ndarray | None = None,
 ) -> nn.Sequential:
     """Train one surrogate on tasks ``mf (T, m)`` x pipelines ``enc (P, e)``, ``perf (T, P)``,
-    with per-cell features ``pair (T, P, k)`` appended to each input when given."""
+    with per-cell features ``pair (T, P, k)`` appended to each input when given; ranking pairs
+    weigh alike or by their normalised difference (``pair_scale``)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     n_pair = 0 if pair is None else pair.shape[2]
@@ -143,8 +185,9 @@ def train_mlp(
     mf_t = torch.as_tensor(mf, dtype=torch.float32)
     enc_t = torch.as_tensor(enc, dtype=torch.float32)
     pair_t = None if pair is None else torch.as_tensor(pair, dtype=torch.float32)
-    sampler = TripleSampler(perf, rng, anchors)
+    sampler = TripleSampler(perf, rng, anchors, row_budgets)
     mu, sd = float(np.nanmean(perf)), float(np.nanstd(perf)) or 1.0
+    scale = pair_scale(perf) if pair_weights == "regret" else None
     model.train()
     for _ in range(steps):
         t, a, b, w, ok_b, ok_w = sampler.sample(batch_size)
@@ -154,8 +197,7 @@ def train_mlp(
         f = model(torch.cat(parts, dim=1)).squeeze(1)
         fa, fb, fw = f[:batch_size], f[batch_size : 2 * batch_size], f[2 * batch_size :]
         if loss == "ranking":
-            mb = torch.as_tensor(ok_b, dtype=torch.float32)
-            mw = torch.as_tensor(ok_w, dtype=torch.float32)
+            mb, mw = _pair_masks(perf, scale, t, a, b, w, ok_b, ok_w)
             terms = nn.functional.softplus(fa - fb) * mb + nn.functional.softplus(fw - fa) * mw
             value = terms.sum() / torch.clamp(mb.sum() + mw.sum(), min=1.0)
         else:
@@ -171,6 +213,27 @@ def train_mlp(
         sched.step()
     model.eval()
     return model
+
+
+def _pair_masks(
+    perf: np.ndarray,
+    scale: np.ndarray | None,
+    t: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    w: np.ndarray,
+    ok_b: np.ndarray,
+    ok_w: np.ndarray,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Each (anchor, better) and (anchor, worse) pair's weight in the ranking loss: 1 for a
+    valid pair (uniform) or its difference over the row's ``pair_scale``; 0 for no pair."""
+    up, down = ok_b.astype(np.float64), ok_w.astype(np.float64)
+    if scale is not None:
+        pa = perf[t, a]
+        # invalid slots may point at missing cells (NaN): their weight is 0 either way
+        up = np.where(ok_b, np.nan_to_num(perf[t, b] - pa), 0.0) / scale[t]
+        down = np.where(ok_w, np.nan_to_num(pa - perf[t, w]), 0.0) / scale[t]
+    return torch.as_tensor(up, dtype=torch.float32), torch.as_tensor(down, dtype=torch.float32)
 
 
 @torch.inference_mode()
@@ -231,6 +294,7 @@ class ZapHPO(Selector):
         n_repeats: int = 1,
         target: str | None = None,
         anchors: str = "cells",
+        pair_weights: str = "uniform",
     ) -> None:
         self.loss = loss
         self.epochs = epochs
@@ -249,6 +313,7 @@ class ZapHPO(Selector):
         self.n_repeats = n_repeats
         self.target = target
         self.anchors = anchors
+        self.pair_weights = pair_weights
 
     def _configs(self) -> list[dict[str, Any]]:
         """The constructor's configuration, then random draws (ranges narrowed from the paper's
@@ -280,6 +345,11 @@ class ZapHPO(Selector):
             raise ValueError(
                 f"The 'anchors' parameter must be one of {ANCHORS}. Got {self.anchors!r}."
             )
+        if self.pair_weights not in PAIR_WEIGHTS:
+            raise ValueError(
+                f"The 'pair_weights' parameter must be one of {PAIR_WEIGHTS}. "
+                f"Got {self.pair_weights!r}."
+            )
         repeats = self.n_repeats
         if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
             raise ValueError(f"The 'n_repeats' parameter must be an int >= 1. Got {repeats!r}.")
@@ -294,6 +364,7 @@ class ZapHPO(Selector):
         enc = self.encoder_.transform(self.pipelines_)
         pair = self._fit_cost_features()
         perf = self._training_perf(md)
+        budgets = self._row_budgets()
         steps = int(self.epochs) * int(self.steps_per_epoch)
         configs = self._configs()
         groups = np.asarray(self.train_core_)
@@ -301,7 +372,9 @@ class ZapHPO(Selector):
         if not folds:  # one core dataset: nothing to validate on, train the default once
             self.cv_ = [{"config": configs[0], "mean_top_rank": None}]
             self.config_ = configs[0]
-            self.models_ = [self._train_mlp(mf, enc, perf, configs[0], steps, self.seed, pair)]
+            self.models_ = [
+                self._train_mlp(mf, enc, perf, configs[0], steps, self.seed, pair, budgets)
+            ]
             return
         best: tuple[float, list[nn.Sequential], dict[str, Any]] | None = None
 
@@ -319,6 +392,7 @@ class ZapHPO(Selector):
                         steps,
                         self.seed + 1000 * ci + fi + REPEAT_SEED_STRIDE * r,
                         None if pair is None else pair[tr],
+                        None if budgets is None else budgets[tr],
                     )
                     for r in range(self.n_repeats)
                 ]
@@ -341,11 +415,20 @@ class ZapHPO(Selector):
         steps: int,
         seed: int,
         pair: np.ndarray | None,
+        row_budgets: np.ndarray | None = None,
     ) -> nn.Sequential:
-        """One surrogate on these rows with this selector's loss, batch size and anchors."""
+        """One surrogate on these rows with this selector's loss, batch size, anchors and pair
+        weights."""
         return train_mlp(
-            mf, enc, perf, cfg, self.loss, steps, self.batch_size, seed, pair, self.anchors
-        )
+            mf, enc, perf, cfg, self.loss, steps, self.batch_size, seed, pair, self.anchors,
+            self.pair_weights, row_budgets,
+        )  # fmt: skip
+
+    def _row_budgets(self) -> np.ndarray | None:
+        """Each training row's budget (for ``anchors="budgets"``); None on one budget."""
+        if BUDGET_FEATURE not in self.metafeature_names_:
+            return None
+        return np.asarray(self.train_mf_[:, self.metafeature_names_.index(BUDGET_FEATURE)])
 
     def _training_perf(self, md: MetaDataset) -> np.ndarray:
         """The matrix the surrogates fit: the objective's, or ``target``'s (same rows, columns)."""
