@@ -306,16 +306,21 @@ def test_unusable_metafeatures_are_refused_with_a_message(small):
         sel.rank({**query, "num_classes": "many"})
 
 
-@pytest.mark.parametrize("name", [*LEARNED, "zap_hpo_lsq"])
+#: ZAP-HPO's other losses, run through the same checks as the registered selectors
+LOSS_VARIANTS = {"zap_hpo_lsq": "least_squares", "zap_hpo_listwise": "listwise"}
+
+
+@pytest.mark.parametrize("name", [*LEARNED, *LOSS_VARIANTS])
 def test_sparse_meta_dataset(name):
     """Missing cells (NaN) are skipped, never treated as zeros: every selector still fits and
     ranks, and what it learned is better than chance on its own training tasks."""
     md = make_synthetic_metadataset(4, 3, 12, seed=4, density=0.5)
     assert md.density < 0.7
-    kwargs = dict(FAST.get(name.removesuffix("_lsq"), {}))
-    if name == "zap_hpo_lsq":
-        kwargs["loss"] = "least_squares"
-    sel = get_selector(name.removesuffix("_lsq"), **kwargs).fit(md)
+    base = "zap_hpo" if name in LOSS_VARIANTS else name
+    kwargs = dict(FAST.get(base, {}))
+    if name in LOSS_VARIANTS:
+        kwargs["loss"] = LOSS_VARIANTS[name]
+    sel = get_selector(base, **kwargs).fit(md)
     scores = sel.rank(md.tasks)
     assert np.isfinite(scores).all()
     if name != "random":
@@ -370,6 +375,7 @@ def test_every_selector_beats_random_on_the_known_rule():
         "zap_as": factory("zap_as", tune=False),
         "zap_hpo": factory("zap_hpo", epochs=8, n_configs=1, n_folds=2),
         "zap_hpo_lsq": factory("zap_hpo", loss="least_squares", epochs=8, n_configs=1, n_folds=2),
+        "zap_hpo_listwise": factory("zap_hpo", loss="listwise", epochs=8, n_configs=1, n_folds=2),
         "zap_hpo_log": factory("zap_hpo", log_metafeatures=True, epochs=8, n_configs=1, n_folds=2),
     }
     records = leave_one_core_out(md, lineup, seeds=(0,), cores=["core00", "core02", "core04"])

@@ -8,12 +8,22 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import torch
+from torch import nn
 
 from zapml.metadataset.metadataset import BUDGET_FEATURE, Matrices
 from zapml.selectors import get_selector, load_selector, make_budget_metadataset
 from zapml.selectors.recipe import SHIPPED_TARGETS, settings_for
 from zapml.selectors.test_selectors import FAST
-from zapml.selectors.zap_hpo import TripleSampler, _pair_masks, pair_scale, score_matrix
+from zapml.selectors.zap_hpo import (
+    LISTWISE_TEMPERATURE,
+    CellInputs,
+    TripleSampler,
+    _listwise_loss,
+    _pair_masks,
+    pair_scale,
+    score_matrix,
+)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +154,39 @@ def test_regret_pair_weights_train_another_model_that_reloads(multi, tmp_path):
     back = load_selector(tmp_path / "weighted")
     assert back.get_params()["pair_weights"] == "regret"
     np.testing.assert_array_equal(back.rank(query), weighted.rank(query))
+
+
+def test_the_listwise_loss_is_the_cross_entropy_worked_by_hand():
+    # one row to rank (row 1 has a single cell), four pipelines, the third never run there
+    perf = np.array([[0.9, 0.6, np.nan, 0.3], [0.5, np.nan, np.nan, np.nan]])
+    scores = [2.0, 1.0, 5.0, -1.0]  # the model's score of each pipeline (one-hot encodings)
+    model = nn.Sequential(nn.Linear(5, 1))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[0.0, *scores]]))
+        model[0].bias.zero_()
+    cells = CellInputs(np.zeros((2, 1)), np.eye(4), None)
+    sampler = TripleSampler(perf, np.random.default_rng(0), anchors="rows")
+    loss = _listwise_loss(model, cells, sampler, perf, pair_scale(perf), batch_size=8)
+    value = float(loss.detach())
+    # target: softmax of (value - 0.9) / (0.25 x (0.9 - 0.6)) over the observed 0, 1, 3;
+    # prediction: softmax of the scores over the same three (the unobserved 5.0 left out)
+    gaps = np.array([0.0, -0.3, -0.6]) / (LISTWISE_TEMPERATURE * 0.3)
+    q = np.exp(gaps) / np.exp(gaps).sum()
+    s = np.array([2.0, 1.0, -1.0])
+    log_p = s - np.log(np.exp(s).sum())
+    assert value == pytest.approx(-(q * log_p).sum(), rel=1e-5)
+
+
+def test_the_listwise_loss_trains_a_model_that_reloads(multi, tmp_path):
+    plain = get_selector("zap_hpo", **FAST["zap_hpo"]).fit(multi)
+    listwise = get_selector("zap_hpo", loss="listwise", **FAST["zap_hpo"]).fit(multi)
+    query = multi.stack_budgets().metafeatures(listwise.metafeature_names_)
+    raw = query.to_numpy(dtype=float)
+    assert not np.array_equal(listwise._score(raw, None), plain._score(raw, None))
+    listwise.save(tmp_path / "listwise")
+    back = load_selector(tmp_path / "listwise")
+    assert back.get_params()["loss"] == "listwise"
+    np.testing.assert_array_equal(back.rank(query), listwise.rank(query))
 
 
 def test_an_unknown_pair_weighting_is_refused_by_name(multi):

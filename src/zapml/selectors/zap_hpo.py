@@ -4,7 +4,9 @@ Training samples, per step, a batch of anchors = observed (task, pipeline) cells
 one better and one worse pipeline on the same task (missing cells are never sampled, ties give no
 pair) and minimises -log sigmoid(f_better - f_anchor) - log sigmoid(f_anchor - f_worse)
 (``loss="ranking"``), or the squared error to the (globally z-scored) ALC (``loss="least_squares"``,
-the paper's ablation). Adam with a cosine schedule over ``epochs * steps_per_epoch`` steps.
+the paper's ablation), or, per sampled row, the cross-entropy between the softmax of the row's
+scores and a target that keeps the row's weight on its strong pipelines (``loss="listwise"``,
+``LISTWISE_TEMPERATURE``). Adam with a cosine schedule over ``epochs * steps_per_epoch`` steps.
 Anchors are drawn uniformly over observed cells, as published (``anchors="cells"``), or
 uniformly over (task, budget) rows first (``anchors="rows"``), or half of each batch each way
 (``anchors="mixed"``): on a stacked multi-budget meta-dataset the small budgets observe many
@@ -56,7 +58,13 @@ from zapml.selectors.encoding import (
 from zapml.selectors.folds import inner_folds
 from zapml.space.pipeline import Pipeline
 
-LOSSES = ("ranking", "least_squares")
+LOSSES = ("ranking", "least_squares", "listwise")
+#: ``loss="listwise"``'s target: softmax of (value - row best) / (this x the row's best minus
+#: mean). At 0.25 a pipeline at the row's mean gets e^-4 (2%) of the best's weight and one a tenth
+#: of that spread below the best two thirds (e^-0.4): the mass sits on the strong pipelines,
+#: whose order is what a top-1 pick's regret depends on, and spreads over near-ties as wide as
+#: the seeds' noise rather than betting on one of them.
+LISTWISE_TEMPERATURE = 0.25
 #: how the ranking loss weighs its pairs (``pair_scale``)
 PAIR_WEIGHTS = ("uniform", "regret")
 #: how training draws its anchor cells (``TripleSampler``)
@@ -134,6 +142,10 @@ class TripleSampler:
         place = (self.rng.random(n) * self.budget_count[g]).astype(np.int64)
         return self.rows_by_budget[self.budget_start[g] + place]
 
+    def rows(self, n: int) -> np.ndarray:
+        """``n`` rows drawn as the anchors' rows are (by cell, by row, by budget, or mixed)."""
+        return self._anchors(n)[0]
+
     def sample(self, n: int) -> tuple[np.ndarray, ...]:
         t, a = self._anchors(n)
         p, m = self.pos[t, a], self.n_obs[t]
@@ -182,37 +194,93 @@ def train_mlp(
     model = build_mlp(n_in, cfg["n_layers"], cfg["n_units"], cfg["dropout"])
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(steps, 1))
-    mf_t = torch.as_tensor(mf, dtype=torch.float32)
-    enc_t = torch.as_tensor(enc, dtype=torch.float32)
-    pair_t = None if pair is None else torch.as_tensor(pair, dtype=torch.float32)
+    cells = CellInputs(mf, enc, pair)
     sampler = TripleSampler(perf, rng, anchors, row_budgets)
-    mu, sd = float(np.nanmean(perf)), float(np.nanstd(perf)) or 1.0
-    scale = pair_scale(perf) if pair_weights == "regret" else None
+    scale = pair_scale(perf)
+    weights = scale if pair_weights == "regret" else None
     model.train()
     for _ in range(steps):
-        t, a, b, w, ok_b, ok_w = sampler.sample(batch_size)
-        tt = torch.as_tensor(np.concatenate([t, t, t]))
-        pp = torch.as_tensor(np.concatenate([a, b, w]))
-        parts = [mf_t[tt], enc_t[pp]] + ([] if pair_t is None else [pair_t[tt, pp]])
-        f = model(torch.cat(parts, dim=1)).squeeze(1)
-        fa, fb, fw = f[:batch_size], f[batch_size : 2 * batch_size], f[2 * batch_size :]
-        if loss == "ranking":
-            mb, mw = _pair_masks(perf, scale, t, a, b, w, ok_b, ok_w)
-            terms = nn.functional.softplus(fa - fb) * mb + nn.functional.softplus(fw - fa) * mw
-            value = terms.sum() / torch.clamp(mb.sum() + mw.sum(), min=1.0)
+        if loss == "listwise":
+            value = _listwise_loss(model, cells, sampler, perf, scale, batch_size)
         else:
-            # Only observed cells have a target: a sampled "better"/"worse" slot with no valid
-            # partner can point at a missing (NaN) cell of a sparse matrix.
-            y = (perf[tt.numpy(), pp.numpy()] - mu) / sd
-            seen = torch.as_tensor(~np.isnan(y))
-            target = torch.as_tensor(np.nan_to_num(y), dtype=torch.float32)
-            value = ((f - target) ** 2)[seen].mean()
+            value = _triple_loss(model, cells, sampler, perf, loss, weights, batch_size)
         opt.zero_grad(set_to_none=True)
         value.backward()
         opt.step()
         sched.step()
     model.eval()
     return model
+
+
+class CellInputs:
+    """The surrogate's input rows for (task, pipeline) index pairs: meta-features, encoding and,
+    when given, the per-cell features, side by side."""
+
+    def __init__(self, mf: np.ndarray, enc: np.ndarray, pair: np.ndarray | None) -> None:
+        self.mf = torch.as_tensor(mf, dtype=torch.float32)
+        self.enc = torch.as_tensor(enc, dtype=torch.float32)
+        self.pair = None if pair is None else torch.as_tensor(pair, dtype=torch.float32)
+
+    def __call__(self, t: np.ndarray, p: np.ndarray) -> torch.Tensor:
+        tt, pp = torch.as_tensor(t), torch.as_tensor(p)
+        parts = [self.mf[tt], self.enc[pp]] + ([] if self.pair is None else [self.pair[tt, pp]])
+        return torch.cat(parts, dim=-1)
+
+
+def _triple_loss(
+    model: nn.Sequential,
+    cells: CellInputs,
+    sampler: TripleSampler,
+    perf: np.ndarray,
+    loss: str,
+    scale: np.ndarray | None,
+    batch_size: int,
+) -> torch.Tensor:
+    """One batch of (anchor, better, worse) triples: the pairwise ranking loss (pairs weighed by
+    ``_pair_masks``) or the squared error of the z-scored value of each sampled cell."""
+    t, a, b, w, ok_b, ok_w = sampler.sample(batch_size)
+    tt, pp = np.concatenate([t, t, t]), np.concatenate([a, b, w])
+    f = model(cells(tt, pp)).squeeze(1)
+    fa, fb, fw = f[:batch_size], f[batch_size : 2 * batch_size], f[2 * batch_size :]
+    if loss == "ranking":
+        mb, mw = _pair_masks(perf, scale, t, a, b, w, ok_b, ok_w)
+        terms = nn.functional.softplus(fa - fb) * mb + nn.functional.softplus(fw - fa) * mw
+        return terms.sum() / torch.clamp(mb.sum() + mw.sum(), min=1.0)
+    # Only observed cells have a target: a sampled "better"/"worse" slot with no valid
+    # partner can point at a missing (NaN) cell of a sparse matrix.
+    mu, sd = float(np.nanmean(perf)), float(np.nanstd(perf)) or 1.0
+    y = (perf[tt, pp] - mu) / sd
+    seen = torch.as_tensor(~np.isnan(y))
+    target = torch.as_tensor(np.nan_to_num(y), dtype=torch.float32)
+    return ((f - target) ** 2)[seen].mean()
+
+
+def _listwise_loss(
+    model: nn.Sequential,
+    cells: CellInputs,
+    sampler: TripleSampler,
+    perf: np.ndarray,
+    scale: np.ndarray,
+    batch_size: int,
+) -> torch.Tensor:
+    """Cross-entropy between each sampled row's scores, softmaxed over its observed pipelines,
+    and a target that puts the row's mass near its best: softmax of (value - best) over
+    ``LISTWISE_TEMPERATURE`` x the row's ``pair_scale``."""
+    n_pipes = perf.shape[1]
+    # as many input rows per step as the triple losses' 3 x batch_size
+    t = sampler.rows(max(round(3 * batch_size / n_pipes), 1))
+    tt, pp = np.repeat(t, n_pipes), np.tile(np.arange(n_pipes), len(t))
+    f = model(cells(tt, pp)).reshape(len(t), n_pipes)
+    values = perf[t]
+    seen = torch.as_tensor(~np.isnan(values))
+    with np.errstate(all="ignore"):
+        gap = (values - np.nanmax(values, axis=1, keepdims=True)) / scale[t, None]
+    target = torch.as_tensor(
+        np.nan_to_num(gap / LISTWISE_TEMPERATURE, nan=-np.inf), dtype=torch.float32
+    )
+    log_p = torch.log_softmax(f.masked_fill(~seen, -torch.inf), dim=1)
+    q = torch.softmax(target, dim=1)
+    return -(q * log_p.masked_fill(~seen, 0.0)).sum(dim=1).mean()
 
 
 def _pair_masks(
