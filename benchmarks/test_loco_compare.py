@@ -50,6 +50,18 @@ def test_regret_change_on_unchanged_truth_is_worked_out_by_hand():
     assert table.loc["16 s", "moved_regret_new"] == pytest.approx(1 / 3)
 
 
+def test_budgets_alike_weigh_each_budget_the_same():
+    cases = _cases().assign(comparable=True)
+    table = bench_loco_compare.comparison(cases, n_boot=200)
+    # old: 4 s, the ratio of means of its two cases, (0.1 + 0) / (0.5 + 0.5) = 0.1; 16 s 0.2 / 0.4
+    # new: 4 s 0.3, 16 s 0.1 / 0.3; each budget weighs a half however many cases it holds
+    assert table.loc["budgets alike", "regret_old"] == pytest.approx((0.1 + 0.5) / 2)
+    assert table.loc["budgets alike", "regret_new"] == pytest.approx((0.3 + 1 / 3) / 2)
+    assert table.loc["budgets alike", "change"] == pytest.approx((0.3 + 1 / 3 - 0.6) / 2)
+    # over all three cases the old regret is one ratio of means: (0.1 + 0.2 + 0) / 1.4
+    assert table.loc["all", "regret_old"] == pytest.approx(0.3 / 1.4)
+
+
 def test_bootstrap_interval_spans_the_held_out_datasets_alone():
     same = _cases().query("comparable")
     # resampling {a, b}: a alone changes nothing (0), b alone 0.4 (0 -> 0.4), both 0.2
