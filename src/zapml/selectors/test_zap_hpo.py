@@ -156,7 +156,8 @@ def test_regret_pair_weights_train_another_model_that_reloads(multi, tmp_path):
     np.testing.assert_array_equal(back.rank(query), weighted.rank(query))
 
 
-def test_the_listwise_loss_is_the_cross_entropy_worked_by_hand():
+@pytest.mark.parametrize("temperature", [LISTWISE_TEMPERATURE, 1.0])
+def test_the_listwise_loss_is_the_cross_entropy_worked_by_hand(temperature):
     # one row to rank (row 1 has a single cell), four pipelines, the third never run there
     perf = np.array([[0.9, 0.6, np.nan, 0.3], [0.5, np.nan, np.nan, np.nan]])
     scores = [2.0, 1.0, 5.0, -1.0]  # the model's score of each pipeline (one-hot encodings)
@@ -166,11 +167,11 @@ def test_the_listwise_loss_is_the_cross_entropy_worked_by_hand():
         model[0].bias.zero_()
     cells = CellInputs(np.zeros((2, 1)), np.eye(4), None)
     sampler = TripleSampler(perf, np.random.default_rng(0), anchors="rows")
-    loss = _listwise_loss(model, cells, sampler, perf, pair_scale(perf), batch_size=8)
+    loss = _listwise_loss(model, cells, sampler, perf, pair_scale(perf), 8, temperature)
     value = float(loss.detach())
-    # target: softmax of (value - 0.9) / (0.25 x (0.9 - 0.6)) over the observed 0, 1, 3;
+    # target: softmax of (value - 0.9) / (temperature x (0.9 - 0.6)) over the observed 0, 1, 3;
     # prediction: softmax of the scores over the same three (the unobserved 5.0 left out)
-    gaps = np.array([0.0, -0.3, -0.6]) / (LISTWISE_TEMPERATURE * 0.3)
+    gaps = np.array([0.0, -0.3, -0.6]) / (temperature * 0.3)
     q = np.exp(gaps) / np.exp(gaps).sum()
     s = np.array([2.0, 1.0, -1.0])
     log_p = s - np.log(np.exp(s).sum())
@@ -187,6 +188,12 @@ def test_the_listwise_loss_trains_a_model_that_reloads(multi, tmp_path):
     back = load_selector(tmp_path / "listwise")
     assert back.get_params()["loss"] == "listwise"
     np.testing.assert_array_equal(back.rank(query), listwise.rank(query))
+
+
+@pytest.mark.parametrize("bad", [0.0, -0.5])
+def test_a_temperature_not_above_zero_is_refused_by_name(multi, bad):
+    with pytest.raises(ValueError, match="'temperature' parameter must be > 0"):
+        get_selector("zap_hpo", loss="listwise", temperature=bad, **FAST["zap_hpo"]).fit(multi)
 
 
 def test_an_unknown_pair_weighting_is_refused_by_name(multi):

@@ -59,11 +59,11 @@ from zapml.selectors.folds import inner_folds
 from zapml.space.pipeline import Pipeline
 
 LOSSES = ("ranking", "least_squares", "listwise")
-#: ``loss="listwise"``'s target: softmax of (value - row best) / (this x the row's best minus
-#: mean). At 0.25 a pipeline at the row's mean gets e^-4 (2%) of the best's weight and one a tenth
-#: of that spread below the best two thirds (e^-0.4): the mass sits on the strong pipelines,
-#: whose order is what a top-1 pick's regret depends on, and spreads over near-ties as wide as
-#: the seeds' noise rather than betting on one of them.
+#: ``loss="listwise"``'s target by default (``temperature``): softmax of (value - row best) /
+#: (this x the row's best minus mean). At 0.25 a pipeline at the row's mean gets e^-4 (2%) of
+#: the best's weight and one a tenth of that spread below the best two thirds (e^-0.4): the mass
+#: sits on the strong pipelines, whose order is what a top-1 pick's regret depends on, and
+#: spreads over near-ties as wide as the seeds' noise rather than betting on one of them.
 LISTWISE_TEMPERATURE = 0.25
 #: how the ranking loss weighs its pairs (``pair_scale``)
 PAIR_WEIGHTS = ("uniform", "regret")
@@ -183,6 +183,7 @@ def train_mlp(
     anchors: str = "cells",
     pair_weights: str = "uniform",
     row_budgets: np.ndarray | None = None,
+    temperature: float = LISTWISE_TEMPERATURE,
 ) -> nn.Sequential:
     """Train one surrogate on tasks ``mf (T, m)`` x pipelines ``enc (P, e)``, ``perf (T, P)``,
     with per-cell features ``pair (T, P, k)`` appended to each input when given; ranking pairs
@@ -201,7 +202,7 @@ def train_mlp(
     model.train()
     for _ in range(steps):
         if loss == "listwise":
-            value = _listwise_loss(model, cells, sampler, perf, scale, batch_size)
+            value = _listwise_loss(model, cells, sampler, perf, scale, batch_size, temperature)
         else:
             value = _triple_loss(model, cells, sampler, perf, loss, weights, batch_size)
         opt.zero_grad(set_to_none=True)
@@ -262,10 +263,11 @@ def _listwise_loss(
     perf: np.ndarray,
     scale: np.ndarray,
     batch_size: int,
+    temperature: float = LISTWISE_TEMPERATURE,
 ) -> torch.Tensor:
     """Cross-entropy between each sampled row's scores, softmaxed over its observed pipelines,
     and a target that puts the row's mass near its best: softmax of (value - best) over
-    ``LISTWISE_TEMPERATURE`` x the row's ``pair_scale``."""
+    ``temperature`` x the row's ``pair_scale``."""
     n_pipes = perf.shape[1]
     # as many input rows per step as the triple losses' 3 x batch_size
     t = sampler.rows(max(round(3 * batch_size / n_pipes), 1))
@@ -275,9 +277,7 @@ def _listwise_loss(
     seen = torch.as_tensor(~np.isnan(values))
     with np.errstate(all="ignore"):
         gap = (values - np.nanmax(values, axis=1, keepdims=True)) / scale[t, None]
-    target = torch.as_tensor(
-        np.nan_to_num(gap / LISTWISE_TEMPERATURE, nan=-np.inf), dtype=torch.float32
-    )
+    target = torch.as_tensor(np.nan_to_num(gap / temperature, nan=-np.inf), dtype=torch.float32)
     log_p = torch.log_softmax(f.masked_fill(~seen, -torch.inf), dim=1)
     q = torch.softmax(target, dim=1)
     return -(q * log_p.masked_fill(~seen, 0.0)).sum(dim=1).mean()
@@ -363,6 +363,7 @@ class ZapHPO(Selector):
         target: str | None = None,
         anchors: str = "cells",
         pair_weights: str = "uniform",
+        temperature: float = LISTWISE_TEMPERATURE,
     ) -> None:
         self.loss = loss
         self.epochs = epochs
@@ -382,6 +383,7 @@ class ZapHPO(Selector):
         self.target = target
         self.anchors = anchors
         self.pair_weights = pair_weights
+        self.temperature = temperature
 
     def _configs(self) -> list[dict[str, Any]]:
         """The constructor's configuration, then random draws (ranges narrowed from the paper's
@@ -418,6 +420,8 @@ class ZapHPO(Selector):
                 f"The 'pair_weights' parameter must be one of {PAIR_WEIGHTS}. "
                 f"Got {self.pair_weights!r}."
             )
+        if not self.temperature > 0:
+            raise ValueError(f"The 'temperature' parameter must be > 0. Got {self.temperature!r}.")
         repeats = self.n_repeats
         if isinstance(repeats, bool) or not isinstance(repeats, int) or repeats < 1:
             raise ValueError(f"The 'n_repeats' parameter must be an int >= 1. Got {repeats!r}.")
@@ -489,7 +493,7 @@ class ZapHPO(Selector):
         weights."""
         return train_mlp(
             mf, enc, perf, cfg, self.loss, steps, self.batch_size, seed, pair, self.anchors,
-            self.pair_weights, row_budgets,
+            self.pair_weights, row_budgets, self.temperature,
         )  # fmt: skip
 
     def _row_budgets(self) -> np.ndarray | None:
