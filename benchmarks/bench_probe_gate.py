@@ -24,14 +24,14 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
-from bench_shipped_loco import shipped_records
+from bench_shipped_loco import shipped_records, variant_tag
 
 from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.store import open_store
 from zapml.metafeatures.probe_features import PAIR_SEPARATOR
-from zapml.selectors.recipe import SHIPPED_PROBE_FEATURES, shipped_settings
+from zapml.selectors.recipe import SHIPPED_OWN_SETTINGS, SHIPPED_PROBE_FEATURES, shipped_settings
 
 SHARES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 OBJECTIVE = "final"  # the curves' last prediction is the final value; ALC would need a re-integral
@@ -56,10 +56,11 @@ def loco_records(
 
 
 def records_name(features: str, tag: str) -> str:
-    """The records' file: by feature set, training target (when the recipe fits one) and seeds,
-    so a cache from another recipe is never read back."""
+    """The records' file: by feature set, training target (when the recipe fits one), the
+    selector's own settings and seeds, so a cache from another recipe is never read back."""
     target = shipped_settings(OBJECTIVE, features).get("target")
-    return f"loco-{features}{f'-{target}' if target else ''}-s{tag}.pkl"
+    own = variant_tag(SHIPPED_OWN_SETTINGS.get((OBJECTIVE, features), {}))
+    return f"loco-{features}{f'-{target}' if target else ''}{own}-s{tag}.pkl"
 
 
 def score_at(mds: MetaDataset, task: str, pipeline: str, budget: float, t: float) -> float:

@@ -44,7 +44,12 @@ from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.objectives import ACCURACY, OBJECTIVES
-from zapml.selectors.recipe import SHIPPED_FEATURES, SHIPPED_METHOD, settings_for
+from zapml.selectors.recipe import (
+    SHIPPED_FEATURES,
+    SHIPPED_METHOD,
+    SHIPPED_OWN_SETTINGS,
+    settings_for,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
 from recipes import ACCURACY_TIE, arm_ids  # noqa: E402
@@ -208,7 +213,11 @@ def main() -> None:
     seeds = tuple(args.seeds)
     cells = sum(mds.at_budget(b).num_runs_filled for b in mds.budgets)
     name = f"{args.objective}-{args.features}-{cells}cells-s{'-'.join(map(str, seeds))}"
-    name += variant_tag(changes)
+    # the recipe's own settings for this selector are in the name, so records of an earlier
+    # recipe are never read back for it
+    name += variant_tag(
+        {**SHIPPED_OWN_SETTINGS.get((args.objective, args.features), {}), **changes}
+    )
     path = args.out / f"{name}.pkl"
     records = shipped_records(mds, args.objective, args.features, seeds, path, changes)
     table = summary(records, args.focused)
