@@ -30,7 +30,9 @@ against 0.067 / 0.071 (``benchmarks/bench_shipped_loco.py``; each store's table 
 Anchors drawn per (task, budget) row (``anchors="rows"`` or ``"mixed"``) were tried on the
 12,750- and 12,768-run stores: lower at 64 s in every run, higher at 256 s, and over all
 budgets "mixed" gave 0.131 against 0.140, then 0.145 against 0.142, so the recipe keeps drawing
-by cell.
+by cell. On the 13,250-run store (twenty-ninth session) the final trivial-feature selector
+changed its loss to the listwise one (``SHIPPED_OWN_SETTINGS``, with the figures); pairs weighed
+by their regret and anchors drawn by budget first were tried there too and not adopted.
 """
 
 from __future__ import annotations
