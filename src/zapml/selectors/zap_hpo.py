@@ -188,8 +188,10 @@ def train_mlp(
     temperature: float = LISTWISE_TEMPERATURE,
 ) -> nn.Sequential:
     """Train one surrogate on tasks ``mf (T, m)`` x pipelines ``enc (P, e)``, ``perf (T, P)``,
-    with per-cell features ``pair (T, P, k)`` appended to each input when given; ranking pairs
-    weigh alike or by their normalised difference (``pair_scale``)."""
+    with per-cell features ``pair (T, P, k)`` appended to each input when given, by ``loss``
+    (triples for "ranking" and "least_squares", whole rows for "listwise"); ranking pairs weigh
+    alike or by their normalised difference (``pair_weights``), and ``row_budgets`` (one per
+    row) serve ``anchors="budgets"``. ``temperature`` is read by the listwise loss only."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     n_pair = 0 if pair is None else pair.shape[2]
