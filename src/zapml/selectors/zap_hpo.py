@@ -203,12 +203,14 @@ def train_mlp(
     sampler = TripleSampler(perf, rng, anchors, row_budgets)
     scale = pair_scale(perf)
     weights = scale if pair_weights == "regret" else None
+    mu, sd = float(np.nanmean(perf)), float(np.nanstd(perf)) or 1.0
+    zscored = (perf - mu) / sd  # the least-squares target, computed once
     model.train()
     for _ in range(steps):
         if loss == "listwise":
             value = _listwise_loss(model, cells, sampler, perf, scale, batch_size, temperature)
         else:
-            value = _triple_loss(model, cells, sampler, perf, loss, weights, batch_size)
+            value = _triple_loss(model, cells, sampler, perf, zscored, loss, weights, batch_size)
         opt.zero_grad(set_to_none=True)
         value.backward()
         opt.step()
@@ -237,12 +239,13 @@ def _triple_loss(
     cells: CellInputs,
     sampler: TripleSampler,
     perf: np.ndarray,
+    zscored: np.ndarray,
     loss: str,
     scale: np.ndarray | None,
     batch_size: int,
 ) -> torch.Tensor:
     """One batch of (anchor, better, worse) triples: the pairwise ranking loss (pairs weighed by
-    ``_pair_masks``) or the squared error of the z-scored value of each sampled cell."""
+    ``_pair_masks``) or the squared error to each sampled cell's ``zscored`` value."""
     t, a, b, w, ok_b, ok_w = sampler.sample(batch_size)
     tt, pp = np.concatenate([t, t, t]), np.concatenate([a, b, w])
     f = model(cells(tt, pp)).squeeze(1)
@@ -253,8 +256,7 @@ def _triple_loss(
         return terms.sum() / torch.clamp(mb.sum() + mw.sum(), min=1.0)
     # Only observed cells have a target: a sampled "better"/"worse" slot with no valid
     # partner can point at a missing (NaN) cell of a sparse matrix.
-    mu, sd = float(np.nanmean(perf)), float(np.nanstd(perf)) or 1.0
-    y = (perf[tt, pp] - mu) / sd
+    y = zscored[tt, pp]
     seen = torch.as_tensor(~np.isnan(y))
     target = torch.as_tensor(np.nan_to_num(y), dtype=torch.float32)
     return ((f - target) ** 2)[seen].mean()
