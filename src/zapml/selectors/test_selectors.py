@@ -307,7 +307,11 @@ def test_unusable_metafeatures_are_refused_with_a_message(small):
 
 
 #: ZAP-HPO's other losses, run through the same checks as the registered selectors
-LOSS_VARIANTS = {"zap_hpo_lsq": "least_squares", "zap_hpo_listwise": "listwise"}
+LOSS_VARIANTS = {
+    "zap_hpo_lsq": "least_squares",
+    "zap_hpo_listwise": "listwise",
+    "zap_hpo_joined": "ranking+listwise",
+}
 
 
 @pytest.mark.parametrize("name", [*LEARNED, *LOSS_VARIANTS])

@@ -1,6 +1,6 @@
 """ZAP-HPO's own options beyond the selector contract: meta-features on a ratio scale, repeated
-fold models, anchors by row, pairs weighed by their difference, a training target other than
-the objective."""
+fold models, anchors by row, pairs weighed by their difference, the listwise loss and losses
+joined into one ensemble, a training target other than the objective."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ import pytest
 import torch
 from torch import nn
 
+from zapml.errors import ArtifactError
 from zapml.metadataset.metadataset import BUDGET_FEATURE, Matrices
 from zapml.selectors import get_selector, load_selector, make_budget_metadataset
 from zapml.selectors.recipe import SHIPPED_TARGETS, settings_for
-from zapml.selectors.test_selectors import FAST
+from zapml.selectors.test_selectors import FAST, _edit_and_rehash
 from zapml.selectors.zap_hpo import (
     LISTWISE_TEMPERATURE,
     CellInputs,
@@ -23,6 +24,7 @@ from zapml.selectors.zap_hpo import (
     _pair_masks,
     pair_scale,
     score_matrix,
+    score_spread,
 )
 
 
@@ -93,7 +95,13 @@ def test_bad_repeat_counts_are_refused_by_name(multi, bad):
 
 @pytest.mark.parametrize(
     "option",
-    [{"anchors": "rows"}, {"anchors": "budgets"}, {"pair_weights": "regret"}, {"loss": "listwise"}],
+    [
+        {"anchors": "rows"},
+        {"anchors": "budgets"},
+        {"pair_weights": "regret"},
+        {"loss": "listwise"},
+        {"loss": "ranking+listwise"},
+    ],
 )
 def test_each_training_option_trains_another_model_that_reloads(multi, tmp_path, option):
     plain = get_selector("zap_hpo", **FAST["zap_hpo"]).fit(multi)
@@ -213,3 +221,52 @@ def test_the_shipped_recipe_drops_a_target_the_metadataset_lacks(multi):
     assert "target" not in settings_for(held, "final", "all")  # the probe selector fits NAUC
     with pytest.raises(ValueError, match="Unknown measure 'acuracy'. Did you mean 'accuracy'"):
         get_selector("zap_hpo", target="acuracy", **FAST["zap_hpo"]).fit(held)
+
+
+def test_the_score_spread_is_the_mean_row_deviation_worked_by_hand():
+    # one linear layer: score = 2 x encoding + 0.5 x meta-feature + 1, so every row scores the
+    # pipelines (encodings 0, 1, 2) at offsets 0, 2, 4 from its own base: std sqrt(8/3)
+    model = nn.Sequential(nn.Linear(2, 1))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[0.5, 2.0]]))
+        model[0].bias.fill_(1.0)
+    mf, enc = np.array([[0.0], [3.0], [-7.0]]), np.array([[0.0], [1.0], [2.0]])
+    assert score_spread(model, mf, enc) == pytest.approx(np.sqrt(8 / 3), rel=1e-6)
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[0.5, 0.0]]))  # all pipelines alike: no scale
+    assert score_spread(model, mf, enc) == 1.0
+    # divided by its spread, each model's row moves by its own scale before the mean
+    twice = score_matrix([model, model], mf, enc, spreads=[1.0, 4.0])
+    np.testing.assert_allclose(twice, score_matrix([model], mf, enc) * (1 + 0.25) / 2, rtol=1e-6)
+
+
+def test_joined_losses_train_each_loss_model_and_average_them_over_their_spreads(multi, tmp_path):
+    joined = get_selector("zap_hpo", loss="ranking+listwise", **FAST["zap_hpo"]).fit(multi)
+    ranking = get_selector("zap_hpo", loss="ranking", **FAST["zap_hpo"]).fit(multi)
+    listwise = get_selector("zap_hpo", loss="listwise", **FAST["zap_hpo"]).fit(multi)
+    n_folds = FAST["zap_hpo"]["n_folds"]
+    assert len(joined.models_) == len(joined.spreads_) == 2 * n_folds
+    assert ranking.spreads_ is None  # one loss: the models are averaged as they are
+    # per fold, the ranking model then the listwise one, each the one its loss alone trains
+    for fold in range(n_folds):
+        for member, alone in ((2 * fold, ranking), (2 * fold + 1, listwise)):
+            a, b = joined.models_[member].state_dict(), alone.models_[fold].state_dict()
+            assert all(np.array_equal(a[k].numpy(), b[k].numpy()) for k in a)
+    raw = multi.stack_budgets().metafeatures(joined.metafeature_names_).to_numpy(dtype=float)
+    x, enc = joined.scaler_.transform(raw), joined.encoder_.transform(joined.pipelines_)
+    members = zip(joined.models_, joined.spreads_, strict=True)
+    each = [score_matrix([m], x, enc) / s for m, s in members]
+    np.testing.assert_allclose(
+        joined._score(raw, None), np.mean(each, axis=0), rtol=1e-5, atol=1e-6
+    )
+    path = joined.save(tmp_path / "joined")
+    np.testing.assert_array_equal(load_selector(path)._score(raw, None), joined._score(raw, None))
+    _edit_and_rehash(path, edit_arrays=lambda a: a.pop("state.score_spreads"))
+    with pytest.raises(ArtifactError, match="'ranking\\+listwise' but it holds no score"):
+        load_selector(path)
+
+
+@pytest.mark.parametrize("bad", ["ranking+ranking", "ranking+hinge", "pairwise"])
+def test_an_unknown_or_repeated_loss_is_refused_by_name(multi, bad):
+    with pytest.raises(ValueError, match="'loss' parameter must be one of .* joined by '\\+'"):
+        get_selector("zap_hpo", loss=bad, **FAST["zap_hpo"]).fit(multi)

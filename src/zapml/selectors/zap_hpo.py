@@ -6,7 +6,9 @@ pair) and minimises -log sigmoid(f_better - f_anchor) - log sigmoid(f_anchor - f
 (``loss="ranking"``), or the squared error to the (globally z-scored) ALC (``loss="least_squares"``,
 the paper's ablation), or, per sampled row, the cross-entropy between the softmax of the row's
 scores and a target that keeps the row's weight on its strong pipelines (``loss="listwise"``,
-``LISTWISE_TEMPERATURE``). Adam with a cosine schedule over ``epochs * steps_per_epoch`` steps.
+``LISTWISE_TEMPERATURE``); or several of these joined (``loss="ranking+listwise"``), each
+training its own models, whose scores are averaged once each is divided by its spread
+(``score_spread``). Adam with a cosine schedule over ``epochs * steps_per_epoch`` steps.
 Anchors are drawn uniformly over observed cells, as published (``anchors="cells"``), or
 uniformly over (task, budget) rows first (``anchors="rows"``), or half of each batch each way
 (``anchors="mixed"``): on a stacked multi-budget meta-dataset the small budgets observe many
@@ -59,6 +61,10 @@ from zapml.selectors.folds import inner_folds
 from zapml.space.pipeline import Pipeline
 
 LOSSES = ("ranking", "least_squares", "listwise")
+#: joins losses into one ensemble (``loss="ranking+listwise"``): each repeat of each inner fold
+#: trains one model per loss, and each model's scores are divided by their spread before the mean
+#: (``score_spread``), since the losses score on scales of their own
+LOSS_JOINER = "+"
 #: ``loss="listwise"``'s target by default (``temperature``): softmax of (value - row best) /
 #: (this x the row's best minus mean). At 0.5 a pipeline at the row's mean gets e^-2 (14%) of
 #: the best's weight and one a tenth of that spread below the best e^-0.2 (82%): the mass sits
@@ -71,6 +77,8 @@ LISTWISE_TEMPERATURE = 0.5
 PAIR_WEIGHTS = ("uniform", "regret")
 #: how training draws its anchor cells (``TripleSampler``)
 ANCHORS = ("cells", "rows", "mixed", "budgets")
+#: an ensemble's models, with each one's score spread when its losses are several
+Members = tuple[list[nn.Sequential], list[float] | None]
 # Fold models' seeds are seed + 1000 x config + fold; a repeat adds this stride, past any config
 # offset a search of under 100 configurations uses, and repeat 0 keeps the unrepeated seeds.
 REPEAT_SEED_STRIDE = 100_000
@@ -312,10 +320,15 @@ def _pair_masks(
 
 @torch.inference_mode()
 def score_matrix(
-    models: list[nn.Sequential], mf: np.ndarray, enc: np.ndarray, pair: np.ndarray | None = None
+    models: list[nn.Sequential],
+    mf: np.ndarray,
+    enc: np.ndarray,
+    pair: np.ndarray | None = None,
+    spreads: list[float] | None = None,
 ) -> np.ndarray:
     """Mean ensemble score ``(n_tasks, n_pipelines)``; tasks x pipelines rows built by broadcast
-    (``pair (n_tasks, n_pipelines, k)`` appended when given, as in ``train_mlp``)."""
+    (``pair (n_tasks, n_pipelines, k)`` appended when given, as in ``train_mlp``), each model's
+    scores divided by its ``spreads`` entry when given (``score_spread``)."""
     mf_t = torch.as_tensor(mf, dtype=torch.float32)
     enc_t = torch.as_tensor(enc, dtype=torch.float32)
     n, c = len(mf_t), len(enc_t)
@@ -324,9 +337,20 @@ def score_matrix(
         parts.append(torch.as_tensor(pair, dtype=torch.float32))
     rows = torch.cat(parts, dim=2).reshape(n * c, -1)
     total = torch.zeros(n * c)
-    for model in models:
-        total += model(rows).squeeze(1)
+    for i, model in enumerate(models):
+        total += model(rows).squeeze(1) / (1.0 if spreads is None else float(spreads[i]))
     return (total / len(models)).reshape(n, c).numpy().astype(np.float64)
+
+
+def score_spread(
+    model: nn.Sequential, mf: np.ndarray, enc: np.ndarray, pair: np.ndarray | None = None
+) -> float:
+    """How far apart one model scores the pipelines of a task: the mean over ``mf``'s rows of
+    the scores' standard deviation (1 where they are all equal). Dividing by it puts models of
+    different losses on one scale without making a pick depend on the pool scored; a row's
+    mean is left alone, as it moves no pick."""
+    spread = float(score_matrix([model], mf, enc, pair).std(axis=1).mean())
+    return spread if np.isfinite(spread) and spread > 0 else 1.0
 
 
 def top_choice_rank(scores: np.ndarray, perf: np.ndarray) -> float:
@@ -414,9 +438,24 @@ class ZapHPO(Selector):
             )
         return out
 
+    def _losses(self) -> tuple[str, ...]:
+        """The loss of each member an ensemble trains per repeat: one, or several joined."""
+        return tuple(str(self.loss).split(LOSS_JOINER))
+
+    def _check_loss(self) -> str | None:
+        """What is wrong with ``loss``, or None."""
+        parts = self._losses()
+        if any(part not in LOSSES for part in parts) or len(set(parts)) < len(parts):
+            return (
+                f"must be one of {LOSSES}, or several of them joined by {LOSS_JOINER!r} "
+                f"(e.g. 'ranking{LOSS_JOINER}listwise')"
+            )
+        return None
+
     def _fit(self, md: MetaDataset) -> None:
-        if self.loss not in LOSSES:
-            raise ValueError(f"The 'loss' parameter must be one of {LOSSES}. Got {self.loss!r}.")
+        problem = self._check_loss()
+        if problem is not None:
+            raise ValueError(f"The 'loss' parameter {problem}. Got {self.loss!r}.")
         if self.anchors not in ANCHORS:
             raise ValueError(
                 f"The 'anchors' parameter must be one of {ANCHORS}. Got {self.anchors!r}."
@@ -450,39 +489,69 @@ class ZapHPO(Selector):
         if not folds:  # one core dataset: nothing to validate on, train the default once
             self.cv_ = [{"config": configs[0], "mean_top_rank": None}]
             self.config_ = configs[0]
-            self.models_ = [
-                self._train_mlp(mf, enc, perf, configs[0], steps, self.seed, pair, budgets)
-            ]
+            self.models_, self.spreads_ = self._train_members(
+                mf, enc, perf, configs[0], steps, self.seed, pair, budgets, repeats=1
+            )
             return
-        best: tuple[float, list[nn.Sequential], dict[str, Any]] | None = None
+        best: tuple[float, Members, dict[str, Any]] | None = None
 
         for ci, cfg in enumerate(configs):
-            models, ranks = [], []
+            models: list[nn.Sequential] = []
+            spreads: list[float] | None = None
+            ranks = []
             # each fold's model n_repeats times from other seeds, all kept: the final score
             # averages n_repeats x n_folds models (bagging against the MLP's seed-to-seed noise)
             for fi, (tr, va) in enumerate(folds):
-                fold_models = [
-                    self._train_mlp(
-                        mf[tr],
-                        enc,
-                        perf[tr],
-                        cfg,
-                        steps,
-                        self.seed + 1000 * ci + fi + REPEAT_SEED_STRIDE * r,
-                        None if pair is None else pair[tr],
-                        None if budgets is None else budgets[tr],
-                    )
-                    for r in range(self.n_repeats)
-                ]
-                scores = score_matrix(fold_models, mf[va], enc, None if pair is None else pair[va])
+                fold_models, fold_spreads = self._train_members(
+                    mf[tr],
+                    enc,
+                    perf[tr],
+                    cfg,
+                    steps,
+                    self.seed + 1000 * ci + fi,
+                    None if pair is None else pair[tr],
+                    None if budgets is None else budgets[tr],
+                )
+                scores = score_matrix(
+                    fold_models, mf[va], enc, None if pair is None else pair[va], fold_spreads
+                )
                 ranks.append(top_choice_rank(scores, perf[va]))
                 models.extend(fold_models)
+                if fold_spreads is not None:
+                    spreads = (spreads or []) + fold_spreads
             mean_rank = float(np.mean(ranks))
             self.cv_.append({"config": cfg, "mean_top_rank": mean_rank})
             if best is None or mean_rank < best[0]:
-                best = (mean_rank, models, cfg)
+                best = (mean_rank, (models, spreads), cfg)
         assert best is not None  # configs is never empty
-        _, self.models_, self.config_ = best
+        _, (self.models_, self.spreads_), self.config_ = best
+
+    def _train_members(
+        self,
+        mf: np.ndarray,
+        enc: np.ndarray,
+        perf: np.ndarray,
+        cfg: dict[str, Any],
+        steps: int,
+        seed: int,
+        pair: np.ndarray | None,
+        row_budgets: np.ndarray | None,
+        repeats: int | None = None,
+    ) -> Members:
+        """One model per repeat (seeds ``REPEAT_SEED_STRIDE`` apart) and per loss, trained on
+        these rows, with each model's ``score_spread`` over them when the losses are several
+        (None for one loss: its models score on one scale and are averaged as they are)."""
+        losses = self._losses()
+        models = [
+            self._train_mlp(
+                mf, enc, perf, cfg, steps, seed + REPEAT_SEED_STRIDE * r, pair, row_budgets, loss
+            )
+            for r in range(self.n_repeats if repeats is None else repeats)
+            for loss in losses
+        ]
+        if len(losses) == 1:
+            return models, None
+        return models, [score_spread(model, mf, enc, pair) for model in models]
 
     def _train_mlp(
         self,
@@ -493,12 +562,13 @@ class ZapHPO(Selector):
         steps: int,
         seed: int,
         pair: np.ndarray | None,
-        row_budgets: np.ndarray | None = None,
+        row_budgets: np.ndarray | None,
+        loss: str,
     ) -> nn.Sequential:
-        """One surrogate on these rows with this selector's loss, batch size, anchors and pair
-        weights."""
+        """One surrogate on these rows with ``loss`` and this selector's batch size, anchors and
+        pair weights."""
         return train_mlp(
-            mf, enc, perf, cfg, self.loss, steps, self.batch_size, seed, pair, self.anchors,
+            mf, enc, perf, cfg, loss, steps, self.batch_size, seed, pair, self.anchors,
             self.pair_weights, row_budgets, self.temperature,
         )  # fmt: skip
 
@@ -546,7 +616,7 @@ class ZapHPO(Selector):
         enc = self.encoder_.transform(pool)
         pair = self._cost_features(x, pool)
         with torch_threads(self.n_threads):
-            return score_matrix(self.models_, self.scaler_.transform(x), enc, pair)
+            return score_matrix(self.models_, self.scaler_.transform(x), enc, pair, self.spreads_)
 
     # persistence ----------------------------------------------------------
     def _get_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -564,6 +634,8 @@ class ZapHPO(Selector):
         for i, model in enumerate(self.models_):
             for key, tensor in model.state_dict().items():
                 arrays[f"m{i}.{key}"] = tensor.detach().cpu().numpy()
+        if self.spreads_ is not None:
+            arrays["score_spreads"] = np.asarray(self.spreads_, dtype=np.float64)
         cfg = {
             "encoder": enc_cfg,
             "config": self.config_,
@@ -581,10 +653,21 @@ class ZapHPO(Selector):
         return int(first.in_features)
 
     def _check_state(self) -> None:
-        if self.loss not in LOSSES:
-            raise ArtifactError(f"'params.loss' is {self.loss!r}, not one of {LOSSES}.")
+        problem = self._check_loss()
+        if problem is not None:
+            raise ArtifactError(f"'params.loss' is {self.loss!r}; it {problem}.")
         if not self.models_:
             raise ArtifactError("it holds no ZAP-HPO model.")
+        joined = len(self._losses()) > 1
+        if joined != (self.spreads_ is not None):
+            held = "no score spreads" if joined else "score spreads for one loss"
+            raise ArtifactError(f"'params.loss' is {self.loss!r} but it holds {held}.")
+        if self.spreads_ is not None:
+            check_finite("score_spreads", np.asarray(self.spreads_))
+            if len(self.spreads_) != len(self.models_):
+                raise ArtifactError(
+                    f"it holds {len(self.spreads_)} score spreads for {len(self.models_)} models."
+                )
         n_in = len(self.metafeature_names_) + len(self.encoder_.feature_names())
         n_in += len(COST_FEATURES) if self.cost_features else 0
         if self._n_in() != n_in:
@@ -617,3 +700,5 @@ class ZapHPO(Selector):
             model.load_state_dict(state)
             model.eval()
             self.models_.append(model)
+        spreads = arrays.get("score_spreads")
+        self.spreads_ = None if spreads is None else [float(v) for v in spreads]
