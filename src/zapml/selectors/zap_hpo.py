@@ -539,12 +539,25 @@ class ZapHPO(Selector):
         repeats: int | None = None,
     ) -> Members:
         """One model per repeat (seeds ``REPEAT_SEED_STRIDE`` apart) and per loss, trained on
-        these rows, with each model's ``score_spread`` over them when the losses are several
-        (None for one loss: its models score on one scale and are averaged as they are)."""
+        these rows with this selector's batch size, anchors and pair weights; with each model's
+        ``score_spread`` over them when the losses are several (None for one loss: its models
+        score on one scale and are averaged as they are)."""
         losses = self._losses()
         models = [
-            self._train_mlp(
-                mf, enc, perf, cfg, steps, seed + REPEAT_SEED_STRIDE * r, pair, row_budgets, loss
+            train_mlp(
+                mf,
+                enc,
+                perf,
+                cfg,
+                loss,
+                steps,
+                self.batch_size,
+                seed + REPEAT_SEED_STRIDE * r,
+                pair,
+                self.anchors,
+                self.pair_weights,
+                row_budgets,
+                self.temperature,
             )
             for r in range(self.n_repeats if repeats is None else repeats)
             for loss in losses
@@ -552,25 +565,6 @@ class ZapHPO(Selector):
         if len(losses) == 1:
             return models, None
         return models, [score_spread(model, mf, enc, pair) for model in models]
-
-    def _train_mlp(
-        self,
-        mf: np.ndarray,
-        enc: np.ndarray,
-        perf: np.ndarray,
-        cfg: dict[str, Any],
-        steps: int,
-        seed: int,
-        pair: np.ndarray | None,
-        row_budgets: np.ndarray | None,
-        loss: str,
-    ) -> nn.Sequential:
-        """One surrogate on these rows with ``loss`` and this selector's batch size, anchors and
-        pair weights."""
-        return train_mlp(
-            mf, enc, perf, cfg, loss, steps, self.batch_size, seed, pair, self.anchors,
-            self.pair_weights, row_budgets, self.temperature,
-        )  # fmt: skip
 
     def _row_budgets(self) -> np.ndarray | None:
         """Each training row's budget (for ``anchors="budgets"``); None on one budget."""
