@@ -96,7 +96,10 @@ SHIPPED_TARGETS: dict[tuple[str, str], str] = {("final", SHIPPED_FEATURES): ACCU
 #: over all cases (0.145 against 0.144) and stayed lower with budgets alike (0.192 against 0.216,
 #: 16 s 0.202 against 0.235): it moves accuracy from the 4-s regime to the budgets users run.
 #: Under ALC it was not better (0.049 against 0.045), nor for the probe selector (0.158 against
-#: 0.156), which keep the pairwise loss.
+#: 0.156), which keep the pairwise loss. Both losses joined into one ensemble
+#: (``loss="ranking+listwise"``, thirtieth session) were lower over all cases on seeds 0-2 and
+#: 3-5 (0.138 and 0.142), all of it at 4 s, and higher than listwise alone at 16, 64 and 256 s
+#: on both: not adopted.
 SHIPPED_OWN_SETTINGS: dict[tuple[str, str], dict[str, Any]] = {
     ("final", SHIPPED_FEATURES): {"loss": "listwise", "temperature": 0.5},
 }
