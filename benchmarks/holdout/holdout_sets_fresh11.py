@@ -17,16 +17,13 @@ by tile-set family, like ``chess``'s by piece set: whole families, all their til
 
 from __future__ import annotations
 
-import io
-import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from holdout_sets import SETS, HoldoutSet, Item, split_groups_by_size, unique_icons, visible_box
 from holdout_sets_fresh2 import PICTURE_READERS, Entry, is_blank, pixel_digest, sprite
-from holdout_sets_fresh4 import RSVG_HINT
+from holdout_sets_fresh4 import rsvg_element
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -140,13 +137,7 @@ def render_face(svgz: Path, element: str, zoom: float = MAHJONG_ZOOM) -> Image.I
     pixels comes back empty (1x1, clear)."""
     from PIL import Image
 
-    if shutil.which("rsvg-convert") is None:
-        raise RuntimeError(f"rsvg-convert was not found: {RSVG_HINT}")
-    command = ["rsvg-convert", "--export-id", element, "--zoom", f"{zoom:.4f}", str(svgz)]
-    done = subprocess.run(command, capture_output=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"rsvg-convert failed on {svgz}#{element}: {done.stderr.decode()}")
-    face = Image.open(io.BytesIO(done.stdout)).convert("RGBA")
+    face = rsvg_element(svgz, element, zoom)
     box = visible_box(face)
     return face.crop(box) if box else Image.new("RGBA", (1, 1), (0, 0, 0, 0))
 

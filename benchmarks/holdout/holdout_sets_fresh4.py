@@ -103,6 +103,20 @@ def render_svg(data: bytes, side: int) -> Image.Image:
     return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
 
 
+def rsvg_element(svgz: Path, element: str, zoom: float) -> Image.Image:
+    """One element of an SVG (or gzipped SVG) file as RGBA, drawn by rsvg-convert at ``zoom``
+    where it lies on the file's canvas (the card decks' and Mahjong tile sets' faces)."""
+    from PIL import Image
+
+    if shutil.which("rsvg-convert") is None:
+        raise RuntimeError(f"rsvg-convert was not found: {RSVG_HINT}")
+    command = ["rsvg-convert", "--export-id", element, "--zoom", f"{zoom:.4f}", str(svgz)]
+    done = subprocess.run(command, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"rsvg-convert failed on {svgz}#{element}: {done.stderr.decode()}")
+    return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
+
+
 def read_drawing(item: Item) -> Image.Image:
     """``PICTURE_READERS`` entry of the xfig set: the drawing drawn ``XFIG_RENDER`` px large."""
     return render_fig(item.source, XFIG_RENDER)

@@ -46,7 +46,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from holdout_sets import SEED, SETS, HoldoutSet, Item, visible_box  # noqa: E402
 from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
-from holdout_sets_fresh4 import RSVG_HINT  # noqa: E402
+from holdout_sets_fresh4 import rsvg_element  # noqa: E402
 
 MANIFEST = "holdout.json"
 CARD_HEIGHT = 160  # output height of a card; its width keeps the deck's aspect ratio
@@ -99,16 +99,6 @@ def embedded_card_images(svgz: Path) -> dict[str, bytes]:
         if node.tag.endswith("image") and node.get("id") and href.startswith("data:image/png"):
             found[str(node.get("id"))] = b64decode(href.split(",", 1)[1])
     return found
-
-
-def rsvg_element(svgz: Path, element: str, zoom: float) -> Image.Image:
-    if shutil.which("rsvg-convert") is None:
-        raise SystemExit(f"rsvg-convert was not found: {RSVG_HINT}")
-    command = ["rsvg-convert", "--export-id", element, "--zoom", f"{zoom:.4f}", str(svgz)]
-    done = subprocess.run(command, capture_output=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"rsvg-convert failed on {svgz}#{element}: {done.stderr.decode()}")
-    return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
 
 
 def crop_to_ink(image: Image.Image) -> Image.Image:
