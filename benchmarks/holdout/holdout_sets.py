@@ -862,3 +862,4 @@ import holdout_sets_fresh8  # noqa: E402, F401
 import holdout_sets_fresh9  # noqa: E402, F401
 import holdout_sets_fresh10  # noqa: E402, F401
 import holdout_sets_fresh11  # noqa: E402, F401
+import holdout_sets_fresh12  # noqa: E402, F401
