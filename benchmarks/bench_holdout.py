@@ -206,18 +206,27 @@ def table_rows(
     return rows
 
 
+def complete_cases(
+    cells: dict[tuple[str, float, str], Cell], arms: list[str], seeds: int
+) -> list[tuple[str, float]]:
+    """The (set, budget) cases where every arm has all its seeds, in order."""
+
+    def complete(dataset: str, budget: float) -> bool:
+        group = [cells.get((dataset, budget, arm)) for arm in arms]
+        return all(c is not None and len(c.results) >= seeds for c in group)
+
+    return [(d, b) for d, b in sorted({(d, b) for d, b, _ in cells}) if complete(d, b)]
+
+
 def zap_summary(cells: dict[tuple[str, float, str], Cell], arms: list[str], seeds: int) -> str:
     """'zap beats ... in K of N cases', over the (set, budget) cases where every arm has all
     its seeds; "beats" means a strictly higher mean final accuracy than every other arm."""
     others = [a for a in arms if a != ZAP_ARM]
     if ZAP_ARM not in arms or not others:
         return "no comparison: the zap arm and at least one other arm must both run"
-    complete, beaten, same = 0, 0, 0
-    for dataset, budget in sorted({(d, b) for d, b, _ in cells}):
-        group = [cells.get((dataset, budget, arm)) for arm in arms]
-        if any(c is None or len(c.results) < seeds for c in group):
-            continue
-        complete += 1
+    cases = complete_cases(cells, arms, seeds)
+    complete, beaten, same = len(cases), 0, 0
+    for dataset, budget in cases:
         zap = cells[(dataset, budget, ZAP_ARM)]
         rest = [cells[(dataset, budget, a)] for a in others]
         accuracy = zap.mean("final_accuracy") or 0.0
@@ -231,6 +240,31 @@ def zap_summary(cells: dict[tuple[str, float, str], Cell], arms: list[str], seed
         "(mean over seeds; cases with every run finished); in "
         f"{same} of them zap ran another arm's own pipeline (it can tie there, never beat)"
     )
+
+
+def head_to_head(cells: dict[tuple[str, float, str], Cell], arms: list[str], seeds: int) -> str:
+    """zap against each other arm alone over the complete cases: in how many its mean final
+    accuracy is higher, equal and lower, and each arm's mean over those cases (a pick can beat
+    the default most of the time and still rarely beat every recipe at once)."""
+    others = [a for a in arms if a != ZAP_ARM]
+    cases = complete_cases(cells, arms, seeds)
+    if ZAP_ARM not in arms or not others or not cases:
+        return ""
+
+    def accuracies(arm: str) -> list[float]:
+        return [cells[(d, b, arm)].mean("final_accuracy") or 0.0 for d, b in cases]
+
+    zap = accuracies(ZAP_ARM)
+    lines = [f"zap alone against each arm over {len(cases)} cases (zap's mean {mean(zap):.4f}):"]
+    for arm in others:
+        theirs = accuracies(arm)
+        pairs = list(zip(zap, theirs, strict=True))
+        wins, ties = sum(z > t for z, t in pairs), sum(z == t for z, t in pairs)
+        lines.append(
+            f"  {arm}: zap higher in {wins}, equal in {ties}, lower in {len(pairs) - wins - ties}; "
+            f"{arm}'s mean {mean(theirs):.4f}"
+        )
+    return "\n".join(lines)
 
 
 COLUMNS = ("set", "budget", "arm", "pipeline", "seeds", *METRICS, "won")
@@ -326,6 +360,8 @@ def report(
 ) -> None:
     table = table_rows(cells, args.arms, len(args.seeds))
     summary = zap_summary(cells, args.arms, len(args.seeds))
+    pairs = head_to_head(cells, args.arms, len(args.seeds))
+    summary += f"\n{pairs}" if pairs else ""
     print(f"\nhold-out, compute clock, mean over seeds {args.seeds}; * = best final accuracy")
     print(format_text(table))
     print(summary)

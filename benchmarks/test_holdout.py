@@ -176,6 +176,31 @@ def test_summary_counts_cases_where_zap_beats_every_other_arm():
     assert [r["seeds"] for r in rows if r["set"] == "c"] == ["1/2", "2/2", "2/2"]
 
 
+def test_head_to_head_counts_zap_against_each_arm_alone():
+    arms = ["zap", "default", "r1"]
+    cells = {
+        ("a", 30.0, "zap"): cell(0.8, 0.6),  # 0.7: above the default, below r1
+        ("a", 30.0, "default"): cell(0.5, 0.5),
+        ("a", 30.0, "r1"): cell(0.9, 0.7),
+        ("a", 64.0, "zap"): cell(0.4, 0.4),  # 0.4: equal to the default, above r1
+        ("a", 64.0, "default"): cell(0.3, 0.5),
+        ("a", 64.0, "r1"): cell(0.2, 0.2),
+        ("b", 30.0, "zap"): cell(0.9),  # a seed missing: not a case
+        ("b", 30.0, "default"): cell(0.1, 0.1),
+        ("b", 30.0, "r1"): cell(0.1, 0.1),
+    }
+    assert bench_holdout.complete_cases(cells, arms, seeds=2) == [("a", 30.0), ("a", 64.0)]
+    lines = bench_holdout.head_to_head(cells, arms, seeds=2).splitlines()
+    # means over the two cases, by hand: zap (0.7 + 0.4) / 2, default (0.5 + 0.4) / 2,
+    # r1 (0.8 + 0.2) / 2
+    assert lines == [
+        "zap alone against each arm over 2 cases (zap's mean 0.5500):",
+        "  default: zap higher in 1, equal in 1, lower in 0; default's mean 0.4500",
+        "  r1: zap higher in 1, equal in 0, lower in 1; r1's mean 0.5000",
+    ]
+    assert bench_holdout.head_to_head(cells, ["zap"], seeds=2) == ""
+
+
 def test_pipeline_label_names_freeze_and_id_so_neighbours_differ(tmp_path):
     for name, freeze in (("recipe", 0.0), ("neighbour", 0.3)):
         folder = tmp_path / name
