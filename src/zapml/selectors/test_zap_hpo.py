@@ -261,6 +261,9 @@ def test_joined_losses_train_each_loss_model_and_average_them_over_their_spreads
     )
     path = joined.save(tmp_path / "joined")
     np.testing.assert_array_equal(load_selector(path)._score(raw, None), joined._score(raw, None))
+    _edit_and_rehash(path, edit_arrays=lambda a: a["state.score_spreads"].__setitem__(0, 0.0))
+    with pytest.raises(ArtifactError, match="'score_spreads' must all be > 0"):
+        load_selector(path)
     _edit_and_rehash(path, edit_arrays=lambda a: a.pop("state.score_spreads"))
     with pytest.raises(ArtifactError, match="'ranking\\+listwise' but it holds no score"):
         load_selector(path)

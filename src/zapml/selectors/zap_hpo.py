@@ -658,6 +658,8 @@ class ZapHPO(Selector):
             raise ArtifactError(f"'params.loss' is {self.loss!r} but it holds {held}.")
         if self.spreads_ is not None:
             check_finite("score_spreads", np.asarray(self.spreads_))
+            if min(self.spreads_) <= 0:
+                raise ArtifactError("its 'score_spreads' must all be > 0 (each divides a score).")
             if len(self.spreads_) != len(self.models_):
                 raise ArtifactError(
                     f"it holds {len(self.spreads_)} score spreads for {len(self.models_)} models."
