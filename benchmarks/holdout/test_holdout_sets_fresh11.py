@@ -202,10 +202,8 @@ def test_mahjong_tiles_fit_into_96_px(index):
 
 
 @needs_rsvg
-def test_prepare_fits_mahjong_tiles_once_its_side_is_listed():
+def test_prepare_fits_mahjong_tiles_into_their_listed_side():
     skip_unless_installed("mahjong")
-    if "mahjong" not in prepare.FITTED_SIDES:
-        pytest.skip('prepare.FITTED_SIDES lacks "mahjong": 96 (to be merged)')
     assert prepare.FITTED_SIDES["mahjong"] == fresh11.MAHJONG_SIDE
     item = SETS["mahjong"].plan()[0]
     expected = prepare.fit_on_white(fresh11.read_tile(item), fresh11.MAHJONG_SIDE)

@@ -303,12 +303,10 @@ def test_footprints_plan_is_leak_free_deterministic_and_of_the_expected_size():
 
 
 @pytest.mark.parametrize("index", [0, -1])
-def test_prepare_fits_footprints_once_its_side_is_listed(index):
+def test_prepare_fits_footprints_into_their_listed_side(index):
     skip_unless_installed("footprints")
     item = SETS["footprints"].plan()[index]
     expected = prepare.fit_on_white(fresh12.read_footprint(item), 96)
     assert expected.mode == "RGB" and expected.size == (96, 96)
     assert np.asarray(expected).min() < 100 and np.asarray(expected).max() == 255  # ink on white
-    if "footprints" not in prepare.FITTED_SIDES:
-        pytest.skip('prepare.FITTED_SIDES lacks "footprints": 96 (to be merged)')
     assert np.array_equal(np.asarray(prepare.load_item(item)), np.asarray(expected))

@@ -236,13 +236,11 @@ def test_materials_plan_is_leak_free_deterministic_and_of_the_expected_size():
 
 
 @pytest.mark.parametrize("index", [0, -1])
-def test_prepare_fits_materials_once_its_side_is_listed(index):
+def test_prepare_fits_materials_into_their_listed_side(index):
     skip_unless_installed("materials")
     item = SETS["materials"].plan()[index]
     expected = prepare.fit_on_white(fresh13.read_texture(item), 96)
     assert expected.mode == "RGB" and expected.size == (96, 96)
     pixels = np.asarray(expected)
     assert pixels.std() > 5 and (pixels[0] != 255).any()  # a texture filling the square
-    if "materials" not in prepare.FITTED_SIDES:
-        pytest.skip('prepare.FITTED_SIDES lacks "materials": 96 (to be merged)')
     assert np.array_equal(np.asarray(prepare.load_item(item)), np.asarray(expected))
