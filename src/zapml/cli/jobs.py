@@ -13,6 +13,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from zapml._numbers import readable
 from zapml.errors import PipelineError
 from zapml.metadataset.objectives import (
     DEFAULT_OBJECTIVE,
@@ -461,10 +462,10 @@ def run_recommend(
         console.print(f"[dim]{note}[/]")
     epochs = _epochs_column(sel, advice, query.values.get("num_train"), given.compute_seconds)
     console.print(_recommend_table(advice, top, epochs))
-    if epochs is not None:
+    if epochs is not None and given.compute_seconds is not None:
         console.print(
-            f"[dim]epochs: fine-tuning epochs {given.compute_seconds:.3g} compute-s buy each "
-            "pipeline at most (the compute clock's train steps; the simple model, validation "
+            f"[dim]epochs: fine-tuning epochs {readable(given.compute_seconds)} compute-s buy "
+            "each pipeline at most (the compute clock's train steps; the simple model, validation "
             "and predictions take their share)[/]"
         )
     print_reasons(console, advice)
@@ -524,7 +525,7 @@ def _epochs_column(
     same_clock = getattr(sel, "clock_version_", None) == CLOCK_VERSION
     known = saved() if saved is not None and same_clock else {}
     costs = pipeline_costs([row.pipeline for row in advice.top], CLOCK_VERSION, known)
-    return [f"{e:.2g}" for e in epochs_in_budget(costs, float(num_train), budget)]
+    return [readable(e, 2) for e in epochs_in_budget(costs, float(num_train), budget)]
 
 
 def _recommend_table(advice: Recommendation, top: int, epochs: list[str] | None = None) -> Table:

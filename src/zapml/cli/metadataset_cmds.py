@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from zapml._numbers import readable
 from zapml.cli._errors import user_errors
 from zapml.cli.console import console
 from zapml.cli.device_option import DeviceOption
@@ -151,7 +152,7 @@ def probe_cmd(
         console.print(f"{report.dropped} stored probe feature(s) deleted (--recompute)")
     console.print(
         f"{report.done} task(s) probed, {report.skipped} already complete, "
-        f"{report.features_added} feature(s) stored, {report.compute_seconds:.3g} compute-s "
+        f"{report.features_added} feature(s) stored, {readable(report.compute_seconds)} compute-s "
         f"charged, {report.seconds:.1f} s wall"
     )
     if report.unmaterialisable:

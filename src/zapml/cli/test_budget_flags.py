@@ -124,7 +124,7 @@ def test_recommend_converts_a_wall_budget_with_the_run_devices_ratio(aware, fake
     on_gpu = runner.invoke(app, [*args, "--device", "cuda"])
     assert on_gpu.exit_code == 0, on_gpu.output
     text = " ".join(on_gpu.output.split())
-    assert "budget 60 wall-s = 1.8e+03 compute-s on this machine (cuda:Fake GPU)" in text
+    assert "budget 60 wall-s = 1800 compute-s on this machine (cuda:Fake GPU)" in text
     on_cpu = runner.invoke(app, args)  # the CPU keeps its own cached ratio
     assert "budget 60 wall-s = 45 compute-s on this machine (calibrated" in (
         " ".join(on_cpu.output.split())

@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from zapml._numbers import readable
 from zapml.errors import PipelineError
 from zapml.runtime.device import CPU
 
@@ -104,10 +105,10 @@ class Calibration:
             )
         on = self.key.get("device", CPU)
         return (
-            f"budget {wall_seconds:g} wall-s = {self.to_compute(wall_seconds):.3g} compute-s on "
-            f"this machine{'' if on == CPU else f' ({on})'} (calibrated {self.measured_at[:10]} "
-            f"with {self.key['threads']} thread(s): {self.ratio:.3g} compute-s per wall-s, {how}; "
-            "`zap calibrate --recalibrate` measures again)"
+            f"budget {wall_seconds:g} wall-s = {readable(self.to_compute(wall_seconds))} "
+            f"compute-s on this machine{'' if on == CPU else f' ({on})'} (calibrated "
+            f"{self.measured_at[:10]} with {self.key['threads']} thread(s): {self.ratio:.3g} "
+            f"compute-s per wall-s, {how}; `zap calibrate --recalibrate` measures again)"
         )
 
 

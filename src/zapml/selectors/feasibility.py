@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from zapml._numbers import readable
 from zapml.selectors.cost_features import profile_at
 from zapml.space.pipeline import Pipeline
 
@@ -91,8 +92,8 @@ def describe(ranking: Sequence[Pipeline], data: DataShape, budget: float, found:
     top = ranking[0]
     what = (
         f"the top choice ({top.architecture} at {2 ** int(top['log2_max_size'])} px) would spend "
-        f"{found.seconds[0]:.3g} of {budget:.3g} compute-s on inference ({data.num_test} test "
-        "images: the simple model's feature pass and a test prediction)"
+        f"{readable(found.seconds[0])} of {readable(budget)} compute-s on inference "
+        f"({data.num_test} test images: the simple model's feature pass and a test prediction)"
     )
     if not found.found:
         return (
@@ -102,7 +103,7 @@ def describe(ranking: Sequence[Pipeline], data: DataShape, budget: float, found:
     chosen = ranking[found.index]
     return (
         f"{what}; took rank {found.index + 1} instead ({chosen.architecture} at "
-        f"{2 ** int(chosen['log2_max_size'])} px, {found.seconds[-1]:.3g} compute-s of "
+        f"{2 ** int(chosen['log2_max_size'])} px, {readable(found.seconds[-1])} compute-s of "
         f"inference), the first that leaves at least {1 - MAX_FIXED_SHARE:.0%} of the budget "
         "to train"
     )
