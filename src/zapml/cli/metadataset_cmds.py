@@ -266,7 +266,7 @@ def portfolio_cmd(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write each pipeline as OUT/portfolio-<objective>-<rank>-<id>.yaml."),
+        typer.Option(help="Write each pipeline as `OUT/portfolio-OBJECTIVE-RANK-ID.yaml`."),
     ] = None,
 ) -> None:
     """Greedy portfolio of a meta-dataset: each step adds the pipeline that most raises the mean
