@@ -172,6 +172,17 @@ def collect(
 # --------------------------------------------------------------------------------- the table
 
 
+# Mean accuracies of the same test-image counts are equal, yet float sums of them can differ in
+# the last bit (0.9625 against 0.9624999999999999 for 116/120 + 115/120 in another order); real
+# differences are at least 1 / (test images x seeds), far above this.
+LEVEL = 1e-9
+
+
+def higher(a: float, b: float) -> bool:
+    """``a`` above ``b`` by more than float rounding."""
+    return a > b + LEVEL
+
+
 def winners(cells: dict[tuple[str, float, str], Cell], dataset: str, budget: float) -> list[str]:
     """The arm(s) with the highest mean final accuracy in one (set, budget)."""
     scores: dict[str, float] = {}
@@ -182,7 +193,7 @@ def winners(cells: dict[tuple[str, float, str], Cell], dataset: str, budget: flo
     if not scores:
         return []
     best = max(scores.values())
-    return sorted(arm for arm, score in scores.items() if score == best)
+    return sorted(arm for arm, score in scores.items() if not higher(best, score))
 
 
 def table_rows(
@@ -230,7 +241,7 @@ def zap_summary(cells: dict[tuple[str, float, str], Cell], arms: list[str], seed
         zap = cells[(dataset, budget, ZAP_ARM)]
         rest = [cells[(dataset, budget, a)] for a in others]
         accuracy = zap.mean("final_accuracy") or 0.0
-        beaten += all(accuracy > (c.mean("final_accuracy") or 0.0) for c in rest)
+        beaten += all(higher(accuracy, c.mean("final_accuracy") or 0.0) for c in rest)
         same += any(c.pipelines == zap.pipelines for c in rest)
     names = (
         " and ".join(others) if len(others) < 3 else ", ".join(others[:-1]) + " and " + others[-1]
@@ -259,7 +270,8 @@ def head_to_head(cells: dict[tuple[str, float, str], Cell], arms: list[str], see
     for arm in others:
         theirs = accuracies(arm)
         pairs = list(zip(zap, theirs, strict=True))
-        wins, ties = sum(z > t for z, t in pairs), sum(z == t for z, t in pairs)
+        wins = sum(higher(z, t) for z, t in pairs)
+        ties = sum(not higher(z, t) and not higher(t, z) for z, t in pairs)
         lines.append(
             f"  {arm}: zap higher in {wins}, equal in {ties}, lower in {len(pairs) - wins - ties}; "
             f"{arm}'s mean {mean(theirs):.4f}"

@@ -201,6 +201,23 @@ def test_head_to_head_counts_zap_against_each_arm_alone():
     assert bench_holdout.head_to_head(cells, ["zap"], seeds=2) == ""
 
 
+def test_equal_test_image_counts_are_level_whatever_the_float_sums():
+    """The kanji runs at 128 compute-s: 116 + 115 and 118 + 113 correct of 120 test images per
+    seed give the same mean, 0.9625, but the float means differ in the last bit."""
+    arms = ["zap", "default", "r1"]
+    zap_seeds, r1_seeds = (116 / 120, 115 / 120), (118 / 120, 113 / 120)
+    assert sum(zap_seeds) / 2 != sum(r1_seeds) / 2  # the trap
+    cells = {
+        ("k", 128.0, "zap"): cell(*zap_seeds),
+        ("k", 128.0, "default"): cell(0.5, 0.5),
+        ("k", 128.0, "r1"): cell(*r1_seeds),
+    }
+    assert bench_holdout.winners(cells, "k", 128.0) == ["r1", "zap"]
+    assert "in 0 of 1 (set, budget) cases" in bench_holdout.zap_summary(cells, arms, seeds=2)
+    lines = bench_holdout.head_to_head(cells, arms, seeds=2).splitlines()
+    assert lines[2] == "  r1: zap higher in 0, equal in 1, lower in 0; r1's mean 0.9625"
+
+
 def test_pipeline_label_names_freeze_and_id_so_neighbours_differ(tmp_path):
     for name, freeze in (("recipe", 0.0), ("neighbour", 0.3)):
         folder = tmp_path / name
