@@ -91,3 +91,30 @@ def test_set_reads_json_values_and_keeps_other_text():
 def test_set_refuses_what_is_not_key_value(pair):
     with pytest.raises(SystemExit, match="is not KEY=VALUE"):
         bench_shipped_loco.parse_settings([pair])
+
+
+def test_the_unrestricted_first_choice_is_scored_where_a_later_build_ran_it():
+    accuracy = pd.DataFrame(
+        {"a1": [0.5, 0.6, 0.7], "a2": [0.4, 0.8, 0.7], "p": [0.7, 0.5, None], "q": [0.9, 0.4, 0.6]},
+        index=["t1@256", "t2@256", "t3@256"],
+    )
+    records = pd.DataFrame({
+        "task_id": ["t1@256", "t2@256", "t3@256"],
+        "budget": [256.0, 256.0, 256.0],
+        "chosen_pipeline": ["q", "q", "q"],
+        "top_pipeline": ["p", "p", "p"],
+        "top_observed": [False, True, False],
+    })  # fmt: skip
+    top = bench_shipped_loco.top_pick_table(records, accuracy).loc[256.0]
+    # t3 never ran p: 2 of 3 measured; t1: p 0.7 below q 0.9, t2: p 0.5 above q 0.4
+    assert top["top_observed"] == pytest.approx(1 / 3)
+    assert top["top_measured"] == pytest.approx(2 / 3)
+    assert top["differ_and_measured"] == 2 and top["top_higher"] == 1 and top["top_lower"] == 1
+    assert top["top_accuracy"] == pytest.approx(0.6) and top["chosen_accuracy"] == pytest.approx(
+        0.65
+    )
+    arms = bench_shipped_loco.against_arms(records, accuracy, ["a1", "a2"], pick="top_pipeline")
+    # t1: 0.7 - 0.5 = 0.2, t2: 0.5 - 0.8 = -0.3; t3 not measured
+    assert arms.loc["all", "cases"] == 2
+    assert arms.loc["all", "mean_margin"] == pytest.approx(-0.05)
+    assert arms.loc["all", "beats_all_three"] == pytest.approx(0.5)

@@ -106,6 +106,17 @@ def chosen_observed(scores: np.ndarray, perf: np.ndarray) -> np.ndarray:
     return best
 
 
+def top_scored(scores: np.ndarray) -> np.ndarray:
+    """Index of the best-scored pipeline on each task among all of them, observed or not (what
+    ``zap fit`` would run); -1 where no pipeline has a finite score. Recorded beside the scored
+    choice because on a sparse level (few pipelines run per task at 256 s) the two differ, and
+    only a build of the missing cell can say what the unrestricted pick was worth."""
+    usable = ~np.isnan(scores) & (scores > -np.inf)
+    best = np.argmax(np.where(usable, scores, -np.inf), axis=1)
+    best[~usable.any(axis=1)] = -1
+    return best
+
+
 def _fit(make: SelectorFactory, train: MetaDataset, seed: int) -> tuple[Selector, float]:
     start = time.perf_counter()
     selector = make(seed).fit(train)
@@ -170,7 +181,7 @@ def evaluate_held_out(
                 fitted = _fit(make, train, seed)
             selector, seconds = fitted
             scores = selector.rank(x)
-            choice = chosen_observed(scores, perf)
+            choice, top = chosen_observed(scores, perf), top_scored(scores)
             for i, task in enumerate(test.task_ids):
                 records.append(
                     {
@@ -181,6 +192,8 @@ def evaluate_held_out(
                         "budget": float(budgets[i]),
                         "chosen_pipeline": train.pipeline_ids[choice[i]],
                         "chosen_alc": float(perf[i, choice[i]]),
+                        "top_pipeline": train.pipeline_ids[top[i]] if top[i] >= 0 else "",
+                        "top_observed": bool(top[i] >= 0 and observed[i, top[i]]),
                         "oracle_alc": float(oracle[i]),
                         "random_alc": float(rand[i]),
                         **{k: float(v[i]) for k, v in baselines.items()},

@@ -126,3 +126,24 @@ def test_unseen_pipelines_rank_last_but_the_choice_stays_observed():
     chosen = chosen_observed(scores, perf)
     assert chosen.tolist() == [1, 0]
     assert np.isfinite(perf[np.arange(2), chosen]).all()
+
+
+def test_the_unrestricted_top_pick_is_recorded_beside_the_scored_choice():
+    from zapml.evaluation.loco import chosen_observed, top_scored
+
+    nan, inf = np.nan, np.inf
+    perf = np.array([[nan, 0.2, 0.4], [0.5, nan, 0.3], [0.1, 0.2, 0.3]])
+    # row 0: the best score (0) was never run on the task: top 0, scored choice 2
+    # row 1: NaN and -inf never top; the finite best (2) is observed, so both agree
+    # row 2: nothing has a finite score: no top pick (-1)
+    scores = np.array([[9.0, 1.0, 2.0], [nan, -inf, 0.5], [nan, -inf, nan]])
+    assert top_scored(scores).tolist() == [0, 2, -1]
+    assert chosen_observed(scores, perf).tolist() == [2, 2, 0]
+
+
+def test_loco_records_say_whether_the_top_pick_was_observed(tiny):
+    records = leave_one_core_out(tiny, {"single_best": factory("single_best")}, seeds=(0,))
+    rows = records[records["selector"] == "single_best"]
+    # on a dense matrix every top pick is observed, so it is the scored choice
+    assert rows["top_observed"].all()
+    assert (rows["top_pipeline"] == rows["chosen_pipeline"]).all()
