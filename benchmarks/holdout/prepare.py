@@ -16,7 +16,8 @@ rsvg-convert), ``art4apps`` (pysiogame), ``qet`` (qelectrotech-data; drawn with 
 (fonts-ancient-scripts; signs drawn with Pillow), ``kanji`` (fonts-seto, labelled from
 unicode-data; kanji drawn with Pillow), ``mahjong`` (kdegames-mahjongg-data-kf5 and xmahjongg;
 KMahjongg faces drawn with rsvg-convert), ``footprints`` (kicad-footprints; footprints drawn
-with Pillow) and ``materials`` (ufoai-textures; the centre square of each texture).
+with Pillow), ``materials`` (ufoai-textures; the centre square of each texture) and
+``cadparts`` (librecad-data; LibreCAD parts drawn with Pillow).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -58,8 +59,8 @@ CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scale
 # icons (65 px wide), xfig drawings, GCompris provinces and QElectroTech symbols (drawn into
 # 128 px), Unifont letters (16 px bitmaps enlarged to 128 px), Gardiner hieroglyphs and Seto
 # kanji (drawn into 128 px), Mahjong tiles (faces drawn at zoom 2, whole tiles of 40-64 px),
-# KiCad footprints (drawn into 128 px), UFO: AI textures (centre squares of 32-1024 px): each is
-# fitted into a white square of this side.
+# KiCad footprints (drawn into 128 px), UFO: AI textures (centre squares of 32-1024 px), LibreCAD
+# parts (drawn into 128 px): each is fitted into a white square of this side.
 FITTED_SIDES = {
     "furniture": 96,
     "outfit": 96,
@@ -81,6 +82,7 @@ FITTED_SIDES = {
     "mahjong": 96,
     "footprints": 96,
     "materials": 96,
+    "cadparts": 96,
 }
 
 
