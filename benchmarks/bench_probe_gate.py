@@ -15,7 +15,8 @@ closed against the budget-blind single best.
 
 The probe cost of a task is the sum over the probed backbones of the counted seconds stored with
 its features (``zap metadataset probe``: extraction and scores). About 10 minutes per seed and
-feature set on one core; the records are saved to --out and reused when present.
+feature set on one core; the records are saved to --out and reused when present, under the
+names ``bench_shipped_loco.py`` gives them (``records_stem``), so the two can share one --out.
 """
 
 from __future__ import annotations
@@ -24,14 +25,14 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
-from bench_shipped_loco import shipped_records, variant_tag
+from bench_shipped_loco import records_stem, shipped_records
 
 from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.store import open_store
 from zapml.metafeatures.probe_features import PAIR_SEPARATOR
-from zapml.selectors.recipe import SHIPPED_OWN_SETTINGS, SHIPPED_PROBE_FEATURES, shipped_settings
+from zapml.selectors.recipe import SHIPPED_PROBE_FEATURES
 
 SHARES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 OBJECTIVE = "final"  # the curves' last prediction is the final value; ALC would need a re-integral
@@ -53,14 +54,6 @@ def loco_records(
 ) -> pd.DataFrame:
     """The shipped recipe's LOCO records on ``features`` (read back from ``path`` when there)."""
     return shipped_records(mds, OBJECTIVE, features, seeds, path)
-
-
-def records_name(features: str, tag: str) -> str:
-    """The records' file: by feature set, training target (when the recipe fits one), the
-    selector's own settings and seeds, so a cache from another recipe is never read back."""
-    target = shipped_settings(OBJECTIVE, features).get("target")
-    own = variant_tag(SHIPPED_OWN_SETTINGS.get((OBJECTIVE, features), {}))
-    return f"loco-{features}{f'-{target}' if target else ''}{own}-s{tag}.pkl"
 
 
 def score_at(mds: MetaDataset, task: str, pipeline: str, budget: float, t: float) -> float:
@@ -121,9 +114,10 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     mds = load_metadataset(args.store)
     seeds = tuple(args.seeds)
-    tag = "-".join(map(str, seeds))
     trivial, probe = (
-        loco_records(mds, features, seeds, args.out / records_name(features, tag))
+        loco_records(
+            mds, features, seeds, args.out / f"{records_stem(mds, OBJECTIVE, features, seeds)}.pkl"
+        )
         for features in ("trivial", SHIPPED_PROBE_FEATURES)
     )
     costs = probe_costs(args.store)

@@ -93,6 +93,24 @@ def variant_tag(changes: dict[str, Any]) -> str:
     )
 
 
+def records_stem(
+    mds: MetaDataset,
+    objective: str,
+    features: str,
+    seeds: tuple[int, ...],
+    changes: dict[str, Any] | None = None,
+) -> str:
+    """The records' file name (no suffix), shared with ``bench_probe_gate.py`` so both read the
+    same records: objective, features, the store's filled (task, pipeline, budget) cells (a grown
+    store never reads back a smaller one's records), seeds, and the recipe's own settings for
+    this selector with any ``changes`` (records of another recipe are never read back)."""
+    cells = sum(mds.at_budget(b).num_runs_filled for b in mds.budgets)
+    name = f"{objective}-{features}-{cells}cells-s{'-'.join(map(str, seeds))}"
+    return name + variant_tag(
+        {**SHIPPED_OWN_SETTINGS.get((objective, features), {}), **(changes or {})}
+    )
+
+
 def shipped_records(
     mds: MetaDataset,
     objective: str,
@@ -259,13 +277,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     mds = load_metadataset(args.store)
     seeds = tuple(args.seeds)
-    cells = sum(mds.at_budget(b).num_runs_filled for b in mds.budgets)
-    name = f"{args.objective}-{args.features}-{cells}cells-s{'-'.join(map(str, seeds))}"
-    # the recipe's own settings for this selector are in the name, so records of an earlier
-    # recipe are never read back for it
-    name += variant_tag(
-        {**SHIPPED_OWN_SETTINGS.get((args.objective, args.features), {}), **changes}
-    )
+    name = records_stem(mds, args.objective, args.features, seeds, changes)
     path = args.out / f"{name}.pkl"
     records = shipped_records(mds, args.objective, args.features, seeds, path, changes)
     table = summary(records, args.focused)

@@ -118,3 +118,35 @@ def test_the_unrestricted_first_choice_is_scored_where_a_later_build_ran_it():
     assert arms.loc["all", "cases"] == 2
     assert arms.loc["all", "mean_margin"] == pytest.approx(-0.05)
     assert arms.loc["all", "beats_all_three"] == pytest.approx(0.5)
+
+
+class _Level:
+    def __init__(self, filled: int) -> None:
+        self.num_runs_filled = filled
+
+
+class _Store:
+    """What ``records_stem`` reads of a meta-dataset: its budgets and each level's filled cells."""
+
+    def __init__(self, filled: dict[float, int]) -> None:
+        self.budgets = sorted(filled)
+        self._filled = filled
+
+    def at_budget(self, budget: float) -> _Level:
+        return _Level(self._filled[budget])
+
+
+def test_records_are_named_by_the_stores_filled_cells_and_the_recipe():
+    small, grown = _Store({4.0: 100, 256.0: 10}), _Store({4.0: 100, 256.0: 15})
+    stem = bench_shipped_loco.records_stem(small, "alc", "trivial", (0, 1))
+    # 110 filled cells, seeds 0-1; the alc trivial selector has no own settings in the recipe
+    assert stem == "alc-trivial-110cells-s0-1"
+    assert bench_shipped_loco.records_stem(grown, "alc", "trivial", (0, 1)) != stem
+    changed = bench_shipped_loco.records_stem(small, "alc", "trivial", (0, 1), {"epochs": 72})
+    assert changed == "alc-trivial-110cells-s0-1-epochs=72"
+
+
+def test_the_probe_gate_reads_the_records_this_script_writes():
+    import bench_probe_gate
+
+    assert bench_probe_gate.records_stem is bench_shipped_loco.records_stem
