@@ -298,7 +298,7 @@ def main() -> None:
     print(arms.round(3).to_string())
     arms.to_csv(args.out / f"{name}-arms.csv")
     if "top_pipeline" in records.columns:  # records written before it was recorded lack it
-        print_top_picks(records, accuracy, ids, args.out / f"{name}")
+        print_top_picks(records, accuracy, ids, args.out / name)
 
 
 def print_top_picks(

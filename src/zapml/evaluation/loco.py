@@ -99,10 +99,8 @@ def chosen_observed(scores: np.ndarray, perf: np.ndarray) -> np.ndarray:
     every other; when every observed pipeline scores so, the first observed one is taken, never
     an unobserved cell (whose value is unknown)."""
     observed = ~np.isnan(perf)
-    usable = observed & ~np.isnan(scores) & (scores > -np.inf)
-    best = np.argmax(np.where(usable, scores, -np.inf), axis=1)
-    blind = ~usable.any(axis=1)
-    best[blind] = np.argmax(observed[blind], axis=1)
+    best, scored = _best_finite(scores, observed)
+    best[~scored] = np.argmax(observed[~scored], axis=1)
     return best
 
 
@@ -111,10 +109,16 @@ def top_scored(scores: np.ndarray) -> np.ndarray:
     ``zap fit`` would run); -1 where no pipeline has a finite score. Recorded beside the scored
     choice because on a sparse level (few pipelines run per task at 256 s) the two differ, and
     only a build of the missing cell can say what the unrestricted pick was worth."""
-    usable = ~np.isnan(scores) & (scores > -np.inf)
-    best = np.argmax(np.where(usable, scores, -np.inf), axis=1)
-    best[~usable.any(axis=1)] = -1
+    best, scored = _best_finite(scores, np.ones(scores.shape, dtype=bool))
+    best[~scored] = -1
     return best
+
+
+def _best_finite(scores: np.ndarray, allowed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: the index of the highest finite score among the ``allowed`` columns (NaN and
+    -inf rank below everything), and whether the row had any such score at all."""
+    usable = allowed & ~np.isnan(scores) & (scores > -np.inf)
+    return np.argmax(np.where(usable, scores, -np.inf), axis=1), usable.any(axis=1)
 
 
 def _fit(make: SelectorFactory, train: MetaDataset, seed: int) -> tuple[Selector, float]:
