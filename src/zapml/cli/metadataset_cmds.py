@@ -77,6 +77,14 @@ def build_cmd(
             "several); a later build without it runs the rest."
         ),
     ] = None,
+    pipeline: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Run only the planned cells of this candidate pipeline (its 12-character id, "
+            "as `zap recommend` and `export` show it; repeat for several); with --task, only "
+            "those tasks' cells of it. A later build without it runs the rest."
+        ),
+    ] = None,
     retry_failed: Annotated[
         bool,
         typer.Option(
@@ -101,6 +109,7 @@ def build_cmd(
         device=device,
         retry_failed=retry_failed,
         task_ids=task or None,
+        pipeline_ids=pipeline or None,
     )
     console.print(report)
 

@@ -43,7 +43,7 @@ def test_fit_on_a_missing_gpu_fails_before_loading_or_writing(tmp_path: Path):
     assert not out.exists()
 
 
-def test_build_passes_device_retry_failed_and_tasks_on(tmp_path: Path, monkeypatch):
+def test_build_passes_device_retry_failed_tasks_and_pipelines_on(tmp_path: Path, monkeypatch):
     seen = {}
 
     def fake_build(spec, db, **kwargs):
@@ -59,6 +59,9 @@ def test_build_passes_device_retry_failed_and_tasks_on(tmp_path: Path, monkeypat
     assert seen["task_ids"] is None
     assert runner.invoke(app, [*args, "--task", "0-a", "--task", "3-b"]).exit_code == 0
     assert seen["task_ids"] == ["0-a", "3-b"]
+    assert seen["pipeline_ids"] is None
+    assert runner.invoke(app, [*args, "--pipeline", "abc", "--pipeline", "def"]).exit_code == 0
+    assert seen["pipeline_ids"] == ["abc", "def"]
 
 
 def test_pack_tasks_writes_one_file_per_task_and_says_how_to_use_them(tmp_path: Path):

@@ -14,7 +14,7 @@ import json
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ class BuildReport:
     skipped: int = 0  # already stored when this run started
     done: int = 0  # stored by this run
     failed: int = 0  # of ``done``, recorded as failed
-    deferred: int = 0  # still to run, at budgets or of tasks this run was told to leave for later
+    deferred: int = 0  # still to run: budgets, tasks or pipelines this run was told to leave
     seconds: float = 0.0
     search_errors: dict[str, str] = field(default_factory=dict)
 
@@ -73,6 +73,7 @@ def build(
     budgets: Sequence[float] | None = None,
     device: str | None = None,
     task_ids: Sequence[str] | None = None,
+    pipeline_ids: Sequence[str] | None = None,
 ) -> BuildReport:
     """Build (or resume) the meta-dataset a spec describes into an SQLite store.
 
@@ -85,7 +86,9 @@ def build(
     workers; a killed driver's workers die with it (see ``executors.die_with_parent``).
     ``budgets`` runs only the plan's cells at those budgets (the spec's, in compute seconds);
     the plan is unchanged, so a later build without it runs the rest; ``task_ids`` likewise runs
-    only those tasks' cells (ids ``<seed>-<core>``, as stored). ``device`` is where the
+    only those tasks' cells (ids ``<seed>-<core>``, as stored), and ``pipeline_ids`` those
+    candidates' cells (checked once the candidates are gathered: a sampled candidate's id is the
+    stored one, and an incumbent's is known only after its search). ``device`` is where the
     cells' networks compute (``zapml.runtime.device``; None = the CPU): under the compute clock a
     GPU worker's run of a cell is charged what a CPU worker's is."""
     spec = load_spec(spec_path)
@@ -102,9 +105,10 @@ def build(
         tasks = register_tasks(store, spec)
         ex = make_executor(executor, workers, address)
         try:
-            pipeline_ids = gather_candidates(store, spec, tasks, ex, cell_fn, report)
+            candidates = gather_candidates(store, spec, tasks, ex, cell_fn, report)
+            only = replace(only, pipeline_ids=check_pipeline_ids(spec, candidates, pipeline_ids))
             run_cells(
-                store, spec, tasks, pipeline_ids, ex, cell_fn, report, progress, retry_failed,
+                store, spec, tasks, candidates, ex, cell_fn, report, progress, retry_failed,
                 only, device,
             )  # fmt: skip
         except BaseException:  # SIGTERM, Ctrl-C or an error: the workers must not outlive us
@@ -137,14 +141,42 @@ def check_task_ids(spec: BuildSpec, task_ids: Sequence[str] | None) -> frozenset
     planned = [t.id for t in tasks_from_spec(spec)]
     unknown = [t for t in task_ids if t not in planned]
     if unknown or not task_ids:
-        hints = [difflib.get_close_matches(t, planned, n=1) for t in unknown]
-        close = sorted({h[0] for h in hints if h})
+        close = closest(unknown, planned)
         raise SpecError(
             f"Task(s) {', '.join(unknown) or '(none)'} are not in the spec '{spec.name}', which "
             f"plans {len(planned)} tasks ({', '.join(planned[:3])}, ...)"
             + (f"; did you mean {', '.join(close)}?" if close else ": ids are <seed>-<core>.")
         )
     return frozenset(task_ids)
+
+
+def closest(unknown: Sequence[str], known: Sequence[str]) -> list[str]:
+    """For "did you mean": the known name nearest each unknown one, where any is near."""
+    hints = [difflib.get_close_matches(name, known, n=1) for name in unknown]
+    return sorted({h[0] for h in hints if h})
+
+
+def check_pipeline_ids(
+    spec: BuildSpec, candidates: list[str], pipeline_ids: Sequence[str] | None
+) -> frozenset[str] | None:
+    """The candidate pipelines a build was asked to run now, each one the spec gathered (None:
+    all of them)."""
+    if pipeline_ids is None:
+        return None
+    unknown = [p for p in pipeline_ids if p not in candidates]
+    if unknown or not pipeline_ids:
+        close = closest(unknown, candidates)
+        raise SpecError(
+            f"Pipeline(s) {', '.join(unknown) or '(none)'} are not candidates of the spec "
+            f"'{spec.name}', which has {len(candidates)} ({', '.join(candidates[:3])}, ...)"
+            + (
+                f"; did you mean {', '.join(close)}?"
+                if close
+                else ": ids are the 12-character ones the store lists (`zap metadataset "
+                "export`, `zap recommend`)."
+            )
+        )
+    return frozenset(pipeline_ids)
 
 
 @dataclass(frozen=True)
@@ -154,10 +186,13 @@ class CellFilter:
 
     budgets: frozenset[float] | None = None
     task_ids: frozenset[str] | None = None
+    pipeline_ids: frozenset[str] | None = None
 
     def keeps(self, cell: Cell) -> bool:
-        return (self.budgets is None or cell.budget in self.budgets) and (
-            self.task_ids is None or cell.task_id in self.task_ids
+        return (
+            (self.budgets is None or cell.budget in self.budgets)
+            and (self.task_ids is None or cell.task_id in self.task_ids)
+            and (self.pipeline_ids is None or cell.pipeline_id in self.pipeline_ids)
         )
 
 

@@ -18,6 +18,7 @@ from zapml.metadataset import build, export, import_, load_metadataset, status
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.plots import heatmap_panels, plot_heatmap
 from zapml.metadataset.spec import SpecError
+from zapml.metadataset.store import open_store
 from zapml.metadataset.testing import budget_alc, budget_fit
 
 BUDGETS = (1.0, 2.0, 4.0)
@@ -229,6 +230,38 @@ def test_a_task_the_spec_does_not_plan_is_refused_with_a_suggestion(write_spec, 
     with pytest.raises(SpecError, match=f"did you mean {ids[0]}"):
         build(spec, db, workers=0, progress=False, cell_fn=budget_fit, task_ids=[typo])
     assert not db.exists()  # refused before the store is made
+
+
+def test_a_build_can_run_some_pipelines_first_and_the_rest_later(write_spec, tmp_path):
+    spec = write_spec(budgets=[4, 1, 2], density=DENSITY)
+    whole = tmp_path / "whole.sqlite"
+    everything = build(spec, whole, workers=0, progress=False, cell_fn=budget_fit)
+    stored = load_metadataset(whole).budget_perf
+    pipeline, task = sorted(stored[1.0].columns)[0], sorted(stored[1.0].index)[0]
+    db = tmp_path / "first.sqlite"
+    # at budget 1 (density 1) every task runs every pipeline once: that pair is one cell
+    one = build(spec, db, workers=0, progress=False, cell_fn=budget_fit, pipeline_ids=[pipeline],
+                task_ids=[task], budgets=[1])  # fmt: skip
+    assert (one.done, one.deferred) == (1, everything.planned - 1)
+    own = sum(int(f[pipeline].notna().sum()) for f in stored.values())  # its cells, all budgets
+    mine = build(spec, db, workers=0, progress=False, cell_fn=budget_fit, pipeline_ids=[pipeline])
+    assert (mine.skipped, mine.done, mine.deferred) == (1, own - 1, everything.planned - own)
+    ran = {p for f in load_metadataset(db).budget_perf.values() for p in f.dropna(axis=1).columns}
+    assert ran == {pipeline}
+    rest = build(spec, db, workers=0, progress=False, cell_fn=budget_fit)
+    assert (rest.skipped, rest.done, rest.deferred) == (own, everything.planned - own, 0)
+    _assert_same_budgets(load_metadataset(db), load_metadataset(whole))
+
+
+def test_a_pipeline_the_spec_does_not_gather_is_refused_before_any_cell_runs(write_spec, tmp_path):
+    spec = write_spec(budgets=[4, 1, 2], density=DENSITY)
+    pipeline = sorted(load_metadataset(_built(spec, tmp_path)).pipelines)[0]
+    db = tmp_path / "m.sqlite"
+    typo = pipeline[:-1] + ("0" if pipeline[-1] != "0" else "1")
+    with pytest.raises(SpecError, match=f"did you mean {pipeline}"):
+        build(spec, db, workers=0, progress=False, cell_fn=budget_fit, pipeline_ids=[typo])
+    with open_store(db, create=False) as store:
+        assert store.counts()["runs"] == 0  # refused once the candidates were known, none run
 
 
 def _built(spec, tmp_path):
