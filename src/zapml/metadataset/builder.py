@@ -139,21 +139,8 @@ def check_task_ids(spec: BuildSpec, task_ids: Sequence[str] | None) -> frozenset
     if task_ids is None:
         return None
     planned = [t.id for t in tasks_from_spec(spec)]
-    unknown = [t for t in task_ids if t not in planned]
-    if unknown or not task_ids:
-        close = closest(unknown, planned)
-        raise SpecError(
-            f"Task(s) {', '.join(unknown) or '(none)'} are not in the spec '{spec.name}', which "
-            f"plans {len(planned)} tasks ({', '.join(planned[:3])}, ...)"
-            + (f"; did you mean {', '.join(close)}?" if close else ": ids are <seed>-<core>.")
-        )
-    return frozenset(task_ids)
-
-
-def closest(unknown: Sequence[str], known: Sequence[str]) -> list[str]:
-    """For "did you mean": the known name nearest each unknown one, where any is near."""
-    hints = [difflib.get_close_matches(name, known, n=1) for name in unknown]
-    return sorted({h[0] for h in hints if h})
+    where = f"in the spec '{spec.name}', which plans {len(planned)} tasks"
+    return asked_among(task_ids, planned, "Task", where, "ids are <seed>-<core>")
 
 
 def check_pipeline_ids(
@@ -163,20 +150,26 @@ def check_pipeline_ids(
     all of them)."""
     if pipeline_ids is None:
         return None
-    unknown = [p for p in pipeline_ids if p not in candidates]
-    if unknown or not pipeline_ids:
-        close = closest(unknown, candidates)
+    where = f"candidates of the spec '{spec.name}', which has {len(candidates)}"
+    form = "ids are the 12-character ones `zap recommend` and `zap metadataset export` show"
+    return asked_among(pipeline_ids, candidates, "Pipeline", where, form)
+
+
+def asked_among(
+    asked: Sequence[str], known: Sequence[str], kind: str, where: str, id_form: str
+) -> frozenset[str]:
+    """``asked``, each one of ``known``; else a SpecError naming the unknown ones and, for each,
+    the nearest known id ("did you mean"), or how such ids look when none is near."""
+    unknown = [a for a in asked if a not in known]
+    if unknown or not asked:
+        hints = [difflib.get_close_matches(a, known, n=1) for a in unknown]
+        close = sorted({h[0] for h in hints if h})
         raise SpecError(
-            f"Pipeline(s) {', '.join(unknown) or '(none)'} are not candidates of the spec "
-            f"'{spec.name}', which has {len(candidates)} ({', '.join(candidates[:3])}, ...)"
-            + (
-                f"; did you mean {', '.join(close)}?"
-                if close
-                else ": ids are the 12-character ones the store lists (`zap metadataset "
-                "export`, `zap recommend`)."
-            )
+            f"{kind}(s) {', '.join(unknown) or '(none)'} are not {where} "
+            f"({', '.join(known[:3])}, ...)"
+            + (f"; did you mean {', '.join(close)}?" if close else f": {id_form}.")
         )
-    return frozenset(pipeline_ids)
+    return frozenset(asked)
 
 
 @dataclass(frozen=True)
