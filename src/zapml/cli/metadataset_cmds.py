@@ -42,6 +42,34 @@ DbOption = Annotated[
     typer.Option("--db", help="SQLite store (default: next to the spec, named after it)."),
 ]
 
+# the narrowing options of `build`: each runs part of the plan now, which stays whole
+OnlyBudgetsOption = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--budget",
+        help="Run only the planned cells at this budget (compute seconds, one of the spec's; "
+        "repeat for several), e.g. the large budgets first; a later build without it runs "
+        "the rest.",
+    ),
+]
+OnlyTasksOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--task",
+        help="Run only the planned cells of this task (an id such as 3-clipart; repeat for "
+        "several); a later build without it runs the rest.",
+    ),
+]
+OnlyPipelinesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--pipeline",
+        help="Run only the planned cells of this candidate pipeline (its 12-character id, as "
+        "`zap recommend` and `export` show it; repeat for several); with --task, only those "
+        "tasks' cells of it. A later build without it runs the rest.",
+    ),
+]
+
 
 @metadataset_app.command("build")
 @user_errors
@@ -61,30 +89,10 @@ def build_cmd(
         bool,
         typer.Option(help="When another build is writing the store, wait for it (else refuse)."),
     ] = False,
-    budget: Annotated[
-        list[float] | None,
-        typer.Option(
-            help="Run only the planned cells at this budget (compute seconds, one of the spec's; "
-            "repeat for several), e.g. the large budgets first; a later build without it runs "
-            "the rest."
-        ),
-    ] = None,
+    budget: OnlyBudgetsOption = None,
     device: DeviceOption = "cpu",
-    task: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Run only the planned cells of this task (an id such as 3-clipart; repeat for "
-            "several); a later build without it runs the rest."
-        ),
-    ] = None,
-    pipeline: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Run only the planned cells of this candidate pipeline (its 12-character id, "
-            "as `zap recommend` and `export` show it; repeat for several); with --task, only "
-            "those tasks' cells of it. A later build without it runs the rest."
-        ),
-    ] = None,
+    task: OnlyTasksOption = None,
+    pipeline: OnlyPipelinesOption = None,
     retry_failed: Annotated[
         bool,
         typer.Option(

@@ -308,15 +308,19 @@ def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
 def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(tmp_path):
     # the second task per core dataset got its 256-s cells from v2-focus256.yaml; the sibling
     # spec with two repeats must plan exactly those cells again with seed 1, never another draw
+    # (v2-picks256.yaml's later cells on those tasks are its own block, read by build name)
     import sqlite3
 
     db = _shipped_copy(tmp_path)
     v2_tasks = {c.task_id for c in _planned_at(db, "v2.yaml", 256)}
+    names = [load_spec(SPECS / f).name for f in ("v2-focus256.yaml", "v2-focus256-seeds.yaml")]
     with sqlite3.connect(db) as con:
         stored = {
             (task, pipeline, seed)
             for task, pipeline, seed in con.execute(
-                "SELECT task_id, pipeline_id, seed FROM runs WHERE budget = 256"
+                "SELECT task_id, pipeline_id, seed FROM runs JOIN builds USING (build_id) "
+                "WHERE budget = 256 AND name IN (?, ?)",
+                names,
             )
             if task not in v2_tasks
         }
