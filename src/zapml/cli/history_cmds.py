@@ -118,7 +118,7 @@ def list_cmd(history: HistoryOption = None) -> None:
     for objective in OBJECTIVES:
         console.print(f"default {objective} selector: {resolve_selector_dir(None, objective)}")
         probe = shipped_probe_selector_dir(objective)
-        if probe is not None and user_selector_dir(objective) is None:
+        if probe is not None and user_selector_dir(objective) is None and PROBE_BUDGET_SHARE > 0:
             console.print(
                 f"  and {probe} when its probe pass costs at most {PROBE_BUDGET_SHARE:.0%} of "
                 "the budget"

@@ -210,10 +210,12 @@ def counted_probe_passes(cached_ratio, monkeypatch):
 
 
 def test_recalibrate_measures_once_for_the_probe_gate_and_the_selector(
-    counted_probe_passes, tmp_path
+    counted_probe_passes, tmp_path, monkeypatch
 ):
     # the shipped selectors (no --selector): the probe gate converts the budget to decide whether
-    # probing fits, the budget-aware selector converts it to rank; --recalibrate measures once
+    # probing fits (its share set above the shipped 0, which never converts), the budget-aware
+    # selector converts it to rank; --recalibrate measures once
+    monkeypatch.setattr("zapml.selectors.probe_gate.PROBE_BUDGET_SHARE", 0.05)
     data = str(_tiny_npz(tmp_path / "tiny.npz"))
     result = runner.invoke(app, ["recommend", data, "--budget", "60", "--recalibrate"])
     assert result.exit_code == 0, result.output

@@ -35,7 +35,9 @@ def _history(path: Path) -> Path:
     return path
 
 
-def test_update_then_reset(tmp_path: Path, knn_recipe: None):
+def test_update_then_reset(tmp_path: Path, knn_recipe: None, monkeypatch):
+    # the probe gate as it shipped until the 13,544-run store (5%; 0 now): the list names it
+    monkeypatch.setattr("zapml.selectors.probe_gate.PROBE_BUDGET_SHARE", 0.05)
     base = write_base_store(tmp_path / "base.sqlite")
     history = _history(tmp_path / "h.sqlite")
     args = ["selector", "update", "--history", str(history), "--metadataset", str(base)]
@@ -58,6 +60,16 @@ def test_update_then_reset(tmp_path: Path, knn_recipe: None):
     text = " ".join(relisted.output.split())
     assert f"default final selector: {SHIPPED_SELECTORS['final']}" in text
     assert "final-probe when its probe pass costs at most 5% of the budget" in text
+
+
+def test_the_list_leaves_out_a_probe_gate_that_never_probes(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr("zapml.selectors.probe_gate.PROBE_BUDGET_SHARE", 0.0)
+    history = _history(tmp_path / "h.sqlite")
+    listed = runner.invoke(app, ["selector", "history", "list", "--history", str(history)])
+    assert listed.exit_code == 0, listed.output
+    text = " ".join(listed.output.split())
+    assert f"default final selector: {SHIPPED_SELECTORS['final']}" in text
+    assert "final-probe" not in text
 
 
 def test_update_without_a_history_is_one_message(tmp_path: Path):

@@ -11,7 +11,6 @@ from zapml.metafeatures.extraction import compute_probe_features
 from zapml.metafeatures.testing import one_thread_empty_cache  # noqa: F401 (autouse)
 from zapml.selectors.choice import SHIPPED_SELECTORS
 from zapml.selectors.probe_gate import (
-    PROBE_BUDGET_SHARE,
     SHIPPED_PROBE_SELECTORS,
     estimate_probe_seconds,
     pick_selector_dir,
@@ -36,14 +35,17 @@ def test_the_estimate_is_what_the_probe_pass_is_charged(backbones: list[str]) ->
     assert estimate == pytest.approx(charged.seconds, rel=1e-9)
 
 
-def test_the_gate_probes_exactly_when_the_estimate_fits_its_share() -> None:
-    data = _gray(200, 28, 4)
+def test_the_gate_probes_exactly_when_the_estimate_fits_its_share(monkeypatch) -> None:
+    from zapml.selectors import probe_gate
     from zapml.selectors.query import probe_backbones
     from zapml.selectors.registry import load_selector
 
+    data = _gray(200, 28, 4)
+    share = 0.05  # the shipped share is 0 (never) on the current store; the mechanism at 5%
+    monkeypatch.setattr(probe_gate, "PROBE_BUDGET_SHARE", share)
     names = load_selector(SHIPPED_PROBE_SELECTORS["final"]).metafeature_names_
     cost = estimate_probe_seconds(data, probe_backbones(names))
-    at_limit = cost / PROBE_BUDGET_SHARE
+    at_limit = cost / share
     probe = pick_selector_dir(None, "final", data, at_limit * 1.01, "compute")
     assert probe.selector_dir == SHIPPED_PROBE_SELECTORS["final"]
     assert "the probe selector ranks" in probe.note and f"{cost:.3g} compute-s" in probe.note
@@ -53,3 +55,14 @@ def test_the_gate_probes_exactly_when_the_estimate_fits_its_share() -> None:
     # an explicit selector is used as it is, whatever the budget
     explicit = pick_selector_dir(SHIPPED_SELECTORS["alc"], "final", data, 1e9)
     assert explicit.selector_dir == SHIPPED_SELECTORS["alc"] and explicit.note == ""
+
+
+def test_a_share_of_zero_never_probes(monkeypatch) -> None:
+    from zapml.selectors import probe_gate
+
+    monkeypatch.setattr(probe_gate, "PROBE_BUDGET_SHARE", 0.0)
+    data = _gray(200, 28, 4)
+    # a budget so large that any share above 0 would probe: the pass costs a few compute-s
+    assert estimate_probe_seconds(data, ["mobilenetv2_100"]) < 1e3
+    never = pick_selector_dir(None, "final", data, 1e12, "compute")
+    assert never.selector_dir == SHIPPED_SELECTORS["final"] and never.note == ""
