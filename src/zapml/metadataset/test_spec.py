@@ -333,6 +333,29 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
     assert focused == seed0 | {(t, p, 1) for t, p, _ in seed0}
 
 
+def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_path):
+    # v2-picks64.yaml's cells were built pair by pair from a plan of its eight pipelines on every
+    # task; the sibling with two repeats must plan those same pairs with seeds 0 and 1, so its
+    # seed-0 cells are the stored ones (skipped) and each stored pair gains exactly one seed
+    import sqlite3
+
+    db = _shipped_copy(tmp_path)
+    name = load_spec(SPECS / "v2-picks64.yaml").name
+    with sqlite3.connect(db) as con:
+        stored = set(con.execute(
+            "SELECT cell_key, task_id, pipeline_id FROM runs JOIN builds USING (build_id) "
+            "WHERE name = ? AND budget = 64", (name,)))  # fmt: skip
+    planned = _planned_at(db, "v2-picks64-seeds.yaml", 64)
+    once = _planned_at(db, "v2-picks64.yaml", 64)
+    pipelines = {p for _, _, p in stored}
+    assert len(stored) == 160 and len(pipelines) == 8 == len({c.pipeline_id for c in once})
+    assert len(planned) == 2 * len(once) and {c.seed for c in planned} == {0, 1}
+    assert {key for key, _, _ in stored} <= {c.key for c in planned if c.seed == 0}
+    assert {c.key for c in once} == {c.key for c in planned if c.seed == 0}
+    seed1 = {(c.task_id, c.pipeline_id) for c in planned if c.seed == 1}
+    assert {(t, p) for _, t, p in stored} <= seed1
+
+
 def test_the_twins_spec_keeps_the_focused_tasks_and_pairs_each_twin_by_the_simple_model(tmp_path):
     # v2-twins.yaml widens the 64-s focus from 2 to 3 tasks per core dataset: its plan must hold
     # every 64-s cell the recipe and arms blocks stored for its pipelines on the first two (a new
@@ -352,12 +375,12 @@ def test_the_twins_spec_keeps_the_focused_tasks_and_pairs_each_twin_by_the_simpl
             if p in ids
         }
         # the focused tasks by their 10+ pipelines at 64 s, counted without the later picks64
-        # block, whose one-seed cells raised some third tasks past 10
-        later = load_spec(SPECS / "v2-picks64.yaml").name
+        # blocks, whose cells raised some third tasks past 10
+        later = [load_spec(SPECS / f).name for f in ("v2-picks64.yaml", "v2-picks64-seeds.yaml")]
         stored = {k for (k, p) in con.execute("SELECT cell_key, pipeline_id FROM runs WHERE "
             "budget = 64 AND task_id IN (SELECT task_id FROM runs JOIN builds USING (build_id) "
-            "WHERE budget = 64 AND name != ? GROUP BY task_id "
-            "HAVING COUNT(DISTINCT pipeline_id) >= 10)", (later,)) if p in ids}  # fmt: skip
+            "WHERE budget = 64 AND name NOT IN (?, ?) GROUP BY task_id "
+            "HAVING COUNT(DISTINCT pipeline_id) >= 10)", later) if p in ids}  # fmt: skip
     assert len(ids) == 6 and len(tasks) == 3 * 12 and len(at64) == 6 * 36 * 2
     assert len(stored) == 6 * 24 * 2 and stored <= {c.key for c in at64}
 
