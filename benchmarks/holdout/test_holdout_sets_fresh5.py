@@ -19,6 +19,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import holdout_sets  # noqa: E402, F401  (first: it imports the fresh modules in order)
 import holdout_sets_fresh2 as fresh2  # noqa: E402
+import holdout_sets_fresh4 as fresh4  # noqa: E402  (render_svg and its install hint)
 import holdout_sets_fresh5 as fresh5  # noqa: E402
 import prepare  # noqa: E402
 from holdout_sets import SETS, Item  # noqa: E402
@@ -33,7 +34,7 @@ RESOURCE = fresh5.GEO_RESOURCE
 
 def skip_without_rsvg() -> None:
     if shutil.which("rsvg-convert") is None:
-        pytest.skip(f"rsvg-convert not installed: {fresh5.RSVG_HINT}")
+        pytest.skip(f"rsvg-convert not installed: {fresh4.RSVG_HINT}")
 
 
 # ------------------------------------------------------------------------- resource files
