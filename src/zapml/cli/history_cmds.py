@@ -103,7 +103,11 @@ def list_cmd(history: HistoryOption = None) -> None:
     from zapml.history.paths import user_selector_dir
     from zapml.history.store import read_history
     from zapml.selectors.choice import resolve_selector_dir
-    from zapml.selectors.probe_gate import PROBE_BUDGET_SHARE, shipped_probe_selector_dir
+    from zapml.selectors.probe_gate import (
+        PROBE_BUDGET_SHARE,
+        gate_can_probe,
+        shipped_probe_selector_dir,
+    )
 
     runs = read_history(history)
     table = Table(title=f"{len(runs)} fit(s) in the history")
@@ -118,7 +122,7 @@ def list_cmd(history: HistoryOption = None) -> None:
     for objective in OBJECTIVES:
         console.print(f"default {objective} selector: {resolve_selector_dir(None, objective)}")
         probe = shipped_probe_selector_dir(objective)
-        if probe is not None and user_selector_dir(objective) is None and PROBE_BUDGET_SHARE > 0:
+        if probe is not None and user_selector_dir(objective) is None and gate_can_probe():
             console.print(
                 f"  and {probe} when its probe pass costs at most {PROBE_BUDGET_SHARE:.0%} of "
                 "the budget"

@@ -60,6 +60,11 @@ class SelectorPick:
     note: str = ""
 
 
+def gate_can_probe() -> bool:
+    """Whether the gate ever picks the probe selector: a share of 0 turns it off."""
+    return PROBE_BUDGET_SHARE > 0
+
+
 def shipped_probe_selector_dir(objective: str) -> Path | None:
     path = SHIPPED_PROBE_SELECTORS.get(check_objective(objective))
     return path if path is not None and (path / "manifest.json").is_file() else None
@@ -123,7 +128,7 @@ def pick_selector_dir(
     if selector is not None or user_selector_dir(objective) or probe_dir is None:
         return SelectorPick(resolve_selector_dir(selector, objective))
     trivial_dir = shipped_selector_dir(objective)
-    if budget is None or PROBE_BUDGET_SHARE <= 0:
+    if budget is None or not gate_can_probe():
         return SelectorPick(trivial_dir)
     compute_seconds = compute_budget(budget, clock, conversion).seconds
     backbones = probe_backbones(load_selector(probe_dir).metafeature_names_)
