@@ -393,3 +393,13 @@ def test_the_twins_spec_keeps_the_focused_tasks_and_pairs_each_twin_by_the_simpl
     for config in adam:
         pairs.setdefault(without_simple_model(config), set()).add(config["first_simple_model"])
     assert len(adam) == 4 and list(pairs.values()) == [{True, False}] * 2
+
+
+@pytest.mark.parametrize("spec_name", ["v2-picks64", "v2-picks256", "v2-picks256b"])
+def test_each_picks_spec_file_is_named_by_the_pipeline_id_it_plans(tmp_path, spec_name):
+    # the picks specs' builds are run with `--pipeline ID` read off these file names, so a file
+    # whose config hashes to another id would build nothing (or another pipeline) without a word
+    spec = load_spec(SPECS / f"{spec_name}.yaml")
+    planned = _planned_at(_shipped_copy(tmp_path), f"{spec_name}.yaml", spec.budgets[0])
+    named = {path.stem.rsplit("-", 1)[1] for path in (SPECS / spec_name).glob("*.yaml")}
+    assert len(spec.budgets) == 1 and {c.pipeline_id for c in planned} == named
