@@ -335,8 +335,9 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
 
 def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_path):
     # v2-picks64.yaml's cells were built pair by pair from a plan of its eight pipelines on every
-    # task; the sibling with two repeats must plan those same pairs with seeds 0 and 1, so its
-    # seed-0 cells are the stored ones (skipped) and each stored pair gains exactly one seed
+    # task (160 pairs, then 75 more for the selector retrained on the 13,704-run store); the sibling
+    # with two repeats must plan those same pairs with seeds 0 and 1, so its seed-0 cells are the
+    # stored ones (skipped) and each stored pair gains exactly one seed
     import sqlite3
 
     db = _shipped_copy(tmp_path)
@@ -348,7 +349,7 @@ def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_pa
     planned = _planned_at(db, "v2-picks64-seeds.yaml", 64)
     once = _planned_at(db, "v2-picks64.yaml", 64)
     pipelines = {p for _, _, p in stored}
-    assert len(stored) == 160 and len(pipelines) == 8 == len({c.pipeline_id for c in once})
+    assert len(stored) == 160 + 75 and len(pipelines) == 8 == len({c.pipeline_id for c in once})
     assert len(planned) == 2 * len(once) and {c.seed for c in planned} == {0, 1}
     assert {key for key, _, _ in stored} <= {c.key for c in planned if c.seed == 0}
     assert {c.key for c in once} == {c.key for c in planned if c.seed == 0}
@@ -403,3 +404,22 @@ def test_each_picks_spec_file_is_named_by_the_pipeline_id_it_plans(tmp_path, spe
     planned = _planned_at(_shipped_copy(tmp_path), f"{spec_name}.yaml", spec.budgets[0])
     named = {path.stem.rsplit("-", 1)[1] for path in (SPECS / spec_name).glob("*.yaml")}
     assert len(spec.budgets) == 1 and {c.pipeline_id for c in planned} == named
+
+
+def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_path):
+    # v2-picks256b.yaml plans its three pipelines at 256 s on every task; its builds ran only the
+    # LOCO records' unmeasured first choices, all on tasks that already had 256-s runs, so the
+    # 256-s level keeps its 24 tasks and every stored cell of the block is a seed-0 cell of the plan
+    import sqlite3
+
+    db = _shipped_copy(tmp_path)
+    name = load_spec(SPECS / "v2-picks256b.yaml").name
+    with sqlite3.connect(db) as con:
+        block = set(con.execute(
+            "SELECT cell_key, task_id FROM runs JOIN builds USING (build_id) "
+            "WHERE name = ? AND budget = 256", (name,)))  # fmt: skip
+        tasks = {t for (t,) in con.execute("SELECT DISTINCT task_id FROM runs WHERE budget = 256")}
+    planned = _planned_at(db, "v2-picks256b.yaml", 256)
+    assert len(block) >= 20 and len(tasks) == 24 and {t for _, t in block} <= tasks
+    assert {key for key, _ in block} <= {c.key for c in planned if c.seed == 0}
+    assert len(planned) == 3 * len({c.task_id for c in planned})
