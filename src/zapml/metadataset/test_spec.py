@@ -280,6 +280,19 @@ def _planned_at(db: Path, spec_name: str, budget: float) -> list:
     return [c for c in spec_plan(spec, tasks, ids) if c.budget == budget]
 
 
+def _stored_by(db: Path, spec_files: tuple[str, ...], budget: float) -> set[tuple]:
+    """(cell_key, task_id, pipeline_id, seed) of the runs at ``budget`` that the builds of these
+    shipped specs stored, read by the builds' names (a block's cells, whatever else ran there)."""
+    import sqlite3
+
+    names = [load_spec(SPECS / f).name for f in spec_files]
+    marks = ", ".join("?" * len(names))
+    with sqlite3.connect(db) as con:
+        return set(con.execute(
+            "SELECT cell_key, task_id, pipeline_id, seed FROM runs JOIN builds USING (build_id) "
+            f"WHERE budget = ? AND name IN ({marks})", (budget, *names)))  # fmt: skip
+
+
 def test_the_sparse64_seeds_spec_plans_every_stored_sparse_64s_cell(tmp_path):
     # v2's sparse 64-s level was stopped part-way when it was focused; the spec restating that
     # plan must hold every sparse 64-s run the shipped store has, so that building it adds their
@@ -309,21 +322,10 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
     # the second task per core dataset got its 256-s cells from v2-focus256.yaml; the sibling
     # spec with two repeats must plan exactly those cells again with seed 1, never another draw
     # (v2-picks256.yaml's later cells on those tasks are its own block, read by build name)
-    import sqlite3
-
     db = _shipped_copy(tmp_path)
     v2_tasks = {c.task_id for c in _planned_at(db, "v2.yaml", 256)}
-    names = [load_spec(SPECS / f).name for f in ("v2-focus256.yaml", "v2-focus256-seeds.yaml")]
-    with sqlite3.connect(db) as con:
-        stored = {
-            (task, pipeline, seed)
-            for task, pipeline, seed in con.execute(
-                "SELECT task_id, pipeline_id, seed FROM runs JOIN builds USING (build_id) "
-                "WHERE budget = 256 AND name IN (?, ?)",
-                names,
-            )
-            if task not in v2_tasks
-        }
+    block = _stored_by(db, ("v2-focus256.yaml", "v2-focus256-seeds.yaml"), 256)
+    stored = {(task, pipeline, seed) for _, task, pipeline, seed in block if task not in v2_tasks}
     planned = _planned_at(db, "v2-focus256-seeds.yaml", 256)
     focused = {(c.task_id, c.pipeline_id, c.seed) for c in planned}
     focused = {cell for cell in focused if cell[0] not in v2_tasks}
@@ -338,14 +340,8 @@ def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_pa
     # task (160 pairs, then 75 more for the selector retrained on the 13,704-run store); the sibling
     # with two repeats must plan those same pairs with seeds 0 and 1, so its seed-0 cells are the
     # stored ones (skipped) and each stored pair gains exactly one seed
-    import sqlite3
-
     db = _shipped_copy(tmp_path)
-    name = load_spec(SPECS / "v2-picks64.yaml").name
-    with sqlite3.connect(db) as con:
-        stored = set(con.execute(
-            "SELECT cell_key, task_id, pipeline_id FROM runs JOIN builds USING (build_id) "
-            "WHERE name = ? AND budget = 64", (name,)))  # fmt: skip
+    stored = {(key, t, p) for key, t, p, _ in _stored_by(db, ("v2-picks64.yaml",), 64)}
     planned = _planned_at(db, "v2-picks64-seeds.yaml", 64)
     once = _planned_at(db, "v2-picks64.yaml", 64)
     pipelines = {p for _, _, p in stored}
@@ -413,11 +409,8 @@ def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_pa
     import sqlite3
 
     db = _shipped_copy(tmp_path)
-    name = load_spec(SPECS / "v2-picks256b.yaml").name
+    block = {(key, t) for key, t, _, _ in _stored_by(db, ("v2-picks256b.yaml",), 256)}
     with sqlite3.connect(db) as con:
-        block = set(con.execute(
-            "SELECT cell_key, task_id FROM runs JOIN builds USING (build_id) "
-            "WHERE name = ? AND budget = 256", (name,)))  # fmt: skip
         tasks = {t for (t,) in con.execute("SELECT DISTINCT task_id FROM runs WHERE budget = 256")}
     planned = _planned_at(db, "v2-picks256b.yaml", 256)
     assert len(block) >= 20 and len(tasks) == 24 and {t for _, t in block} <= tasks
