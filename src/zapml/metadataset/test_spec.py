@@ -337,15 +337,16 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
 
 def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_path):
     # v2-picks64.yaml's cells were built pair by pair from a plan of its eight pipelines on every
-    # task (160 pairs, then 75 more for the selector retrained on the 13,704-run store); the sibling
-    # with two repeats must plan those same pairs with seeds 0 and 1, so its seed-0 cells are the
-    # stored ones (skipped) and each stored pair gains exactly one seed
+    # task (160 pairs, then 75 and 34 more for the selectors retrained on the 13,704- and 13,799-run
+    # stores); the sibling with two repeats must plan those same pairs with seeds 0 and 1, so its
+    # seed-0 cells are the stored ones (skipped) and each stored pair gains exactly one seed
     db = _shipped_copy(tmp_path)
     stored = {(key, t, p) for key, t, p, _ in _stored_by(db, ("v2-picks64.yaml",), 64)}
     planned = _planned_at(db, "v2-picks64-seeds.yaml", 64)
     once = _planned_at(db, "v2-picks64.yaml", 64)
     pipelines = {p for _, _, p in stored}
-    assert len(stored) == 160 + 75 and len(pipelines) == 8 == len({c.pipeline_id for c in once})
+    assert len(stored) == 160 + 75 + 34
+    assert len(pipelines) == 8 == len({c.pipeline_id for c in once})
     assert len(planned) == 2 * len(once) and {c.seed for c in planned} == {0, 1}
     assert {key for key, _, _ in stored} <= {c.key for c in planned if c.seed == 0}
     assert {c.key for c in once} == {c.key for c in planned if c.seed == 0}
@@ -392,14 +393,16 @@ def test_the_twins_spec_keeps_the_focused_tasks_and_pairs_each_twin_by_the_simpl
     assert len(adam) == 4 and list(pairs.values()) == [{True, False}] * 2
 
 
-@pytest.mark.parametrize("spec_name", ["v2-picks64", "v2-picks256", "v2-picks256b"])
+@pytest.mark.parametrize("spec_name", ["v2-picks64", "v2-picks256", "v2-picks256b", "v2-picks4-16"])
 def test_each_picks_spec_file_is_named_by_the_pipeline_id_it_plans(tmp_path, spec_name):
     # the picks specs' builds are run with `--pipeline ID` read off these file names, so a file
     # whose config hashes to another id would build nothing (or another pipeline) without a word
     spec = load_spec(SPECS / f"{spec_name}.yaml")
-    planned = _planned_at(_shipped_copy(tmp_path), f"{spec_name}.yaml", spec.budgets[0])
+    db = _shipped_copy(tmp_path)
     named = {path.stem.rsplit("-", 1)[1] for path in (SPECS / spec_name).glob("*.yaml")}
-    assert len(spec.budgets) == 1 and {c.pipeline_id for c in planned} == named
+    for budget in spec.budgets:
+        planned = _planned_at(db, f"{spec_name}.yaml", budget)
+        assert {c.pipeline_id for c in planned} == named
 
 
 def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_path):
@@ -416,3 +419,29 @@ def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_pa
     assert len(block) >= 20 and len(tasks) == 24 and {t for _, t in block} <= tasks
     assert {key for key, _ in block} <= {c.key for c in planned if c.seed == 0}
     assert len(planned) == 3 * len({c.task_id for c in planned})
+
+
+def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_seed_1(tmp_path):
+    # v2-picks4-16.yaml's builds ran the LOCO records' first choices that no run had covered at 4
+    # and 16 s (128 and 156 pairs), and v2-picks4-16-seeds.yaml gave each of them a second seed:
+    # every run of a block pair at that budget is one of these two builds', seeds 0 and 1 exactly
+    import sqlite3
+
+    db = _shipped_copy(tmp_path)
+    specs = ("v2-picks4-16.yaml", "v2-picks4-16-seeds.yaml")
+    for budget, pairs in ((4, 128), (16, 156)):
+        block = _stored_by(db, specs[:1], budget)
+        both = _stored_by(db, specs, budget)
+        planned = _planned_at(db, specs[1], budget)
+        assert {c.key for c in planned if c.seed == 0} == {
+            c.key for c in _planned_at(db, specs[0], budget)
+        }
+        assert len(block) >= pairs and {s for *_, s in block} == {0}
+        assert {key for key, *_ in both} <= {c.key for c in planned}
+        block_pairs = {(t, p) for _, t, p, _ in block}
+        with sqlite3.connect(db) as con:
+            runs = [(t, p, s) for t, p, s in con.execute(
+                "SELECT task_id, pipeline_id, seed FROM runs WHERE budget = ?", (budget,)
+            ) if (t, p) in block_pairs]  # fmt: skip
+        assert sorted(runs) == sorted({(t, p, s) for _, t, p, s in both})
+        assert sorted(runs) == sorted((t, p, s) for t, p in block_pairs for s in (0, 1))
