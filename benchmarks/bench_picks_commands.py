@@ -72,8 +72,9 @@ def spec_for(budget: float, pipeline: str, specs: list[PicksSpec]) -> PicksSpec 
     return next((s for s in specs if budget in s.budgets and pipeline in s.pipelines), None)
 
 
-def build_command(spec: PicksSpec, budget: float, pipeline: str, tasks: list[str], db: str,
-                  workers: int) -> str:  # fmt: skip
+def build_command(
+    spec: PicksSpec, budget: float, pipeline: str, tasks: list[str], db: str, workers: int
+) -> str:
     task_args = " ".join(f"--task {task}" for task in tasks)
     path = spec.path.relative_to(Path.cwd()) if spec.path.is_relative_to(Path.cwd()) else spec.path
     return (
@@ -82,11 +83,11 @@ def build_command(spec: PicksSpec, budget: float, pipeline: str, tasks: list[str
     )
 
 
-def commands(records: pd.DataFrame, specs: list[PicksSpec], db: str, workers: int = 2
-             ) -> tuple[list[str], dict[tuple[float, str], list[str]]]:  # fmt: skip
-    """The build commands, smallest budget first and most tasks first within it, and the
-    (budget, pipeline) groups no picks spec plans."""
-    groups = unmeasured_pairs(records)
+def commands(
+    groups: dict[tuple[float, str], list[str]], specs: list[PicksSpec], db: str, workers: int = 2
+) -> tuple[list[str], dict[tuple[float, str], list[str]]]:
+    """The build commands for ``unmeasured_pairs``'s groups, smallest budget first and most tasks
+    first within it, and the groups no picks spec plans."""
     order = sorted(groups, key=lambda key: (key[0], -len(groups[key]), key[1]))
     lines, unplanned = [], {}
     for budget, pipeline in order:
@@ -105,11 +106,11 @@ def main() -> None:
     parser.add_argument("--specs", type=Path, default=SPECS, help="the folder of picks specs")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    records = pd.read_pickle(args.records)
-    lines, unplanned = commands(records, picks_specs(args.specs), args.db, args.workers)
+    groups = unmeasured_pairs(pd.read_pickle(args.records))
+    lines, unplanned = commands(groups, picks_specs(args.specs), args.db, args.workers)
     for line in lines:
         print(line)
-    total = sum(len(tasks) for tasks in unmeasured_pairs(records).values())
+    total = sum(len(tasks) for tasks in groups.values())
     left = sum(len(tasks) for tasks in unplanned.values())
     print(f"# {total} unmeasured (task, pipeline) pairs; {total - left} in the commands above")
     for (budget, pipeline), tasks in sorted(unplanned.items()):

@@ -41,7 +41,8 @@ def test_unmeasured_pairs_are_grouped_by_budget_and_pipeline_once_each():
 def test_each_group_goes_to_the_first_spec_that_plans_its_pipeline_at_its_budget():
     # by the shipped specs' folders: 27d506828b0c is in v2-picks4-16 (4, 16 s), v2-picks64 and
     # v2-picks256b; the default 3da4cc81021b in v2-picks256 (first by file name) and v2-picks4-16
-    lines, unplanned = picks.commands(_records(), picks.picks_specs(picks.SPECS), "S.sqlite", 2)
+    groups = picks.unmeasured_pairs(_records())
+    lines, unplanned = picks.commands(groups, picks.picks_specs(picks.SPECS), "S.sqlite", 2)
     tail = "--db S.sqlite --force --budget {} --workers 2 --no-progress --pipeline {} {}"
     expected = [
         ("v2-picks4-16", tail.format(4, "27d506828b0c", "--task 0-c --task 1-a")),

@@ -38,8 +38,8 @@ if TYPE_CHECKING:
 #: 5,748-, 13,250-, 13,318- and 13,384-run stores; on the 13,544-run one 0.05 and 0.1 had 0.1471
 #: and never probing 0.1480, a tie the rule gives to never, and so again on the 13,704- and
 #: 13,799-run ones; on the 14,405-run one never is the lowest outright (0.1353, 2% 0.1359)
-#: (README, "The probe selector", has each store's table). The gate and the
-#: shipped probe selector stay, so a later store can turn it back on.
+#: (README, "The probe selector", has each store's table). The gate and the shipped probe
+#: selector stay, so a later store can turn it back on.
 PROBE_BUDGET_SHARE = 0.0
 #: The shipped probe-feature selectors (scripts/train_shipped_selector.py --features all). Final
 #: only: under ALC the probe features did not lower leave-one-core-dataset-out regret even with
