@@ -106,6 +106,12 @@ def main() -> None:
     parser.add_argument("--specs", type=Path, default=SPECS, help="the folder of picks specs")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
+    if not args.records.is_file():
+        found = sorted(path.name for path in args.records.parent.glob("*.pkl"))
+        parser.error(
+            f"no records file {args.records}: pass one that bench_shipped_loco.py --out DIR wrote"
+            + (f"; {args.records.parent} holds {', '.join(found)}" if found else "")
+        )
     groups = unmeasured_pairs(pd.read_pickle(args.records))
     lines, unplanned = commands(groups, picks_specs(args.specs), args.db, args.workers)
     for line in lines:

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_picks_commands as picks  # noqa: E402
@@ -61,3 +62,15 @@ def test_seeds_siblings_are_not_picks_specs():
     names = [spec.path.name for spec in picks.picks_specs(picks.SPECS)]
     assert names == sorted(names) and "v2-picks4-16.yaml" in names
     assert not [name for name in names if name.endswith("-seeds.yaml")]
+
+
+def test_a_missing_records_file_is_named_with_the_records_beside_it(tmp_path, monkeypatch, capsys):
+    (tmp_path / "final-trivial-10cells-s0.pkl").write_bytes(b"")
+    missing = tmp_path / "final.pkl"
+    monkeypatch.setattr(sys, "argv", ["bench_picks_commands.py", str(missing), "--db", "x"])
+    with pytest.raises(SystemExit) as stop:
+        picks.main()
+    assert stop.value.code == 2
+    error = capsys.readouterr().err
+    assert f"no records file {missing}" in error
+    assert "final-trivial-10cells-s0.pkl" in error
