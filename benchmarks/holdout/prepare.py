@@ -83,6 +83,7 @@ FITTED_SIDES = {
     "footprints": 96,
     "materials": 96,
     "cadparts": 96,
+    "mlfigures": 96,
 }
 
 
