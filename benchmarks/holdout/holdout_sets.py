@@ -866,3 +866,4 @@ import holdout_sets_fresh12  # noqa: E402, F401
 import holdout_sets_fresh13  # noqa: E402, F401
 import holdout_sets_fresh14  # noqa: E402, F401
 import holdout_sets_fresh15  # noqa: E402, F401
+import holdout_sets_fresh16  # noqa: E402, F401

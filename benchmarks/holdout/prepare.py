@@ -84,6 +84,7 @@ FITTED_SIDES = {
     "materials": 96,
     "cadparts": 96,
     "mlfigures": 96,
+    "fillets": 64,
 }
 
 
