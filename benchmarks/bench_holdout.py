@@ -36,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 # This checkout's code, not whatever zapml the environment has installed.
 sys.path[:0] = [str(HERE / "holdout"), str(HERE.parent / "src")]
 from holdout_sets import SETS  # noqa: E402
-from prepare import MANIFEST, default_root  # noqa: E402
+from prepare import MANIFEST, default_root, describe_floor  # noqa: E402
 from recipes import recipe_path, recipe_pipelines  # noqa: E402
 
 ZAP_ARM = "zap"
@@ -364,16 +364,30 @@ def main(argv: list[str] | None = None) -> None:
     cells, rows = collect(runs, data_root, args.out, args.timeout, args.jobs)
     if not rows:
         raise SystemExit("no run finished")
-    report(cells, rows, args)
+    report(cells, rows, args, floors(data_root, args.sets))
+
+
+def floors(data_root: Path, sets: list[str]) -> str:
+    """Each set's constant-answer accuracy, read from its manifest: the floor its cells are
+    judged against (a set whose arms all sit near it separates none of them)."""
+    parts = [
+        f"{name} {describe_floor(json.loads((data_root / name / MANIFEST).read_text()))}"
+        for name in sets
+    ]
+    return "always answering the most frequent test class scores: " + "; ".join(parts)
 
 
 def report(
-    cells: dict[tuple[str, float, str], Cell], rows: list[dict[str, Any]], args: argparse.Namespace
+    cells: dict[tuple[str, float, str], Cell],
+    rows: list[dict[str, Any]],
+    args: argparse.Namespace,
+    floor_line: str = "",
 ) -> None:
     table = table_rows(cells, args.arms, len(args.seeds))
     summary = zap_summary(cells, args.arms, len(args.seeds))
     pairs = head_to_head(cells, args.arms, len(args.seeds))
     summary += f"\n{pairs}" if pairs else ""
+    summary += f"\n{floor_line}" if floor_line else ""
     print(f"\nhold-out, compute clock, mean over seeds {args.seeds}; * = best final accuracy")
     print(format_text(table))
     print(summary)

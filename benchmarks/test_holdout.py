@@ -258,3 +258,18 @@ def test_collect_runs_jobs_at_once_and_keeps_the_runs_order(monkeypatch, tmp_pat
     assert cells[("cards", 30.0, "zap")].mean("final_accuracy") == pytest.approx(0.7)
     with pytest.raises(SystemExit):
         bench_holdout.parse_args(["--jobs", "0"])
+
+
+def test_the_constant_answer_floor_is_the_most_frequent_test_class_share(tmp_path):
+    # 3 + 5 + 2 test images: always answering "b" scores 5 of 10; a tie goes to the first name
+    info = {"test": {"c": 2, "b": 5, "a": 3}}
+    assert prepare.constant_answer_floor(info) == ("b", 5, 10)
+    assert prepare.constant_answer_floor({"test": {"y": 4, "x": 4}}) == ("x", 4, 8)
+    assert prepare.describe_floor(info) == "0.500 (b, 5 of 10)"
+    for name, test in (("one", {"b": 5, "a": 3, "c": 2}), ("two", {"p": 1, "q": 3})):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / prepare.MANIFEST).write_text(json.dumps({"test": test}))
+    assert bench_holdout.floors(tmp_path, ["one", "two"]) == (
+        "always answering the most frequent test class scores: "
+        "one 0.500 (b, 5 of 10); two 0.750 (q, 3 of 4)"
+    )

@@ -256,6 +256,20 @@ def prepare_set(spec: HoldoutSet, root: Path, force: bool) -> dict[str, Any]:
     return info
 
 
+def constant_answer_floor(info: dict[str, Any]) -> tuple[str, int, int]:
+    """(class, its test images, all test images): the test side's most frequent class, whose
+    share is the accuracy of always answering it. A set whose arms all land near it separates no
+    arm from another, and it is known before any model runs."""
+    test = info["test"]
+    top = max(sorted(test), key=lambda name: test[name])
+    return top, test[top], sum(test.values())
+
+
+def describe_floor(info: dict[str, Any]) -> str:
+    top, count, total = constant_answer_floor(info)
+    return f"{count / total:.3f} ({top}, {count} of {total})"
+
+
 def describe(info: dict[str, Any], folder: Path) -> str:
     train, test = sum(info["train"].values()), sum(info["test"].values())
     width, height = info["width"], info["height"]
@@ -267,7 +281,9 @@ def describe(info: dict[str, Any], folder: Path) -> str:
         f"{info['name']}: {len(info['classes'])} classes ({info['label']}), {train} train / "
         f"{test} test images ({info['groups']['train']}/{info['groups']['test']} groups), "
         f"{size}; {info['package']} {info['package_version']}\n  split: {info['split_rule']}\n"
-        f"  train/test per class: {per_class}\n  folder: {folder}"
+        f"  train/test per class: {per_class}\n"
+        f"  always answering the most frequent test class scores {describe_floor(info)}\n"
+        f"  folder: {folder}"
     )
 
 
