@@ -381,13 +381,13 @@ def report(
     cells: dict[tuple[str, float, str], Cell],
     rows: list[dict[str, Any]],
     args: argparse.Namespace,
-    floor_line: str = "",
+    floor_line: str,
 ) -> None:
     table = table_rows(cells, args.arms, len(args.seeds))
     summary = zap_summary(cells, args.arms, len(args.seeds))
     pairs = head_to_head(cells, args.arms, len(args.seeds))
     summary += f"\n{pairs}" if pairs else ""
-    summary += f"\n{floor_line}" if floor_line else ""
+    summary += f"\n{floor_line}"
     print(f"\nhold-out, compute clock, mean over seeds {args.seeds}; * = best final accuracy")
     print(format_text(table))
     print(summary)
