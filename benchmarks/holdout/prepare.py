@@ -16,8 +16,11 @@ rsvg-convert), ``art4apps`` (pysiogame), ``qet`` (qelectrotech-data; drawn with 
 (fonts-ancient-scripts; signs drawn with Pillow), ``kanji`` (fonts-seto, labelled from
 unicode-data; kanji drawn with Pillow), ``mahjong`` (kdegames-mahjongg-data-kf5 and xmahjongg;
 KMahjongg faces drawn with rsvg-convert), ``footprints`` (kicad-footprints; footprints drawn
-with Pillow), ``materials`` (ufoai-textures; the centre square of each texture) and
-``cadparts`` (librecad-data; LibreCAD parts drawn with Pillow).
+with Pillow), ``materials`` (ufoai-textures; the centre square of each texture),
+``cadparts`` (librecad-data; LibreCAD parts drawn with Pillow), ``mlfigures``
+(python-sklearn-doc; its gallery's figures), ``fillets`` (fillets-ng-data; its levels' light
+objects), ``crossfire`` (crossfire-client-images; its faces) and ``costumes`` (scratch; Scratch
+1.4's costume pictures).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -85,6 +88,8 @@ FITTED_SIDES = {
     "cadparts": 96,
     "mlfigures": 96,
     "fillets": 64,
+    "crossfire": 64,
+    "costumes": 96,
 }
 
 
