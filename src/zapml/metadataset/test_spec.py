@@ -424,6 +424,30 @@ def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_pa
     assert len(planned) == 3 * len({c.task_id for c in planned})
 
 
+def test_the_picks256b_seeds_spec_gives_every_picks256b_pair_its_second_seed(tmp_path):
+    # v2-picks256b.yaml's 25 pairs were built with seed 0; v2-picks256b-seeds.yaml (the same plan,
+    # two repeats) built seed 1 for each in the thirty-eighth session, and no other build ran
+    # these pairs at 256 s: each has exactly seeds 0 and 1, one run each, from these two builds
+    import sqlite3
+
+    db = _shipped_copy(tmp_path)
+    specs = ("v2-picks256b.yaml", "v2-picks256b-seeds.yaml")
+    block_pairs = {(t, p) for _, t, p, _ in _stored_by(db, specs[:1], 256)}
+    both = _stored_by(db, specs, 256)
+    planned = _planned_at(db, specs[1], 256)
+    assert {c.key for c in planned if c.seed == 0} == {
+        c.key for c in _planned_at(db, specs[0], 256)
+    }
+    assert {key for key, *_ in both} <= {c.key for c in planned}
+    with sqlite3.connect(db) as con:
+        runs = [(t, p, s) for t, p, s in con.execute(
+            "SELECT task_id, pipeline_id, seed FROM runs WHERE budget = 256"
+        ) if (t, p) in block_pairs]  # fmt: skip
+    assert len(block_pairs) == 25
+    assert sorted(runs) == sorted((t, p, s) for t, p in block_pairs for s in (0, 1))
+    assert sorted(runs) == sorted((t, p, s) for _, t, p, s in both)
+
+
 def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_seed_1(tmp_path):
     # v2-picks4-16.yaml's builds ran the LOCO records' first choices that no run had covered at 4
     # and 16 s (128 and 156 pairs, then 23 and 30 for the selector retrained on the 14,405 runs),
