@@ -869,3 +869,4 @@ import holdout_sets_fresh15  # noqa: E402, F401
 import holdout_sets_fresh16  # noqa: E402, F401
 import holdout_sets_fresh17  # noqa: E402, F401
 import holdout_sets_fresh18  # noqa: E402, F401
+import holdout_sets_fresh19  # noqa: E402, F401

@@ -19,8 +19,8 @@ KMahjongg faces drawn with rsvg-convert), ``footprints`` (kicad-footprints; foot
 with Pillow), ``materials`` (ufoai-textures; the centre square of each texture),
 ``cadparts`` (librecad-data; LibreCAD parts drawn with Pillow), ``mlfigures``
 (python-sklearn-doc; its gallery's figures), ``fillets`` (fillets-ng-data; its levels' light
-objects), ``crossfire`` (crossfire-client-images; its faces) and ``costumes`` (scratch; Scratch
-1.4's costume pictures).
+objects), ``crossfire`` (crossfire-client-images; its faces), ``costumes`` (scratch; Scratch
+1.4's costume pictures) and ``slashem`` (slashem-common and slashem-gtk; SLASH'EM's tiles).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -90,6 +90,7 @@ FITTED_SIDES = {
     "fillets": 64,
     "crossfire": 64,
     "costumes": 96,
+    "slashem": 64,
 }
 
 
