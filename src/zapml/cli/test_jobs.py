@@ -188,9 +188,11 @@ def test_predict_reproduces_the_fits_reported_accuracy_and_names_every_image(tmp
     assert f"test: accuracy {reported:.4f}" in result.output
 
 
-def test_recommend_says_when_zap_fit_would_pass_over_the_top_choice():
-    # animal_mnist (8,000 training, 2,000 test images): at 76 compute-s the shipped selector's
-    # top pick spends over half the budget on inference (selectors/test_feasibility.py)
+def test_recommend_says_when_zap_fit_would_pass_over_the_top_choice(monkeypatch):
+    # animal_mnist (8,000 training, 2,000 test images): at 76 compute-s the shipped trivial
+    # selector's top pick spends over half the budget on inference (selectors/test_feasibility.py);
+    # the probe gate is shut so that the trivial selector ranks whatever share ships
+    monkeypatch.setattr("zapml.selectors.probe_gate.PROBE_BUDGET_SHARE", 0.0)
     args = ["recommend", "animal_mnist", "--top", "2", "--budget", "76", "--clock", "compute"]
     result = runner.invoke(app, args, env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
