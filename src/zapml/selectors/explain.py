@@ -77,8 +77,8 @@ def budget_note(selector: Selector, budget: float | None) -> str:
     trained = _budgets(selector.train_budgets_)
     if selector.budget_aware:
         return (
-            f"ranked for a budget of {budget:g} compute-s (the selector takes the budget as an "
-            f"input; trained on budgets {trained} compute-s)"
+            f"ranked for a budget of {round(budget, 1):g} compute-s (the selector takes the budget "
+            f"as an input; trained on budgets {trained} compute-s)"
         )
     at = f"at one budget ({trained} compute-s)" if trained else "at one budget"
     return f"the selector was trained {at} and ignores the budget asked"

@@ -180,6 +180,9 @@ def test_recommend_passes_the_budget_and_says_how_it_was_used(multi, fitted):
     assert advice.budget == 16.0 and "ranked for a budget of 16 compute-s" in advice.budget_note
     assert not any("budget" in w for w in advice.warnings)
     assert advice.to_dict()["budget"] == 16.0
+    # a calibrated wall budget is a float of many digits: the note rounds it to a tenth
+    odd = recommend(fitted["knn"], plain, budget=95.8647)
+    assert "ranked for a budget of 95.9 compute-s" in odd.budget_note
     far = recommend(fitted["knn"], plain, budget=500.0)
     assert any("budget 500 compute-s lies outside" in w for w in far.warnings)
     with pytest.raises(DataError, match="has none"):
