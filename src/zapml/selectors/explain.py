@@ -76,9 +76,10 @@ def budget_note(selector: Selector, budget: float | None) -> str:
     """How the ranking depends on the budget, in one line for the user."""
     trained = _budgets(selector.train_budgets_)
     if selector.budget_aware:
+        asked = "no budget" if budget is None else f"a budget of {round(budget, 1):g} compute-s"
         return (
-            f"ranked for a budget of {round(budget, 1):g} compute-s (the selector takes the budget "
-            f"as an input; trained on budgets {trained} compute-s)"
+            f"ranked for {asked} (the selector takes the budget as an input; trained on budgets "
+            f"{trained} compute-s)"
         )
     at = f"at one budget ({trained} compute-s)" if trained else "at one budget"
     return f"the selector was trained {at} and ignores the budget asked"
