@@ -131,6 +131,8 @@ def test_the_compute_clock_needs_no_conversion(tmp_path):
     got = compute_budget(30, "compute", cache_dir=tmp_path)
     assert got.seconds == 30 and got.calibration is None and "compute clock" in got.note
     assert not (tmp_path / "calibration").exists()
+    charged = compute_budget(30 - 4.8223, "compute", cache_dir=tmp_path)  # less a probe pass
+    assert charged.seconds == 30 - 4.8223 and charged.note.startswith("budget 25.2 compute-s ")
     with pytest.raises(ValueError, match="'wall' or 'compute'"):
         compute_budget(30, "sundial")
 
