@@ -344,8 +344,8 @@ def compute_budget(
     this machine's calibration for ``conversion.device`` (default: the CPU, cached ratio; the one
     the run measured already, when it has) on the wall clock."""
     if clock == "compute":
-        shown = round(budget, 1)  # a budget less a probe pass has many digits; the run keeps them
-        return ComputeBudget(float(budget), f"budget {shown:g} compute-s (compute clock)")
+        # a budget less a probe pass has many digits: shown readably, kept whole for the run
+        return ComputeBudget(float(budget), f"budget {readable(budget)} compute-s (compute clock)")
     if clock != "wall":
         raise ValueError(f"The clock must be 'wall' or 'compute'. Got {clock!r} instead.")
     conversion = conversion or WallConversion()

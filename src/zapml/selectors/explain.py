@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from zapml._numbers import readable
 from zapml.errors import DataError
 from zapml.metadataset.metadataset import BUDGET_FEATURE
 from zapml.selectors.base import Candidates, Selector
@@ -76,7 +77,7 @@ def budget_note(selector: Selector, budget: float | None) -> str:
     """How the ranking depends on the budget, in one line for the user."""
     trained = _budgets(selector.train_budgets_)
     if selector.budget_aware:
-        asked = "no budget" if budget is None else f"a budget of {round(budget, 1):g} compute-s"
+        asked = "no budget" if budget is None else f"a budget of {readable(budget)} compute-s"
         return (
             f"ranked for {asked} (the selector takes the budget as an input; trained on budgets "
             f"{trained} compute-s)"
