@@ -424,28 +424,38 @@ def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_pa
     assert len(planned) == 3 * len({c.task_id for c in planned})
 
 
+def _assert_block_and_seeds_builds_hold_seeds_0_and_1(
+    db: Path, specs: tuple[str, str], budget: float
+) -> set[tuple]:
+    """A picks block built with seed 0 and its ``-seeds`` sibling (the same plan, two repeats):
+    the sibling's seed-0 plan is the block's, and every run of a block pair at ``budget`` is one
+    of the two builds', seeds 0 and 1 exactly. Returns the block's stored runs."""
+    import sqlite3
+
+    block = _stored_by(db, specs[:1], budget)
+    both = _stored_by(db, specs, budget)
+    planned = _planned_at(db, specs[1], budget)
+    assert {c.key for c in planned if c.seed == 0} == {
+        c.key for c in _planned_at(db, specs[0], budget)
+    }
+    assert {key for key, *_ in both} <= {c.key for c in planned}
+    block_pairs = {(t, p) for _, t, p, _ in block}
+    with sqlite3.connect(db) as con:
+        runs = [(t, p, s) for t, p, s in con.execute(
+            "SELECT task_id, pipeline_id, seed FROM runs WHERE budget = ?", (budget,)
+        ) if (t, p) in block_pairs]  # fmt: skip
+    assert sorted(runs) == sorted({(t, p, s) for _, t, p, s in both})
+    assert sorted(runs) == sorted((t, p, s) for t, p in block_pairs for s in (0, 1))
+    return block
+
+
 def test_the_picks256b_seeds_spec_gives_every_picks256b_pair_its_second_seed(tmp_path):
     # v2-picks256b.yaml's 25 pairs were built with seed 0; v2-picks256b-seeds.yaml (the same plan,
     # two repeats) built seed 1 for each in the thirty-eighth session, and no other build ran
     # these pairs at 256 s: each has exactly seeds 0 and 1, one run each, from these two builds
-    import sqlite3
-
-    db = _shipped_copy(tmp_path)
     specs = ("v2-picks256b.yaml", "v2-picks256b-seeds.yaml")
-    block_pairs = {(t, p) for _, t, p, _ in _stored_by(db, specs[:1], 256)}
-    both = _stored_by(db, specs, 256)
-    planned = _planned_at(db, specs[1], 256)
-    assert {c.key for c in planned if c.seed == 0} == {
-        c.key for c in _planned_at(db, specs[0], 256)
-    }
-    assert {key for key, *_ in both} <= {c.key for c in planned}
-    with sqlite3.connect(db) as con:
-        runs = [(t, p, s) for t, p, s in con.execute(
-            "SELECT task_id, pipeline_id, seed FROM runs WHERE budget = 256"
-        ) if (t, p) in block_pairs]  # fmt: skip
-    assert len(block_pairs) == 25
-    assert sorted(runs) == sorted((t, p, s) for t, p in block_pairs for s in (0, 1))
-    assert sorted(runs) == sorted((t, p, s) for _, t, p, s in both)
+    block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(_shipped_copy(tmp_path), specs, 256)
+    assert len({(t, p) for _, t, p, _ in block}) == 25
 
 
 def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_seed_1(tmp_path):
@@ -453,23 +463,8 @@ def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_s
     # and 16 s (128 and 156 pairs, then 23 and 30 for the selector retrained on the 14,405 runs),
     # and v2-picks4-16-seeds.yaml gave each of them a second seed:
     # every run of a block pair at that budget is one of these two builds', seeds 0 and 1 exactly
-    import sqlite3
-
     db = _shipped_copy(tmp_path)
     specs = ("v2-picks4-16.yaml", "v2-picks4-16-seeds.yaml")
     for budget, pairs in ((4, 128 + 23), (16, 156 + 30)):
-        block = _stored_by(db, specs[:1], budget)
-        both = _stored_by(db, specs, budget)
-        planned = _planned_at(db, specs[1], budget)
-        assert {c.key for c in planned if c.seed == 0} == {
-            c.key for c in _planned_at(db, specs[0], budget)
-        }
+        block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, budget)
         assert len(block) >= pairs and {s for *_, s in block} == {0}
-        assert {key for key, *_ in both} <= {c.key for c in planned}
-        block_pairs = {(t, p) for _, t, p, _ in block}
-        with sqlite3.connect(db) as con:
-            runs = [(t, p, s) for t, p, s in con.execute(
-                "SELECT task_id, pipeline_id, seed FROM runs WHERE budget = ?", (budget,)
-            ) if (t, p) in block_pairs]  # fmt: skip
-        assert sorted(runs) == sorted({(t, p, s) for _, t, p, s in both})
-        assert sorted(runs) == sorted((t, p, s) for t, p in block_pairs for s in (0, 1))
