@@ -221,7 +221,7 @@ def plan_slashem(sheet: Path = SLASHEM_SHEET, tile_map: Path = SLASHEM_MAP) -> l
 # ----------------------------------------------------------------------------- the sets
 
 PICTURE_READERS[SLASHEM_RENDER] = read_tile
-FRESH20_SETS = (
+FRESH19_SETS = (
     HoldoutSet(
         "slashem",
         "slashem-common slashem-gtk",
@@ -236,4 +236,4 @@ FRESH20_SETS = (
         needs=(SLASHEM_SHEET, SLASHEM_MAP),
     ),
 )
-SETS.update({spec.name: spec for spec in FRESH20_SETS})
+SETS.update({spec.name: spec for spec in FRESH19_SETS})
