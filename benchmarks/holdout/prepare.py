@@ -20,7 +20,9 @@ with Pillow), ``materials`` (ufoai-textures; the centre square of each texture),
 ``cadparts`` (librecad-data; LibreCAD parts drawn with Pillow), ``mlfigures``
 (python-sklearn-doc; its gallery's figures), ``fillets`` (fillets-ng-data; its levels' light
 objects), ``crossfire`` (crossfire-client-images; its faces), ``costumes`` (scratch; Scratch
-1.4's costume pictures) and ``slashem`` (slashem-common and slashem-gtk; SLASH'EM's tiles).
+1.4's costume pictures), ``slashem`` (slashem-common and slashem-gtk; SLASH'EM's tiles),
+``fritzing`` (fritzing-parts; Fritzing's breadboard drawings, drawn with rsvg-convert)
+and ``qabcs`` (qabcs-data; qABCs's word pictures).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -91,6 +93,8 @@ FITTED_SIDES = {
     "crossfire": 64,
     "costumes": 96,
     "slashem": 64,
+    "fritzing": 96,
+    "qabcs": 96,
 }
 
 
