@@ -425,15 +425,20 @@ def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_pa
 
 
 def _assert_block_and_seeds_builds_hold_seeds_0_and_1(
-    db: Path, specs: tuple[str, str], budget: float
+    db: Path, specs: tuple[str, str], budget: float, pipelines: set[str] | None = None
 ) -> set[tuple]:
     """A picks block built with seed 0 and its ``-seeds`` sibling (the same plan, two repeats):
     the sibling's seed-0 plan is the block's, and every run of a block pair at ``budget`` is one
-    of the two builds', seeds 0 and 1 exactly. Returns the block's stored runs."""
+    of the two builds', seeds 0 and 1 exactly. ``pipelines`` limits the check to the block pairs
+    of those pipelines (a sibling built for some of them so far). Returns the block's stored runs
+    (of those pipelines)."""
     import sqlite3
 
-    block = _stored_by(db, specs[:1], budget)
-    both = _stored_by(db, specs, budget)
+    def kept(runs: set[tuple]) -> set[tuple]:
+        return {r for r in runs if pipelines is None or r[2] in pipelines}
+
+    block = kept(_stored_by(db, specs[:1], budget))
+    both = kept(_stored_by(db, specs, budget))
     planned = _planned_at(db, specs[1], budget)
     assert {c.key for c in planned if c.seed == 0} == {
         c.key for c in _planned_at(db, specs[0], budget)
@@ -456,6 +461,33 @@ def test_the_picks256b_seeds_spec_gives_every_picks256b_pair_its_second_seed(tmp
     specs = ("v2-picks256b.yaml", "v2-picks256b-seeds.yaml")
     block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(_shipped_copy(tmp_path), specs, 256)
     assert len({(t, p) for _, t, p, _ in block}) == 25
+
+
+SEEDED_256 = {"6a8cd27e1bd8"}  # v2-picks256-seeds.yaml's pipelines so far
+
+
+def test_the_picks256_seeds_spec_gives_the_pipelines_it_ran_every_picks256_task_s_second_seed(
+    tmp_path,
+):
+    # v2-picks256.yaml's 134 pairs were built with seed 0, the store's last one-seed cells;
+    # v2-picks256-seeds.yaml gives seed 1 pipeline by pipeline; SEEDED_256 have it (the first,
+    # 6a8cd27e1bd8, in the thirty-ninth session): every block pair of those has exactly seeds 0
+    # and 1 from these two builds, and the other pipelines' pairs seed 0 only
+    import sqlite3
+
+    db = _shipped_copy(tmp_path)
+    specs = ("v2-picks256.yaml", "v2-picks256-seeds.yaml")
+    seeded = {p for _, _, p, _ in _stored_by(db, specs[1:], 256)}
+    assert seeded == SEEDED_256
+    block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, 256, seeded)
+    assert len({(t, p) for _, t, p, _ in block}) == 24
+    rest = {(t, p) for _, t, p, _ in _stored_by(db, specs[:1], 256)} - {
+        (t, p) for _, t, p, _ in block
+    }
+    with sqlite3.connect(db) as con:
+        runs = con.execute("SELECT task_id, pipeline_id, seed FROM runs WHERE budget = 256")
+        seeds = {s for t, p, s in runs if (t, p) in rest}
+    assert len(rest) == 134 - 24 and seeds == {0}
 
 
 def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_seed_1(tmp_path):
