@@ -117,12 +117,10 @@ def costume_pictures(root: Path = COSTUMES_ROOT) -> list[Entry]:
     ]
 
 
-@lru_cache(maxsize=1024)
-def plan_picture(path: Path) -> Image.Image:
-    """The picture as the plan compares it: on white, white keyed (a picture without clear
-    pixels has a white ground), cropped to its visible pixels and squeezed into a
-    ``COSTUMES_PLAN_SIDE`` square (cached: the plan reads each picture several times, and tests
-    plan twice)."""
+def keyed_square(path: Path, side: int) -> Image.Image:
+    """A picture file on white, white keyed (a picture without clear pixels has a white ground;
+    near-white pixels of a photograph's ground go clear too), cropped to its visible pixels and
+    squeezed into a ``side`` square."""
     from PIL import Image
 
     with Image.open(path) as image:
@@ -131,8 +129,14 @@ def plan_picture(path: Path) -> Image.Image:
     white.alpha_composite(picture)
     keyed = white_keyed(white.convert("RGB"))
     box = visible_box(keyed)
-    side = (COSTUMES_PLAN_SIDE, COSTUMES_PLAN_SIDE)
-    return (keyed.crop(box) if box else keyed).resize(side, Image.Resampling.BILINEAR)
+    return (keyed.crop(box) if box else keyed).resize((side, side), Image.Resampling.BILINEAR)
+
+
+@lru_cache(maxsize=1024)
+def plan_picture(path: Path) -> Image.Image:
+    """The picture as the plan compares it: ``keyed_square`` at ``COSTUMES_PLAN_SIDE`` (cached:
+    the plan reads each picture several times, and tests plan twice)."""
+    return keyed_square(path, COSTUMES_PLAN_SIDE)
 
 
 def costume_name(path: Path) -> str:

@@ -1,7 +1,7 @@
 """A fresh hold-out set (fresh21), prepared on 2026-12-06 before any model ran on it:
 ``qabcs`` (qabcs-data), from a package that no other set and no meta-dataset source reads.
 Planned with the helpers of ``holdout_sets.py``, ``holdout_sets_fresh2.py``,
-``holdout_sets_fresh3.py`` and ``holdout_sets_fresh6.py``, whose ``SETS`` this module extends
+``holdout_sets_fresh3.py`` and ``holdout_sets_fresh18.py``, whose ``SETS`` this module extends
 when it is imported (``holdout_sets`` imports it at its end); ``prepare.py`` fits its picture
 files as they are (its ``FITTED_SIDES`` needs ``"qabcs": 96``; no picture reader).
 
@@ -66,11 +66,10 @@ from holdout_sets import (
     slug,
     split_and_cap,
     unique_icons,
-    visible_box,
 )
 from holdout_sets_fresh2 import FAMILY_MOST, Entry, cap_per_group, pixel_digest, sheet_image
 from holdout_sets_fresh3 import near_groups
-from holdout_sets_fresh6 import white_keyed
+from holdout_sets_fresh18 import keyed_square
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -157,20 +156,9 @@ def qabcs_pictures(root: Path = QABCS_ROOT) -> list[Entry]:
 
 @lru_cache(maxsize=1024)
 def plan_picture(path: Path) -> Image.Image:
-    """The picture as the plan compares it: on white, white keyed (near-white pixels of a
-    photograph's ground made clear too), cropped to its visible pixels and squeezed into a
-    ``QABCS_PLAN_SIDE`` square (cached: the plan reads each picture several times, and tests
-    plan twice)."""
-    from PIL import Image
-
-    with Image.open(path) as image:
-        picture = image.convert("RGBA")
-    white = Image.new("RGBA", picture.size, "white")
-    white.alpha_composite(picture)
-    keyed = white_keyed(white.convert("RGB"))
-    box = visible_box(keyed)
-    side = (QABCS_PLAN_SIDE, QABCS_PLAN_SIDE)
-    return (keyed.crop(box) if box else keyed).resize(side, Image.Resampling.BILINEAR)
+    """The picture as the plan compares it: fresh18's ``keyed_square`` at ``QABCS_PLAN_SIDE``
+    (cached: the plan reads each picture several times, and tests plan twice)."""
+    return keyed_square(path, QABCS_PLAN_SIDE)
 
 
 def qabcs_name(path: Path) -> str:

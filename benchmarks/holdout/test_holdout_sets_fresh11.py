@@ -6,7 +6,6 @@ installed; those that draw SVG skip without rsvg-convert (librsvg2-bin)."""
 from __future__ import annotations
 
 import gzip
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -20,12 +19,7 @@ import holdout_sets_fresh2 as fresh2  # noqa: E402
 import holdout_sets_fresh11 as fresh11  # noqa: E402
 import prepare  # noqa: E402
 from holdout_sets import SETS, Item  # noqa: E402
-from plan_checks import assert_leak_free_plan, skip_unless_installed  # noqa: E402
-
-needs_rsvg = pytest.mark.skipif(
-    shutil.which("rsvg-convert") is None, reason="rsvg-convert missing (librsvg2-bin)"
-)
-
+from plan_checks import assert_leak_free_plan, needs_rsvg, skip_unless_installed  # noqa: E402
 
 # ------------------------------------------------------------------------- tiles and boxes
 

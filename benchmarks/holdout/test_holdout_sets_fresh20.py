@@ -5,7 +5,6 @@ not installed."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 from collections import Counter
 from pathlib import Path
@@ -20,23 +19,12 @@ import holdout_sets_fresh2 as fresh2  # noqa: E402
 import holdout_sets_fresh20 as fresh20  # noqa: E402
 import prepare  # noqa: E402
 from holdout_sets import SETS  # noqa: E402
-from plan_checks import assert_leak_free_plan, skip_unless_installed  # noqa: E402
-
-needs_rsvg = pytest.mark.skipif(
-    shutil.which("rsvg-convert") is None, reason="rsvg-convert (Debian librsvg2-bin) missing"
-)
+from plan_checks import SVG_SHAPES, assert_leak_free_plan, needs_rsvg, skip_unless_installed  # noqa: E402
 
 # ----------------------------------------------------------- a parts library made here
 
-SHAPES = {  # distinct drawings on a 32 px canvas
-    "disc": '<circle cx="16" cy="16" r="14" fill="{ink}"/>',
-    "ring": '<circle cx="16" cy="16" r="13" fill="none" stroke="{ink}" stroke-width="3"/>',
-    "cross": '<path d="M2 2L30 30M2 30L30 2" stroke="{ink}" stroke-width="4"/>',
-    "bar": '<rect x="0" y="11" width="32" height="10" fill="{ink}"/>',
-    "triangle": '<path d="M16 2L30 30L2 30Z" fill="{ink}"/>',
-    "plus": '<path d="M16 2V30M2 16H30" stroke="{ink}" stroke-width="4"/>',
-    "frame": '<rect x="3" y="3" width="26" height="26" fill="none" stroke="{ink}"/>',
-    "corner": '<path d="M3 2V28H30" fill="none" stroke="{ink}" stroke-width="4"/>',
+SHAPES = {  # SVG_SHAPES and a footprint board
+    **SVG_SHAPES,
     "board": '<rect x="0" y="0" width="32" height="32" fill="#1F7A34"/>'
     '<rect x="12" y="12" width="8" height="8" fill="#222222"/>',  # a footprint board
 }

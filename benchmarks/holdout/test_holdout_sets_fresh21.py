@@ -20,20 +20,10 @@ import holdout_sets_fresh2 as fresh2  # noqa: E402
 import holdout_sets_fresh21 as fresh21  # noqa: E402
 import prepare  # noqa: E402
 from holdout_sets import SETS  # noqa: E402
-from plan_checks import assert_leak_free_plan, skip_unless_installed  # noqa: E402
+from plan_checks import SHAPES, assert_leak_free_plan, skip_unless_installed  # noqa: E402
 
 # ------------------------------------------------------------------ a picture library made here
 
-CROSS = ((2, 2, 42, 42), (2, 42, 42, 2))
-PLUS = ((22, 2, 22, 42), (2, 22, 42, 22))
-SHAPES = {  # distinct drawings, also once cropped to their visible pixels and squeezed to 64 px
-    "disc": lambda draw, ink: draw.ellipse((2, 2, 42, 42), fill=ink),
-    "ring": lambda draw, ink: draw.ellipse((2, 2, 42, 42), outline=ink, width=4),
-    "cross": lambda draw, ink: [draw.line(xy, fill=ink, width=5) for xy in CROSS],
-    "triangle": lambda draw, ink: draw.polygon(((22, 2), (42, 42), (2, 42)), fill=ink),
-    "plus": lambda draw, ink: [draw.line(xy, fill=ink, width=5) for xy in PLUS],
-    "frame": lambda draw, ink: draw.rectangle((2, 2, 42, 42), outline=ink, width=3),
-}
 PICTURES = (  # folder/file, drawing, ink
     ("animals/bear.png", "disc", (200, 0, 0)),  # apple's pixels too: dropped
     ("animals/bird.png", "ring", (0, 0, 0)),
