@@ -873,3 +873,4 @@ import holdout_sets_fresh19  # noqa: E402, F401
 import holdout_sets_fresh20  # noqa: E402, F401
 import holdout_sets_fresh21  # noqa: E402, F401
 import holdout_sets_fresh22  # noqa: E402, F401
+import holdout_sets_fresh23  # noqa: E402, F401

@@ -22,8 +22,9 @@ with Pillow), ``materials`` (ufoai-textures; the centre square of each texture),
 objects), ``crossfire`` (crossfire-client-images; its faces), ``costumes`` (scratch; Scratch
 1.4's costume pictures), ``slashem`` (slashem-common and slashem-gtk; SLASH'EM's tiles),
 ``fritzing`` (fritzing-parts; Fritzing's breadboard drawings, drawn with rsvg-convert),
-``qabcs`` (qabcs-data; qABCs's word pictures) and ``mapsymbols``
-(qgis-providers-common and openstreetmap-carto-common; map symbols drawn with rsvg-convert).
+``qabcs`` (qabcs-data; qABCs's word pictures), ``mapsymbols``
+(qgis-providers-common and openstreetmap-carto-common; map symbols drawn with rsvg-convert) and
+``cisco`` (dia-common; Dia's Cisco network symbols drawn with rsvg-convert).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -97,6 +98,7 @@ FITTED_SIDES = {
     "fritzing": 96,
     "qabcs": 96,
     "mapsymbols": 96,
+    "cisco": 96,
 }
 
 
