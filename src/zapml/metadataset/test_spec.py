@@ -425,17 +425,17 @@ def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_pa
 
 
 def _assert_block_and_seeds_builds_hold_seeds_0_and_1(
-    db: Path, specs: tuple[str, str], budget: float, pipelines: set[str] | None = None
+    db: Path, specs: tuple[str, str], budget: float, pairs: set[tuple[str, str]] | None = None
 ) -> set[tuple]:
     """A picks block built with seed 0 and its ``-seeds`` sibling (the same plan, two repeats):
     the sibling's seed-0 plan is the block's, and every run of a block pair at ``budget`` is one
-    of the two builds', seeds 0 and 1 exactly. ``pipelines`` limits the check to the block pairs
-    of those pipelines (a sibling built for some of them so far). Returns the block's stored runs
-    (of those pipelines)."""
+    of the two builds', seeds 0 and 1 exactly. ``pairs`` ((task, pipeline)) limits the check to
+    those block pairs (a sibling built for some of them so far). Returns the block's stored runs
+    (of those pairs)."""
     import sqlite3
 
     def kept(runs: set[tuple]) -> set[tuple]:
-        return {r for r in runs if pipelines is None or r[2] in pipelines}
+        return {r for r in runs if pairs is None or (r[1], r[2]) in pairs}
 
     block = kept(_stored_by(db, specs[:1], budget))
     both = kept(_stored_by(db, specs, budget))
@@ -463,31 +463,36 @@ def test_the_picks256b_seeds_spec_gives_every_picks256b_pair_its_second_seed(tmp
     assert len({(t, p) for _, t, p, _ in block}) == 25
 
 
-SEEDED_256 = {"6a8cd27e1bd8"}  # v2-picks256-seeds.yaml's pipelines so far
+# v2-picks256-seeds.yaml's pipelines with every task seeded so far, and its pairs in all
+SEEDED_256, SEEDED_256_PAIRS = {"6a8cd27e1bd8", "0d954455201b"}, 24 + 24 + 4
 
 
 def test_the_picks256_seeds_spec_gives_the_pipelines_it_ran_every_picks256_task_s_second_seed(
     tmp_path,
 ):
     # v2-picks256.yaml's 134 pairs were built with seed 0, the store's last one-seed cells;
-    # v2-picks256-seeds.yaml gives seed 1 pipeline by pipeline; SEEDED_256 have it (the first,
-    # 6a8cd27e1bd8, in the thirty-ninth session): every block pair of those has exactly seeds 0
-    # and 1 from these two builds, and the other pipelines' pairs seed 0 only
+    # v2-picks256-seeds.yaml gives seed 1 pipeline by pipeline (thirty-ninth session: all of
+    # SEEDED_256's tasks, and the first four of 24c354c0d871's when the build was stopped): every
+    # pair it reached has exactly seeds 0 and 1 from these two builds, every other block pair
+    # seed 0 only
     import sqlite3
 
     db = _shipped_copy(tmp_path)
     specs = ("v2-picks256.yaml", "v2-picks256-seeds.yaml")
-    seeded = {p for _, _, p, _ in _stored_by(db, specs[1:], 256)}
-    assert seeded == SEEDED_256
-    block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, 256, seeded)
-    assert len({(t, p) for _, t, p, _ in block}) == 24
-    rest = {(t, p) for _, t, p, _ in _stored_by(db, specs[:1], 256)} - {
-        (t, p) for _, t, p, _ in block
-    }
+    reached = {(t, p) for _, t, p, _ in _stored_by(db, specs[1:], 256)}
+    block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, 256, reached)
+    all_pairs = {(t, p) for _, t, p, _ in _stored_by(db, specs[:1], 256)}
+
+    def tasks(pairs: set[tuple[str, str]], pipeline: str) -> set[str]:
+        return {t for t, p in pairs if p == pipeline}
+
+    complete = {p for _, p in reached if tasks(reached, p) == tasks(all_pairs, p)}
+    assert complete == SEEDED_256 and len(reached) == len(block) == SEEDED_256_PAIRS
+    rest = all_pairs - reached
     with sqlite3.connect(db) as con:
         runs = con.execute("SELECT task_id, pipeline_id, seed FROM runs WHERE budget = 256")
         seeds = {s for t, p, s in runs if (t, p) in rest}
-    assert len(rest) == 134 - 24 and seeds == {0}
+    assert len(rest) == 134 - SEEDED_256_PAIRS and seeds == {0}
 
 
 def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_seed_1(tmp_path):
