@@ -454,27 +454,47 @@ def _assert_block_and_seeds_builds_hold_seeds_0_and_1(
     return block
 
 
+# the pipeline v2-picks256b-seeds.yaml ran beyond the block's pairs (both seeds, fortieth
+# session), and on how many of the 256-s tasks
+EXTENDED_256B, EXTENDED_256B_TASKS = "f9adfd774ff3", 18
+
+
 def test_the_picks256b_seeds_spec_gives_every_picks256b_pair_its_second_seed(tmp_path):
     # v2-picks256b.yaml's 25 pairs were built with seed 0; v2-picks256b-seeds.yaml (the same plan,
     # two repeats) built seed 1 for each in the thirty-eighth session, and no other build ran
-    # these pairs at 256 s: each has exactly seeds 0 and 1, one run each, from these two builds
+    # these pairs at 256 s: each has exactly seeds 0 and 1, one run each, from these two builds.
+    # The seeds spec then ran EXTENDED_256B on 256-s tasks the block had left out, both seeds
+    import sqlite3
+
     specs = ("v2-picks256b.yaml", "v2-picks256b-seeds.yaml")
-    block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(_shipped_copy(tmp_path), specs, 256)
+    db = _shipped_copy(tmp_path)
+    block_pairs = {(t, p) for _, t, p, _ in _stored_by(db, specs[:1], 256)}
+    block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, 256, block_pairs)
     assert len({(t, p) for _, t, p, _ in block}) == 25
+    beyond = {
+        (t, p, s) for _, t, p, s in _stored_by(db, specs[1:], 256) if (t, p) not in block_pairs
+    }
+    tasks = {t for t, _, _ in beyond}
+    assert len(tasks) == EXTENDED_256B_TASKS
+    assert beyond == {(t, EXTENDED_256B, s) for t in tasks for s in (0, 1)}
+    with sqlite3.connect(db) as con:
+        runs = con.execute("SELECT task_id, pipeline_id, seed FROM runs WHERE budget = 256")
+        again = [(t, p, s) for t, p, s in runs if (t, p, s) in beyond]
+        level = {t for (t,) in con.execute("SELECT DISTINCT task_id FROM runs WHERE budget = 256")}
+    assert len(again) == len(beyond) and len(level) == 24 and tasks <= level
 
 
 # v2-picks256-seeds.yaml's pipelines with every task seeded so far, and its pairs in all
-SEEDED_256, SEEDED_256_PAIRS = {"6a8cd27e1bd8", "0d954455201b"}, 24 + 24 + 4
+SEEDED_256, SEEDED_256_PAIRS = {"6a8cd27e1bd8", "0d954455201b", "24c354c0d871"}, 24 + 24 + 21
 
 
 def test_the_picks256_seeds_spec_gives_the_pipelines_it_ran_every_picks256_task_s_second_seed(
     tmp_path,
 ):
     # v2-picks256.yaml's 134 pairs were built with seed 0, the store's last one-seed cells;
-    # v2-picks256-seeds.yaml gives seed 1 pipeline by pipeline (thirty-ninth session: all of
-    # SEEDED_256's tasks, and the first four of 24c354c0d871's when the build was stopped): every
-    # pair it reached has exactly seeds 0 and 1 from these two builds, every other block pair
-    # seed 0 only
+    # v2-picks256-seeds.yaml gives seed 1 pipeline by pipeline (thirty-ninth and fortieth
+    # sessions: all of SEEDED_256's tasks): every pair it reached has exactly seeds 0 and 1 from
+    # these two builds, every other block pair seed 0 only
     import sqlite3
 
     db = _shipped_copy(tmp_path)
