@@ -78,7 +78,6 @@ buyuk mucenneb, accidental), then 18.4 (the 256th and 512th rests, rest), the ot
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -99,6 +98,8 @@ from holdout_sets_fresh3 import near_groups
 from holdout_sets_fresh4 import centred, render_svg
 from holdout_sets_fresh23 import one_class_only
 
+from zapml.data.cache import cache_root
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -106,8 +107,7 @@ if TYPE_CHECKING:
 def pypi_cache() -> Path:
     """Where PyPI packages that sets read are unpacked: ``$ZAPML_CACHE/pypi`` (default
     ``~/.cache/zapml/pypi``), beside the prepared sets' ``holdout`` folder."""
-    cache = os.environ.get("ZAPML_CACHE")
-    return (Path(cache).expanduser() if cache else Path.home() / ".cache" / "zapml") / "pypi"
+    return cache_root() / "pypi"
 
 
 VEROVIO_PIN = "verovio==6.4.1"
