@@ -337,8 +337,9 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
 
 def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_path):
     # v2-picks64.yaml's cells were built pair by pair from a plan of its pipelines on every task
-    # (160 pairs, then 75, 34, 8 and 7 more for the selectors retrained on the 13,704-, 13,799-,
-    # 14,405- and 14,832-run stores); the sibling with two repeats must plan those same pairs with
+    # (160 pairs, then 75, 34, 8, 7 and 7 more for the selectors retrained on the 13,704-, 13,799-,
+    # 14,405-, 14,832- and 14,956-run stores, the last with a tenth pipeline, 5d4e71aa2368, which
+    # the LOCO records of the last two picked at 64 s on three digits tasks); the sibling with two repeats must plan those same pairs with
     # seeds 0 and 1, so its seed-0 cells are the stored ones (skipped), and each stored pair has its
     # seed 1 run
     db = _shipped_copy(tmp_path)
@@ -347,8 +348,8 @@ def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_pa
     planned = _planned_at(db, "v2-picks64-seeds.yaml", 64)
     once = _planned_at(db, "v2-picks64.yaml", 64)
     pipelines = {p for _, _, p in stored}
-    assert len(stored) == 160 + 75 + 34 + 8 + 7
-    assert len(pipelines) == 9 == len({c.pipeline_id for c in once})
+    assert len(stored) == 160 + 75 + 34 + 8 + 7 + 7
+    assert len(pipelines) == 10 == len({c.pipeline_id for c in once})
     assert len(planned) == 2 * len(once) and {c.seed for c in planned} == {0, 1}
     assert {key for key, _, _ in stored} <= {c.key for c in planned if c.seed == 0}
     assert {c.key for c in once} == {c.key for c in planned if c.seed == 0}
@@ -523,11 +524,12 @@ def test_the_picks256_seeds_spec_gives_the_pipelines_it_ran_every_picks256_task_
 def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_seed_1(tmp_path):
     # v2-picks4-16.yaml's builds ran the LOCO records' first choices that no run had covered at 4
     # and 16 s (128 and 156 pairs, then 23 and 30 for the selector retrained on the 14,405 runs,
-    # 14 and 41 for the one retrained on the 14,832),
+    # 14 and 41 for the one retrained on the 14,832, 9 and 7 for the one retrained on the 14,956,
+    # with the 14,832-run one's picks 908054bbc267 and 6a8cd27e1bd8 added to the spec's folder),
     # and v2-picks4-16-seeds.yaml gave each of them a second seed:
     # every run of a block pair at that budget is one of these two builds', seeds 0 and 1 exactly
     db = _shipped_copy(tmp_path)
     specs = ("v2-picks4-16.yaml", "v2-picks4-16-seeds.yaml")
-    for budget, pairs in ((4, 128 + 23 + 14), (16, 156 + 30 + 41)):
+    for budget, pairs in ((4, 128 + 23 + 14 + 9), (16, 156 + 30 + 41 + 7)):
         block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, budget)
         assert len(block) >= pairs and {s for *_, s in block} == {0}
