@@ -14,7 +14,8 @@ import bench_picks_commands as picks  # noqa: E402
 
 def _records() -> pd.DataFrame:
     # two seeds name 27d506828b0c on 1-a at 4 s (one pair); 0-b's 4-s pick had run (observed);
-    # 5d4e71aa2368 is in no picks spec's folder
+    # 0123456789ab is no pipeline of any picks folder (a made-up id, so adding picks to the folders
+    # cannot plan it)
     rows = [
         ("1-a@4", 4.0, "27d506828b0c", False),
         ("1-a@4", 4.0, "27d506828b0c", False),
@@ -23,7 +24,7 @@ def _records() -> pd.DataFrame:
         ("0-b@64", 64.0, "27d506828b0c", False),
         ("0-b@256", 256.0, "27d506828b0c", False),
         ("0-b@256", 256.0, "3da4cc81021b", False),
-        ("2-d@64", 64.0, "5d4e71aa2368", False),
+        ("2-d@64", 64.0, "0123456789ab", False),
     ]
     return pd.DataFrame(rows, columns=["task_id", "budget", "top_pipeline", "top_observed"])
 
@@ -35,7 +36,7 @@ def test_unmeasured_pairs_are_grouped_by_budget_and_pipeline_once_each():
         (64.0, "27d506828b0c"): ["0-b"],
         (256.0, "27d506828b0c"): ["0-b"],
         (256.0, "3da4cc81021b"): ["0-b"],
-        (64.0, "5d4e71aa2368"): ["2-d"],
+        (64.0, "0123456789ab"): ["2-d"],
     }
 
 
@@ -55,7 +56,7 @@ def test_each_group_goes_to_the_first_spec_that_plans_its_pipeline_at_its_budget
     for line, (spec, rest) in zip(lines, expected, strict=True):
         assert line.startswith("zap metadataset build ") and line.endswith(rest)
         assert Path(line.split()[3]).name == f"{spec}.yaml"
-    assert unplanned == {(64.0, "5d4e71aa2368"): ["2-d"]}
+    assert unplanned == {(64.0, "0123456789ab"): ["2-d"]}
 
 
 def test_seeds_siblings_are_not_picks_specs():
