@@ -47,8 +47,8 @@ if TYPE_CHECKING:
 
 #: Bump when the probe (models, sizes, repeats, layout) changes: older cached ratios are then
 #: ignored. 2: the probe runs in the runtime's layout (``runtime.layout``), as fit does. 3: the
-#: probe runs on the run's device, whose label is part of the key. 4: nine repeats, not three.
-CALIBRATION_VERSION = 4
+#: probe runs on the run's device, whose label is part of the key.
+CALIBRATION_VERSION = 3
 #: Small zoo backbones of two families (an inverted-residual and a plain residual net), with
 #: random weights so the probe runs offline; at 32 px and batch 16 one step takes about 0.05-0.1 s
 #: on the reference machine, so the whole probe stays within a few seconds.
@@ -56,12 +56,8 @@ PROBE_ARCHITECTURES = ("mobilenetv2_100.scratch", "resnet18.scratch")
 PROBE_SIDE = 32
 PROBE_BATCH = 16
 #: Timed repeats per probe after one untimed warm-up (first calls allocate and pick kernels); the
-#: median keeps disturbed repeats on a shared machine from setting the ratio. Odd, so the median
-#: is one repeat. On an idle 2-core Zen 2 EPYC, 3 of 22 measurements with three repeats fell
-#: outside 0.84-0.96 compute-s per wall-s (0.758, 0.766, 0.993; most read 0.85-0.88), none of 20
-#: with nine (0.842-0.957), which take about 1.5 s more; the first measurement is cached, so one
-#: outlier would set every later wall-clock budget on the machine.
-PROBE_REPEATS = 9
+#: median keeps one disturbed repeat on a shared machine from setting the ratio.
+PROBE_REPEATS = 3
 CACHE_FOLDER = "calibration"
 #: How many cores the load average may exceed what the probe's threads leave free by before the
 #: measurement is one of a busy machine, used for the run at hand and not cached: the 1-minute load

@@ -11,7 +11,6 @@ import pytest
 from zapml.errors import PipelineError
 from zapml.runtime.calibration import (
     BUSY_SLACK_CORES,
-    PROBE_REPEATS,
     Probe,
     busy_while,
     cache_path,
@@ -40,11 +39,9 @@ class FakeTime:
     def __call__(self) -> float:
         return self.now
 
-    def probe(self, counted: float, warm_up: float, timed: list[float]) -> Probe:
-        """A probe charged ``counted`` compute-s whose untimed first run takes ``warm_up`` seconds
-        and whose timed repeats take ``timed`` seconds, one each."""
-        assert len(timed) == PROBE_REPEATS
-        steps = iter([warm_up, *timed])
+    def probe(self, counted: float, *walls: float) -> Probe:
+        """A probe charged ``counted`` compute-s whose successive runs take ``walls`` seconds."""
+        steps = iter(walls)
 
         def run() -> None:
             self.now += next(steps)
@@ -52,38 +49,22 @@ class FakeTime:
         return Probe(f"fake {counted}", counted, run)
 
 
-#: Timed repeats below and above the median one (the count is odd, so the median is one repeat).
-HALF = (PROBE_REPEATS - 1) // 2
-
-
-def _repeats(median: float, low: float | None = None, high: float | None = None) -> list[float]:
-    """The timed repeats of a probe whose median takes ``median`` wall-s: HALF at ``low``, one at
-    ``median``, HALF at ``high`` (each ``median`` unless given), in a shuffled order."""
-    below = [median if low is None else low] * HALF
-    above = [median if high is None else high] * HALF
-    return [*above[: HALF // 2], *below, median, *above[HALF // 2 :]]
-
-
 def _two_probes(clock: FakeTime) -> list[Probe]:
-    # Warm-up first (ignored), then timed repeats whose median counts: 4.0 and 1.0 wall-s; the
-    # disturbed repeats (7.0 against 1.0) do not move it.
-    return [
-        clock.probe(2.0, 9.0, _repeats(4.0, low=3.0, high=5.0)),
-        clock.probe(1.0, 9.0, _repeats(1.0, low=1.0, high=7.0)),
-    ]
+    # Warm-up first (ignored), then 3 timed repeats whose median counts: 4.0 and 1.0 wall-s.
+    return [clock.probe(2.0, 9.0, 4.0, 3.0, 5.0), clock.probe(1.0, 9.0, 1.0, 1.0, 7.0)]
 
 
 def test_ratio_is_counted_over_median_measured():
     clock = FakeTime()
     ratio, spent = measure(_two_probes(clock), clock)
     assert ratio == pytest.approx((2.0 + 1.0) / (4.0 + 1.0))  # 0.6 compute-s per wall-s
-    assert spent == pytest.approx(9 + 4 + HALF * (3 + 5) + 9 + 1 + HALF * (1 + 7))
+    assert spent == pytest.approx(9 + 4 + 3 + 5 + 9 + 1 + 1 + 7)
 
 
 def test_a_zero_measurement_is_refused():
     clock = FakeTime()
     with pytest.raises(PipelineError, match="must be positive"):
-        measure([clock.probe(1.0, 0.0, _repeats(0.0))], clock)
+        measure([clock.probe(1.0, 0.0, 0.0, 0.0, 0.0)], clock)
 
 
 def test_wall_budget_converts_through_the_cached_calibration(tmp_path):
@@ -113,7 +94,7 @@ def test_wall_budget_converts_through_the_cached_calibration(tmp_path):
 def test_recalibrate_other_threads_and_a_broken_cache_measure_again(tmp_path):
     clock = FakeTime()
     calibrate(threads=1, cache_dir=tmp_path, probes=lambda _device: _two_probes(clock), timer=clock)
-    slower = [clock.probe(3.0, 1.0, _repeats(10.0))]  # 0.3 compute-s per wall-s
+    slower = [clock.probe(3.0, 1.0, 10.0, 10.0, 10.0)]  # 0.3 compute-s per wall-s
     redone = calibrate(threads=1, recalibrate=True, cache_dir=tmp_path,
                        probes=lambda _device: list(slower), timer=clock)  # fmt: skip
     assert redone.ratio == pytest.approx(0.3) and not redone.cached
@@ -121,12 +102,12 @@ def test_recalibrate_other_threads_and_a_broken_cache_measure_again(tmp_path):
         calibrate(threads=1, cache_dir=tmp_path, probes=lambda _device: [], timer=clock).ratio
         == 0.3
     )
-    two = [clock.probe(1.0, 1.0, _repeats(2.0))]
+    two = [clock.probe(1.0, 1.0, 2.0, 2.0, 2.0)]
     assert calibrate(
         threads=2, cache_dir=tmp_path, probes=lambda _device: list(two), timer=clock
     ).ratio == (pytest.approx(0.5))  # another thread count is another key
     cache_path(machine_key(1), tmp_path).write_text("{not json")
-    fresh = [clock.probe(2.0, 1.0, _repeats(1.0))]
+    fresh = [clock.probe(2.0, 1.0, 1.0, 1.0, 1.0)]
     healed = calibrate(
         threads=1, cache_dir=tmp_path, probes=lambda _device: list(fresh), timer=clock
     )
@@ -140,7 +121,7 @@ def test_a_cached_file_for_another_machine_is_ignored(tmp_path):
     data = json.loads(path.read_text())
     data["key"]["cpu"] = "another CPU"
     path.write_text(json.dumps(data))
-    fresh = [clock.probe(2.0, 1.0, _repeats(1.0))]
+    fresh = [clock.probe(2.0, 1.0, 1.0, 1.0, 1.0)]
     assert calibrate(
         threads=1, cache_dir=tmp_path, probes=lambda _device: list(fresh), timer=clock
     ).ratio == (pytest.approx(2.0))
