@@ -337,9 +337,10 @@ def test_the_focus256_seeds_spec_adds_a_seed_to_every_stored_focused_256s_cell(t
 
 def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_path):
     # v2-picks64.yaml's cells were built pair by pair from a plan of its pipelines on every task
-    # (160 pairs, then 75, 34, 8, 7 and 7 more for the selectors retrained on the 13,704-, 13,799-,
-    # 14,405-, 14,832- and 14,956-run stores, the last with a tenth pipeline, 5d4e71aa2368, which
-    # the LOCO records of the last two picked at 64 s on three digits tasks); the sibling with two
+    # (160 pairs, then 75, 34, 8, 7, 7 and 2 more for the selectors retrained on the 13,704-,
+    # 13,799-, 14,405-, 14,832-, 14,956- and 15,002-run stores, the 14,956 one's with a tenth
+    # pipeline, 5d4e71aa2368, which the LOCO records of the 14,832- and 14,956-run selectors picked
+    # at 64 s on three digits tasks); the sibling with two
     # repeats must plan those same pairs with seeds 0 and 1, so its seed-0 cells are the stored
     # ones (skipped), and each stored pair has its seed 1 run
     db = _shipped_copy(tmp_path)
@@ -348,7 +349,7 @@ def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_pa
     planned = _planned_at(db, "v2-picks64-seeds.yaml", 64)
     once = _planned_at(db, "v2-picks64.yaml", 64)
     pipelines = {p for _, _, p in stored}
-    assert len(stored) == 160 + 75 + 34 + 8 + 7 + 7
+    assert len(stored) == 160 + 75 + 34 + 8 + 7 + 7 + 2
     assert len(pipelines) == 10 == len({c.pipeline_id for c in once})
     assert len(planned) == 2 * len(once) and {c.seed for c in planned} == {0, 1}
     assert {key for key, _, _ in stored} <= {c.key for c in planned if c.seed == 0}
@@ -411,7 +412,7 @@ def test_each_picks_spec_file_is_named_by_the_pipeline_id_it_plans(tmp_path, spe
 
 
 def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_path):
-    # v2-picks256b.yaml plans its three pipelines at 256 s on every task; its builds ran only the
+    # v2-picks256b.yaml plans its four pipelines at 256 s on every task; its builds ran only the
     # LOCO records' unmeasured first choices, all on tasks that already had 256-s runs, so the
     # 256-s level keeps its 24 tasks and every stored cell of the block is a seed-0 cell of the plan
     import sqlite3
@@ -423,7 +424,7 @@ def test_the_picks256b_block_runs_its_picks_only_on_the_stored_256s_tasks(tmp_pa
     planned = _planned_at(db, "v2-picks256b.yaml", 256)
     assert len(block) >= 20 and len(tasks) == 24 and {t for _, t in block} <= tasks
     assert {key for key, _ in block} <= {c.key for c in planned if c.seed == 0}
-    assert len(planned) == 3 * len({c.task_id for c in planned})
+    assert len(planned) == 4 * len({c.task_id for c in planned})
 
 
 def _assert_block_and_seeds_builds_hold_seeds_0_and_1(
@@ -463,8 +464,9 @@ EXTENDED_256B, EXTENDED_256B_TASKS = "f9adfd774ff3", 18
 
 def test_the_picks256b_seeds_spec_gives_every_picks256b_pair_its_second_seed(tmp_path):
     # v2-picks256b.yaml's 25 pairs were built with seed 0; v2-picks256b-seeds.yaml (the same plan,
-    # two repeats) built seed 1 for each in the thirty-eighth session, and no other build ran
-    # these pairs at 256 s: each has exactly seeds 0 and 1, one run each, from these two builds.
+    # two repeats) built seed 1 for each in the thirty-eighth session (and for the 2 pairs of the
+    # forty-third right after their seed 0), and no other build ran these pairs at 256 s: each
+    # has exactly seeds 0 and 1, one run each, from these two builds.
     # The seeds spec then ran EXTENDED_256B on 256-s tasks the block had left out, both seeds
     import sqlite3
 
@@ -472,7 +474,7 @@ def test_the_picks256b_seeds_spec_gives_every_picks256b_pair_its_second_seed(tmp
     db = _shipped_copy(tmp_path)
     block_pairs = {(t, p) for _, t, p, _ in _stored_by(db, specs[:1], 256)}
     block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, 256, block_pairs)
-    assert len({(t, p) for _, t, p, _ in block}) == 25
+    assert len({(t, p) for _, t, p, _ in block}) == 25 + 2
     beyond = {
         (t, p, s) for _, t, p, s in _stored_by(db, specs[1:], 256) if (t, p) not in block_pairs
     }
@@ -525,11 +527,12 @@ def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_s
     # v2-picks4-16.yaml's builds ran the LOCO records' first choices that no run had covered at 4
     # and 16 s (128 and 156 pairs, then 23 and 30 for the selector retrained on the 14,405 runs,
     # 14 and 41 for the one retrained on the 14,832, 9 and 7 for the one retrained on the 14,956,
-    # with the 14,832-run one's picks 908054bbc267 and 6a8cd27e1bd8 added to the spec's folder),
+    # with the 14,832-run one's picks 908054bbc267 and 6a8cd27e1bd8 added to the spec's folder,
+    # 13 and 5 for the one retrained on the 15,002),
     # and v2-picks4-16-seeds.yaml gave each of them a second seed:
     # every run of a block pair at that budget is one of these two builds', seeds 0 and 1 exactly
     db = _shipped_copy(tmp_path)
     specs = ("v2-picks4-16.yaml", "v2-picks4-16-seeds.yaml")
-    for budget, pairs in ((4, 128 + 23 + 14 + 9), (16, 156 + 30 + 41 + 7)):
+    for budget, pairs in ((4, 128 + 23 + 14 + 9 + 13), (16, 156 + 30 + 41 + 7 + 5)):
         block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, budget)
         assert len(block) >= pairs and {s for *_, s in block} == {0}
