@@ -22,8 +22,7 @@ import numpy as np
 import pandas as pd
 
 from zapml.selectors.base import BUDGET_FEATURE, Selector
-
-SHIPPED_FINAL = Path(__file__).resolve().parents[1] / "src" / "zapml" / "selectors" / "shipped"
+from zapml.selectors.choice import SHIPPED_SELECTORS
 
 
 def first_choices(selector: Selector, metafeatures: pd.DataFrame, budget: float) -> np.ndarray:
@@ -63,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("store", type=Path, help="meta-dataset whose tasks are the queries")
-    parser.add_argument("--selector", type=Path, default=SHIPPED_FINAL / "final")
+    parser.add_argument("--selector", type=Path, default=SHIPPED_SELECTORS["final"])
     parser.add_argument("--budgets", type=float, nargs="+", default=[16, 30, 60, 120, 250])
     parser.add_argument("--factors", type=float, nargs="+", default=[0.8, 1.25])
     args = parser.parse_args(argv)

@@ -340,9 +340,9 @@ def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_pa
     # (160 pairs, then 75, 34, 8, 7, 7 and 2 more for the selectors retrained on the 13,704-,
     # 13,799-, 14,405-, 14,832-, 14,956- and 15,002-run stores, the 14,956 one's with a tenth
     # pipeline, 5d4e71aa2368, which the LOCO records of the 14,832- and 14,956-run selectors picked
-    # at 64 s on three digits tasks); the sibling with two
-    # repeats must plan those same pairs with seeds 0 and 1, so its seed-0 cells are the stored
-    # ones (skipped), and each stored pair has its seed 1 run
+    # at 64 s on three digits tasks); the sibling with two repeats must plan those same pairs with
+    # seeds 0 and 1, so its seed-0 cells are the stored ones (skipped), and each stored pair has its
+    # seed 1 run
     db = _shipped_copy(tmp_path)
     stored = {(key, t, p) for key, t, p, _ in _stored_by(db, ("v2-picks64.yaml",), 64)}
     seeds = _stored_by(db, ("v2-picks64-seeds.yaml",), 64)
