@@ -32,7 +32,7 @@ from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.store import open_store
 from zapml.metafeatures.probe_features import PAIR_SEPARATOR
-from zapml.selectors.recipe import SHIPPED_PROBE_FEATURES
+from zapml.selectors.recipe import SHIPPED_PROBE_BACKBONES, SHIPPED_PROBE_FEATURES
 
 SHARES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
 OBJECTIVE = "final"  # the curves' last prediction is the final value; ALC would need a re-integral
@@ -40,12 +40,18 @@ OBJECTIVE = "final"  # the curves' last prediction is the final value; ALC would
 
 def probe_costs(store: Path) -> pd.Series:
     """Counted probe seconds per task: one feature's seconds per backbone (a backbone's scores
-    share its extraction and are stored with the same total), summed over backbones."""
+    share its extraction and are stored with the same total), summed over the backbones the
+    probe selector reads (``SHIPPED_PROBE_BACKBONES``)."""
     with open_store(store, create=False) as s:
         seconds = s.task_features_frame("seconds")
     first: dict[str, str] = {}
     for name in seconds.columns:
-        first.setdefault(name.split(PAIR_SEPARATOR, 1)[1], name)
+        backbone = name.split(PAIR_SEPARATOR, 1)[1]
+        if backbone in SHIPPED_PROBE_BACKBONES:
+            first.setdefault(backbone, name)
+    missing = sorted(set(SHIPPED_PROBE_BACKBONES) - set(first))
+    if missing:
+        raise SystemExit(f"error: {store} holds no probe features of {missing}; probe it first")
     return seconds[list(first.values())].sum(axis=1)
 
 

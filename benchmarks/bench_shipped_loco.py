@@ -55,7 +55,9 @@ from zapml.selectors.recipe import (
     SHIPPED_FEATURES,
     SHIPPED_METHOD,
     SHIPPED_OWN_SETTINGS,
+    SHIPPED_PROBE_BACKBONES,
     settings_for,
+    shipped_view,
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "holdout"))
@@ -101,11 +103,13 @@ def records_stem(
     changes: dict[str, Any] | None = None,
 ) -> str:
     """The records' file name (no suffix), shared with ``bench_probe_gate.py`` so both read the
-    same records: objective, features, the store's filled (task, pipeline, budget) cells (a grown
-    store never reads back a smaller one's records), seeds, and the recipe's own settings for
-    this selector with any ``changes`` (records of another recipe are never read back)."""
+    same records: objective, features (and the probe backbones read, ``SHIPPED_PROBE_BACKBONES``),
+    the store's filled (task, pipeline, budget) cells (a grown store never reads back a smaller
+    one's records), seeds, and the recipe's own settings for this selector with any ``changes``
+    (records of another recipe are never read back)."""
     cells = sum(mds.at_budget(b).num_runs_filled for b in mds.budgets)
-    name = f"{objective}-{features}-{cells}cells-s{'-'.join(map(str, seeds))}"
+    probed = "" if features == "trivial" else "-" + "+".join(SHIPPED_PROBE_BACKBONES)
+    name = f"{objective}-{features}{probed}-{cells}cells-s{'-'.join(map(str, seeds))}"
     return name + variant_tag(
         {**SHIPPED_OWN_SETTINGS.get((objective, features), {}), **(changes or {})}
     )
@@ -123,7 +127,7 @@ def shipped_records(
     ``path`` when there)."""
     if path.is_file():
         return pd.read_pickle(path)
-    chosen = mds.for_objective(objective).select_features(features)
+    chosen = shipped_view(mds.for_objective(objective), features)
     settings = {k: v for k, v in settings_for(chosen, objective, features).items() if k != "seed"}
     settings |= changes or {}
     print(f"{SHIPPED_METHOD} {settings}", flush=True)

@@ -144,9 +144,37 @@ def test_records_are_named_by_the_stores_filled_cells_and_the_recipe():
     assert bench_shipped_loco.records_stem(grown, "alc", "trivial", (0, 1)) != stem
     changed = bench_shipped_loco.records_stem(small, "alc", "trivial", (0, 1), {"epochs": 72})
     assert changed == "alc-trivial-110cells-s0-1-epochs=72"
+    probed = bench_shipped_loco.records_stem(small, "final", "all", (0,))
+    assert probed == "final-all-mobilenetv2_100-110cells-s0"  # SHIPPED_PROBE_BACKBONES
 
 
 def test_the_probe_gate_reads_the_records_this_script_writes():
     import bench_probe_gate
 
     assert bench_probe_gate.records_stem is bench_shipped_loco.records_stem
+
+
+def test_the_probe_gate_charges_the_probe_backbones_the_shipped_selector_reads(tmp_path):
+    import bench_probe_gate
+
+    from zapml.metadataset.store import open_store
+
+    db = tmp_path / "probed.sqlite"
+    with open_store(db) as store:  # a backbone's scores share its extraction's stored seconds
+        for task, (mobile, lite) in {"t0": (0.5, 1.5), "t1": (0.75, 2.0)}.items():
+            store.add_task(task, "core", {"num_classes": 2.0})
+            values = {"logme__mobilenetv2_100": 0.1, "knn_accuracy__mobilenetv2_100": 0.2,
+                      "logme__efficientnet_lite0": 0.3}  # fmt: skip
+            seconds = {"logme__mobilenetv2_100": mobile, "knn_accuracy__mobilenetv2_100": mobile,
+                       "logme__efficientnet_lite0": lite}  # fmt: skip
+            store.add_task_features(task, values, seconds)
+    # MobileNetV2's seconds once per task (not twice for its two scores), Lite0's left out
+    assert bench_probe_gate.probe_costs(db).to_dict() == {"t0": 0.5, "t1": 0.75}
+    bare = tmp_path / "lite-only.sqlite"
+    with open_store(bare) as store:
+        store.add_task("t0", "core", {"num_classes": 2.0})
+        store.add_task_features(
+            "t0", {"logme__efficientnet_lite0": 0.3}, {"logme__efficientnet_lite0": 1.0}
+        )
+    with pytest.raises(SystemExit, match="no probe features of \\['mobilenetv2_100'\\]"):
+        bench_probe_gate.probe_costs(bare)

@@ -360,6 +360,11 @@ class MetaDataset:
         """The same meta-dataset with one feature set's columns only (see ``select_features``)."""
         return select_features(self, features)
 
+    def keep_probe_backbones(self, backbones: Iterable[str]) -> MetaDataset:
+        """The same meta-dataset with the probe features of ``backbones`` only (see
+        ``keep_probe_backbones``)."""
+        return keep_probe_backbones(self, backbones)
+
     def core_datasets(self) -> pd.Series:
         """Each task's group; without a ``core_dataset`` column every task is its own group
         (its id), so leave-one-group-out holds out one task at a time."""
@@ -523,6 +528,26 @@ def select_features(md: MetaDataset, features: str) -> MetaDataset:
     group = [GROUP_COLUMN] if md.has_groups else []
     keep = [*group, *chosen, *([BUDGET_FEATURE] if BUDGET_FEATURE in names else [])]
     return replace(md, tasks=md.tasks[keep].copy())
+
+
+def keep_probe_backbones(md: MetaDataset, backbones: Iterable[str]) -> MetaDataset:
+    """``md`` without the probe features ``<score>__<backbone>`` of backbones not in
+    ``backbones``; every other column stays. A store probed with more backbones than a selector
+    should pay for at run time trains it on a few of them this way."""
+    from zapml.metafeatures.probe_features import PAIR_SEPARATOR
+
+    wanted = list(dict.fromkeys(backbones))
+    names = md.metafeature_names()
+    probed = {n.split(PAIR_SEPARATOR, 1)[1] for n in names if PAIR_SEPARATOR in n}
+    missing = [b for b in wanted if b not in probed]
+    if missing:
+        raise ArtifactError(
+            f"This meta-dataset has no probe features of {missing} (it has those of "
+            f"{sorted(probed) or 'no backbone'}): run `zap metadataset probe DB --backbones "
+            f"{','.join(missing)}` on its store, or keep only backbones it was probed with."
+        )
+    drop = [n for n in names if PAIR_SEPARATOR in n and n.split(PAIR_SEPARATOR, 1)[1] not in wanted]
+    return replace(md, tasks=md.tasks.drop(columns=drop))
 
 
 def _numeric_or_missing(column: pd.Series) -> bool:

@@ -268,3 +268,16 @@ def test_select_features_keeps_one_set_of_columns():
         select_features(mds, "probes")
     with pytest.raises(ArtifactError, match="zap metadataset probe"):
         select_features(_mds({"num_classes": [2, 3]}), "probe")
+
+
+def test_keep_probe_backbones_drops_the_other_backbones_probe_columns_only():
+    mds = _mds({"num_classes": [2, 3], "logme__m": [0.1, 0.2], "logme__e": [0.3, 0.4],
+                "knn_accuracy__m": [0.5, 0.6], "knn_accuracy__e": [0.7, 0.8],
+                "budget": [1, 1]})  # fmt: skip
+    kept = mds.keep_probe_backbones(["m"])
+    assert kept.metafeature_names() == ["num_classes", "logme__m", "knn_accuracy__m", "budget"]
+    assert kept.metafeatures()["logme__m"].tolist() == [0.1, 0.2]
+    assert kept.perf.equals(mds.perf) and kept.core_datasets().tolist() == ["a", "b"]
+    assert mds.keep_probe_backbones(["e", "m"]).metafeature_names() == mds.metafeature_names()
+    with pytest.raises(ArtifactError, match=r"no probe features of \['x'\].*--backbones x"):
+        mds.keep_probe_backbones(["m", "x"])

@@ -10,11 +10,17 @@ from pathlib import Path
 import pytest
 
 from zapml.metadataset import load_metadataset
+from zapml.metafeatures.probe_features import PROBE_SCORES
 from zapml.selectors import load_selector
 from zapml.selectors.choice import SHIPPED_SELECTORS, choose_pipeline
 from zapml.selectors.probe_gate import SHIPPED_PROBE_SELECTORS
 from zapml.selectors.query import feature_set, probe_backbones
-from zapml.selectors.recipe import SHIPPED_METADATASET, SHIPPED_PROBE_FEATURES, shipped_settings
+from zapml.selectors.recipe import (
+    SHIPPED_METADATASET,
+    SHIPPED_PROBE_BACKBONES,
+    SHIPPED_PROBE_FEATURES,
+    shipped_settings,
+)
 from zapml.zoo import get_spec
 
 SHIPPED_MDS = SHIPPED_METADATASET
@@ -88,8 +94,11 @@ def test_shipped_probe_selectors_read_the_stores_probe_features(shipped, objecti
     assert selector.train_budgets_ == [4.0, 16.0, 64.0, 256.0] == list(shipped.budgets)
     names = selector.metafeature_names_
     assert feature_set(names) == SHIPPED_PROBE_FEATURES == "all"
-    assert sorted(probe_backbones(names)) == sorted(PROBED_BACKBONES)  # what the store holds
-    assert set(names) - {"budget"} == set(shipped.metafeature_names())
+    assert sorted(probe_backbones(shipped.metafeature_names())) == sorted(PROBED_BACKBONES)
+    assert probe_backbones(names) == SHIPPED_PROBE_BACKBONES == ("mobilenetv2_100",)
+    trivial = [n for n in shipped.metafeature_names() if not probe_backbones([n])]
+    probes = [f"{score.name}__mobilenetv2_100" for score in PROBE_SCORES]
+    assert set(names) - {"budget"} == {*trivial, *probes}
     features = shipped.metafeatures().loc[shipped.task_ids[0]].to_dict()
     assert selector.rank({**features, "budget": 64.0}).shape == (len(shipped.pipelines),)
 
