@@ -66,3 +66,29 @@ def test_a_share_of_zero_never_probes(monkeypatch) -> None:
     assert estimate_probe_seconds(data, ["mobilenetv2_100"]) < 1e3
     never = pick_selector_dir(None, "final", data, 1e12, "compute")
     assert never.selector_dir == SHIPPED_SELECTORS["final"] and never.note == ""
+
+
+def test_on_the_wall_clock_the_gate_also_counts_building_the_network(monkeypatch) -> None:
+    from zapml.runtime.calibration import Calibration, WallConversion
+    from zapml.selectors import probe_gate
+    from zapml.selectors.query import probe_backbones
+    from zapml.selectors.registry import load_selector
+
+    monkeypatch.setattr(probe_gate, "PROBE_BUDGET_SHARE", 0.05)
+    ratio = 0.5  # compute-s per wall-s, as a loaded 2-core machine measures
+    measured = Calibration(ratio, {"threads": "1"}, "2026-12-07T15:00:00", 2.0)
+    wall = WallConversion(measured=measured)
+    data = _gray(200, 28, 4)
+    backbones = probe_backbones(load_selector(SHIPPED_PROBE_SELECTORS["final"]).metafeature_names_)
+    counted = estimate_probe_seconds(data, backbones)
+    building = len(backbones) * probe_gate.PROBE_UNCOUNTED_WALL_SECONDS  # wall-s
+    # by hand: probe when counted + building x ratio <= 5% of (wall budget x ratio)
+    at_limit = (counted / ratio + building) / 0.05
+    probe = pick_selector_dir(None, "final", data, at_limit * 1.01, "wall", wall)
+    assert probe.selector_dir == SHIPPED_PROBE_SELECTORS["final"]
+    assert f"{building:g} wall-s to build" in probe.note
+    trivial = pick_selector_dir(None, "final", data, at_limit * 0.99, "wall", wall)
+    assert trivial.selector_dir == SHIPPED_SELECTORS["final"] and "not probing" in trivial.note
+    # the same budget in compute seconds pays only the counted pass, so it probes
+    on_compute = pick_selector_dir(None, "final", data, at_limit * 0.99 * ratio, "compute")
+    assert on_compute.selector_dir == SHIPPED_PROBE_SELECTORS["final"]
