@@ -31,7 +31,7 @@ from zapml.evaluation.metrics import gap_closed, normalized_regret
 from zapml.metadataset.loading import load_metadataset
 from zapml.metadataset.metadataset import MetaDataset
 from zapml.metadataset.store import open_store
-from zapml.metafeatures.probe_features import PAIR_SEPARATOR
+from zapml.metafeatures.probe_features import pair_feature_backbone
 from zapml.selectors.recipe import SHIPPED_PROBE_BACKBONES, SHIPPED_PROBE_FEATURES
 
 SHARES = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0)
@@ -46,7 +46,7 @@ def probe_costs(store: Path) -> pd.Series:
         seconds = s.task_features_frame("seconds")
     first: dict[str, str] = {}
     for name in seconds.columns:
-        backbone = name.split(PAIR_SEPARATOR, 1)[1]
+        backbone = pair_feature_backbone(name)
         if backbone in SHIPPED_PROBE_BACKBONES:
             first.setdefault(backbone, name)
     missing = sorted(set(SHIPPED_PROBE_BACKBONES) - set(first))

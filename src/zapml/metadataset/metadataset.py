@@ -534,11 +534,12 @@ def keep_probe_backbones(md: MetaDataset, backbones: Iterable[str]) -> MetaDatas
     """``md`` without the probe features ``<score>__<backbone>`` of backbones not in
     ``backbones``; every other column stays. A store probed with more backbones than a selector
     should pay for at run time trains it on a few of them this way."""
-    from zapml.metafeatures.probe_features import PAIR_SEPARATOR
+    from zapml.metafeatures.probe_features import pair_feature_backbone
 
     wanted = list(dict.fromkeys(backbones))
     names = md.metafeature_names()
-    probed = {n.split(PAIR_SEPARATOR, 1)[1] for n in names if PAIR_SEPARATOR in n}
+    of = {n: pair_feature_backbone(n) for n in names}
+    probed = {b for b in of.values() if b is not None}
     missing = [b for b in wanted if b not in probed]
     if missing:
         raise ArtifactError(
@@ -546,7 +547,7 @@ def keep_probe_backbones(md: MetaDataset, backbones: Iterable[str]) -> MetaDatas
             f"{sorted(probed) or 'no backbone'}): run `zap metadataset probe DB --backbones "
             f"{','.join(missing)}` on its store, or keep only backbones it was probed with."
         )
-    drop = [n for n in names if PAIR_SEPARATOR in n and n.split(PAIR_SEPARATOR, 1)[1] not in wanted]
+    drop = [n for n in names if of[n] is not None and of[n] not in wanted]
     return replace(md, tasks=md.tasks.drop(columns=drop))
 
 

@@ -135,6 +135,12 @@ def pair_feature_name(score: str, backbone: str) -> str:
     return f"{score}{PAIR_SEPARATOR}{backbone}"
 
 
+def pair_feature_backbone(name: str) -> str | None:
+    """The backbone of a stored probe feature name (``pair_feature_name``'s inverse), None for
+    a name that is not a probe feature."""
+    return name.split(PAIR_SEPARATOR, 1)[1] if PAIR_SEPARATOR in name else None
+
+
 def stratified_subsample(labels: np.ndarray, max_samples: int, seed: int) -> np.ndarray:
     """Sorted indices of at most ``max_samples`` images, seeded, stratified by label.
 

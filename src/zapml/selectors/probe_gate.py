@@ -7,8 +7,9 @@ probe selector ranks better (leave-one-core-dataset-out regret, README "The prob
 the probe pass is paid from the run's budget, so it is worth it only when it costs a small share
 of that budget.
 The gate estimates the pass's counted compute seconds from the data's shape alone (the compute
-clock's counts of each backbone's extraction and of the scores, before any image is read) and
-probes when the estimate is at most ``PROBE_BUDGET_SHARE`` of the budget.
+clock's counts of each backbone's extraction and of the scores, before any image is read; on the
+wall clock also ``PROBE_UNCOUNTED_WALL_SECONDS`` per backbone) and probes when the estimate is at
+most ``PROBE_BUDGET_SHARE`` of the budget.
 
 An explicit ``--selector`` and a selector refitted on the user's history (``zap selector
 update``) are used as they are.

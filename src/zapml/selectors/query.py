@@ -24,7 +24,7 @@ import pandas as pd
 from zapml.errors import DataError, PipelineError
 from zapml.metadataset.metadataset import BUDGET_FEATURE, FEATURE_SETS
 from zapml.metadataset.probe_settings import DEFAULT_MAX_SAMPLES, DEFAULT_SIDE
-from zapml.metafeatures.probe_features import PAIR_SEPARATOR
+from zapml.metafeatures.probe_features import PAIR_SEPARATOR, pair_feature_backbone
 from zapml.metafeatures.trivial import compute_metafeatures
 
 if TYPE_CHECKING:
@@ -55,8 +55,10 @@ def probe_feature_names(names: Iterable[str]) -> list[str]:
 def probe_backbones(names: Iterable[str]) -> tuple[str, ...]:
     """The backbones whose probe features appear in ``names``, in first-seen order."""
     found: dict[str, None] = {}
-    for name in probe_feature_names(names):
-        found[name.split(PAIR_SEPARATOR, 1)[1]] = None
+    for name in names:
+        backbone = pair_feature_backbone(name)
+        if backbone is not None:
+            found[backbone] = None
     return tuple(found)
 
 
