@@ -56,6 +56,7 @@ from zapml.selectors.recipe import (
     SHIPPED_METHOD,
     SHIPPED_OWN_SETTINGS,
     SHIPPED_PROBE_BACKBONES,
+    SHIPPED_TARGETS,
     settings_for,
     shipped_view,
 )
@@ -105,14 +106,14 @@ def records_stem(
     """The records' file name (no suffix), shared with ``bench_probe_gate.py`` so both read the
     same records: objective, features (and the probe backbones read, ``SHIPPED_PROBE_BACKBONES``),
     the store's filled (task, pipeline, budget) cells (a grown store never reads back a smaller
-    one's records), seeds, and the recipe's own settings for this selector with any ``changes``
-    (records of another recipe are never read back)."""
+    one's records), seeds, and the recipe's own settings and training target for this selector
+    with any ``changes`` (records of another recipe are never read back)."""
     cells = sum(mds.at_budget(b).num_runs_filled for b in mds.budgets)
     probed = "" if features == "trivial" else "-" + "+".join(SHIPPED_PROBE_BACKBONES)
     name = f"{objective}-{features}{probed}-{cells}cells-s{'-'.join(map(str, seeds))}"
-    return name + variant_tag(
-        {**SHIPPED_OWN_SETTINGS.get((objective, features), {}), **(changes or {})}
-    )
+    target = SHIPPED_TARGETS.get((objective, features))
+    own = SHIPPED_OWN_SETTINGS.get((objective, features), {})
+    return name + variant_tag({**({"target": target} if target else {}), **own, **(changes or {})})
 
 
 def shipped_records(

@@ -145,7 +145,13 @@ def test_records_are_named_by_the_stores_filled_cells_and_the_recipe():
     changed = bench_shipped_loco.records_stem(small, "alc", "trivial", (0, 1), {"epochs": 72})
     assert changed == "alc-trivial-110cells-s0-1-epochs=72"
     probed = bench_shipped_loco.records_stem(small, "final", "all", (0,))
-    assert probed == "final-all-mobilenetv2_100-110cells-s0"  # SHIPPED_PROBE_BACKBONES
+    # SHIPPED_PROBE_BACKBONES, and the training target, so records of the selector fitting
+    # another measure are never read back as this one's
+    assert probed == "final-all-mobilenetv2_100-110cells-s0-target=accuracy"
+    trivial = bench_shipped_loco.records_stem(small, "final", "trivial", (0,))
+    assert trivial == "final-trivial-110cells-s0-loss=listwise-target=accuracy-temperature=0.5"
+    refit = bench_shipped_loco.records_stem(small, "final", "all", (0,), {"target": "final"})
+    assert refit == "final-all-mobilenetv2_100-110cells-s0-target=final"
 
 
 def test_the_probe_gate_reads_the_records_this_script_writes():
