@@ -26,8 +26,9 @@ objects), ``crossfire`` (crossfire-client-images; its faces), ``costumes`` (scra
 (qgis-providers-common and openstreetmap-carto-common; map symbols drawn with rsvg-convert) and
 ``cisco`` (dia-common; Dia's Cisco network symbols drawn with rsvg-convert),
 ``musicsigns`` (the PyPI wheel verovio 6.4.1, downloaded and unpacked, not installed: the
-glyphs of its SMuFL music fonts drawn with rsvg-convert) and ``signmoves`` (the PyPI wheel
+glyphs of its SMuFL music fonts drawn with rsvg-convert), ``signmoves`` (the PyPI wheel
 sutton-signwriting-font 1.0.1, unpacked likewise: SignWriting movement symbols drawn with
+rsvg-convert) and ``signhands`` (the same wheel: SignWriting hand symbols drawn with
 rsvg-convert).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
@@ -106,6 +107,7 @@ FITTED_SIDES = {
     "cisco": 96,
     "musicsigns": 96,
     "signmoves": 96,
+    "signhands": 96,
 }
 
 
