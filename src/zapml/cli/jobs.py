@@ -97,9 +97,10 @@ def run_fit(
     the summary, append the run to the fit history. On the wall clock everything from
     ``started_at`` (default: process start) to the return fits in ``budget``; on the compute clock
     it counts the run alone. A budget-aware selector is told it in compute seconds."""
-    from zapml.runtime import fit
+    from zapml.runtime import cpu_load, fit
     from zapml.runtime.calibration import WallConversion
 
+    cpu_load.mark()  # how busy others keep the cores is measured over loading and ranking
     _check_fit_settings(budget, seed, objective, device, Path(output_dir), overwrite)
     deadline = _wall_deadline(clock, budget, started_at)
     split = _load_split(data, seed, console)
@@ -116,18 +117,11 @@ def run_fit(
     )
     _print_choice_notes(console, choice)
     result = fit(
-        choice.pipeline,
-        split.train,
-        split.test,
-        budget=training_budget,
+        choice.pipeline, split.train, split.test, budget=training_budget,
         clock=clock,  # type: ignore[arg-type]
-        seed=seed,
-        output_dir=output_dir,
-        overwrite=overwrite,
-        progress=progress,
-        deadline=deadline,
-        device=device,
-    )
+        seed=seed, output_dir=output_dir, overwrite=overwrite, progress=progress,
+        deadline=deadline, device=device,
+    )  # fmt: skip
     _print_fit_summary(console, result, output_dir)
     if keep_history:
         _append_history(console, result, split.train, choice.pipeline, history)

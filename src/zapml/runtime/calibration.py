@@ -59,10 +59,12 @@ PROBE_BATCH = 16
 #: median keeps one disturbed repeat on a shared machine from setting the ratio.
 PROBE_REPEATS = 3
 CACHE_FOLDER = "calibration"
-#: How many cores the load average may exceed what the probe's threads leave free by before the
-#: measurement is one of a busy machine, used for the run at hand and not cached: the 1-minute load
-#: average is a smoothed count (half a core of it is noise on an idle machine), and a ratio
-#: measured while other work shared the probe's cores is the load's, not the machine's. On the
+#: How many cores others' work (``fit.others_load``: measured from the kernel's CPU counters, else
+#: the load average) may exceed what the probe's threads leave free by before the measurement is
+#: one of a busy machine, used for the run at hand and not cached: short system work reads as a
+#: fraction of a core on an idle machine (the 1-minute load average, the fallback, carries half a
+#: core of such noise), and a ratio measured while other work shared the probe's cores is the
+#: load's, not the machine's. On the
 #: 2-core development machine, with four processes busy, one thread measured 0.435 compute-s per
 #: wall-s against 2.2 at two threads when idle, and that ratio, cached, would have told every later
 #: one-thread run a quarter of its budget.

@@ -18,7 +18,7 @@ import torch
 from zapml.data.dataset import Dataset
 from zapml.errors import DataError, PipelineError
 from zapml.metrics import accuracy, alc, nauc
-from zapml.runtime import artifacts
+from zapml.runtime import artifacts, cpu_load
 from zapml.runtime.clock import make_clock
 from zapml.runtime.costs import check_clock_version, pixel_seconds, profile_model
 from zapml.runtime.device import device_label, exact_float32, resolve_device
@@ -289,17 +289,21 @@ def _check_inputs(train: Dataset, test: Dataset | None, budget: float, seed: int
 
 def free_threads() -> int:
     """Threads a wall-clock run should use: the cores not busy with other processes right now
-    (cores minus the 1-minute load average, this process not counted), between 1 and torch's
-    setting. On an idle machine that is torch's default; on a shared one it avoids running more
-    threads than free cores, where OpenMP threads spinning at barriers while another process holds
-    their core made a 20 s `zap fit` take 53 s (2 threads, 2 cores, load ~4)."""
+    (cores minus ``others_load``), between 1 and torch's setting. On an idle machine that is
+    torch's default; on a shared one it avoids running more threads than free cores, where OpenMP
+    threads spinning at barriers while another process holds their core made a 20 s `zap fit`
+    take 53 s (2 threads, 2 cores, load ~4)."""
     cores = os.cpu_count() or 1
     return max(1, min(torch.get_num_threads(), round(cores - others_load())))
 
 
 def others_load() -> float:
-    """Cores busy with other processes right now: the 1-minute load average less this process
-    (0 where the platform keeps no load average)."""
+    """Cores busy with other processes right now: measured from the kernel's CPU counters
+    (``cpu_load``); where they are missing, the 1-minute load average less this process (0 where
+    the platform keeps no load average either)."""
+    measured = cpu_load.others_busy_cores()
+    if measured is not None:
+        return measured
     try:
         return max(os.getloadavg()[0] - 1.0, 0.0)
     except OSError:
