@@ -5,10 +5,10 @@ than free cores spin at OpenMP barriers while another process holds their core, 
 does a fraction of its work. The 1-minute load average used to say how busy the machine was, less
 1.0 for this process, but when a fit asks, this process has run only a few seconds and is a small
 part of that average (it moves by 1 - exp(-t/60): about 0.1 after 5 s), so one other busy core
-read as about none. On the 2-core development machine, beside a one-thread job started 75 s
-before, README command 1 (`zap fit animal_mnist --budget 60`) took both cores and made 52 training
-steps (test accuracy 0.818); measured as here, it took one and made 98 (0.904); idle, it takes
-both either way (171 steps, 0.950).
+read as about none. On the 2-core development machine, beside one single-threaded busy process,
+README command 1's fit (`zap fit animal_mnist --budget 60`) took both cores by the load average and
+made 51 training steps (test accuracy 0.699); measured as here, it took one and made 120 (0.930);
+idle, it takes both either way (181 steps, 0.960; ``benchmarks/bench_busy_machine.py``).
 
 Linux counts every core's busy time in /proc/stat and this process's own CPU time separately, so
 the cores others used over a window are (busy seconds - own seconds) / wall seconds, exactly,
