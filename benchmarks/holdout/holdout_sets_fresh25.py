@@ -177,15 +177,20 @@ def connect(db: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{db}?mode=ro", uri=True)
 
 
-@lru_cache(maxsize=4)
-def move_rows(db: Path) -> dict[str, tuple[int, int, str]]:
-    """Key -> (width, height, SVG fragment) of every symbol of the movement category, in the
-    database's order."""
-    first, end = f"S{MOVE_GROUPS[0][0]:x}", f"S{MOVE_END:x}"
+@lru_cache(maxsize=8)
+def category_rows(db: Path, first_base: int, end_base: int) -> dict[str, tuple[int, int, str]]:
+    """Key -> (width, height, SVG fragment) of every symbol whose base lies in [``first_base``,
+    ``end_base``) (one category: fresh25's movements, fresh26's hands), in the database's order."""
+    first, end = f"S{first_base:x}", f"S{end_base:x}"
     query = "SELECT symkey, width, height, svg FROM symbol WHERE symkey >= ? AND symkey < ?"
     with closing(connect(db)) as connection:
         rows = connection.execute(query + " ORDER BY id", (first, end)).fetchall()
     return {key: (int(width), int(height), svg) for key, width, height, svg in rows}
+
+
+def move_rows(db: Path) -> dict[str, tuple[int, int, str]]:
+    """``category_rows`` of the movement category."""
+    return category_rows(db, MOVE_GROUPS[0][0], MOVE_END)
 
 
 def symbol_svg(width: int, height: int, fragment: str) -> bytes:
@@ -198,13 +203,18 @@ def symbol_svg(width: int, height: int, fragment: str) -> bytes:
     return (SVG_HEAD.format(view) + fragment + "</svg>").encode()
 
 
-def draw_move(db: Path, key: str, side: int) -> Image.Image:
-    """A symbol as RGBA, drawn by rsvg-convert into a ``side`` square (an empty one comes back
-    1x1 and clear)."""
+def draw_symbol(rows: dict[str, tuple[int, int, str]], key: str, side: int) -> Image.Image:
+    """The symbol ``key`` of ``rows`` (``category_rows``) as RGBA, drawn by rsvg-convert into a
+    ``side`` square (an empty one comes back 1x1 and clear)."""
     from PIL import Image
 
-    data = symbol_svg(*move_rows(db)[key])
+    data = symbol_svg(*rows[key])
     return render_svg(data, side) if data else Image.new("RGBA", (1, 1), (0, 0, 0, 0))
+
+
+def draw_move(db: Path, key: str, side: int) -> Image.Image:
+    """A movement symbol, ``draw_symbol``."""
+    return draw_symbol(move_rows(db), key, side)
 
 
 @lru_cache(maxsize=8192)

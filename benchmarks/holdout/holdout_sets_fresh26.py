@@ -51,7 +51,6 @@ and ``test_holdout_sets_fresh26.py``. No group is left out: four_fingers, the sm
 
 from __future__ import annotations
 
-from contextlib import closing
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -66,7 +65,7 @@ from holdout_sets_fresh2 import (
     pixel_digest,
 )
 from holdout_sets_fresh3 import near_groups
-from holdout_sets_fresh4 import centred, render_svg
+from holdout_sets_fresh4 import centred
 from holdout_sets_fresh23 import one_class_only
 from holdout_sets_fresh25 import (
     MOVE_PLAN_SIDE,
@@ -75,9 +74,9 @@ from holdout_sets_fresh25 import (
     SIGNWRITING_DB_FOLDER,
     SIGNWRITING_PIN,
     base_of,
-    connect,
+    category_rows,
+    draw_symbol,
     symbol_name,
-    symbol_svg,
 )
 
 if TYPE_CHECKING:
@@ -115,18 +114,9 @@ def hand_class(key: str) -> str | None:
     return label if label not in LEFT_OUT_HAND_GROUPS else None
 
 
-@lru_cache(maxsize=4)
 def hand_rows(db: Path) -> dict[str, tuple[int, int, str]]:
-    """Key -> (width, height, SVG fragment) of every symbol of the hand category, in the
-    database's order."""
-    bounds = (f"S{HAND_GROUPS[0][0]:x}", f"S{HAND_END:x}")
-    with closing(connect(db)) as connection:
-        found = connection.execute(
-            "SELECT symkey, width, height, svg FROM symbol WHERE symkey >= ? AND symkey < ? "
-            "ORDER BY id",
-            bounds,
-        )
-        return {key: (int(width), int(height), svg) for key, width, height, svg in found}
+    """fresh25's ``category_rows`` of the hand category."""
+    return category_rows(db, HAND_GROUPS[0][0], HAND_END)
 
 
 def hand_keys(keys: list[str]) -> list[str]:
@@ -139,12 +129,8 @@ def hand_keys(keys: list[str]) -> list[str]:
 
 
 def draw_hand(db: Path, key: str, side: int) -> Image.Image:
-    """A symbol as RGBA, drawn by rsvg-convert into a ``side`` square (an empty one comes back
-    1x1 and clear)."""
-    from PIL import Image
-
-    data = symbol_svg(*hand_rows(db)[key])
-    return render_svg(data, side) if data else Image.new("RGBA", (1, 1), (0, 0, 0, 0))
+    """A hand symbol, fresh25's ``draw_symbol``."""
+    return draw_symbol(hand_rows(db), key, side)
 
 
 @lru_cache(maxsize=8192)
