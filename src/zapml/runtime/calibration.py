@@ -64,10 +64,9 @@ CACHE_FOLDER = "calibration"
 #: one of a busy machine, used for the run at hand and not cached: short system work reads as a
 #: fraction of a core on an idle machine (the 1-minute load average, the fallback, carries half a
 #: core of such noise), and a ratio measured while other work shared the probe's cores is the
-#: load's, not the machine's. On the
-#: 2-core development machine, with four processes busy, one thread measured 0.435 compute-s per
-#: wall-s against 2.2 at two threads when idle, and that ratio, cached, would have told every later
-#: one-thread run a quarter of its budget.
+#: load's, not the machine's. On the 2-core development machine, with four processes busy, one
+#: thread measured 0.435 compute-s per wall-s against 2.2 at two threads when idle, and that ratio,
+#: cached, would have told every later one-thread run a quarter of its budget.
 BUSY_SLACK_CORES = 0.5
 
 
