@@ -877,3 +877,4 @@ import holdout_sets_fresh23  # noqa: E402, F401
 import holdout_sets_fresh24  # noqa: E402, F401
 import holdout_sets_fresh25  # noqa: E402, F401
 import holdout_sets_fresh26  # noqa: E402, F401
+import holdout_sets_fresh27  # noqa: E402, F401

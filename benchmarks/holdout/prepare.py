@@ -28,8 +28,9 @@ objects), ``crossfire`` (crossfire-client-images; its faces), ``costumes`` (scra
 ``musicsigns`` (the PyPI wheel verovio 6.4.1, downloaded and unpacked, not installed: the
 glyphs of its SMuFL music fonts drawn with rsvg-convert), ``signmoves`` (the PyPI wheel
 sutton-signwriting-font 1.0.1, unpacked likewise: SignWriting movement symbols drawn with
-rsvg-convert) and ``signhands`` (the same wheel: SignWriting hand symbols drawn with
-rsvg-convert).
+rsvg-convert), ``signhands`` (the same wheel: SignWriting hand symbols drawn with
+rsvg-convert) and ``molecules`` (libavogadro-data, installed or unpacked with ``dpkg -x``:
+Avogadro's molecules drawn as ball-and-stick models with Pillow).
 Each goes to ``DIR/<name>`` (default ``$ZAPML_CACHE/holdout`` or ``~/.cache/zapml/holdout``),
 written to a hidden folder first and renamed into place; a set whose ``holdout.json`` matches
 the current plan is left as it is.
@@ -108,6 +109,7 @@ FITTED_SIDES = {
     "musicsigns": 96,
     "signmoves": 96,
     "signhands": 96,
+    "molecules": 96,
 }
 
 
