@@ -6,8 +6,12 @@ linear probe of 0.33) the default pipeline (64 px, SGD 0.01, many epochs) beat z
 whose MobileNetV2 linear-probe accuracy (a probe feature) lies below ``--below``, at ``--budget``,
 the default's final accuracy (mean over seeds) against the 128-px pipelines the selectors pick
 there (``PICKS_128``), where they ran. It prints one row per task and how often the default leads.
+With ``--in-sample``, each shipped final selector's first choice on those tasks, ranked from their
+own meta-features at that budget: the store trains those selectors, so this asks whether they
+fit the corner on their training rows, not whether they find it on new data.
 
-    PYTHONPATH=src python benchmarks/bench_weak_transfer.py STORE [--budget 64] [--below 0.5]
+    PYTHONPATH=src python benchmarks/bench_weak_transfer.py STORE [--budget 64] [--below 0.5] \
+        [--in-sample]
 """
 
 from __future__ import annotations
@@ -16,9 +20,16 @@ import argparse
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from zapml.metadataset import load_metadataset
+from zapml.selectors.choice import SHIPPED_SELECTORS
+from zapml.selectors.probe_gate import SHIPPED_PROBE_SELECTORS
+from zapml.selectors.recipe import SHIPPED_FEATURES, SHIPPED_PROBE_FEATURES, shipped_view
+from zapml.selectors.registry import load_selector
 from zapml.space.pipeline import default_pipeline
 
 #: MobileNetV2 at 128 px with Adam: the Adam recipe (24c354c0d871), its 30%-frozen twins with and
@@ -65,17 +76,61 @@ def weak_tasks(accuracy: pd.DataFrame, probe: pd.Series, below: float) -> pd.Dat
     return pd.DataFrame(rows)
 
 
+def first_choices(selector: Any, metafeatures: pd.DataFrame, budget: float) -> pd.Series:
+    """Per task (row of ``metafeatures``), the pipeline ``selector`` ranks first at ``budget``."""
+    scores = selector.rank(metafeatures.assign(budget=float(budget)))
+    ids = np.asarray(selector.pipeline_ids_)
+    return pd.Series(ids[np.argmax(scores, axis=1)], index=metafeatures.index)
+
+
+def in_sample_columns(store: Path, budget: float, tasks: list[str]) -> pd.DataFrame:
+    """The shipped final selectors' first choices on ``tasks`` (trivial, then probe selector)."""
+    mds = load_metadataset(store).for_objective("final").at_budget(budget)
+    columns = {}
+    for name, directory, features in (
+        ("trivial_first", SHIPPED_SELECTORS["final"], SHIPPED_FEATURES),
+        ("probe_first", SHIPPED_PROBE_SELECTORS["final"], SHIPPED_PROBE_FEATURES),
+    ):
+        metafeatures = shipped_view(mds, features).metafeatures().loc[tasks]
+        columns[name] = first_choices(load_selector(directory), metafeatures, budget)
+    return pd.DataFrame(columns)
+
+
+def print_in_sample(table: pd.DataFrame, accuracy: pd.DataFrame) -> None:
+    """How often each selector's first choice is the default, and how often the default beats it."""
+    default = default_pipeline().id
+    for column in ("trivial_first", "probe_first"):
+        firsts = table.set_index("task")[column]
+        other = firsts[firsts != default]
+        beaten = [
+            accuracy.at[task, default] > accuracy.at[task, pick]
+            for task, pick in other.items()
+            if pick in accuracy.columns and not pd.isna(accuracy.at[task, pick])
+        ]
+        print(
+            f"{column}: the default on {int((firsts == default).sum())} of {len(firsts)} tasks; "
+            f"elsewhere it beats the first choice on {sum(beaten)} of {len(beaten)} where both ran"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("store", type=Path)
     parser.add_argument("--budget", type=float, default=64.0)
     parser.add_argument("--below", type=float, default=0.5, help="linear-probe accuracy bound")
+    parser.add_argument(
+        "--in-sample", action="store_true", help="add the shipped selectors' first choices"
+    )
     args = parser.parse_args()
     accuracy, probe = read_store(args.store, args.budget)
     table = weak_tasks(accuracy, probe, args.below)
     if table.empty:
         print(f"no task under {args.below:g} where the default ran at {args.budget:g} s")
         return
+    if args.in_sample:
+        table = table.join(
+            in_sample_columns(args.store, args.budget, list(table["task"])), on="task"
+        )
     print(table.round(3).to_string(index=False))
     compared = table[table["picks_ran"] > 0]
     leads = int((compared["default"] > compared["best_128px"]).sum())
@@ -84,6 +139,8 @@ def main() -> None:
         f"at {args.budget:g} s the default leads the best 128-px pick on {leads} of "
         f"{len(compared)} tasks with linear probe < {args.below:g} (mean lead {gain:+.3f})"
     )
+    if args.in_sample:
+        print_in_sample(table, accuracy)
 
 
 if __name__ == "__main__":
