@@ -340,7 +340,8 @@ def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_pa
     # (160 pairs, then 75, 34, 8, 7, 7 and 2 more for the selectors retrained on the 13,704-,
     # 13,799-, 14,405-, 14,832-, 14,956- and 15,002-run stores, the 14,956 one's with a tenth
     # pipeline, 5d4e71aa2368, which the LOCO records of the 14,832- and 14,956-run selectors picked
-    # at 64 s on three digits tasks); the sibling with two repeats must plan those same pairs with
+    # at 64 s on three digits tasks; and 11, the 15,068-run selectors' in-sample pick on the
+    # clipart tasks); the sibling with two repeats must plan those same pairs with
     # seeds 0 and 1, so its seed-0 cells are the stored ones (skipped), and each stored pair has its
     # seed 1 run
     db = _shipped_copy(tmp_path)
@@ -349,7 +350,7 @@ def test_the_picks64_seeds_spec_plans_each_picks64_cell_again_with_seed_1(tmp_pa
     planned = _planned_at(db, "v2-picks64-seeds.yaml", 64)
     once = _planned_at(db, "v2-picks64.yaml", 64)
     pipelines = {p for _, _, p in stored}
-    assert len(stored) == 160 + 75 + 34 + 8 + 7 + 7 + 2
+    assert len(stored) == 160 + 75 + 34 + 8 + 7 + 7 + 2 + 11
     assert len(pipelines) == 10 == len({c.pipeline_id for c in once})
     assert len(planned) == 2 * len(once) and {c.seed for c in planned} == {0, 1}
     assert {key for key, _, _ in stored} <= {c.key for c in planned if c.seed == 0}
