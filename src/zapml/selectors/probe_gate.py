@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 #: 15,046-run store with MobileNetV2's probe features (0.70 compute-s a task, 0.37-1.09), the
 #: probe selector fitting final accuracy (forty-fifth session), 0.02 is lowest (0.1454) with 0.05
 #: within the margin (0.1458; 0.1: 0.1485; never: 0.1517; 0.2: 0.2407), so 0.02: it probes every
-#: case at 64 and 256 s and none at 4 and 16 s. Fitting NAUC (forty-fourth session) it was 0.05
+#: case at 64 and 256 s and none at 4 and 16 s. The rule kept 0.02 on the 15,068- and 15,090-run
+#: stores (forty-seventh session: 0.05 lowest, 0.1315 and 0.1339, with 0.02 within the margin,
+#: 0.1325 and 0.1341). Fitting NAUC (forty-fourth session) it was 0.05
 #: (0.1456). With the four backbones' features (4.67 compute-s) it was 0.05 up to the 13,384-run
 #: store, then 0, 0.2 on the 14,662-run one, 0 from the 14,686-run to the 15,002-run one and 0.02
 #: on the 15,046-run one, each later move decided by a few ten-thousandths of regret (each store's
