@@ -254,6 +254,25 @@ def one_class_only(entries: list[Entry], picture: Callable[[Path], Image.Image])
     return [entry for k, entry in enumerate(entries) if k not in two]
 
 
+def near_group_plan(
+    entries: list[Entry],
+    picture: Callable[[Path], Image.Image],
+    key: str,
+    caps: tuple[int, int],
+    name: Callable[[Path], str],
+    *,
+    source: Callable[[Path], Path],
+    element: Callable[[Path], str | None],
+) -> list[Item]:
+    """The plan of a drawn set (fresh25-27): blank and repeated pictures and drawings of two
+    classes dropped, near drawings chained by fresh3's ``near_groups``, ``FAMILY_MOST`` pictures a
+    group, test = whole groups (``split_and_cap`` of ``key`` at ``caps``)."""
+    visible = [entry for entry in entries if not is_blank(picture(entry[2]))]
+    kept = one_class_only(unique_icons(visible, pixel_digest(picture)), picture)
+    grouped = cap_per_group(near_groups(kept, picture), FAMILY_MOST)
+    return split_and_cap(grouped, key, caps, key, name, source=source, element=element)
+
+
 def draw_symbol(path: Path, side: int) -> Image.Image:
     """A symbol as RGBA, drawn by rsvg-convert into a ``side`` square."""
     return render_svg(shape_svg(path), side)

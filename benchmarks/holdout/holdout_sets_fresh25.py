@@ -81,18 +81,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from holdout_sets import SETS, HoldoutSet, Item, evenly_spaced, slug, split_and_cap, unique_icons
+from holdout_sets import SETS, HoldoutSet, Item, evenly_spaced, slug
 from holdout_sets_fresh2 import (
-    FAMILY_MOST,
     PICTURE_READERS,
     Entry,
-    cap_per_group,
-    is_blank,
-    pixel_digest,
 )
-from holdout_sets_fresh3 import near_groups
 from holdout_sets_fresh4 import centred, render_svg
-from holdout_sets_fresh23 import one_class_only
+from holdout_sets_fresh23 import near_group_plan
 from holdout_sets_fresh24 import pypi_cache
 
 if TYPE_CHECKING:
@@ -251,14 +246,11 @@ def plan_signmoves(db: Path = SIGNWRITING_DB) -> list[Item]:
     def picture(key: Path) -> Image.Image:
         return plan_picture(db, key.name)
 
-    visible = [entry for entry in move_symbols(db) if not is_blank(picture(entry[2]))]
-    kept = one_class_only(unique_icons(visible, pixel_digest(picture)), picture)
-    grouped = near_groups(kept, picture)
-    return split_and_cap(
-        cap_per_group(grouped, FAMILY_MOST),
+    return near_group_plan(
+        move_symbols(db),
+        picture,
         "signmoves",
         (MOVE_TRAIN_PER_CLASS, MOVE_TEST_PER_CLASS),
-        "signmoves",
         lambda key: f"{slug(symbol_name(base_of(key.name)))}_{key.name.lower()}",
         source=lambda key: db,
         element=lambda key: key.name,

@@ -55,18 +55,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from holdout_sets import SETS, HoldoutSet, Item, slug, split_and_cap, unique_icons
+from holdout_sets import SETS, HoldoutSet, Item, slug
 from holdout_sets_fresh2 import (
-    FAMILY_MOST,
     PICTURE_READERS,
     Entry,
-    cap_per_group,
-    is_blank,
-    pixel_digest,
 )
-from holdout_sets_fresh3 import near_groups
 from holdout_sets_fresh4 import centred
-from holdout_sets_fresh23 import one_class_only
+from holdout_sets_fresh23 import near_group_plan
 from holdout_sets_fresh25 import (
     MOVE_PLAN_SIDE,
     MOVE_RENDER,
@@ -167,13 +162,11 @@ def plan_signhands(db: Path = SIGNWRITING_DB) -> list[Item]:
     def picture(key: Path) -> Image.Image:
         return plan_hand(db, key.name)
 
-    visible = [entry for entry in hand_symbols(db) if not is_blank(picture(entry[2]))]
-    kept = one_class_only(unique_icons(visible, pixel_digest(picture)), picture)
-    return split_and_cap(
-        cap_per_group(near_groups(kept, picture), FAMILY_MOST),
+    return near_group_plan(
+        hand_symbols(db),
+        picture,
         "signhands",
         (HAND_TRAIN_PER_CLASS, HAND_TEST_PER_CLASS),
-        "signhands",
         lambda key: f"{slug(symbol_name(base_of(key.name)))}_{key.name.lower()}",
         source=lambda key: db,
         element=lambda key: key.name,

@@ -64,18 +64,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from holdout_sets import SETS, HoldoutSet, Item, slug, split_and_cap, unique_icons
+from holdout_sets import SETS, HoldoutSet, Item, slug
 from holdout_sets_fresh2 import (
-    FAMILY_MOST,
     PICTURE_READERS,
     Entry,
-    cap_per_group,
-    is_blank,
-    pixel_digest,
 )
-from holdout_sets_fresh3 import near_groups
 from holdout_sets_fresh4 import centred
-from holdout_sets_fresh23 import one_class_only
+from holdout_sets_fresh23 import near_group_plan
 
 from zapml.data.cache import cache_root
 
@@ -367,13 +362,11 @@ def plan_molecules(root: Path = MOLECULE_ROOT) -> list[Item]:
     def picture(key: Path) -> Image.Image:
         return plan_molecule(cml_of(key), view_of(key))
 
-    visible = [entry for entry in molecule_views(root) if not is_blank(picture(entry[2]))]
-    kept = one_class_only(unique_icons(visible, pixel_digest(picture)), picture)
-    return split_and_cap(
-        cap_per_group(near_groups(kept, picture), FAMILY_MOST),
+    return near_group_plan(
+        molecule_views(root),
+        picture,
         "molecules",
         (MOLECULE_TRAIN_PER_CLASS, MOLECULE_TEST_PER_CLASS),
-        "molecules",
         molecule_name,
         source=cml_of,
         element=lambda key: key.name,
