@@ -10,15 +10,16 @@ command -v "$PYTHON" >/dev/null 2>&1 || PYTHON=python3
 VENV=${ZAPML_VENV:-.venv}
 
 # Debian data packages for the built-in collection (Fashion-MNIST, clip art, Wesnoth sprites and
-# terrain, Stellarium constellation art) and extra fonts for the glyph datasets. Optional: zapml
-# names the missing package when a dataset needs it. Downloads: wesnoth-1.16-data 146 MB (+7 MB
-# of fonts it depends on), stellarium-data 246 MB. No recommends: stellarium-data recommends the
+# terrain, Stellarium constellation art, KDE playing cards drawn by rsvg-convert) and extra fonts
+# for the glyph datasets. Optional: zapml names the missing package when a dataset needs it.
+# Downloads: wesnoth-1.16-data 146 MB (+7 MB of fonts it depends on), stellarium-data 246 MB,
+# kdegames-card-data-kf5 9 MB, librsvg2-bin 2 MB. No recommends: stellarium-data recommends the
 # Stellarium program and its Qt libraries, which no dataset needs.
 # Also chromium, the headless browser that tests the `zap benchmark --html` page (the test skips,
 # naming the package, without it): 115 MB download, 370 MB installed on Debian 12 without
 # recommends.
 install_debian_data() {
-  local pkgs=(dataset-fashion-mnist openclipart-png fonts-liberation fonts-freefont-ttf fonts-dejavu-core fonts-dejavu-extra fonts-noto-core wesnoth-1.16-data stellarium-data chromium)
+  local pkgs=(dataset-fashion-mnist openclipart-png fonts-liberation fonts-freefont-ttf fonts-dejavu-core fonts-dejavu-extra fonts-noto-core wesnoth-1.16-data stellarium-data kdegames-card-data-kf5 librsvg2-bin chromium)
   local missing=()
   for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0

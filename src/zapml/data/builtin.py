@@ -3,8 +3,9 @@
 Built-ins without an official test split get a deterministic stratified one
 (``DataSplit.stratified_test_split``: 20 % of each class, seed 0), or a grouped one
 (``DataSplit.grouped_test_split``) where near-duplicate images share a group, e.g. the animation
-frames of one Wesnoth unit. Decoded data is cached (see ``zapml.data.cache``) at the dataset's
-native size; ``image_size``/``max_side`` resize after.
+frames of one Wesnoth unit; a group that holds several classes (a card deck family holds every
+rank) goes to one side whole, for all its classes. Decoded data is cached (see
+``zapml.data.cache``) at the dataset's native size; ``image_size``/``max_side`` resize after.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+
+from zapml.data import builtin_cards as cards
 from zapml.data import builtin_readers as readers
 from zapml.data import builtin_skycultures as skycultures
 from zapml.data import builtin_wesnoth as wesnoth
 from zapml.data.assemble import build_split
 from zapml.data.cache import builtin_cache_path, cached_counts, load_split, save_split
-from zapml.data.dataset import Dataset, DataSplit
+from zapml.data.dataset import MAX_TEST_SHARE, Dataset, DataSplit
 from zapml.data.imaging import MAX_IMAGE_SIZE, choose_side, resize_stack
 from zapml.data.validation import Findings
 from zapml.errors import DataError
@@ -163,6 +167,12 @@ _SPECS: tuple[_Builtin, ...] = (
         0, 0, skycultures.ART_SIDE, 3, False, skycultures.read_skyculture_art,
         skycultures.skycultures_missing, sizes=skycultures.art_sizes,
     ),
+    _Builtin(
+        "cards", "playing cards",
+        "KDE playing cards by rank, all suits, fitted into 128x128 (Debian kdegames-card-data-kf5)",
+        0, 0, cards.CARDS_SIDE, 3, False, cards.read_cards, cards.cards_missing,
+        cards.cards_fingerprint, cards.card_sizes, grouped_by="deck family",
+    ),
 )  # fmt: skip
 
 BUILTINS: dict[str, _Builtin] = {spec.name: spec for spec in _SPECS}
@@ -219,11 +229,39 @@ def _native_split(spec: _Builtin, path: Path) -> DataSplit:
         where=f"built-in '{spec.name}'",
     )
     if split.test is None and raw.groups is not None:
-        split = split.grouped_test_split(raw.groups, TEST_FRACTION, seed=SPLIT_SEED)
+        split = _grouped_split(split, np.asarray(raw.groups))
     elif split.test is None:
         split = split.stratified_test_split(TEST_FRACTION, seed=SPLIT_SEED)
     save_split(path, split)
     return split
+
+
+def _grouped_split(split: DataSplit, groups: np.ndarray) -> DataSplit:
+    """Per class (``DataSplit.grouped_test_split``) where every group lies within one class;
+    otherwise whole groups across all classes (a card deck family holds every rank), since drawing
+    per class would put a group in training for one class and in test for another.
+
+    As per class: groups in a seeded order, the first that fits always goes to test, each later
+    one only when it brings the test side closer to ``TEST_FRACTION``, never past
+    ``MAX_TEST_SHARE`` of the images.
+    """
+    labels = split.train.labels
+    if len(set(zip(groups.tolist(), labels.tolist(), strict=True))) == len(set(groups.tolist())):
+        return split.grouped_test_split(groups, TEST_FRACTION, seed=SPLIT_SEED)
+    names = sorted(set(groups.tolist()))
+    target, cap = len(groups) * TEST_FRACTION, len(groups) * MAX_TEST_SHARE
+    is_test = np.zeros(len(groups), dtype=bool)
+    for k in np.random.default_rng(SPLIT_SEED).permutation(len(names)):
+        grown = is_test | (groups == names[k])
+        count, new = int(is_test.sum()), int(grown.sum())
+        if new <= cap and (count == 0 or abs(new - target) < abs(count - target)):
+            is_test = grown
+    if np.unique(labels[~is_test]).size < split.train.num_classes:
+        raise DataError(f"'{split.train.name}': no grouped split keeps every class in training.")
+    return DataSplit(
+        train=split.train.subset(np.flatnonzero(~is_test)),
+        test=split.train.subset(np.flatnonzero(is_test)),
+    )
 
 
 def _resize_split(split: DataSplit, side: int) -> DataSplit:

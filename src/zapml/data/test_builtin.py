@@ -169,13 +169,14 @@ def test_list_builtin_covers_the_collection() -> None:
     info = {i.name: i for i in list_builtin()}
     expected = {"digits", "animal_mnist", "lfw", "textures", "glyphs", "mnist5k"}
     expected |= {"fashion_mnist", "opencv_digits", "clipart", "glyphs_alnum"}
-    expected |= {"wesnoth_units", "wesnoth_terrain", "skyculture_art"}
+    expected |= {"wesnoth_units", "wesnoth_terrain", "skyculture_art", "cards"}
     assert expected <= set(info)
     assert info["digits"].images == 1797 and info["digits"].test_split.startswith(
         "stratified 80/20"
     )
     assert info["fashion_mnist"].test_split == "official train/test"
     assert info["wesnoth_units"].test_split == "grouped by unit, 80/20, seed 0"
+    assert info["cards"].test_split == "grouped by deck family, 80/20, seed 0"
     # The v2 meta-dataset needs at least 12 core datasets from at least 8 domains.
     assert len(info) >= 12 and len({i.domain for i in info.values()}) >= 8
 
