@@ -537,3 +537,43 @@ def test_the_picks4_16_block_ran_only_unmeasured_pairs_and_its_seeds_spec_adds_s
     for budget, pairs in ((4, 128 + 23 + 14 + 9 + 13), (16, 156 + 30 + 41 + 7 + 5)):
         block = _assert_block_and_seeds_builds_hold_seeds_0_and_1(db, specs, budget)
         assert len(block) >= pairs and {s for *_, s in block} == {0}
+
+
+def _cards_tasks() -> list:
+    """The 13 tasks of the `cards` core dataset as the planner sees them (id and core only)."""
+    from types import SimpleNamespace
+
+    return [SimpleNamespace(id=f"{seed}-cards", core="cards") for seed in range(13)]
+
+
+def test_the_cards_spec_draws_v2s_plan_over_the_cards_tasks_alone():
+    # a thirteenth core dataset in v2.yaml would change the stored tasks' stratified draw, so
+    # v2-cards.yaml keeps everything of v2's plan but the core datasets (and two seeds a cell)
+    from collections import Counter
+
+    from zapml.metadataset.builder import spec_plan
+
+    v2, cards = load_spec(SPECS / "v2.yaml"), load_spec(SPECS / "v2-cards.yaml")
+    assert [c.name for c in cards.core_datasets] == ["cards"] and cards.seeds == [0, 1]
+    assert (cards.candidates, cards.budgets, cards.densities) == (
+        v2.candidates, v2.budgets, v2.densities)  # fmt: skip
+    assert cards.focus_tasks_per_core == v2.focus_tasks_per_core == ((64.0, 2), (256.0, 1))
+    plan = spec_plan(cards, _cards_tasks(), [f"p{i:02d}" for i in range(48)])  # v2's 48
+    # by hand, per seed: 13 tasks x round(0.5 x 48) at 4 s, 13 x round(0.2 x 48) at 16 s; v2's
+    # focus: 2 tasks x round(0.2 x 48) at 64 s, 1 task x round(0.125 x 48) at 256 s
+    per_seed = Counter(c.budget for c in plan if c.seed == 0)
+    assert per_seed == {4.0: 312, 16.0: 130, 64.0: 20, 256.0: 6}
+    assert len(plan) == 2 * sum(per_seed.values())
+    pairs = {b: {(c.task_id, c.pipeline_id) for c in plan if c.budget == b} for b in per_seed}
+    assert pairs[256.0] <= pairs[64.0] <= pairs[16.0] <= pairs[4.0]  # nested, as v2's
+
+
+def test_the_cards64_spec_plans_the_corners_four_pipelines_on_every_cards_task():
+    from zapml.metadataset.builder import _static_candidates, spec_plan
+
+    spec = load_spec(SPECS / "v2-cards64.yaml")
+    ids = [p.id for cand in spec.candidates for p in _static_candidates(cand)]
+    # the default, its 128-px twin, the Adam recipe, the probe selector's clipart pick at 64 s
+    assert sorted(ids) == ["0d954455201b", "24c354c0d871", "3974307e08e4", "3da4cc81021b"]
+    plan = spec_plan(spec, _cards_tasks(), ids)
+    assert {c.budget for c in plan} == {64.0} and len(plan) == 13 * 4 * 2
